@@ -1,0 +1,66 @@
+/**
+ * Kafka API keys and the versions vonnegut implements. `SUPPORTED` is the one source of truth: the
+ * ApiVersions handler advertises it, the router checks against it, and header.ts derives the header
+ * versions from its `flexibleFrom`. Every range starts at 0 because librdkafka quietly degrades
+ * (no compression, broken `-G`) when old versions are missing (DESIGN.md, "What real clients need").
+ */
+export const ApiKey = {
+  Produce: 0,
+  Fetch: 1,
+  ListOffsets: 2,
+  Metadata: 3,
+  ApiVersions: 18,
+  CreateTopics: 19,
+  DeleteTopics: 20,
+  /** Internal, non-Kafka: chain replication between vonnegut nodes (codec owned by the chain module). */
+  ChainReplicate: 1000,
+} as const;
+
+export type ApiKeyName = keyof typeof ApiKey;
+export type ApiKeyValue = (typeof ApiKey)[ApiKeyName];
+
+/** A supported version range; versions >= `flexibleFrom` use compact encodings and tagged fields (KIP-482). */
+export interface VersionRange {
+  readonly min: number;
+  readonly max: number;
+  readonly flexibleFrom?: number;
+}
+
+/** What vonnegut implements for each Kafka API (ChainReplicate is internal and never advertised). */
+export const SUPPORTED: Readonly<Record<number, VersionRange>> = {
+  [ApiKey.Produce]: { min: 0, max: 8, flexibleFrom: 9 },
+  [ApiKey.Fetch]: { min: 0, max: 11, flexibleFrom: 12 },
+  [ApiKey.ListOffsets]: { min: 0, max: 5, flexibleFrom: 6 },
+  [ApiKey.Metadata]: { min: 0, max: 12, flexibleFrom: 9 },
+  [ApiKey.ApiVersions]: { min: 0, max: 3, flexibleFrom: 3 },
+  [ApiKey.CreateTopics]: { min: 0, max: 4, flexibleFrom: 5 },
+  [ApiKey.DeleteTopics]: { min: 0, max: 3, flexibleFrom: 4 },
+};
+
+const names = new Map<number, ApiKeyName>(
+  (Object.keys(ApiKey) as ApiKeyName[]).map((name) => [ApiKey[name], name]),
+);
+
+/** The name of an API key, or undefined for keys vonnegut does not know. */
+export function apiKeyName(apiKey: number): ApiKeyName | undefined {
+  return names.get(apiKey);
+}
+
+/** True when vonnegut implements this API at this version. */
+export function isSupported(apiKey: number, version: number): boolean {
+  const range = SUPPORTED[apiKey];
+  return range !== undefined && version >= range.min && version <= range.max;
+}
+
+/** True when this API version uses the flexible (compact, tagged) encoding. */
+export function isFlexible(apiKey: number, version: number): boolean {
+  const from = SUPPORTED[apiKey]?.flexibleFrom;
+  return from !== undefined && version >= from;
+}
+
+/** The ApiVersions entries vonnegut advertises, in key order. */
+export function advertisedVersions(): { apiKey: number; minVersion: number; maxVersion: number }[] {
+  return Object.entries(SUPPORTED)
+    .map(([k, r]) => ({ apiKey: Number(k), minVersion: r.min, maxVersion: r.max }))
+    .sort((a, b) => a.apiKey - b.apiKey);
+}
