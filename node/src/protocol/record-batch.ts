@@ -1,0 +1,322 @@
+/**
+ * Kafka RecordBatch v2 (magic 2), the unit of Produce, Fetch and the `.log` file, byte for byte as Kafka
+ * (DefaultRecordBatch.java) lays it out. All integers big-endian.
+ *
+ *   offset  field                 type
+ *        0  baseOffset            int64   \  outside the CRC: the log patches these two
+ *        8  batchLength           int32    | (bytes after this field)
+ *       12  partitionLeaderEpoch  int32   /
+ *       16  magic                 int8    (2)
+ *       17  crc                   uint32  CRC-32C of bytes 21..end
+ *       21  attributes            int16   bits 0-2 compression, 3 timestampType (1 = LogAppendTime),
+ *                                         4 transactional, 5 control
+ *       23  lastOffsetDelta       int32
+ *       27  baseTimestamp         int64
+ *       35  maxTimestamp          int64
+ *       43  producerId            int64
+ *       51  producerEpoch         int16
+ *       53  baseSequence          int32
+ *       57  recordsCount          int32
+ *       61  records               (compressed as a whole when bits 0-2 are set)
+ *
+ *   Record => length varint, attributes int8, timestampDelta varlong, offsetDelta varint,
+ *             key varint-bytes, value varint-bytes, headersCount varint,
+ *             [headerKey varint-string, headerValue varint-bytes]     (varints zigzag; length -1 = null)
+ *
+ * Pure codec: Buffer in, Buffer out; no I/O. Framing helpers read fields in place so the log can walk
+ * batches without allocating.
+ */
+import { crc32c } from '@node-rs/crc32';
+import { Reader } from './reader.ts';
+import { Writer } from './writer.ts';
+import { DecodeError, KafkaError } from './errors.ts';
+import { Compression, type CompressionName, compress, compressionName, decompress, MAX_DECOMPRESSED_BYTES } from './compression.ts';
+
+/** Bytes before batchLength's span starts: baseOffset + batchLength (Kafka's LOG_OVERHEAD). */
+export const LOG_OVERHEAD = 12;
+/** Size of the header up to and including recordsCount. */
+export const BATCH_HEADER_SIZE = 61;
+export const MAGIC = 2;
+
+const PARTITION_LEADER_EPOCH_AT = 12;
+const MAGIC_AT = 16;
+const CRC_AT = 17;
+const ATTRIBUTES_AT = 21;
+const LAST_OFFSET_DELTA_AT = 23;
+const MAX_TIMESTAMP_AT = 35;
+const RECORDS_COUNT_AT = 57;
+
+const TIMESTAMP_TYPE_BIT = 0x08;
+const TRANSACTIONAL_BIT = 0x10;
+const CONTROL_BIT = 0x20;
+const COMPRESSION_MASK = 0x07;
+
+/** Kafka's "no partition leader epoch" (producers send it; the leader stamps its own). */
+export const NO_PARTITION_LEADER_EPOCH = -1;
+
+export interface BatchHeader {
+  baseOffset: number;
+  batchLength: number;
+  partitionLeaderEpoch: number;
+  magic: number;
+  crc: number;
+  attributes: number;
+  lastOffsetDelta: number;
+  baseTimestamp: number;
+  maxTimestamp: number;
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+  recordsCount: number;
+  /** Derived: codec name from attributes. */
+  compression: CompressionName;
+  /** Derived: true when timestamps are LogAppendTime (all records carry maxTimestamp). */
+  logAppendTime: boolean;
+  transactional: boolean;
+  control: boolean;
+}
+
+export interface RecordHeader {
+  key: string;
+  value: Buffer | null;
+}
+
+export interface DecodedRecord {
+  offset: number;
+  timestamp: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: RecordHeader[];
+}
+
+export interface DecodedBatch {
+  header: BatchHeader;
+  records: DecodedRecord[];
+}
+
+/** What `encodeRecordBatch` takes for one record; strings are UTF-8. */
+export interface RecordInput {
+  key?: Buffer | string | null;
+  value: Buffer | string | null;
+  headers?: { key: string; value: Buffer | string | null }[];
+  timestamp?: number;
+}
+
+export interface EncodeBatchOptions {
+  records: RecordInput[];
+  baseOffset?: number;
+  compression?: CompressionName;
+  /** Timestamp for records that carry none (default: now). */
+  timestamp?: number;
+  logAppendTime?: boolean;
+  producerId?: number;
+  producerEpoch?: number;
+  baseSequence?: number;
+  partitionLeaderEpoch?: number;
+  transactional?: boolean;
+  control?: boolean;
+}
+
+/** Total size on disk of the batch at `pos` (LOG_OVERHEAD + batchLength); needs 12 readable bytes. */
+export function batchSize(buf: Buffer, pos: number): number {
+  return LOG_OVERHEAD + buf.readInt32BE(pos + 8);
+}
+
+/** Base offset of the batch at `pos`, read in place. */
+export function batchBaseOffset(buf: Buffer, pos: number): number {
+  return Number(buf.readBigInt64BE(pos));
+}
+
+/** Last offset of the batch at `pos` (baseOffset + lastOffsetDelta); needs 27 readable bytes. */
+export function batchLastOffset(buf: Buffer, pos: number): number {
+  return batchBaseOffset(buf, pos) + buf.readInt32BE(pos + LAST_OFFSET_DELTA_AT);
+}
+
+/** Max timestamp of the batch at `pos`; needs 43 readable bytes. */
+export function batchMaxTimestamp(buf: Buffer, pos: number): number {
+  return Number(buf.readBigInt64BE(pos + MAX_TIMESTAMP_AT));
+}
+
+/** Parses the 61-byte header at `pos`; DecodeError if it is not all there. */
+export function readBatchHeader(buf: Buffer, pos = 0): BatchHeader {
+  const r = new Reader(buf, pos);
+  const baseOffset = r.int64n();
+  const batchLength = r.int32();
+  const partitionLeaderEpoch = r.int32();
+  const magic = r.int8();
+  const crc = r.uint32();
+  const attributes = r.int16();
+  const lastOffsetDelta = r.int32();
+  const baseTimestamp = r.int64n();
+  const maxTimestamp = r.int64n();
+  const producerId = r.int64n();
+  const producerEpoch = r.int16();
+  const baseSequence = r.int32();
+  const recordsCount = r.int32();
+  return {
+    baseOffset, batchLength, partitionLeaderEpoch, magic, crc, attributes, lastOffsetDelta,
+    baseTimestamp, maxTimestamp, producerId, producerEpoch, baseSequence, recordsCount,
+    compression: compressionName(attributes),
+    logAppendTime: (attributes & TIMESTAMP_TYPE_BIT) !== 0,
+    transactional: (attributes & TRANSACTIONAL_BIT) !== 0,
+    control: (attributes & CONTROL_BIT) !== 0,
+  };
+}
+
+/**
+ * Why the batch at `pos` (within `end`) is not a valid whole batch, or null if it is: framing, magic,
+ * counts and CRC-32C. Does not throw, so recovery can use it to find where the good data stops.
+ */
+export function batchProblem(buf: Buffer, pos: number, end = buf.length): string | null {
+  if (end - pos < LOG_OVERHEAD) return `${end - pos} bytes left, a batch needs ${BATCH_HEADER_SIZE}`;
+  const length = buf.readInt32BE(pos + 8);
+  if (length < BATCH_HEADER_SIZE - LOG_OVERHEAD) return `batch length ${length} below the minimum ${BATCH_HEADER_SIZE - LOG_OVERHEAD}`;
+  if (end - pos - LOG_OVERHEAD < length) return `batch of ${length} bytes truncated to ${end - pos - LOG_OVERHEAD}`;
+  const magic = buf.readInt8(pos + MAGIC_AT);
+  if (magic !== MAGIC) return `magic ${magic}, only magic 2 record batches are supported`;
+  if (buf.readInt32BE(pos + LAST_OFFSET_DELTA_AT) < 0) return 'negative lastOffsetDelta';
+  if (buf.readInt32BE(pos + RECORDS_COUNT_AT) < 0) return 'negative record count';
+  if ((buf.readInt16BE(pos + ATTRIBUTES_AT) & COMPRESSION_MASK) > Compression.zstd) return 'unknown compression codec';
+  const stored = buf.readUInt32BE(pos + CRC_AT);
+  const actual = crc32c(buf.subarray(pos + ATTRIBUTES_AT, pos + LOG_OVERHEAD + length));
+  if (stored !== actual) return `CRC-32C mismatch: stored ${stored}, computed ${actual}`;
+  return null;
+}
+
+/** Checks the batch at `pos` (framing, magic, CRC) and returns its size; KafkaError CORRUPT_MESSAGE if bad. */
+export function validateBatch(buf: Buffer, pos = 0, end = buf.length): number {
+  const problem = batchProblem(buf, pos, end);
+  if (problem !== null) throw new KafkaError('CORRUPT_MESSAGE', `record batch at byte ${pos}: ${problem}`);
+  return LOG_OVERHEAD + buf.readInt32BE(pos + 8);
+}
+
+/** Positions and sizes of the whole batches in `buf[start, end)`; stops silently at a partial trailing batch. */
+export function* batchPositions(buf: Buffer, start = 0, end = buf.length): Generator<{ position: number; size: number }> {
+  let pos = start;
+  while (end - pos >= LOG_OVERHEAD) {
+    const size = batchSize(buf, pos);
+    if (size < BATCH_HEADER_SIZE || pos + size > end) return;
+    yield { position: pos, size };
+    pos += size;
+  }
+}
+
+/** Decodes every whole batch in `buf` (a Fetch response's records or a `.log` slice). */
+export function* decodeRecordBatches(buf: Buffer, maxBytes = MAX_DECOMPRESSED_BYTES): Generator<DecodedBatch> {
+  for (const { position, size } of batchPositions(buf)) yield decodeRecordBatch(buf.subarray(position, position + size), maxBytes);
+}
+
+/** Overwrites the base offset; it lies outside the CRC span, so the batch stays valid. */
+export function setBaseOffset(buf: Buffer, pos: number, baseOffset: number): void {
+  buf.writeBigInt64BE(BigInt(baseOffset), pos);
+}
+
+/** Overwrites the partition leader epoch (outside the CRC span too). */
+export function setPartitionLeaderEpoch(buf: Buffer, pos: number, epoch: number): void {
+  buf.writeInt32BE(epoch, pos + PARTITION_LEADER_EPOCH_AT);
+}
+
+/** Encodes one batch; offsets are baseOffset + index, timestamps default to `timestamp` (or now). */
+export function encodeRecordBatch(opts: EncodeBatchOptions): Buffer {
+  const { records } = opts;
+  const now = opts.timestamp ?? Date.now();
+  const baseTimestamp = records.length > 0 ? records[0]!.timestamp ?? now : now;
+  let maxTimestamp = records.length > 0 ? -Infinity : now;
+  const body = new Writer(64 + records.reduce((n, r) => n + sizeHint(r), 0));
+  const scratch = new Writer(256);
+  records.forEach((rec, i) => {
+    const ts = rec.timestamp ?? now;
+    if (ts > maxTimestamp) maxTimestamp = ts;
+    scratch.offset = 0;
+    scratch.int8(0).varlong(ts - baseTimestamp).varint(i).varintBytes(bytesOf(rec.key ?? null)).varintBytes(bytesOf(rec.value));
+    const headers = rec.headers ?? [];
+    scratch.varint(headers.length);
+    for (const h of headers) scratch.varintBytes(Buffer.from(h.key, 'utf8')).varintBytes(bytesOf(h.value));
+    body.varint(scratch.offset).raw(scratch.toBuffer());
+  });
+  const codec = Compression[opts.compression ?? 'none'];
+  const recordsBytes = compress(codec, body.toBuffer());
+
+  const attributes = codec | (opts.logAppendTime ? TIMESTAMP_TYPE_BIT : 0) |
+    (opts.transactional ? TRANSACTIONAL_BIT : 0) | (opts.control ? CONTROL_BIT : 0);
+  const out = new Writer(BATCH_HEADER_SIZE + recordsBytes.length);
+  out.int64(opts.baseOffset ?? 0)
+    .int32(BATCH_HEADER_SIZE - LOG_OVERHEAD + recordsBytes.length)
+    .int32(opts.partitionLeaderEpoch ?? NO_PARTITION_LEADER_EPOCH)
+    .int8(MAGIC)
+    .uint32(0)
+    .int16(attributes)
+    .int32(Math.max(records.length - 1, 0))
+    .int64(baseTimestamp)
+    .int64(maxTimestamp)
+    .int64(opts.producerId ?? -1)
+    .int16(opts.producerEpoch ?? -1)
+    .int32(opts.baseSequence ?? -1)
+    .int32(records.length)
+    .raw(recordsBytes);
+  const buf = Buffer.from(out.toBuffer());
+  buf.writeUInt32BE(crc32c(buf.subarray(ATTRIBUTES_AT)), CRC_AT);
+  return buf;
+}
+
+/**
+ * Decodes one batch (decompressing its records) starting at byte 0 of `buf`. Does not check the CRC:
+ * call `validateBatch` first on untrusted input. Malformed records are a DecodeError.
+ */
+export function decodeRecordBatch(buf: Buffer, maxBytes = MAX_DECOMPRESSED_BYTES): DecodedBatch {
+  const header = readBatchHeader(buf, 0);
+  if (header.magic !== MAGIC) throw new DecodeError(`magic ${header.magic}, only magic 2 is supported`);
+  const end = LOG_OVERHEAD + header.batchLength;
+  if (header.batchLength < BATCH_HEADER_SIZE - LOG_OVERHEAD || end > buf.length) {
+    throw new DecodeError(`batch length ${header.batchLength} does not fit ${buf.length} bytes`);
+  }
+  const section = buf.subarray(BATCH_HEADER_SIZE, end);
+  const recordBytes = header.compression === 'none' ? section : decompress(header.attributes, section, maxBytes);
+  const r = new Reader(recordBytes);
+  // Each record takes at least 7 bytes, which bounds a hostile count before the array is allocated.
+  if (header.recordsCount > recordBytes.length) {
+    throw new DecodeError(`${header.recordsCount} records in ${recordBytes.length} bytes`);
+  }
+  const records: DecodedRecord[] = new Array<DecodedRecord>(header.recordsCount);
+  for (let i = 0; i < header.recordsCount; i++) records[i] = readRecord(r, header);
+  return { header, records };
+}
+
+function readRecord(r: Reader, header: BatchHeader): DecodedRecord {
+  const length = r.varint();
+  if (length < 0) throw new DecodeError(`negative record length ${length}`);
+  const end = r.offset + length;
+  if (end > r.end) throw new DecodeError(`record of ${length} bytes truncated`);
+  const rr = new Reader(r.buf, r.offset, end);
+  r.offset = end;
+  rr.int8(); // record attributes: unused by Kafka
+  const timestampDelta = rr.varlong();
+  const offsetDelta = rr.varint();
+  const key = rr.varintBytes();
+  const value = rr.varintBytes();
+  const headerCount = rr.varint();
+  if (headerCount < 0 || headerCount > rr.remaining) throw new DecodeError(`${headerCount} headers in ${rr.remaining} bytes`);
+  const headers: RecordHeader[] = new Array<RecordHeader>(headerCount);
+  for (let i = 0; i < headerCount; i++) {
+    const k = rr.varintBytes();
+    if (k === null) throw new DecodeError('null header key');
+    headers[i] = { key: k.toString('utf8'), value: rr.varintBytes() };
+  }
+  return {
+    offset: header.baseOffset + offsetDelta,
+    timestamp: header.logAppendTime ? header.maxTimestamp : header.baseTimestamp + timestampDelta,
+    key,
+    value,
+    headers,
+  };
+}
+
+function bytesOf(v: Buffer | string | null): Buffer | null {
+  if (v === null) return null;
+  return typeof v === 'string' ? Buffer.from(v, 'utf8') : v;
+}
+
+function sizeHint(r: RecordInput): number {
+  const len = (v: Buffer | string | null | undefined): number => (v == null ? 0 : v.length * (typeof v === 'string' ? 3 : 1));
+  return 24 + len(r.key) + len(r.value) + (r.headers ?? []).reduce((n, h) => n + 10 + h.key.length * 3 + len(h.value), 0);
+}
