@@ -1,0 +1,123 @@
+// The StatefulSet of one chain: ordinal i is member i of the chain (0 = head, replicas-1 = tail).
+import type { V1Container, V1PodSecurityContext, V1SecurityContext, V1StatefulSet } from '@kubernetes/client-node';
+import {
+  ADMIN_PORT_NAME, DATA_DIR, KAFKA_PORT_NAME, NODE_CONTAINER, SIDECAR_CONTAINER,
+  chainLabels, selectorLabels, sidecarAccountName,
+} from '../names.ts';
+import type { BuildContext } from './context.ts';
+import { nodeEnv, sidecarEnv } from './env.ts';
+
+/** UID/GID of the `node` user in node:20-slim. */
+export const RUN_AS_USER = 1000;
+/** Long enough for a drain to hand its in-flight writes down the chain. */
+export const TERMINATION_GRACE_SECONDS = 60;
+
+const containerSecurity: V1SecurityContext = {
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  capabilities: { drop: ['ALL'] },
+};
+
+const podSecurity: V1PodSecurityContext = {
+  runAsNonRoot: true,
+  runAsUser: RUN_AS_USER,
+  runAsGroup: RUN_AS_USER,
+  // Makes the PVC writable by the non-root user.
+  fsGroup: RUN_AS_USER,
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
+// tsx compiles into os.tmpdir(); with a read-only root filesystem /tmp must be a writable emptyDir.
+const tmpMount = { name: 'tmp', mountPath: '/tmp' };
+
+function nodeContainer(ctx: BuildContext, chain: string): V1Container {
+  const { spec } = ctx;
+  return {
+    name: NODE_CONTAINER,
+    image: spec.image,
+    imagePullPolicy: spec.imagePullPolicy,
+    args: ['serve'],
+    env: nodeEnv(ctx, chain),
+    ports: [
+      { name: KAFKA_PORT_NAME, containerPort: spec.port, protocol: 'TCP' },
+      { name: ADMIN_PORT_NAME, containerPort: spec.adminPort, protocol: 'TCP' },
+    ],
+    readinessProbe: {
+      httpGet: { path: '/readyz', port: ADMIN_PORT_NAME },
+      periodSeconds: 5,
+      failureThreshold: 3,
+    },
+    livenessProbe: {
+      httpGet: { path: '/healthz', port: ADMIN_PORT_NAME },
+      initialDelaySeconds: 10,
+      periodSeconds: 10,
+      failureThreshold: 6,
+    },
+    resources: spec.resources,
+    securityContext: containerSecurity,
+    volumeMounts: [{ name: 'data', mountPath: DATA_DIR }, tmpMount],
+  };
+}
+
+function sidecarContainer(ctx: BuildContext, chain: string): V1Container {
+  return {
+    name: SIDECAR_CONTAINER,
+    image: ctx.spec.image,
+    imagePullPolicy: ctx.spec.imagePullPolicy,
+    args: ['sidecar'],
+    env: sidecarEnv(ctx, chain),
+    resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '128Mi' } },
+    securityContext: containerSecurity,
+    volumeMounts: [tmpMount],
+  };
+}
+
+/** StatefulSet `<chain>` with `replicas` members, a `data` claim per member, and the sidecar. */
+export function statefulSet(ctx: BuildContext, chain: string): V1StatefulSet {
+  const { spec } = ctx;
+  const labels = chainLabels(spec, chain);
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: chain, namespace: spec.namespace, labels, ownerReferences: [ctx.owner] },
+    spec: {
+      serviceName: chain,
+      replicas: spec.replicas,
+      selector: { matchLabels: selectorLabels(spec.clusterName, chain) },
+      // OrderedReady would start member 1 only after member 0 is Ready, but member 0 is Ready only once
+      // the chain is writable, which needs all `replicas` members: a deadlock. Parallel starts them
+      // together. It affects only scaling; updates still follow updateStrategy below.
+      podManagementPolicy: 'Parallel',
+      // RollingUpdate replaces pods from the highest ordinal down, one at a time, waiting for each to be
+      // Ready: the tail first, then middles, the head last. One member of a chain is down at a time.
+      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0 } },
+      persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+      template: {
+        metadata: { labels: { ...spec.podLabels, ...labels }, annotations: { ...spec.podAnnotations } },
+        spec: {
+          serviceAccountName: sidecarAccountName(spec.clusterName),
+          terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
+          securityContext: podSecurity,
+          containers: [nodeContainer(ctx, chain), sidecarContainer(ctx, chain)],
+          volumes: [{ name: 'tmp', emptyDir: {} }],
+          affinity: spec.affinity,
+          tolerations: spec.tolerations,
+          nodeSelector: spec.nodeSelector,
+        },
+      },
+      volumeClaimTemplates: [
+        {
+          apiVersion: 'v1',
+          kind: 'PersistentVolumeClaim',
+          metadata: { name: 'data', labels: selectorLabels(spec.clusterName, chain) },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            storageClassName: spec.storageClassName,
+            resources: { requests: { storage: spec.storageSize } },
+          },
+        },
+      ],
+    },
+  };
+}

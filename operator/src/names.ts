@@ -1,0 +1,43 @@
+// Names, labels and DNS names shared by the builders, the controller and the sidecar.
+import type { ResolvedSpec } from './crd/defaults.ts';
+
+export const FIELD_MANAGER = 'vonnegut-operator';
+export const LABEL_CLUSTER = 'vonnegut.io/cluster';
+export const LABEL_CHAIN = 'vonnegut.io/chain';
+export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
+/** Pod annotation the sidecar writes and the operator aggregates. */
+export const STATUS_ANNOTATION = 'vonnegut.io/status';
+/** Hash of the object the operator last applied; see apply.ts for why. */
+export const APPLIED_HASH_ANNOTATION = 'vonnegut.io/applied-hash';
+export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
+export const KAFKA_PORT_NAME = 'kafka';
+export const ADMIN_PORT_NAME = 'admin';
+export const DATA_DIR = '/var/lib/vonnegut';
+export const NODE_CONTAINER = 'vonnegut';
+export const SIDECAR_CONTAINER = 'sidecar';
+
+/** Labels on every object of one chain (the selector uses only the last two). */
+export function chainLabels(spec: ResolvedSpec, chain: string): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': 'vonnegut',
+    'app.kubernetes.io/instance': spec.clusterName,
+    'app.kubernetes.io/component': 'node',
+    [LABEL_MANAGED_BY]: FIELD_MANAGER,
+    ...selectorLabels(spec.clusterName, chain),
+  };
+}
+
+/** The immutable StatefulSet selector: resource and chain. */
+export function selectorLabels(clusterName: string, chain: string): Record<string, string> {
+  return { [LABEL_CLUSTER]: clusterName, [LABEL_CHAIN]: chain };
+}
+
+/** SRV name of a chain's headless Service: one record per pod, ready or not. */
+export function srvName(chain: string, namespace: string, clusterDomain: string): string {
+  return `_${KAFKA_PORT_NAME}._tcp.${chain}.${namespace}.svc.${clusterDomain}`;
+}
+
+/** The sidecar's ServiceAccount and RoleBinding name for one resource. */
+export function sidecarAccountName(clusterName: string): string {
+  return `${clusterName}-sidecar`;
+}
