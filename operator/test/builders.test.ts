@@ -1,0 +1,144 @@
+import test from 'ava';
+import type { V1EnvVar, V1StatefulSet } from '@kubernetes/client-node';
+import { buildContext, desiredObjects, type BuildOptions } from '../src/builders/index.ts';
+import type { BuildContext } from '../src/builders/context.ts';
+import { headlessService } from '../src/builders/service.ts';
+import { statefulSet } from '../src/builders/statefulset.ts';
+import { podDisruptionBudget } from '../src/builders/pdb.ts';
+import { InvalidSpecError } from '../src/crd/defaults.ts';
+import type { VonnegutChainSpec } from '../src/crd/types.ts';
+import { vgc } from './helpers/fixtures.ts';
+import { validateManifest } from './helpers/validate.ts';
+
+const opts: BuildOptions = { defaultImage: 'vonnegut:test', clusterDomain: 'cluster.local', sidecarClusterRole: 'vonnegut-sidecar' };
+
+function ctxFor(spec: Partial<VonnegutChainSpec> = {}, name = 'logs'): BuildContext {
+  const ctx = buildContext(vgc(name, spec), opts);
+  if (ctx instanceof InvalidSpecError) throw ctx;
+  return ctx;
+}
+
+function envOf(sts: V1StatefulSet, container = 'vonnegut'): Map<string, V1EnvVar> {
+  const c = sts.spec?.template.spec?.containers.find((x) => x.name === container);
+  return new Map((c?.env ?? []).map((e) => [e.name, e]));
+}
+
+test('chain names are <resource>-<index> for a count and <resource>-<name> for chainNames', (t) => {
+  t.deepEqual(ctxFor({ chains: 3 }).spec.chains.map((c) => c.name), ['logs-0', 'logs-1', 'logs-2']);
+  t.deepEqual(ctxFor({ chainNames: ['east', 'west'] }).spec.chains.map((c) => c.name), ['logs-east', 'logs-west']);
+});
+
+test('invalid specs are typed errors, not exceptions', (t) => {
+  const dup = buildContext(vgc('logs', { chainNames: ['a', 'a'] }), opts);
+  t.true(dup instanceof InvalidSpecError);
+  const long = buildContext(vgc('x'.repeat(51), { chains: 2 }), opts);
+  t.true(long instanceof InvalidSpecError);
+  t.regex((long as InvalidSpecError).message, /longer than 52/);
+});
+
+test('headless service: clusterIP None, publishes not-ready pods, port named kafka for SRV', (t) => {
+  const svc = headlessService(ctxFor(), 'logs-1');
+  t.is(svc.metadata?.name, 'logs-1');
+  t.is(svc.metadata?.namespace, 'ns1');
+  t.is(svc.spec?.clusterIP, 'None');
+  t.true(svc.spec?.publishNotReadyAddresses);
+  t.deepEqual(svc.spec?.ports?.map((p) => [p.name, p.port]), [['kafka', 9092], ['admin', 9644]]);
+  t.deepEqual(svc.spec?.selector, { 'vonnegut.io/cluster': 'logs', 'vonnegut.io/chain': 'logs-1' });
+  t.deepEqual(svc.metadata?.ownerReferences, [
+    { apiVersion: 'vonnegut.io/v1alpha1', kind: 'VonnegutChain', name: 'logs', uid: 'uid-logs', controller: true, blockOwnerDeletion: true },
+  ]);
+});
+
+test('statefulset: parallel pods, rolling update, data claim, probes on the admin port', (t) => {
+  const sts = statefulSet(ctxFor({ storage: { size: '5Gi', storageClassName: 'fast' } }), 'logs-0');
+  const spec = sts.spec!;
+  t.is(sts.metadata?.name, 'logs-0');
+  t.is(spec.serviceName, 'logs-0');
+  t.is(spec.replicas, 3);
+  t.is(spec.podManagementPolicy, 'Parallel');
+  t.is(spec.updateStrategy?.type, 'RollingUpdate');
+  t.deepEqual(spec.selector.matchLabels, { 'vonnegut.io/cluster': 'logs', 'vonnegut.io/chain': 'logs-0' });
+  const claim = spec.volumeClaimTemplates?.[0];
+  t.is(claim?.metadata?.name, 'data');
+  t.is(claim?.spec?.storageClassName, 'fast');
+  t.deepEqual(claim?.spec?.resources?.requests, { storage: '5Gi' });
+  const [node, sidecar] = spec.template.spec!.containers;
+  t.is(node?.name, 'vonnegut');
+  t.deepEqual(node?.args, ['serve']);
+  t.deepEqual(node?.readinessProbe?.httpGet, { path: '/readyz', port: 'admin' });
+  t.deepEqual(node?.livenessProbe?.httpGet, { path: '/healthz', port: 'admin' });
+  t.deepEqual(node?.volumeMounts?.find((m) => m.name === 'data')?.mountPath, '/var/lib/vonnegut');
+  t.is(sidecar?.name, 'sidecar');
+  t.deepEqual(sidecar?.args, ['sidecar']);
+  t.is(spec.template.spec?.serviceAccountName, 'logs-sidecar');
+  t.true(spec.template.spec?.securityContext?.runAsNonRoot);
+  t.true(node?.securityContext?.readOnlyRootFilesystem);
+  // Pod labels must match the selector or the API server rejects the StatefulSet.
+  for (const [k, v] of Object.entries(spec.selector.matchLabels ?? {})) t.is(spec.template.metadata?.labels?.[k], v);
+});
+
+test('statefulset env follows the node CLI contract', (t) => {
+  const env = envOf(statefulSet(ctxFor({ node: { logLevel: 'debug', segmentBytes: 2097152, retentionMs: 60000 } }), 'logs-2'));
+  const value = (k: string): string | undefined => env.get(k)?.value;
+  t.is(env.get('POD_NAME')?.valueFrom?.fieldRef?.fieldPath, 'metadata.name');
+  t.is(value('VONNEGUT_DATA_DIR'), '/var/lib/vonnegut');
+  t.is(value('VONNEGUT_HOST'), '0.0.0.0');
+  t.is(value('VONNEGUT_PORT'), '9092');
+  t.is(value('VONNEGUT_ADVERTISED_HOST'), '$(POD_NAME).logs-2.ns1.svc.cluster.local');
+  t.is(value('VONNEGUT_ADVERTISED_PORT'), '9092');
+  t.is(value('VONNEGUT_NODE_NAME'), '$(POD_NAME)');
+  t.is(value('VONNEGUT_CHAIN'), 'logs-2');
+  t.is(value('VONNEGUT_DISCOVERY'), 'srv:_kafka._tcp.logs-2.ns1.svc.cluster.local');
+  t.is(value('VONNEGUT_REPLICAS'), '3');
+  t.is(value('VONNEGUT_CLUSTER'), [0, 1, 2].map((i) => `srv:_kafka._tcp.logs-${i}.ns1.svc.cluster.local`).join(','));
+  t.is(value('VONNEGUT_ADMIN_PORT'), '9644');
+  t.is(value('VONNEGUT_ADMIN_HOST'), '0.0.0.0');
+  t.is(value('VONNEGUT_LOG_LEVEL'), 'debug');
+  t.is(value('VONNEGUT_SEGMENT_BYTES'), '2097152');
+  t.is(value('VONNEGUT_RETENTION_MS'), '60000');
+  t.false(env.has('VONNEGUT_RETENTION_BYTES'));
+  t.false(env.has('VONNEGUT_DNS_SERVER'));
+  // $(POD_NAME) is expanded only from variables defined earlier in the list.
+  const names = [...env.keys()];
+  t.true(names.indexOf('POD_NAME') < names.indexOf('VONNEGUT_ADVERTISED_HOST'));
+});
+
+test('custom ports and pod overrides reach the pods; operator labels win over user labels', (t) => {
+  const sts = statefulSet(ctxFor({
+    port: 19092, adminPort: 19644,
+    podTemplate: { labels: { team: 'a', 'vonnegut.io/chain': 'evil' }, annotations: { x: 'y' }, nodeSelector: { disk: 'ssd' }, tolerations: [{ key: 'k', operator: 'Exists' }] },
+  }), 'logs-0');
+  const pod = sts.spec!.template;
+  t.is(pod.metadata?.labels?.team, 'a');
+  t.is(pod.metadata?.labels?.['vonnegut.io/chain'], 'logs-0');
+  t.deepEqual(pod.metadata?.annotations, { x: 'y' });
+  t.deepEqual(pod.spec?.nodeSelector, { disk: 'ssd' });
+  t.is(pod.spec?.tolerations?.length, 1);
+  t.deepEqual(pod.spec?.containers[0]?.ports?.map((p) => p.containerPort), [19092, 19644]);
+  t.is(envOf(sts, 'sidecar').get('VONNEGUT_ADMIN_URL')?.value, 'http://127.0.0.1:19644');
+});
+
+test('pdb allows one member of a chain down', (t) => {
+  const pdb = podDisruptionBudget(ctxFor(), 'logs-0');
+  t.is(pdb.spec?.maxUnavailable, 1);
+  t.deepEqual(pdb.spec?.selector?.matchLabels, { 'vonnegut.io/cluster': 'logs', 'vonnegut.io/chain': 'logs-0' });
+});
+
+test('every built object validates against the Kubernetes OpenAPI schemas', (t) => {
+  const specs: Partial<VonnegutChainSpec>[] = [
+    {},
+    { chainNames: ['a', 'b'], replicas: 1, resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } } },
+    { podTemplate: { affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { 'vonnegut.io/cluster': 'logs' } } } }] } } } },
+  ];
+  for (const spec of specs) {
+    const objects = desiredObjects(ctxFor(spec));
+    t.is(objects.length, 2 + 3 * ctxFor(spec).spec.chains.length);
+    for (const obj of objects) t.notThrows(() => validateManifest(obj), `${obj.kind} ${obj.metadata?.name}`);
+  }
+});
+
+test('the validator rejects a broken statefulset (the check is not vacuous)', (t) => {
+  const sts = statefulSet(ctxFor(), 'logs-0') as unknown as { spec: { replicas: unknown } };
+  sts.spec.replicas = 'three';
+  t.throws(() => validateManifest(sts as never));
+});
