@@ -9,6 +9,9 @@ import * as av from '../../src/protocol/apis/api-versions.ts';
 import * as md from '../../src/protocol/apis/metadata.ts';
 import * as pr from '../../src/protocol/apis/produce.ts';
 import * as fe from '../../src/protocol/apis/fetch.ts';
+import * as lo from '../../src/protocol/apis/list-offsets.ts';
+import * as ct from '../../src/protocol/apis/create-topics.ts';
+import * as dt from '../../src/protocol/apis/delete-topics.ts';
 
 export interface Codec<Req, Res> {
   name: string;
@@ -122,4 +125,64 @@ export const fetch: Codec<fe.FetchRequest, fe.FetchResponse> = {
   }),
 };
 
-export const ALL: Codec<unknown, unknown>[] = [apiVersions, metadata, produce, fetch] as unknown as Codec<unknown, unknown>[];
+export const listOffsets: Codec<lo.ListOffsetsRequest, lo.ListOffsetsResponse> = {
+  name: 'ListOffsets', apiKey: 2, versions: range(0, 6),
+  decodeRequest: lo.decodeListOffsetsRequest, encodeRequest: lo.encodeListOffsetsRequest,
+  decodeResponse: lo.decodeListOffsetsResponse, encodeResponse: lo.encodeListOffsetsResponse,
+  request: (v) => ({
+    replicaId: -1, isolationLevel: at(v, 2, 1, 0),
+    topics: [{ name: 'orders', partitions: [
+      { partitionIndex: 0, currentLeaderEpoch: at(v, 4, 3, -1), timestamp: lo.LATEST_TIMESTAMP, maxNumOffsets: v === 0 ? 10 : 1 },
+      { partitionIndex: 1, currentLeaderEpoch: -1, timestamp: 1_700_000_000_000, maxNumOffsets: 1 },
+    ] }],
+  }),
+  response: (v) => ({
+    throttleTimeMs: at(v, 2, 3, 0),
+    topics: [{ name: 'orders', partitions: [
+      { partitionIndex: 0, errorCode: 0, oldStyleOffsets: v === 0 ? [100, 0] : [], timestamp: at(v, 1, -1, -1),
+        offset: at(v, 1, 100, -1), leaderEpoch: at(v, 4, 3, -1) },
+      { partitionIndex: 1, errorCode: 0, oldStyleOffsets: [], timestamp: at(v, 1, 1_700_000_000_123, -1),
+        offset: at(v, 1, 57, -1), leaderEpoch: -1 },
+    ] }],
+  }),
+};
+
+export const createTopics: Codec<ct.CreateTopicsRequest, ct.CreateTopicsResponse> = {
+  name: 'CreateTopics', apiKey: 19, versions: range(0, 5),
+  decodeRequest: ct.decodeCreateTopicsRequest, encodeRequest: ct.encodeCreateTopicsRequest,
+  decodeResponse: ct.decodeCreateTopicsResponse, encodeResponse: ct.encodeCreateTopicsResponse,
+  request: (v) => ({
+    topics: [
+      { name: 'orders', numPartitions: 1, replicationFactor: 3, assignments: [],
+        configs: [{ name: 'segment.bytes', value: '1048576' }, { name: 'cleanup.policy', value: null }] },
+      { name: 'pinned', numPartitions: -1, replicationFactor: -1,
+        assignments: [{ partitionIndex: 0, brokerIds: [0, 1, 2] }], configs: [] },
+    ],
+    timeoutMs: 30000, validateOnly: at(v, 1, true, false),
+  }),
+  response: (v) => ({
+    throttleTimeMs: at(v, 2, 4, 0),
+    topics: [
+      { name: 'orders', errorCode: 0, errorMessage: null, numPartitions: at(v, 5, 1, -1), replicationFactor: at(v, 5, 3, -1),
+        configs: at(v, 5, [{ name: 'segment.bytes', value: '1048576', readOnly: false, configSource: 1, isSensitive: false }], null) },
+      { name: 'taken', errorCode: 36, errorMessage: at(v, 1, "Topic 'taken' already exists.", null),
+        numPartitions: -1, replicationFactor: -1, configs: null },
+    ],
+  }),
+};
+
+export const deleteTopics: Codec<dt.DeleteTopicsRequest, dt.DeleteTopicsResponse> = {
+  name: 'DeleteTopics', apiKey: 20, versions: range(0, 5),
+  decodeRequest: dt.decodeDeleteTopicsRequest, encodeRequest: dt.encodeDeleteTopicsRequest,
+  decodeResponse: dt.decodeDeleteTopicsResponse, encodeResponse: dt.encodeDeleteTopicsResponse,
+  request: () => ({ topicNames: ['orders', 'payments'], timeoutMs: 15000 }),
+  response: (v) => ({
+    throttleTimeMs: at(v, 1, 2, 0),
+    responses: [
+      { name: 'orders', errorCode: 0, errorMessage: null },
+      { name: 'payments', errorCode: 3, errorMessage: at(v, 5, 'unknown topic', null) },
+    ],
+  }),
+};
+
+export const ALL: Codec<unknown, unknown>[] = [apiVersions, metadata, produce, fetch, listOffsets, createTopics, deleteTopics] as unknown as Codec<unknown, unknown>[];
