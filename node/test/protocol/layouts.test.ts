@@ -30,7 +30,7 @@ test('Metadata v0 request is a bare string array; v1 null means all topics', (t)
   t.is(hex((w) => encodeMetadataRequest(w, 0, req)), '00000001' + '0002' + '6162');
   t.is(hex((w) => encodeMetadataRequest(w, 1, { ...req, topics: null })), 'ffffffff');
   t.is(hex((w) => encodeMetadataRequest(w, 4, { ...req, topics: null })), 'ffffffff' + '01');
-  t.is(hex((w) => encodeMetadataRequest(w, 9, { ...req, topics: null })), '00' + '01' + '00' + '00');
+  t.is(hex((w) => encodeMetadataRequest(w, 9, { ...req, topics: null })), '00' + '01' + '00' + '00' + '00');
 });
 
 test('Produce v2 response: log_append_time after base_offset, throttle at the end', (t) => {
