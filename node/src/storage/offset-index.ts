@@ -1,0 +1,156 @@
+/**
+ * A segment's sparse offset index (`<base>.index`), Kafka's OffsetIndex format:
+ *
+ *   entry := relativeOffset int32 BE (offset - segment base), position int32 BE (byte of a batch in .log)
+ *
+ * Entries are strictly increasing in both fields. As in Kafka, the offset of an entry is the LAST offset
+ * of the batch (or batches) appended at that position, so a lookup finds the largest entry <= target and
+ * scans the log forward from its position. The file holds exactly its entries: they are appended as they
+ * are made rather than preallocated to `segment.index.bytes` and trimmed, so there is nothing to trim
+ * after a crash; `maxIndexBytes` still bounds the entry count and the segment rolls when it is full.
+ * A copy of the entries lives in memory for lookups.
+ *
+ * Concurrency: owned by one LogSegment; one append in flight per partition (synchronous fs calls).
+ */
+import * as fs from 'node:fs';
+
+export const INDEX_ENTRY_BYTES = 8;
+/** Kafka's `segment.index.bytes` default. */
+export const DEFAULT_MAX_INDEX_BYTES = 10 * 1024 * 1024;
+
+export interface IndexEntry {
+  offset: number;
+  position: number;
+}
+
+export class OffsetIndex {
+  readonly baseOffset: number;
+  readonly file: string;
+  readonly maxEntries: number;
+  private readonly fd: number;
+  private offsets: Int32Array;
+  private positions: Int32Array;
+  private count = 0;
+  private readonly entryBuf = Buffer.alloc(INDEX_ENTRY_BYTES);
+
+  private constructor(file: string, fd: number, baseOffset: number, maxIndexBytes: number) {
+    this.file = file;
+    this.fd = fd;
+    this.baseOffset = baseOffset;
+    this.maxEntries = Math.max(1, Math.floor(maxIndexBytes / INDEX_ENTRY_BYTES));
+    this.offsets = new Int32Array(64);
+    this.positions = new Int32Array(64);
+  }
+
+  /**
+   * Opens (creating if missing) the index file and loads its entries. Returns `sane: false` when the file
+   * is not a valid index for a log of `logSize` bytes (odd size, entries out of order or past the log end);
+   * the caller then rebuilds it from the log.
+   */
+  static open(file: string, baseOffset: number, maxIndexBytes: number, logSize: number): { index: OffsetIndex; sane: boolean; existed: boolean } {
+    const existed = fs.existsSync(file);
+    const fd = fs.openSync(file, existed ? 'r+' : 'w+');
+    const index = new OffsetIndex(file, fd, baseOffset, maxIndexBytes);
+    const size = fs.fstatSync(fd).size;
+    const bytes = Buffer.alloc(size);
+    if (size > 0) fs.readSync(fd, bytes, 0, size, 0);
+    let sane = size % INDEX_ENTRY_BYTES === 0 && size / INDEX_ENTRY_BYTES <= index.maxEntries;
+    for (let at = 0; sane && at < size; at += INDEX_ENTRY_BYTES) {
+      const rel = bytes.readInt32BE(at);
+      const pos = bytes.readInt32BE(at + 4);
+      const last = index.count - 1;
+      if (rel < 0 || pos < 0 || pos >= logSize || (last >= 0 && (rel <= index.offsets[last]! || pos <= index.positions[last]!))) {
+        sane = false;
+        break;
+      }
+      index.push(rel, pos);
+    }
+    if (!sane) index.reset();
+    return { index, sane, existed };
+  }
+
+  /** Number of entries. */
+  get entries(): number {
+    return this.count;
+  }
+
+  /** True when no entry can be added; the segment must roll. */
+  get isFull(): boolean {
+    return this.count >= this.maxEntries;
+  }
+
+  /** The last entry, or null when empty. */
+  get lastEntry(): IndexEntry | null {
+    if (this.count === 0) return null;
+    return { offset: this.baseOffset + this.offsets[this.count - 1]!, position: this.positions[this.count - 1]! };
+  }
+
+  /** Adds an entry (absolute offset); entries that would not increase both fields are ignored. */
+  append(offset: number, position: number): void {
+    if (this.isFull) throw new Error(`index ${this.file} is full`);
+    const rel = offset - this.baseOffset;
+    const last = this.count - 1;
+    if (last >= 0 && (rel <= this.offsets[last]! || position <= this.positions[last]!)) return;
+    this.entryBuf.writeInt32BE(rel, 0);
+    this.entryBuf.writeInt32BE(position, 4);
+    fs.writeSync(this.fd, this.entryBuf, 0, INDEX_ENTRY_BYTES, this.count * INDEX_ENTRY_BYTES);
+    this.push(rel, position);
+  }
+
+  /** The largest entry with offset <= target, or the segment start when there is none. */
+  lookup(target: number): IndexEntry {
+    const rel = target - this.baseOffset;
+    let lo = 0;
+    let hi = this.count - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.offsets[mid]! <= rel) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found < 0 ? { offset: this.baseOffset, position: 0 } : { offset: this.baseOffset + this.offsets[found]!, position: this.positions[found]! };
+  }
+
+  /** Drops entries that point at or past `position` in the log (after the log was cut there). */
+  truncateToPosition(position: number): void {
+    let n = this.count;
+    while (n > 0 && this.positions[n - 1]! >= position) n--;
+    if (n === this.count) return;
+    this.count = n;
+    fs.ftruncateSync(this.fd, n * INDEX_ENTRY_BYTES);
+  }
+
+  /** Removes every entry (before a rebuild). */
+  reset(): void {
+    this.count = 0;
+    fs.ftruncateSync(this.fd, 0);
+  }
+
+  /** fsync. */
+  flush(): void {
+    fs.fsyncSync(this.fd);
+  }
+
+  close(): void {
+    fs.closeSync(this.fd);
+  }
+
+  private push(rel: number, pos: number): void {
+    if (this.count === this.offsets.length) {
+      const size = Math.min(this.offsets.length * 2, Math.max(this.maxEntries, 1));
+      const offsets = new Int32Array(size);
+      const positions = new Int32Array(size);
+      offsets.set(this.offsets);
+      positions.set(this.positions);
+      this.offsets = offsets;
+      this.positions = positions;
+    }
+    this.offsets[this.count] = rel;
+    this.positions[this.count] = pos;
+    this.count++;
+  }
+}

@@ -1,0 +1,436 @@
+/**
+ * One partition's log, Kafka's UnifiedLog/LocalLog: a directory `<topic>-<partition>/` of segments
+ * (see segment.ts) sorted by base offset; the last one is active and takes appends.
+ *
+ *   logStartOffset  first offset still stored (base of the first segment; moved by retention)
+ *   logEndOffset    next offset to assign
+ *   highWatermark   reads are bounded by it. With `manageHighWatermark` (default) it follows the log
+ *                   end after every append (a single node); otherwise the owner (the chain) sets it and
+ *                   it starts at logStartOffset on open, so nothing uncommitted is served until then.
+ *
+ * Appends store client batches as received: each batch's framing, magic and CRC-32C are checked and
+ * only its base offset (and, if asked, leader epoch) is patched, both outside the CRC span.
+ *
+ * Concurrency contract: ONE append (or truncate, or retention pass) in flight per partition. All file
+ * I/O is synchronous (pwrite/pread on fds held open): writes land in the page cache, so they are fast,
+ * and a synchronous call cannot interleave with another, which keeps offset assignment and segment
+ * rolling trivially ordered. Reads return copies, so they stay valid after later truncation.
+ * Durability: `flush()` fsyncs; nothing is fsynced implicitly except on close.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  validateBatch, setBaseOffset, setPartitionLeaderEpoch, batchBaseOffset, batchMaxTimestamp,
+  decodeRecordBatch, LOG_OVERHEAD, BATCH_HEADER_SIZE,
+} from '../protocol/record-batch.ts';
+import { KafkaError } from '../protocol/errors.ts';
+import { LogSegment, DEFAULT_INDEX_INTERVAL_BYTES, type SegmentConfig } from './segment.ts';
+import { DEFAULT_MAX_INDEX_BYTES } from './offset-index.ts';
+import { recoverSegment } from './recovery.ts';
+import { parseSegmentFileName, LOG_SUFFIX, INDEX_SUFFIX } from './log-files.ts';
+import { silentLogger, type StorageLogger } from './logger.ts';
+
+/** Kafka 1.0's `segment.bytes` default. */
+export const DEFAULT_SEGMENT_BYTES = 1024 * 1024 * 1024;
+/** Kafka's `retention.ms` default (7 days). -1 disables. */
+export const DEFAULT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+/** Kafka's `retention.bytes` default: unlimited. */
+export const DEFAULT_RETENTION_BYTES = -1;
+
+const LAST_OFFSET_DELTA_AT = 23;
+const RECORDS_COUNT_AT = 57;
+/** Index entries store offsets relative to the segment base as int32. */
+const MAX_RELATIVE_OFFSET = 0x7fffffff;
+const EMPTY = Buffer.alloc(0);
+
+export interface LogConfig {
+  segmentBytes: number;
+  indexIntervalBytes: number;
+  maxIndexBytes: number;
+  retentionBytes: number;
+  retentionMs: number;
+}
+
+export interface PartitionLogOptions extends Partial<LogConfig> {
+  dir: string;
+  /** Recover every segment (after an unclean shutdown) rather than only the last. Default true. */
+  recoverAll?: boolean;
+  /** Keep highWatermark = logEndOffset after every append. Default true. */
+  manageHighWatermark?: boolean;
+  logger?: StorageLogger;
+}
+
+export interface AppendResult {
+  baseOffset: number;
+  lastOffset: number;
+  /** -1: batches keep their CreateTime timestamps (Kafka's answer when LogAppendTime is not in use). */
+  logAppendTime: number;
+}
+
+export interface ReadOptions {
+  maxBytes: number;
+  /** Exclusive upper bound on offsets returned; default (and at most) the high watermark. */
+  maxOffset?: number;
+  /** Return the first batch even when it exceeds maxBytes (Kafka's minOneMessage). Default true. */
+  minOneBatch?: boolean;
+}
+
+export interface ReadResult {
+  /** Zero or more whole batches, starting with the one that holds the requested offset. */
+  records: Buffer;
+  logStartOffset: number;
+  logEndOffset: number;
+  highWatermark: number;
+}
+
+export class PartitionLog {
+  readonly dir: string;
+  readonly config: LogConfig;
+  private readonly segments: LogSegment[];
+  private readonly unflushed = new Set<LogSegment>();
+  private readonly logger: StorageLogger;
+  private readonly manageHighWatermark: boolean;
+  private startOffset: number;
+  private hw: number;
+  private closed = false;
+
+  private constructor(dir: string, config: LogConfig, segments: LogSegment[], manageHw: boolean, logger: StorageLogger) {
+    this.dir = dir;
+    this.config = config;
+    this.segments = segments;
+    this.manageHighWatermark = manageHw;
+    this.logger = logger;
+    this.startOffset = segments[0]!.baseOffset;
+    this.hw = manageHw ? this.logEndOffset : this.startOffset;
+  }
+
+  /** Opens (creating if needed) the log in `dir`, recovering the last segment, or all with `recoverAll`. */
+  static open(opts: PartitionLogOptions): PartitionLog {
+    const config = configWithDefaults(opts);
+    const logger = opts.logger ?? silentLogger;
+    const segConfig: SegmentConfig = { indexIntervalBytes: config.indexIntervalBytes, maxIndexBytes: config.maxIndexBytes };
+    fs.mkdirSync(opts.dir, { recursive: true });
+
+    const bases: number[] = [];
+    for (const name of fs.readdirSync(opts.dir)) {
+      const parsed = parseSegmentFileName(name);
+      if (parsed?.suffix === LOG_SUFFIX) bases.push(parsed.baseOffset);
+      else if (parsed?.suffix === INDEX_SUFFIX && !fs.existsSync(path.join(opts.dir, name.replace(INDEX_SUFFIX, LOG_SUFFIX)))) {
+        fs.rmSync(path.join(opts.dir, name)); // an index without its log is useless
+      }
+    }
+    bases.sort((a, b) => a - b);
+    const segments = bases.map((base) => LogSegment.open(opts.dir, base, segConfig));
+    if (segments.length === 0) segments.push(LogSegment.create(opts.dir, 0, segConfig));
+
+    const recoverAll = opts.recoverAll ?? true;
+    for (let i = 0; i < segments.length; i++) {
+      const seg = segments[i]!;
+      const isLast = i === segments.length - 1;
+      if (!recoverAll && !isLast && !seg.needsRecovery) continue;
+      const result = recoverSegment(seg);
+      if (result.truncatedBytes === 0) continue;
+      logger.warn('truncated damaged segment tail', { dir: opts.dir, segment: seg.baseOffset, ...result });
+      // Offsets after the damage cannot follow the kept ones: drop every later segment.
+      for (const later of segments.splice(i + 1)) {
+        logger.warn('deleting segment after damaged one', { dir: opts.dir, segment: later.baseOffset });
+        later.delete();
+      }
+    }
+    return new PartitionLog(opts.dir, config, segments, opts.manageHighWatermark ?? true, logger);
+  }
+
+  /** First offset still stored. */
+  get logStartOffset(): number {
+    return this.startOffset;
+  }
+
+  /** Next offset to be assigned. */
+  get logEndOffset(): number {
+    return this.active.nextOffset;
+  }
+
+  /** Exclusive bound on what reads return by default. */
+  get highWatermark(): number {
+    return this.hw;
+  }
+
+  /** Set by the owner (the chain's committed offset); clamped to [logStartOffset, logEndOffset]. */
+  set highWatermark(offset: number) {
+    this.hw = Math.max(this.startOffset, Math.min(offset, this.logEndOffset));
+  }
+
+  /** Total bytes of all segments. */
+  get size(): number {
+    return this.segments.reduce((n, s) => n + s.size, 0);
+  }
+
+  /** Number of segments (the last is active). */
+  get segmentCount(): number {
+    return this.segments.length;
+  }
+
+  /** Base offsets of the segments, oldest first. */
+  segmentBaseOffsets(): number[] {
+    return this.segments.map((s) => s.baseOffset);
+  }
+
+  /**
+   * Appends one or more client batches (a Produce request's records), assigning offsets from the log end.
+   * `batches` is patched in place. CORRUPT_MESSAGE / INVALID_RECORD if any batch is bad; nothing is written then.
+   */
+  append(batches: Buffer, opts: { leaderEpoch?: number } = {}): AppendResult {
+    this.ensureOpen();
+    if (batches.length === 0) throw new KafkaError('CORRUPT_MESSAGE', 'no record batches to append');
+    const baseOffset = this.logEndOffset;
+    let next = baseOffset;
+    let maxTimestamp = -1;
+    for (let pos = 0; pos < batches.length;) {
+      const size = validateBatch(batches, pos);
+      const lastOffsetDelta = batches.readInt32BE(pos + LAST_OFFSET_DELTA_AT);
+      const count = batches.readInt32BE(pos + RECORDS_COUNT_AT);
+      if (count !== lastOffsetDelta + 1) {
+        throw new KafkaError('INVALID_RECORD', `batch at byte ${pos} has ${count} records but lastOffsetDelta ${lastOffsetDelta}`);
+      }
+      setBaseOffset(batches, pos, next);
+      if (opts.leaderEpoch !== undefined) setPartitionLeaderEpoch(batches, pos, opts.leaderEpoch);
+      maxTimestamp = Math.max(maxTimestamp, batchMaxTimestamp(batches, pos));
+      next += lastOffsetDelta + 1;
+      pos += size;
+    }
+    this.write(batches, baseOffset, next - 1, maxTimestamp);
+    return { baseOffset, lastOffset: next - 1, logAppendTime: -1 };
+  }
+
+  /**
+   * Appends batches whose offsets were assigned upstream (replication). They must start exactly at
+   * logEndOffset and follow each other; otherwise OFFSET_OUT_OF_RANGE and nothing is written.
+   */
+  appendReplicated(batches: Buffer): AppendResult {
+    this.ensureOpen();
+    const baseOffset = this.logEndOffset;
+    let next = baseOffset;
+    let maxTimestamp = -1;
+    for (let pos = 0; pos < batches.length;) {
+      const size = validateBatch(batches, pos);
+      const base = batchBaseOffset(batches, pos);
+      if (base !== next) {
+        throw new KafkaError('OFFSET_OUT_OF_RANGE', `replicated batch starts at offset ${base}, the log expects ${next}`);
+      }
+      maxTimestamp = Math.max(maxTimestamp, batchMaxTimestamp(batches, pos));
+      next = base + batches.readInt32BE(pos + LAST_OFFSET_DELTA_AT) + 1;
+      pos += size;
+    }
+    if (next === baseOffset) return { baseOffset, lastOffset: baseOffset - 1, logAppendTime: -1 };
+    this.write(batches, baseOffset, next - 1, maxTimestamp);
+    return { baseOffset, lastOffset: next - 1, logAppendTime: -1 };
+  }
+
+  /**
+   * Reads whole batches from the one holding `offset`, up to `maxBytes`, never past `maxOffset` (default:
+   * the high watermark). OFFSET_OUT_OF_RANGE outside [logStartOffset, logEndOffset]. Reads stay within
+   * one segment, as Kafka's do; the caller asks again from the next offset.
+   */
+  read(offset: number, opts: ReadOptions): ReadResult {
+    this.ensureOpen();
+    if (offset < this.startOffset || offset > this.logEndOffset) {
+      throw new KafkaError('OFFSET_OUT_OF_RANGE', `offset ${offset} is outside [${this.startOffset}, ${this.logEndOffset}]`);
+    }
+    const bound = Math.min(opts.maxOffset ?? this.hw, this.logEndOffset);
+    if (offset >= bound) return this.result(EMPTY);
+    for (let i = this.segmentIndexFor(offset); i < this.segments.length; i++) {
+      const seg = this.segments[i]!;
+      const first = seg.translateOffset(offset);
+      if (first === null) continue; // offset is this segment's end: it lives in the next one
+      const end = bound >= seg.nextOffset ? seg.size : seg.translateOffset(bound, first.position)?.position ?? seg.size;
+      if (end <= first.position) return this.result(EMPTY);
+      let want = Math.min(end - first.position, opts.maxBytes);
+      if ((opts.minOneBatch ?? true) && want < first.size) want = first.size;
+      const buf = seg.read(first.position, want);
+      return this.result(buf.subarray(0, wholeBatchesLength(buf)));
+    }
+    return this.result(EMPTY);
+  }
+
+  /**
+   * Removes every offset >= `offset`; a batch straddling it goes whole (so the log end may land below
+   * `offset`). Truncating at or below logStartOffset empties the log and restarts it at `offset`.
+   */
+  truncateTo(offset: number): void {
+    this.ensureOpen();
+    if (offset >= this.logEndOffset) return;
+    if (offset <= this.startOffset) {
+      for (const seg of this.segments.splice(0)) this.dropSegment(seg);
+      this.segments.push(LogSegment.create(this.dir, offset, this.segmentConfig()));
+      this.startOffset = offset;
+    } else {
+      while (this.segments.length > 1 && this.active.baseOffset >= offset) this.dropSegment(this.segments.pop()!);
+      this.active.truncateTo(offset);
+      this.unflushed.add(this.active);
+    }
+    this.hw = Math.min(this.hw, this.logEndOffset);
+    if (this.manageHighWatermark) this.hw = this.logEndOffset;
+  }
+
+  /**
+   * Retention, with Kafka's semantics: deletes whole segments from the oldest, never the active one and
+   * never one holding offsets at or above the high watermark; by age (the segment's largest timestamp,
+   * or file mtime when batches carry none, older than retention.ms) and by size (while the log would
+   * still exceed retention.bytes without the segment). Returns the number deleted.
+   */
+  deleteOldSegments(now = Date.now()): number {
+    this.ensureOpen();
+    const { retentionMs, retentionBytes } = this.config;
+    let deleted = 0;
+    const deletable = (): LogSegment | null => {
+      const next = this.segments[1];
+      return next !== undefined && next.baseOffset <= this.hw ? this.segments[0]! : null;
+    };
+    if (retentionMs >= 0) {
+      for (let seg = deletable(); seg !== null; seg = deletable()) {
+        const ts = seg.largestTimestamp();
+        if (now - (ts > 0 ? ts : seg.lastModified()) <= retentionMs) break;
+        this.deleteFirstSegment(`older than retention.ms ${retentionMs}`);
+        deleted++;
+      }
+    }
+    if (retentionBytes >= 0) {
+      let excess = this.size - retentionBytes;
+      for (let seg = deletable(); seg !== null && excess - seg.size >= 0; seg = deletable()) {
+        excess -= seg.size;
+        this.deleteFirstSegment(`log exceeds retention.bytes ${retentionBytes}`);
+        deleted++;
+      }
+    }
+    return deleted;
+  }
+
+  /**
+   * The first offset whose record timestamp is >= `timestamp` (ListOffsets), or null if none. Scans batch
+   * headers' max timestamps, then decodes the one batch that holds it (needs `initCompression()` for zstd).
+   */
+  offsetForTimestamp(timestamp: number): { offset: number; timestamp: number } | null {
+    this.ensureOpen();
+    for (const seg of this.segments) {
+      if (seg.largestTimestamp() < timestamp) continue;
+      let hit: { position: number; size: number } | null = null;
+      seg.scanHeaders(0, (loc, buf, at) => {
+        if (batchMaxTimestamp(buf, at) < timestamp) return true;
+        hit = loc;
+        return false;
+      });
+      if (hit === null) continue;
+      const { position, size } = hit;
+      for (const rec of decodeRecordBatch(seg.read(position, size)).records) {
+        if (rec.timestamp >= timestamp && rec.offset >= this.startOffset) return { offset: rec.offset, timestamp: rec.timestamp };
+      }
+    }
+    return null;
+  }
+
+  /** fsyncs every segment written since the last flush. */
+  flush(): void {
+    for (const seg of this.unflushed) seg.flush();
+    this.unflushed.clear();
+  }
+
+  /** Flushes and closes every segment. */
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    for (const seg of this.segments) seg.close();
+    this.closed = true;
+  }
+
+  /** Closes the log and removes its directory. */
+  delete(): void {
+    if (!this.closed) {
+      for (const seg of this.segments) seg.close();
+      this.closed = true;
+    }
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private get active(): LogSegment {
+    return this.segments[this.segments.length - 1]!;
+  }
+
+  private write(batches: Buffer, baseOffset: number, lastOffset: number, maxTimestamp: number): void {
+    const seg = this.active;
+    if (seg.size > 0 && (seg.size + batches.length > this.config.segmentBytes || seg.index.isFull ||
+      lastOffset - seg.baseOffset > MAX_RELATIVE_OFFSET)) {
+      this.roll(baseOffset);
+    }
+    this.active.append(batches, lastOffset, maxTimestamp);
+    this.unflushed.add(this.active);
+    if (this.manageHighWatermark) this.hw = this.logEndOffset;
+  }
+
+  private roll(baseOffset: number): void {
+    this.logger.debug('rolling segment', { dir: this.dir, baseOffset });
+    this.segments.push(LogSegment.create(this.dir, baseOffset, this.segmentConfig()));
+  }
+
+  private deleteFirstSegment(reason: string): void {
+    const seg = this.segments.shift()!;
+    this.logger.info('deleting segment', { dir: this.dir, segment: seg.baseOffset, reason });
+    this.dropSegment(seg);
+    this.startOffset = Math.max(this.startOffset, this.segments[0]!.baseOffset);
+  }
+
+  private dropSegment(seg: LogSegment): void {
+    this.unflushed.delete(seg);
+    seg.delete();
+  }
+
+  private segmentConfig(): SegmentConfig {
+    return { indexIntervalBytes: this.config.indexIntervalBytes, maxIndexBytes: this.config.maxIndexBytes };
+  }
+
+  /** Index of the last segment with baseOffset <= offset. */
+  private segmentIndexFor(offset: number): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.segments[mid]!.baseOffset <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  private result(records: Buffer): ReadResult {
+    return { records, logStartOffset: this.startOffset, logEndOffset: this.logEndOffset, highWatermark: this.hw };
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new KafkaError('KAFKA_STORAGE_ERROR', `log ${this.dir} is closed`);
+  }
+}
+
+/** Length of the whole batches at the start of `buf` (a read may end inside a batch). */
+function wholeBatchesLength(buf: Buffer): number {
+  let pos = 0;
+  while (buf.length - pos >= LOG_OVERHEAD) {
+    const size = LOG_OVERHEAD + buf.readInt32BE(pos + 8);
+    if (size < BATCH_HEADER_SIZE || pos + size > buf.length) break;
+    pos += size;
+  }
+  return pos;
+}
+
+function configWithDefaults(opts: Partial<LogConfig>): LogConfig {
+  const config: LogConfig = {
+    segmentBytes: opts.segmentBytes ?? DEFAULT_SEGMENT_BYTES,
+    indexIntervalBytes: opts.indexIntervalBytes ?? DEFAULT_INDEX_INTERVAL_BYTES,
+    maxIndexBytes: opts.maxIndexBytes ?? DEFAULT_MAX_INDEX_BYTES,
+    retentionBytes: opts.retentionBytes ?? DEFAULT_RETENTION_BYTES,
+    retentionMs: opts.retentionMs ?? DEFAULT_RETENTION_MS,
+  };
+  // Positions in the index are int32, so a segment cannot pass 2 GiB.
+  if (!(config.segmentBytes >= BATCH_HEADER_SIZE && config.segmentBytes <= 0x7fffffff)) {
+    throw new KafkaError('INVALID_CONFIG', `segment.bytes ${config.segmentBytes} must be in [${BATCH_HEADER_SIZE}, 2^31-1]`);
+  }
+  if (!(config.maxIndexBytes >= 8)) throw new KafkaError('INVALID_CONFIG', `segment.index.bytes ${config.maxIndexBytes} is below one entry`);
+  return config;
+}
