@@ -1,0 +1,204 @@
+/**
+ * Every partition log under one data directory, Kafka's LogManager:
+ *
+ *   <dataDir>/<topic>-<partition>/...     one PartitionLog each (see partition-log.ts)
+ *   <dataDir>/.kafka_cleanshutdown        written by close() after every log was flushed; removed by
+ *                                         open(). Open recovers only each log's last segment when it is
+ *                                         present, and every segment when it is not (a crash).
+ *
+ * A topic exists when its partition directories do; partition counts are read back from the directory
+ * names on open, so there is no metadata file to keep in step. Invalid names are refused before any path
+ * is built from them, and creation validates everything before it touches the disk.
+ *
+ * Concurrency: one caller at a time (synchronous fs); one append in flight per partition, as each
+ * PartitionLog requires. The retention timer runs on the same event loop, so it never interleaves
+ * with an append.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { KafkaError } from '../protocol/errors.ts';
+import { PartitionLog, type LogConfig } from './partition-log.ts';
+import { CLEAN_SHUTDOWN_FILE, partitionDir, parsePartitionDirName, validateTopicName } from './log-files.ts';
+import { silentLogger, type StorageLogger } from './logger.ts';
+
+/** Upper bound on partitions per topic: each one holds two open fds. */
+export const MAX_PARTITIONS = 10_000;
+/** Kafka's `log.retention.check.interval.ms` default (5 minutes). */
+export const DEFAULT_RETENTION_CHECK_MS = 5 * 60 * 1000;
+
+export interface LogManagerOptions extends Partial<LogConfig> {
+  dataDir: string;
+  /** Leave high watermarks to the owner (the chain); see PartitionLog. Default true (single node). */
+  manageHighWatermark?: boolean;
+  logger?: StorageLogger;
+}
+
+export interface TopicInfo {
+  topic: string;
+  partitions: number;
+}
+
+export class LogManager {
+  readonly dataDir: string;
+  /** Whether the previous run closed cleanly (only the last segment of each log was recovered). */
+  readonly openedClean: boolean;
+  private readonly opts: LogManagerOptions;
+  private readonly logger: StorageLogger;
+  private readonly topicLogs = new Map<string, PartitionLog[]>();
+  private retentionTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  private constructor(opts: LogManagerOptions, clean: boolean) {
+    this.opts = opts;
+    this.dataDir = opts.dataDir;
+    this.logger = opts.logger ?? silentLogger;
+    this.openedClean = clean;
+  }
+
+  /** Opens the data directory (creating it), loading and recovering every `<topic>-<partition>` log. */
+  static async open(opts: LogManagerOptions): Promise<LogManager> {
+    fs.mkdirSync(opts.dataDir, { recursive: true });
+    const marker = path.join(opts.dataDir, CLEAN_SHUTDOWN_FILE);
+    const clean = fs.existsSync(marker);
+    const manager = new LogManager(opts, clean);
+    const found = new Map<string, number[]>();
+    for (const entry of fs.readdirSync(opts.dataDir, { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      const parsed = parsePartitionDirName(entry.name);
+      if (parsed === null) {
+        manager.logger.warn('ignoring directory that is not <topic>-<partition>', { dataDir: opts.dataDir, name: entry.name });
+        continue;
+      }
+      found.set(parsed.topic, [...(found.get(parsed.topic) ?? []), parsed.partition]);
+    }
+    for (const [topic, partitions] of [...found].sort(([a], [b]) => a.localeCompare(b))) {
+      const count = Math.max(...partitions) + 1;
+      if (partitions.length !== count) manager.logger.warn('topic is missing partition directories; recreating them empty', { topic, found: partitions.length, count });
+      manager.topicLogs.set(topic, Array.from({ length: count }, (_, p) => manager.openPartition(topic, p, !clean)));
+    }
+    // From here until close() a crash is unclean: remove the marker only after recovery succeeded.
+    fs.rmSync(marker, { force: true });
+    manager.logger.info('logs loaded', { dataDir: opts.dataDir, topics: found.size, clean });
+    return manager;
+  }
+
+  /** Creates a topic: INVALID_TOPIC_EXCEPTION, INVALID_PARTITIONS or TOPIC_ALREADY_EXISTS, and nothing on disk, if it cannot. */
+  createTopic(name: string, opts: { partitions?: number } = {}): TopicInfo {
+    this.ensureOpen();
+    validateTopicName(name);
+    const partitions = opts.partitions ?? 1;
+    if (!Number.isInteger(partitions) || partitions < 1 || partitions > MAX_PARTITIONS) {
+      throw new KafkaError('INVALID_PARTITIONS', `partition count ${partitions} must be an integer in [1, ${MAX_PARTITIONS}]`);
+    }
+    if (this.topicLogs.has(name)) throw new KafkaError('TOPIC_ALREADY_EXISTS', `topic ${name} already exists`);
+    this.topicLogs.set(name, Array.from({ length: partitions }, (_, p) => this.openPartition(name, p, false)));
+    this.logger.info('topic created', { topic: name, partitions });
+    return { topic: name, partitions };
+  }
+
+  /** Creates the topic if absent, or its missing partitions if it has fewer (replicated creation). */
+  ensureTopic(name: string, partitions: number): void {
+    const logs = this.topicLogs.get(name);
+    if (logs === undefined) {
+      this.createTopic(name, { partitions });
+      return;
+    }
+    for (let p = logs.length; p < partitions; p++) logs.push(this.openPartition(name, p, false));
+  }
+
+  /** Closes and removes every partition of the topic; false if there was no such topic. */
+  deleteTopic(name: string): boolean {
+    this.ensureOpen();
+    validateTopicName(name);
+    const logs = this.topicLogs.get(name);
+    if (logs === undefined) return false;
+    this.topicLogs.delete(name);
+    for (const log of logs) log.delete();
+    this.logger.info('topic deleted', { topic: name });
+    return true;
+  }
+
+  /** Every topic with its partition count, sorted by name. */
+  list(): TopicInfo[] {
+    return [...this.topicLogs].map(([topic, logs]) => ({ topic, partitions: logs.length })).sort((a, b) => a.topic.localeCompare(b.topic));
+  }
+
+  /** Same as list(). */
+  topics(): TopicInfo[] {
+    return this.list();
+  }
+
+  /** The partition's log, or undefined when the topic or partition does not exist. */
+  get(topic: string, partition: number): PartitionLog | undefined {
+    return this.topicLogs.get(topic)?.[partition];
+  }
+
+  /** Same as get() (the name the chain's ReplicaLogs interface uses). */
+  partition(topic: string, partition: number): PartitionLog | undefined {
+    return this.get(topic, partition);
+  }
+
+  /** The partition's log; UNKNOWN_TOPIC_OR_PARTITION when it does not exist. */
+  require(topic: string, partition: number): PartitionLog {
+    const log = this.get(topic, partition);
+    if (log === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `${topic}-${partition} does not exist`);
+    return log;
+  }
+
+  /** Runs retention over every log once; returns the number of segments deleted. */
+  deleteOldSegments(now = Date.now()): number {
+    let deleted = 0;
+    for (const logs of this.topicLogs.values()) for (const log of logs) deleted += log.deleteOldSegments(now);
+    return deleted;
+  }
+
+  /** Starts a periodic retention sweep (Kafka's log.retention.check.interval.ms); returns a stop function. */
+  startRetention(intervalMs = DEFAULT_RETENTION_CHECK_MS): () => void {
+    this.stopRetention();
+    this.retentionTimer = setInterval(() => {
+      try {
+        const deleted = this.deleteOldSegments();
+        if (deleted > 0) this.logger.info('retention deleted segments', { deleted });
+      } catch (err) {
+        this.logger.error('retention sweep failed', { error: (err as Error).message });
+      }
+    }, intervalMs);
+    this.retentionTimer.unref();
+    return () => this.stopRetention();
+  }
+
+  /** fsyncs every log. */
+  flush(): void {
+    for (const logs of this.topicLogs.values()) for (const log of logs) log.flush();
+  }
+
+  /** Flushes and closes every log, then writes the clean-shutdown marker. */
+  close(): void {
+    if (this.closed) return;
+    this.stopRetention();
+    for (const logs of this.topicLogs.values()) for (const log of logs) log.close();
+    this.closed = true;
+    fs.writeFileSync(path.join(this.dataDir, CLEAN_SHUTDOWN_FILE), '');
+    this.logger.info('logs closed cleanly', { dataDir: this.dataDir });
+  }
+
+  private stopRetention(): void {
+    if (this.retentionTimer !== undefined) clearInterval(this.retentionTimer);
+    this.retentionTimer = undefined;
+  }
+
+  private openPartition(topic: string, partition: number, recoverAll: boolean): PartitionLog {
+    const { dataDir: _dataDir, logger: _logger, manageHighWatermark, ...config } = this.opts;
+    return PartitionLog.open({
+      ...config,
+      dir: partitionDir(this.dataDir, topic, partition),
+      recoverAll,
+      manageHighWatermark: manageHighWatermark ?? true,
+      logger: this.logger,
+    });
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new KafkaError('KAFKA_STORAGE_ERROR', `log manager for ${this.dataDir} is closed`);
+  }
+}
