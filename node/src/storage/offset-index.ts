@@ -6,9 +6,11 @@
  * Entries are strictly increasing in both fields. As in Kafka, the offset of an entry is the LAST offset
  * of the batch (or batches) appended at that position, so a lookup finds the largest entry <= target and
  * scans the log forward from its position. The file holds exactly its entries: they are appended as they
- * are made rather than preallocated to `segment.index.bytes` and trimmed, so there is nothing to trim
- * after a crash; `maxIndexBytes` still bounds the entry count and the segment rolls when it is full.
- * A copy of the entries lives in memory for lookups.
+ * made rather than preallocated to `segment.index.bytes` and trimmed, so there is nothing to trim after
+ * a crash; `maxIndexBytes` still bounds the entry count and the segment rolls when it is full.
+ * The entries live in memory for lookups; new ones reach the file in groups (WRITE_BATCH_ENTRIES, and on
+ * flush/close/roll) because a small pwrite per entry costs as much as a big append. That is safe because
+ * the active segment's index is always rebuilt from the log on open.
  *
  * Concurrency: owned by one LogSegment; one append in flight per partition (synchronous fs calls).
  */
@@ -17,6 +19,8 @@ import * as fs from 'node:fs';
 export const INDEX_ENTRY_BYTES = 8;
 /** Kafka's `segment.index.bytes` default. */
 export const DEFAULT_MAX_INDEX_BYTES = 10 * 1024 * 1024;
+/** Entries gathered in memory before one write to the file. */
+const WRITE_BATCH_ENTRIES = 512;
 
 export interface IndexEntry {
   offset: number;
@@ -31,7 +35,8 @@ export class OffsetIndex {
   private offsets: Int32Array;
   private positions: Int32Array;
   private count = 0;
-  private readonly entryBuf = Buffer.alloc(INDEX_ENTRY_BYTES);
+  /** Entries [0, written) are in the file. */
+  private written = 0;
 
   private constructor(file: string, fd: number, baseOffset: number, maxIndexBytes: number) {
     this.file = file;
@@ -65,6 +70,7 @@ export class OffsetIndex {
       }
       index.push(rel, pos);
     }
+    index.written = index.count;
     if (!sane) index.reset();
     return { index, sane, existed };
   }
@@ -91,10 +97,21 @@ export class OffsetIndex {
     const rel = offset - this.baseOffset;
     const last = this.count - 1;
     if (last >= 0 && (rel <= this.offsets[last]! || position <= this.positions[last]!)) return;
-    this.entryBuf.writeInt32BE(rel, 0);
-    this.entryBuf.writeInt32BE(position, 4);
-    fs.writeSync(this.fd, this.entryBuf, 0, INDEX_ENTRY_BYTES, this.count * INDEX_ENTRY_BYTES);
     this.push(rel, position);
+    if (this.count - this.written >= WRITE_BATCH_ENTRIES) this.writePending();
+  }
+
+  /** Writes entries not yet in the file, in one pwrite. */
+  writePending(): void {
+    const n = this.count - this.written;
+    if (n <= 0) return;
+    const buf = Buffer.allocUnsafe(n * INDEX_ENTRY_BYTES);
+    for (let i = 0; i < n; i++) {
+      buf.writeInt32BE(this.offsets[this.written + i]!, i * INDEX_ENTRY_BYTES);
+      buf.writeInt32BE(this.positions[this.written + i]!, i * INDEX_ENTRY_BYTES + 4);
+    }
+    fs.writeSync(this.fd, buf, 0, buf.length, this.written * INDEX_ENTRY_BYTES);
+    this.written = this.count;
   }
 
   /** The largest entry with offset <= target, or the segment start when there is none. */
@@ -121,21 +138,28 @@ export class OffsetIndex {
     while (n > 0 && this.positions[n - 1]! >= position) n--;
     if (n === this.count) return;
     this.count = n;
-    fs.ftruncateSync(this.fd, n * INDEX_ENTRY_BYTES);
+    if (this.written > n) {
+      this.written = n;
+      fs.ftruncateSync(this.fd, n * INDEX_ENTRY_BYTES);
+    }
   }
 
   /** Removes every entry (before a rebuild). */
   reset(): void {
     this.count = 0;
+    this.written = 0;
     fs.ftruncateSync(this.fd, 0);
   }
 
-  /** fsync. */
+  /** Writes pending entries and fsyncs. */
   flush(): void {
+    this.writePending();
     fs.fsyncSync(this.fd);
   }
 
+  /** Writes pending entries and closes the file. */
   close(): void {
+    this.writePending();
     fs.closeSync(this.fd);
   }
 

@@ -368,6 +368,7 @@ export class PartitionLog {
 
   private roll(baseOffset: number): void {
     this.logger.debug('rolling segment', { dir: this.dir, baseOffset });
+    this.active.index.writePending(); // a finished segment's index must be whole on disk
     this.segments.push(LogSegment.create(this.dir, baseOffset, this.segmentConfig()));
   }
 

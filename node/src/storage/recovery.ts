@@ -78,5 +78,6 @@ export function recoverSegment(segment: LogSegment): RecoveryResult {
   // 5. Cut off whatever follows the last good batch.
   const truncatedBytes = fileSize - position;
   segment.truncateBytes(position, expectedOffset);
+  segment.index.writePending();
   return { validBytes: position, truncatedBytes, batches, nextOffset: expectedOffset, problem };
 }

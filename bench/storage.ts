@@ -1,0 +1,174 @@
+/**
+ * Storage benchmark: the partition log against plain sequential file I/O on the same disk, same run.
+ *
+ *   npm run bench:storage -- --mib 256 --batch 100 --record 1024 [--rounds 3] [--fetch-bytes 1048576] [--dir D] [--json]
+ *
+ * Append: `--mib` MiB of `--record`-byte records in batches of `--batch`, through LogManager/PartitionLog
+ * .append (validate framing + CRC-32C, patch the base offset, pwrite, index bookkeeping), against a loop
+ * of fs.writeSync(fd, buf, 0, len, position) of the same buffers into one file (the same pwrite call
+ * the log makes). Batches are encoded ONCE before timing (a pool of distinct batches, reused), so this
+ * measures storage, not record encoding.
+ * Read: sequential PartitionLog.read of everything, `--fetch-bytes` per call (index lookup, header scan,
+ * one pread into a new buffer, trimming to whole batches), against sequential fs.readSync of the same
+ * size into a new buffer per call.
+ * Fairness: neither side fsyncs while timed (both measure the write path into the page cache; durability
+ * costs the same fsync on either side); both sides read the file they just wrote, so both read from the
+ * page cache. Rounds alternate raw/log with fresh files, and the median round of each side is reported.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { LogManager } from '../node/src/storage/log-manager.ts';
+import { encodeRecordBatch, batchPositions, batchLastOffset } from '../node/src/protocol/record-batch.ts';
+import { timed, median, fmt, type Throughput } from './lib/measure.ts';
+import { progress, type Progress } from './lib/progress.ts';
+
+const MiB = 1024 * 1024;
+/** Distinct pre-encoded batches cycled through, so the log does not see one buffer over and over. */
+const BATCH_POOL = 16;
+
+const { values: args } = parseArgs({
+  options: {
+    mib: { type: 'string', default: '256' },
+    batch: { type: 'string', default: '100' },
+    record: { type: 'string', default: '1024' },
+    rounds: { type: 'string', default: '3' },
+    'fetch-bytes': { type: 'string', default: String(MiB) },
+    dir: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
+});
+
+const totalBytes = Number(args.mib) * MiB;
+const perBatch = Number(args.batch);
+const recordBytes = Number(args.record);
+const rounds = Math.max(1, Number(args.rounds));
+const fetchBytes = Number(args['fetch-bytes']);
+
+function encodePool(): Buffer[] {
+  return Array.from({ length: BATCH_POOL }, (_, b) =>
+    encodeRecordBatch({
+      records: Array.from({ length: perBatch }, (_, i) => ({
+        key: `key-${b}-${i}`,
+        value: Buffer.alloc(recordBytes, (b * 31 + i) & 0xff),
+      })),
+    }));
+}
+
+async function appendLog(dir: string, pool: Buffer[], count: number, bar: Progress): Promise<{ t: Throughput; logs: LogManager }> {
+  const logs = await LogManager.open({ dataDir: dir });
+  logs.createTopic('bench');
+  const log = logs.get('bench', 0)!;
+  const t = timed(count * pool[0]!.length, () => {
+    for (let i = 0; i < count; i++) {
+      const buf = pool[i % BATCH_POOL]!;
+      log.append(buf);
+      bar.add(buf.length);
+    }
+  });
+  return { t, logs };
+}
+
+function appendRaw(file: string, pool: Buffer[], count: number, bar: Progress): Throughput {
+  const fd = fs.openSync(file, 'w+');
+  const t = timed(count * pool[0]!.length, () => {
+    let position = 0;
+    for (let i = 0; i < count; i++) {
+      const buf = pool[i % BATCH_POOL]!;
+      let done = 0;
+      while (done < buf.length) done += fs.writeSync(fd, buf, done, buf.length - done, position + done);
+      position += buf.length;
+      bar.add(buf.length);
+    }
+  });
+  fs.closeSync(fd);
+  return t;
+}
+
+function readLog(logs: LogManager, bar: Progress): Throughput {
+  const log = logs.get('bench', 0)!;
+  let bytes = 0;
+  const t = timed(log.size, () => {
+    let offset = log.logStartOffset;
+    while (offset < log.highWatermark) {
+      const { records } = log.read(offset, { maxBytes: fetchBytes });
+      let last = offset;
+      for (const { position } of batchPositions(records)) last = position;
+      offset = batchLastOffset(records, last) + 1;
+      bytes += records.length;
+      bar.add(records.length);
+    }
+  });
+  if (bytes !== log.size) throw new Error(`read ${bytes} bytes of ${log.size}`);
+  return t;
+}
+
+function readRaw(file: string, bar: Progress): Throughput {
+  const fd = fs.openSync(file, 'r');
+  const size = fs.fstatSync(fd).size;
+  const t = timed(size, () => {
+    for (let position = 0; position < size;) {
+      const buf = Buffer.allocUnsafe(Math.min(fetchBytes, size - position));
+      const n = fs.readSync(fd, buf, 0, buf.length, position);
+      position += n;
+      bar.add(n);
+    }
+  });
+  fs.closeSync(fd);
+  return t;
+}
+
+async function main(): Promise<void> {
+  const pool = encodePool();
+  const count = Math.max(1, Math.round(totalBytes / pool[0]!.length));
+  const bytes = count * pool[0]!.length;
+  const root = args.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'vonnegut-bench-'));
+  fs.mkdirSync(root, { recursive: true });
+  const bar = progress(bytes * 4 * rounds, !args.json && process.stderr.isTTY === true);
+  const results = { appendRaw: [] as Throughput[], appendLog: [] as Throughput[], readRaw: [] as Throughput[], readLog: [] as Throughput[] };
+  try {
+    for (let r = 0; r < rounds; r++) {
+      const rawFile = path.join(root, `raw-${r}.bin`);
+      const logDir = path.join(root, `log-${r}`);
+      bar.phase(`append raw ${r + 1}/${rounds}`);
+      results.appendRaw.push(appendRaw(rawFile, pool, count, bar));
+      bar.phase(`append log ${r + 1}/${rounds}`);
+      const { t, logs } = await appendLog(logDir, pool, count, bar);
+      results.appendLog.push(t);
+      bar.phase(`read raw ${r + 1}/${rounds}`);
+      results.readRaw.push(readRaw(rawFile, bar));
+      bar.phase(`read log ${r + 1}/${rounds}`);
+      results.readLog.push(readLog(logs, bar));
+      logs.close();
+      fs.rmSync(rawFile, { force: true });
+      fs.rmSync(logDir, { recursive: true, force: true });
+    }
+  } finally {
+    bar.stop();
+    if (!args.dir) fs.rmSync(root, { recursive: true, force: true });
+  }
+
+  const append = { raw: median(results.appendRaw), log: median(results.appendLog) };
+  const read = { raw: median(results.readRaw), log: median(results.readLog) };
+  const out = {
+    config: { mib: Number(args.mib), batchRecords: perBatch, recordBytes, batchBytes: pool[0]!.length, batches: count, rounds, fetchBytes, dir: root },
+    append: { rawMiBps: append.raw.mibPerSec, logMiBps: append.log.mibPerSec, ratio: append.log.mibPerSec / append.raw.mibPerSec },
+    read: { rawMiBps: read.raw.mibPerSec, logMiBps: read.log.mibPerSec, ratio: read.log.mibPerSec / read.raw.mibPerSec },
+    rounds: results,
+  };
+  if (args.json) {
+    console.log(JSON.stringify(out, null, 2));
+    return;
+  }
+  console.log(`storage bench: ${(bytes / MiB).toFixed(0)} MiB, ${count} batches of ${perBatch} x ${recordBytes} B records (${pool[0]!.length} B/batch), median of ${rounds} rounds, ${root}`);
+  console.log('batches pre-encoded; no fsync while timed on either side; reads come from the page cache on both sides');
+  console.log(`append  raw fs.writeSync   ${fmt(append.raw)}`);
+  console.log(`append  PartitionLog       ${fmt(append.log)}`);
+  console.log(`append  ratio              ${out.append.ratio.toFixed(2)}`);
+  console.log(`read    raw fs.readSync    ${fmt(read.raw)}`);
+  console.log(`read    PartitionLog.read  ${fmt(read.log)}`);
+  console.log(`read    ratio              ${out.read.ratio.toFixed(2)}`);
+}
+
+await main();
