@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { KubeConfig } from '@kubernetes/client-node';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
+import type { BackoffPolicy } from './backoff.ts';
 import { Controller, DEFAULT_RESYNC_MS } from './controller.ts';
 import { makeKubeClient } from './kube.ts';
 import { makeLogger, type Logger } from './logger.ts';
@@ -27,6 +28,9 @@ export interface OperatorOptions {
   /** Defaults to in-cluster config, else KUBECONFIG / ~/.kube/config. */
   kubeConfig?: KubeConfig;
   logger?: Logger;
+  /** Backoff overrides (tests use short ones). */
+  queueBackoff?: BackoffPolicy;
+  informerBackoff?: BackoffPolicy;
 }
 
 export interface RunningOperator {
@@ -48,6 +52,8 @@ export async function runOperator(opts: OperatorOptions): Promise<RunningOperato
     metrics,
     namespace: opts.watchNamespace || undefined,
     resyncMs: opts.resyncMs,
+    queueBackoff: opts.queueBackoff,
+    informerBackoff: opts.informerBackoff,
     build: { defaultImage: opts.defaultImage, clusterDomain: opts.clusterDomain, sidecarClusterRole: opts.sidecarClusterRole },
   });
   // Listen first: /healthz answers while informers list, and /readyz reports them not ready yet.
