@@ -31,7 +31,7 @@ const RESOURCES: Resource[] = [
 export interface RequestRecord { method: string; path: string; query: URLSearchParams; contentType: string; time: number }
 interface Fault { method: string; path: RegExp; status: number; remaining: number }
 interface WatchEvent { rv: number; type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: Obj }
-interface Watcher { res: ServerResponse; gv: string; plural: string; namespace?: string; selector: [string, string][] }
+interface Watcher { res: ServerResponse; gv: string; plural: string; namespace?: string; selector: [string, string][]; fieldName?: string }
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -209,8 +209,9 @@ export class FakeApiServer {
     }
   }
 
-  private matches(w: { namespace?: string; selector: [string, string][] }, o: Obj): boolean {
+  private matches(w: { namespace?: string; selector: [string, string][]; fieldName?: string }, o: Obj): boolean {
     if (w.namespace && o.metadata.namespace !== w.namespace) return false;
+    if (w.fieldName && o.metadata.name !== w.fieldName) return false;
     return w.selector.every(([k, v]) => o.metadata.labels?.[k] === v);
   }
 
@@ -269,9 +270,11 @@ export class FakeApiServer {
     if (!r) return this.send(res, 404, this.status(404, 'NotFound', `no resource ${gv}/${plural}`));
     const selector = (url.searchParams.get('labelSelector') ?? '').split(',').filter(Boolean)
       .map((s) => s.split('=') as [string, string]);
+    // Only the `metadata.name=<name>` field selector is supported (what the sidecar uses).
+    const fieldName = /^metadata\.name=(.+)$/.exec(url.searchParams.get('fieldSelector') ?? '')?.[1];
     if (!name && method === 'GET') {
-      if (url.searchParams.get('watch') === 'true') return this.watch(res, r, namespace, selector, url.searchParams.get('resourceVersion') ?? '');
-      const items = [...this.bucket(r).values()].filter((o) => this.matches({ namespace, selector }, o))
+      if (url.searchParams.get('watch') === 'true') return this.watch(res, r, namespace, selector, url.searchParams.get('resourceVersion') ?? '', fieldName);
+      const items = [...this.bucket(r).values()].filter((o) => this.matches({ namespace, selector, fieldName }, o))
         // Real list items carry no apiVersion/kind.
         .map(({ apiVersion: _a, kind: _k, ...rest2 }) => rest2 as Json);
       return this.send(res, 200, { apiVersion: r.groupVersion, kind: `${r.kind}List`, metadata: { resourceVersion: String(this.rv) }, items });
@@ -295,6 +298,12 @@ export class FakeApiServer {
       next.status = mergePatch((existing.status ?? null) as Json, patch.status ?? null);
       if (JSON.stringify(next.status) === JSON.stringify(existing.status)) return this.send(res, 200, existing as unknown as Json);
       return this.send(res, 200, this.write(r, next, 'MODIFIED') as unknown as Json);
+    }
+    if (method === 'PATCH' && !sub && contentType.startsWith('application/merge-patch+json')) {
+      if (!existing) return this.send(res, 404, this.status(404, 'NotFound', key));
+      const merged = mergePatch(existing as unknown as Json, JSON.parse(await this.body(req)) as Json) as unknown as Obj;
+      if (JSON.stringify(merged) === JSON.stringify(existing)) return this.send(res, 200, existing as unknown as Json);
+      return this.send(res, 200, this.write(r, merged, 'MODIFIED') as unknown as Json);
     }
     if (method === 'PATCH' && !sub) {
       if (!contentType.startsWith('application/apply-patch+yaml')) return this.send(res, 415, this.status(415, 'UnsupportedMediaType', contentType));
@@ -321,7 +330,7 @@ export class FakeApiServer {
     return this.send(res, 405, this.status(405, 'MethodNotAllowed', `${method} ${url.pathname}`));
   }
 
-  private watch(res: ServerResponse, r: Resource, namespace: string | undefined, selector: [string, string][], rvParam: string): void {
+  private watch(res: ServerResponse, r: Resource, namespace: string | undefined, selector: [string, string][], rvParam: string, fieldName?: string): void {
     res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
     res.flushHeaders();
     const from = Number(rvParam || '0');
@@ -330,7 +339,7 @@ export class FakeApiServer {
       res.end(`${JSON.stringify({ type: 'ERROR', object: this.status(410, 'Expired', `too old resource version: ${from}`) })}\n`);
       return;
     }
-    const w: Watcher = { res, gv: r.groupVersion, plural: r.plural, namespace, selector };
+    const w: Watcher = { res, gv: r.groupVersion, plural: r.plural, namespace, selector, fieldName };
     for (const ev of this.history) {
       if (ev.rv > from && ev.gv === r.groupVersion && ev.plural === r.plural && this.matches(w, ev.object)) {
         res.write(`${JSON.stringify({ type: ev.type, object: ev.object })}\n`);

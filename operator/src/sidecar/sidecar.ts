@@ -1,0 +1,187 @@
+// The sidecar: one per pod, next to the node. It watches its VonnegutChain, pushes log settings to the
+// node, drains the node when a scale-down is about to remove it, and publishes the node's view (role,
+// members, offsets) as the pod annotation `vonnegut.io/status`, which the operator aggregates.
+import {
+  CoreV1Api, KubeConfig, ListWatch, PatchStrategy, Watch, setHeaderOptions, CustomObjectsApi,
+  type KubernetesListObject, type KubernetesObject,
+} from '@kubernetes/client-node';
+import { chainNamesOf, InvalidSpecError } from '../crd/defaults.ts';
+import { GROUP, PLURAL, VERSION, type VonnegutChain } from '../crd/types.ts';
+import { collectionPath, CHAIN_KIND } from '../kinds.ts';
+import { makeLogger, type Logger } from '../logger.ts';
+import { STATUS_ANNOTATION } from '../names.ts';
+import { objectHash } from '../apply.ts';
+import { NodeAdminClient } from './admin-client.ts';
+import type { NodeConfigUpdate, NodeStatus } from './node-admin-api.ts';
+import { MAX_REPORTED_PARTITIONS, type SidecarReport } from './report.ts';
+
+export const DEFAULT_SIDECAR_INTERVAL_MS = 10_000;
+
+export interface SidecarOptions {
+  namespace: string;
+  podName: string;
+  /** The VonnegutChain's name. */
+  resource: string;
+  chain: string;
+  adminUrl: string;
+  intervalMs?: number;
+  logLevel?: string;
+  kubeConfig?: KubeConfig;
+  logger?: Logger;
+}
+
+export interface RunningSidecar {
+  /** One pass now (tests call it; the loop calls it on a timer and on every change of the resource). */
+  tick(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Options from the env the StatefulSet builder sets (operator/src/builders/env.ts). */
+export function sidecarOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): SidecarOptions {
+  const need = (k: string): string => {
+    const v = env[k];
+    if (!v) throw new Error(`sidecar: ${k} is not set`);
+    return v;
+  };
+  return {
+    namespace: need('POD_NAMESPACE'),
+    podName: need('POD_NAME'),
+    resource: need('VONNEGUT_RESOURCE'),
+    chain: need('VONNEGUT_CHAIN'),
+    adminUrl: need('VONNEGUT_ADMIN_URL'),
+    intervalMs: env.VONNEGUT_SIDECAR_INTERVAL_MS ? Number(env.VONNEGUT_SIDECAR_INTERVAL_MS) : undefined,
+    logLevel: env.VONNEGUT_LOG_LEVEL,
+  };
+}
+
+/** Whether this pod is leaving: its chain left the spec, or replicas dropped below its ordinal. */
+export function leaving(vgc: VonnegutChain, chain: string, podName: string): boolean {
+  const chains = chainNamesOf(vgc);
+  if (chains instanceof InvalidSpecError) return false; // never drain on a spec the operator refuses
+  if (!chains.some((c) => c.name === chain)) return true;
+  const ordinal = Number(podName.slice(podName.lastIndexOf('-') + 1));
+  return Number.isInteger(ordinal) && ordinal >= vgc.spec.replicas;
+}
+
+function configOf(vgc: VonnegutChain): NodeConfigUpdate {
+  const n = vgc.spec.node ?? {};
+  return { segmentBytes: n.segmentBytes, retentionBytes: n.retentionBytes, retentionMs: n.retentionMs, logLevel: n.logLevel ?? 'info' };
+}
+
+/** Starts the sidecar loop. */
+export async function runSidecar(opts: SidecarOptions): Promise<RunningSidecar> {
+  const log = (opts.logger ?? makeLogger(opts.logLevel ?? 'info', { component: 'sidecar' })).child({ namespace: opts.namespace, pod: opts.podName, chain: opts.chain });
+  const kc = opts.kubeConfig ?? new KubeConfig();
+  if (!opts.kubeConfig) kc.loadFromDefault();
+  const core = kc.makeApiClient(CoreV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const admin = new NodeAdminClient(opts.adminUrl);
+  const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+  let pushedConfig: string | undefined;
+  let drainRequested = false;
+  let lastNode: NodeStatus | undefined;
+  let lastWritten: string | undefined;
+  let running: Promise<void> | undefined;
+  let again = false;
+  let stopped = false;
+
+  // Watch only our own resource: a field selector on the name keeps the stream to one object.
+  const informer = new ListWatch<KubernetesObject>(
+    collectionPath(CHAIN_KIND, opts.namespace),
+    new Watch(kc),
+    async () => (await custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: opts.namespace, plural: PLURAL, fieldSelector: `metadata.name=${opts.resource}` })) as KubernetesListObject<KubernetesObject>,
+    false,
+    undefined,
+    `metadata.name=${opts.resource}`,
+  );
+  const current = (): VonnegutChain | undefined => informer.get(opts.resource, opts.namespace) as VonnegutChain | undefined;
+
+  async function pass(): Promise<void> {
+    const vgc = current();
+    let error: string | undefined;
+    try {
+      if (vgc) {
+        const config = configOf(vgc);
+        const key = objectHash(config);
+        if (key !== pushedConfig) {
+          await admin.putConfig(config);
+          pushedConfig = key;
+          log.info('pushed settings to node', { config });
+        }
+        if (!drainRequested && leaving(vgc, opts.chain, opts.podName)) {
+          await admin.drain();
+          drainRequested = true;
+          log.info('scale-down removes this node; drain requested');
+        }
+      }
+      lastNode = await admin.status();
+    } catch (err) {
+      error = err instanceof Error ? err.message : String(err);
+    }
+    const report: Omit<SidecarReport, 'updatedAt'> = {
+      nodeName: opts.podName,
+      chain: opts.chain,
+      role: lastNode?.role,
+      members: lastNode?.members ?? [],
+      writable: lastNode?.writable ?? false,
+      draining: lastNode?.draining === true,
+      drained: drainRequested && lastNode !== undefined && lastNode.draining !== true && error === undefined,
+      topics: new Set(lastNode?.partitions.map((p) => p.topic) ?? []).size,
+      partitions: (lastNode?.partitions ?? []).slice(0, MAX_REPORTED_PARTITIONS),
+      ...(error ? { error } : {}),
+    };
+    // Only changes are written: offsets move with traffic, and each write wakes the operator.
+    const key = objectHash(report);
+    if (key === lastWritten) return;
+    const value = JSON.stringify({ ...report, updatedAt: new Date().toISOString() });
+    await core.patchNamespacedPod({ name: opts.podName, namespace: opts.namespace, body: { metadata: { annotations: { [STATUS_ANNOTATION]: value } } } }, mergePatch);
+    lastWritten = key;
+    if (error) log.warn('node admin API failed', { error });
+  }
+
+  /** Runs passes one at a time; a request during a pass runs one more pass after it. */
+  function tick(): Promise<void> {
+    if (stopped) return Promise.resolve();
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        try {
+          await pass();
+        } catch (err) {
+          log.warn('sidecar pass failed', { error: err instanceof Error ? err.message : String(err) });
+        }
+      } while (again && !stopped);
+    })().finally(() => { running = undefined; });
+    return running;
+  }
+
+  let restartTimer: NodeJS.Timeout | undefined;
+  informer.on('change', () => void tick());
+  informer.on('error', (err: unknown) => {
+    // Like the operator: a stopped informer is restarted, never a reason to exit.
+    log.warn('watch failed; restarting', { error: err instanceof Error ? err.message : String(err) });
+    if (stopped || restartTimer) return;
+    restartTimer = setTimeout(() => { restartTimer = undefined; if (!stopped) void informer.start(); }, 2000);
+    restartTimer.unref();
+  });
+  await informer.start();
+  const timer = setInterval(() => void tick(), opts.intervalMs ?? DEFAULT_SIDECAR_INTERVAL_MS);
+  timer.unref();
+  await tick();
+
+  return {
+    tick,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      if (restartTimer) clearTimeout(restartTimer);
+      await informer.stop();
+      await running;
+    },
+  };
+}

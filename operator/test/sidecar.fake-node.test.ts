@@ -1,0 +1,134 @@
+// The sidecar against a fake node: a small loopback HTTP server that stands in for the node's admin
+// API (GET /v1/status, PUT /v1/config, POST /v1/drain), plus the loopback fake API server.
+import test, { type ExecutionContext } from 'ava';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FakeApiServer } from './helpers/fake-apiserver.ts';
+import { waitFor } from './helpers/wait.ts';
+import { runSidecar, type RunningSidecar } from '../src/sidecar/main.ts';
+import { leaving } from '../src/sidecar/sidecar.ts';
+import type { NodeConfigUpdate, NodeStatus } from '../src/sidecar/node-admin-api.ts';
+import { parseReport, type SidecarReport } from '../src/sidecar/report.ts';
+import { silentLogger } from '../src/logger.ts';
+import type { VonnegutChainSpec } from '../src/crd/types.ts';
+import { vgc } from './helpers/fixtures.ts';
+
+const NS = 'ns1';
+
+/** Fake node admin API with scriptable state. */
+class FakeNode {
+  server!: Server;
+  port = 0;
+  configs: NodeConfigUpdate[] = [];
+  drains = 0;
+  down = false;
+  /** Polls of /v1/status that still report draining after a drain request. */
+  drainPolls = 2;
+  status: NodeStatus = {
+    nodeId: 1, nodeName: 'logs-1-2', chain: 'logs-1', role: 'tail', members: ['logs-1-0', 'logs-1-1', 'logs-1-2'], writable: true,
+    partitions: [{ topic: 'orders', partition: 0, logStartOffset: 0, logEndOffset: 42, highWatermark: 40 }],
+  };
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => { body += c.toString(); });
+      req.on('end', () => {
+        if (this.down) { res.writeHead(503).end('starting'); return; }
+        if (req.method === 'GET' && req.url === '/v1/status') {
+          if (this.status.draining && --this.drainPolls < 0) this.status = { ...this.status, draining: false, partitions: [] };
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(this.status));
+        } else if (req.method === 'PUT' && req.url === '/v1/config') {
+          this.configs.push(JSON.parse(body) as NodeConfigUpdate);
+          res.writeHead(204).end();
+        } else if (req.method === 'POST' && req.url === '/v1/drain') {
+          this.drains++;
+          this.status = { ...this.status, draining: true };
+          res.writeHead(202).end();
+        } else res.writeHead(404).end();
+      });
+    });
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  stop(): Promise<void> {
+    return new Promise((r) => { this.server.close(() => r()); this.server.closeAllConnections(); });
+  }
+}
+
+async function setup(t: ExecutionContext, spec: Partial<VonnegutChainSpec>): Promise<{ api: FakeApiServer; node: FakeNode; sidecar: RunningSidecar }> {
+  const api = new FakeApiServer();
+  await api.start();
+  const node = new FakeNode();
+  await node.start();
+  const chain = vgc('logs', spec);
+  api.put({ apiVersion: chain.apiVersion, kind: chain.kind, metadata: { name: 'logs', namespace: NS }, spec: chain.spec });
+  api.put({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'logs-1-2', namespace: NS, labels: { 'vonnegut.io/chain': 'logs-1' } } });
+  const sidecar = await runSidecar({
+    namespace: NS, podName: 'logs-1-2', resource: 'logs', chain: 'logs-1', adminUrl: `http://127.0.0.1:${node.port}`,
+    intervalMs: 25, kubeConfig: api.kubeConfig(), logger: silentLogger(),
+  });
+  t.teardown(async () => { await sidecar.stop(); await node.stop(); await api.stop(); });
+  return { api, node, sidecar };
+}
+
+const report = (api: FakeApiServer): SidecarReport | undefined =>
+  parseReport(api.get('v1', 'Pod', NS, 'logs-1-2')?.metadata.annotations?.['vonnegut.io/status']);
+
+test('fake node: pushes log settings, and pushes again when the resource changes', async (t) => {
+  const { api, node, sidecar } = await setup(t, { chains: 2, node: { logLevel: 'debug', retentionMs: 60000 } });
+  await waitFor('config pushed', () => node.configs.length >= 1);
+  t.deepEqual(node.configs[0], { retentionMs: 60000, logLevel: 'debug' });
+  const cur = api.get('vonnegut.io/v1alpha1', 'VonnegutChain', NS, 'logs')!;
+  api.put({ ...cur, spec: { ...(cur.spec as object), node: { logLevel: 'warn', segmentBytes: 2097152 } } });
+  await waitFor('new config pushed', () => node.configs.some((c) => c.logLevel === 'warn'));
+  t.deepEqual(node.configs.at(-1), { segmentBytes: 2097152, logLevel: 'warn' });
+  // Unchanged settings are not pushed again on later passes.
+  const n = node.configs.length;
+  await sidecar.tick();
+  await sidecar.tick();
+  t.is(node.configs.length, n);
+});
+
+test('fake node: reports role, members and offsets into the pod annotation', async (t) => {
+  const { api } = await setup(t, { chains: 2 });
+  const r = await waitFor('annotation', () => report(api));
+  t.is(r.role, 'tail');
+  t.deepEqual(r.members, ['logs-1-0', 'logs-1-1', 'logs-1-2']);
+  t.true(r.writable);
+  t.is(r.topics, 1);
+  t.deepEqual(r.partitions, [{ topic: 'orders', partition: 0, logStartOffset: 0, logEndOffset: 42, highWatermark: 40 }]);
+  t.false(r.drained);
+});
+
+test('fake node: a scale-down that removes the chain drains the node, then reports drained and empty', async (t) => {
+  const { api, node } = await setup(t, { chains: 2 });
+  await waitFor('first report', () => report(api));
+  t.is(node.drains, 0);
+  const cur = api.get('vonnegut.io/v1alpha1', 'VonnegutChain', NS, 'logs')!;
+  api.put({ ...cur, spec: { ...(cur.spec as object), chains: 1 } });
+  await waitFor('drain requested', () => node.drains === 1);
+  await waitFor('reported draining', () => report(api)?.draining);
+  const done = await waitFor('reported drained', () => (report(api)?.drained ? report(api) : undefined));
+  t.is(done.topics, 0);
+  t.is(node.drains, 1, 'drain is requested once');
+});
+
+test('fake node: an unreachable admin API is reported as an error, not a crash', async (t) => {
+  const { api, node, sidecar } = await setup(t, { chains: 2 });
+  await waitFor('first report', () => report(api));
+  node.down = true;
+  await waitFor('error reported', () => report(api)?.error);
+  t.regex(report(api)!.error!, /HTTP 503/);
+  node.down = false;
+  await sidecar.tick();
+  await waitFor('error cleared', () => report(api) && !report(api)!.error);
+});
+
+test('leaving: chain removed or ordinal at or above replicas; never on an invalid spec', (t) => {
+  t.false(leaving(vgc('logs', { chains: 2 }), 'logs-1', 'logs-1-2'));
+  t.true(leaving(vgc('logs', { chains: 1 }), 'logs-1', 'logs-1-2'));
+  t.true(leaving(vgc('logs', { chains: 2, replicas: 2 }), 'logs-1', 'logs-1-2'));
+  t.false(leaving(vgc('logs', { chainNames: ['a', 'a'] }), 'logs-1', 'logs-1-2'));
+});
