@@ -1,7 +1,8 @@
 /**
  * Storage benchmark: the partition log against plain sequential file I/O on the same disk, same run.
  *
- *   npm run bench:storage -- --mib 256 --batch 100 --record 1024 [--rounds 3] [--fetch-bytes 1048576] [--dir D] [--json]
+ *   npm run bench:storage -- --mib 256 --batch 100 --record 1024 [--rounds 3] [--fetch-bytes 1048576]
+ *                            [--fsync] [--dir D] [--json]
  *
  * Append: `--mib` MiB of `--record`-byte records in batches of `--batch`, through LogManager/PartitionLog
  * .append (validate framing + CRC-32C, patch the base offset, pwrite, index bookkeeping), against a loop
@@ -11,16 +12,16 @@
  * Read: sequential PartitionLog.read of everything, `--fetch-bytes` per call (index lookup, header scan,
  * one pread into a new buffer, trimming to whole batches), against sequential fs.readSync of the same
  * size into a new buffer per call.
- * Fairness: neither side fsyncs while timed (both measure the write path into the page cache; durability
- * costs the same fsync on either side); both sides read the file they just wrote, so both read from the
- * page cache. Rounds alternate raw/log with fresh files, and the median round of each side is reported.
+ * Fairness: by default neither side fsyncs while timed (both measure the write path into the page
+ * cache); with --fsync both end their timed append with an fsync (durable throughput). Both sides read
+ * the file they just wrote, so both read from the page cache. Rounds alternate raw/log with fresh files, and the median round of each side is reported.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { LogManager } from '../node/src/storage/log-manager.ts';
-import { encodeRecordBatch, batchPositions, batchLastOffset } from '../node/src/protocol/record-batch.ts';
+import { encodeRecordBatch, batchPositions, batchLastOffset, validateBatch } from '../node/src/protocol/record-batch.ts';
 import { timed, median, fmt, type Throughput } from './lib/measure.ts';
 import { progress, type Progress } from './lib/progress.ts';
 
@@ -37,6 +38,7 @@ const { values: args } = parseArgs({
     'fetch-bytes': { type: 'string', default: String(MiB) },
     dir: { type: 'string' },
     json: { type: 'boolean', default: false },
+    fsync: { type: 'boolean', default: false },
   },
 });
 
@@ -66,6 +68,7 @@ async function appendLog(dir: string, pool: Buffer[], count: number, bar: Progre
       log.append(buf);
       bar.add(buf.length);
     }
+    if (args.fsync) log.flush();
   });
   return { t, logs };
 }
@@ -81,9 +84,17 @@ function appendRaw(file: string, pool: Buffer[], count: number, bar: Progress): 
       position += buf.length;
       bar.add(buf.length);
     }
+    if (args.fsync) fs.fsyncSync(fd);
   });
   fs.closeSync(fd);
   return t;
+}
+
+/** The CRC-32C check alone (validateBatch) over the same batches: the floor of what append adds. */
+function crcOnly(pool: Buffer[], count: number): Throughput {
+  return timed(count * pool[0]!.length, () => {
+    for (let i = 0; i < count; i++) validateBatch(pool[i % BATCH_POOL]!);
+  });
 }
 
 function readLog(logs: LogManager, bar: Progress): Throughput {
@@ -126,7 +137,7 @@ async function main(): Promise<void> {
   const root = args.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'vonnegut-bench-'));
   fs.mkdirSync(root, { recursive: true });
   const bar = progress(bytes * 4 * rounds, !args.json && process.stderr.isTTY === true);
-  const results = { appendRaw: [] as Throughput[], appendLog: [] as Throughput[], readRaw: [] as Throughput[], readLog: [] as Throughput[] };
+  const results = { appendRaw: [] as Throughput[], appendLog: [] as Throughput[], crc: [] as Throughput[], readRaw: [] as Throughput[], readLog: [] as Throughput[] };
   try {
     for (let r = 0; r < rounds; r++) {
       const rawFile = path.join(root, `raw-${r}.bin`);
@@ -136,6 +147,7 @@ async function main(): Promise<void> {
       bar.phase(`append log ${r + 1}/${rounds}`);
       const { t, logs } = await appendLog(logDir, pool, count, bar);
       results.appendLog.push(t);
+      results.crc.push(crcOnly(pool, count));
       bar.phase(`read raw ${r + 1}/${rounds}`);
       results.readRaw.push(readRaw(rawFile, bar));
       bar.phase(`read log ${r + 1}/${rounds}`);
@@ -151,9 +163,15 @@ async function main(): Promise<void> {
 
   const append = { raw: median(results.appendRaw), log: median(results.appendLog) };
   const read = { raw: median(results.readRaw), log: median(results.readLog) };
+  const crc = median(results.crc);
+  // What append costs beyond the raw write, and how much of that is the CRC-32C check Kafka requires.
+  const crcShare = crc.seconds / (append.log.seconds - append.raw.seconds);
   const out = {
-    config: { mib: Number(args.mib), batchRecords: perBatch, recordBytes, batchBytes: pool[0]!.length, batches: count, rounds, fetchBytes, dir: root },
-    append: { rawMiBps: append.raw.mibPerSec, logMiBps: append.log.mibPerSec, ratio: append.log.mibPerSec / append.raw.mibPerSec },
+    config: { fsync: args.fsync, mib: Number(args.mib), batchRecords: perBatch, recordBytes, batchBytes: pool[0]!.length, batches: count, rounds, fetchBytes, dir: root },
+    append: {
+      rawMiBps: append.raw.mibPerSec, logMiBps: append.log.mibPerSec, ratio: append.log.mibPerSec / append.raw.mibPerSec,
+      crcOnlyMiBps: crc.mibPerSec, crcShareOfOverhead: crcShare,
+    },
     read: { rawMiBps: read.raw.mibPerSec, logMiBps: read.log.mibPerSec, ratio: read.log.mibPerSec / read.raw.mibPerSec },
     rounds: results,
   };
@@ -162,10 +180,11 @@ async function main(): Promise<void> {
     return;
   }
   console.log(`storage bench: ${(bytes / MiB).toFixed(0)} MiB, ${count} batches of ${perBatch} x ${recordBytes} B records (${pool[0]!.length} B/batch), median of ${rounds} rounds, ${root}`);
-  console.log('batches pre-encoded; no fsync while timed on either side; reads come from the page cache on both sides');
+  console.log(`batches pre-encoded; ${args.fsync ? 'append timings end with an fsync on both sides' : 'no fsync while timed on either side'}; reads come from the page cache on both sides`);
   console.log(`append  raw fs.writeSync   ${fmt(append.raw)}`);
   console.log(`append  PartitionLog       ${fmt(append.log)}`);
   console.log(`append  ratio              ${out.append.ratio.toFixed(2)}`);
+  console.log(`append  CRC-32C check only ${fmt(crc)}  = ${(crcShare * 100).toFixed(0)}% of the log's extra time`);
   console.log(`read    raw fs.readSync    ${fmt(read.raw)}`);
   console.log(`read    PartitionLog.read  ${fmt(read.log)}`);
   console.log(`read    ratio              ${out.read.ratio.toFixed(2)}`);
