@@ -1,0 +1,379 @@
+/**
+ * One node's part in its chain: where it stands (from discovery), whether the chain can take writes,
+ * the write path at the head, the incoming link from the predecessor, and the committed offsets.
+ *
+ * Write path: the head appends a produce's batches to its log (assigning offsets and stamping the chain
+ * epoch as partition leader epoch), the replicator ships them down, each node appends and forwards, the
+ * tail's log end comes back up as acknowledgements, and every node advances its high-water mark as the
+ * acknowledgement passes. The tail's high-water mark is its log end: what the tail has is committed.
+ *
+ * Writes are accepted only at the head (or a solo node), only when the chain has `replicas` members,
+ * and only while every link down to the tail is synced; otherwise NOT_ENOUGH_REPLICAS, which Kafka
+ * clients retry. Produces already appended wait for commit; they are not failed on a link loss, because
+ * their records will still commit once the chain heals (failing them would invite duplicate retries).
+ *
+ * Fencing: a node accepts a link only from the predecessor its own view names, with an epoch no older
+ * than the newest it has seen. The head bumps the epoch whenever it (re)forms its link.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { EventEmitter } from 'node:events';
+import { ErrorCode } from '../protocol/error-codes.ts';
+import { KafkaError } from '../protocol/errors.ts';
+import type { Logger } from '../logging.ts';
+import type { DiscoverySource } from '../discovery/source.ts';
+import { HighWatermarks } from './high-watermark.ts';
+import { decodeLinkMessage, encodeLinkMessage, type AckEntry, type Hello, type LinkMessage, type TopicState } from './link-protocol.ts';
+import { positionOf, type Member, type Position } from './membership.ts';
+import { Replicator } from './replicator.ts';
+import type { ReplicaLogs } from './replica-log.ts';
+import type { FrameSource } from '../server/connection.ts';
+
+export const DISCOVERY_REFRESH_MS = 2000;
+export const CHECKPOINT_INTERVAL_MS = 1000;
+const EPOCH_FILE = 'chain-epoch';
+
+export interface ChainOptions {
+  /** This node's member name (pod name; must match its discovery entry). */
+  self: string;
+  /** This node's advertised address, to find itself in discovery answers by address as well. */
+  advertised: { host: string; port: number };
+  replicas: number;
+  /** No discovery: a solo node that commits on local append. */
+  discovery?: DiscoverySource;
+  dataDir: string;
+  logs: ReplicaLogs;
+  logger: Logger;
+  refreshMs?: number;
+}
+
+export type Writability = { ok: true } | { ok: false; error: KafkaError };
+
+/** The incoming link from our predecessor. */
+interface UpstreamLink {
+  from: string;
+  source: FrameSource;
+}
+
+export class ChainNode extends EventEmitter {
+  readonly hwm: HighWatermarks;
+  private position: Position;
+  private epochValue: number;
+  private readonly replicator: Replicator;
+  private upstream: UpstreamLink | null = null;
+  private readonly pendingAcks = new Map<string, AckEntry>();
+  private ackFlushScheduled = false;
+  private lastReadySent: boolean | null = null;
+  private discoveryTimer: NodeJS.Timeout | null = null;
+  private checkpointTimer: NodeJS.Timeout | null = null;
+  private discoveryError: string | null = null;
+  private lastDiscoveryAt = 0;
+  private stopped = false;
+
+  constructor(private readonly opts: ChainOptions) {
+    super();
+    this.hwm = HighWatermarks.load(opts.dataDir);
+    this.epochValue = readEpoch(opts.dataDir);
+    const selfMember: Member = { name: opts.self, ...opts.advertised };
+    this.position = opts.discovery
+      ? positionOf(opts.self, [], opts.replicas)
+      : positionOf(opts.self, [selfMember], 1);
+    this.replicator = new Replicator(opts.self, opts.logs, () => this.epochValue, {
+      onAck: (acks) => this.onDownstreamAck(acks),
+      onReadyChange: () => this.reportReady(),
+      onFenced: (theirs) => {
+        // A head outranks what it was fenced by; anyone else just catches up on the epoch.
+        this.setEpoch(this.position.role === 'head' ? theirs + 1 : theirs);
+      },
+    }, opts.logger.child({ component: 'replicator' }));
+    // What the tail (or a solo node) holds is committed by definition, including after a restart.
+    this.commitLocalIfLast();
+  }
+
+  /** Starts discovery polling and checkpointing. */
+  async start(): Promise<void> {
+    if (this.opts.discovery) await this.refresh();
+    this.checkpointTimer = setInterval(() => this.checkpoint(), CHECKPOINT_INTERVAL_MS);
+    this.checkpointTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.discoveryTimer) clearTimeout(this.discoveryTimer);
+    if (this.checkpointTimer) clearInterval(this.checkpointTimer);
+    this.replicator.stop();
+    this.upstream?.source.socket.destroy();
+    this.hwm.wakeAll();
+    this.checkpoint();
+  }
+
+  get epoch(): number {
+    return this.epochValue;
+  }
+
+  get view(): Position {
+    return this.position;
+  }
+
+  /** Seconds since discovery last answered, and its last error (for /readyz and status). */
+  get discoveryHealth(): { ageMs: number; error: string | null } {
+    return { ageMs: this.opts.discovery ? Date.now() - this.lastDiscoveryAt : 0, error: this.discoveryError };
+  }
+
+  /** Whether the chain can take a write right now, and the Kafka error if not. */
+  writable(): Writability {
+    const { role, formed } = this.position;
+    if (role !== 'head' && role !== 'solo') {
+      return { ok: false, error: new KafkaError('NOT_LEADER_OR_FOLLOWER', `this node is the ${role} of its chain; write to the head`) };
+    }
+    if (!formed) {
+      return { ok: false, error: new KafkaError('NOT_ENOUGH_REPLICAS', `chain has ${this.position.members.length} of ${this.opts.replicas} members`) };
+    }
+    if (role === 'head' && !this.replicator.ready) {
+      return { ok: false, error: new KafkaError('NOT_ENOUGH_REPLICAS', 'chain is not linked down to its tail') };
+    }
+    return { ok: true };
+  }
+
+  /** True when this node and every node after it are linked (tails and solo nodes always are). */
+  chainReady(): boolean {
+    const { role } = this.position;
+    return role === 'tail' || role === 'solo' || (role !== 'outside' && this.replicator.ready);
+  }
+
+  /** Called after the head appended locally: ship it, or commit at once on a solo node. */
+  afterLocalAppend(topic: string, partition: number, logEnd: number): void {
+    if (this.position.role === 'solo') this.hwm.advance(topic, partition, logEnd);
+    else this.replicator.notify(topic, partition);
+  }
+
+  /** Waits until `offset` is committed; false on timeout. */
+  waitForCommit(topic: string, partition: number, offset: number, timeoutMs: number): Promise<boolean> {
+    return this.hwm.waitForCommit(topic, partition, offset, timeoutMs);
+  }
+
+  /** Replicates a topic creation down the chain (the creator already made it locally). */
+  topicCreated(topic: string, partitions: number): void {
+    this.replicator.sendCreate(topic, partitions);
+  }
+
+  /** Replicates a topic deletion down the chain. */
+  topicDeleted(topic: string, partitions: number): void {
+    this.replicator.sendDelete(topic);
+    for (let p = 0; p < partitions; p++) this.hwm.remove(topic, p);
+  }
+
+  // ---- discovery ----
+
+  private async refresh(): Promise<void> {
+    const discovery = this.opts.discovery;
+    if (!discovery || this.stopped) return;
+    const result = await discovery.resolve();
+    if (result.ok) {
+      this.discoveryError = null;
+      this.lastDiscoveryAt = Date.now();
+      this.applyMembers(result.members);
+    } else {
+      // Keep the last good view: a DNS hiccup must not reshape the chain.
+      this.discoveryError = result.error;
+      this.opts.logger.warn('discovery failed; keeping last view', { source: discovery.description, error: result.error });
+    }
+    if (this.stopped) return;
+    const base = this.opts.refreshMs ?? DISCOVERY_REFRESH_MS;
+    // Jitter so a chain's members do not all hit DNS in the same instant.
+    this.discoveryTimer = setTimeout(() => void this.refresh(), base * (0.8 + Math.random() * 0.4));
+  }
+
+  /** Applies a discovery answer: recompute the position, retarget the link, drop a stale upstream. */
+  applyMembers(found: Member[]): void {
+    const { host, port } = this.opts.advertised;
+    // A member whose address is ours is us even if its name differs (SRV targets vs configured names).
+    const members = found.map((m) => (m.name !== this.opts.self && m.host === host && m.port === port ? { ...m, name: this.opts.self } : m));
+    const before = this.position;
+    this.position = positionOf(this.opts.self, members, this.opts.replicas);
+    const after = this.position;
+    if (before.role !== after.role || before.members.map((m) => m.name).join() !== after.members.map((m) => m.name).join()) {
+      this.opts.logger.info('chain view changed', { role: after.role, members: after.members.map((m) => m.name), formed: after.formed });
+      if (after.role === 'head' && before.role !== 'head') this.setEpoch(this.epochValue + 1);
+      this.emit('view', after);
+    }
+    if (this.upstream && this.upstream.from !== after.predecessor?.name) {
+      this.upstream.source.socket.destroy();
+      this.upstream = null;
+    }
+    this.replicator.setTarget(after.successor);
+    this.commitLocalIfLast();
+    this.reportReady();
+  }
+
+  private commitLocalIfLast(): void {
+    const { role } = this.position;
+    if (role !== 'tail' && role !== 'solo') return;
+    for (const { topic, partitions } of this.opts.logs.list()) {
+      for (let p = 0; p < partitions; p++) {
+        const log = this.opts.logs.partition(topic, p);
+        if (log) this.hwm.advance(topic, p, log.logEndOffset);
+      }
+    }
+  }
+
+  // ---- incoming link ----
+
+  /** Decides on a Hello from a would-be predecessor: an error to send back, or null to accept. */
+  checkHello(hello: Hello): KafkaError | null {
+    if (hello.to !== this.opts.self) return new KafkaError('NOT_LEADER_OR_FOLLOWER', `this node is ${this.opts.self}, not ${hello.to}`);
+    const pred = this.position.predecessor?.name;
+    if (hello.from !== pred) {
+      return new KafkaError('NOT_LEADER_OR_FOLLOWER', `${hello.from} is not this node's predecessor (${pred ?? 'none'})`);
+    }
+    if (hello.epoch < this.epochValue) return new KafkaError('FENCED_LEADER_EPOCH', `stale epoch ${hello.epoch}; current epoch ${this.epochValue}`);
+    return null;
+  }
+
+  /** Takes over an accepted link from the predecessor: report state, then apply its messages in order. */
+  acceptLink(hello: Hello, source: FrameSource): void {
+    this.upstream?.source.socket.destroy();
+    const link: UpstreamLink = { from: hello.from, source };
+    this.upstream = link;
+    this.setEpoch(hello.epoch);
+    this.lastReadySent = null;
+    const log = this.opts.logger.child({ peer: hello.from, link: 'upstream' });
+    log.info('accepted link from predecessor', { epoch: hello.epoch });
+    source.socket.on('close', () => {
+      if (this.upstream === link) this.upstream = null;
+    });
+    source.onFrame((frame) => {
+      if (this.upstream !== link) return;
+      try {
+        this.onUpstreamMessage(decodeLinkMessage(frame));
+      } catch (err) {
+        const code = err instanceof KafkaError ? err.code : ErrorCode.CORRUPT_MESSAGE.code;
+        log.warn('closing link after bad message', { error: (err as Error).message });
+        source.write(encodeLinkMessage({ type: 'error', errorCode: code, message: (err as Error).message }));
+        source.socket.end();
+        this.upstream = null;
+      }
+    });
+    source.write(encodeLinkMessage({ type: 'state', epoch: this.epochValue, topics: this.localState() }));
+  }
+
+  private localState(): TopicState[] {
+    return this.opts.logs.list().map(({ topic, partitions }) => ({
+      topic,
+      partitionCount: partitions,
+      partitions: Array.from({ length: partitions }, (_, p) => {
+        const log = this.opts.logs.partition(topic, p);
+        return { partition: p, logEnd: log?.logEndOffset ?? 0, hwm: this.hwm.get(topic, p) };
+      }),
+    }));
+  }
+
+  private onUpstreamMessage(msg: LinkMessage): void {
+    switch (msg.type) {
+      case 'append': {
+        this.opts.logs.ensureTopic(msg.topic, msg.partitionCount);
+        const log = this.opts.logs.partition(msg.topic, msg.partition);
+        if (!log) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `${msg.topic}-${msg.partition}`);
+        log.appendReplicated(msg.batches);
+        this.emit('append', msg.topic, msg.partition);
+        if (this.position.role === 'tail') {
+          this.hwm.advance(msg.topic, msg.partition, log.logEndOffset);
+          this.queueAck({ topic: msg.topic, partition: msg.partition, hwm: log.logEndOffset });
+        } else {
+          this.replicator.notify(msg.topic, msg.partition);
+        }
+        return;
+      }
+      case 'truncate': {
+        const log = this.opts.logs.partition(msg.topic, msg.partition);
+        if (log && msg.offset < log.logEndOffset) {
+          if (msg.offset < this.hwm.get(msg.topic, msg.partition)) {
+            throw new KafkaError('INVALID_REQUEST', `refusing to truncate ${msg.topic}-${msg.partition} below its high-water mark`);
+          }
+          log.truncateTo(msg.offset);
+        }
+        return;
+      }
+      case 'create':
+        this.opts.logs.ensureTopic(msg.topic, msg.partitionCount);
+        this.replicator.sendCreate(msg.topic, msg.partitionCount);
+        return;
+      case 'delete': {
+        const count = this.opts.logs.list().find((t) => t.topic === msg.topic)?.partitions ?? 0;
+        this.opts.logs.deleteTopic(msg.topic);
+        this.topicDeleted(msg.topic, count);
+        return;
+      }
+      case 'ping':
+        this.sendUpstream({ type: 'pong', chainReady: this.chainReady() });
+        return;
+      default:
+        throw new KafkaError('INVALID_REQUEST', `unexpected ${msg.type} from predecessor`);
+    }
+  }
+
+  private onDownstreamAck(acks: AckEntry[]): void {
+    for (const a of acks) {
+      const log = this.opts.logs.partition(a.topic, a.partition);
+      if (!log) continue;
+      const hwm = Math.min(a.hwm, log.logEndOffset);
+      this.hwm.advance(a.topic, a.partition, hwm);
+      this.queueAck({ topic: a.topic, partition: a.partition, hwm: this.hwm.get(a.topic, a.partition) });
+    }
+  }
+
+  /** Acks are coalesced per partition and flushed once per turn of the event loop. */
+  private queueAck(a: AckEntry): void {
+    if (!this.upstream) return;
+    this.pendingAcks.set(`${a.topic}\0${a.partition}`, a);
+    if (this.ackFlushScheduled) return;
+    this.ackFlushScheduled = true;
+    setImmediate(() => {
+      this.ackFlushScheduled = false;
+      const acks = [...this.pendingAcks.values()];
+      this.pendingAcks.clear();
+      if (acks.length > 0) this.sendUpstream({ type: 'ack', acks });
+    });
+  }
+
+  private reportReady(): void {
+    const ready = this.chainReady();
+    if (ready !== this.lastReadySent && this.upstream) {
+      this.lastReadySent = ready;
+      this.sendUpstream({ type: 'pong', chainReady: ready });
+    }
+  }
+
+  private sendUpstream(msg: LinkMessage): void {
+    this.upstream?.source.write(encodeLinkMessage(msg));
+  }
+
+  private setEpoch(epoch: number): void {
+    if (epoch === this.epochValue) return;
+    this.epochValue = Math.max(epoch, this.epochValue);
+    writeEpoch(this.opts.dataDir, this.epochValue);
+  }
+
+  private checkpoint(): void {
+    try {
+      this.hwm.checkpoint(this.opts.dataDir);
+    } catch (err) {
+      this.opts.logger.warn('high-water mark checkpoint failed', { error: (err as Error).message });
+    }
+  }
+}
+
+function readEpoch(dataDir: string): number {
+  try {
+    const n = Number(fs.readFileSync(path.join(dataDir, EPOCH_FILE), 'utf8').trim());
+    return Number.isInteger(n) && n >= 0 ? n : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function writeEpoch(dataDir: string, epoch: number): void {
+  const file = path.join(dataDir, EPOCH_FILE);
+  fs.writeFileSync(`${file}.tmp`, `${epoch}\n`);
+  fs.renameSync(`${file}.tmp`, file);
+}

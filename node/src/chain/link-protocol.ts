@@ -1,0 +1,163 @@
+/**
+ * The chain replication link: vonnegut's internal, non-Kafka API (key 1000, `ChainReplicate`), on the
+ * same port as Kafka traffic.
+ *
+ * A node opens a link to its successor with one Kafka-framed request:
+ *
+ *   RequestHeader v1 (api_key=1000, api_version=0, correlation_id, client_id=<sender name>)
+ *   Hello => epoch:int32 from:string to:string
+ *
+ * The successor takes the connection over (no Kafka response follows) and both sides then exchange
+ * size-prefixed link messages, `size:int32 type:int8 body`, in either direction:
+ *
+ *   upstream -> downstream
+ *     1 Append    => topic:string partition:int32 partition_count:int32 batches:bytes   (offsets already set)
+ *     2 Truncate  => topic:string partition:int32 offset:int64                          (drop offsets >= offset)
+ *     3 Create    => topic:string partition_count:int32
+ *     4 Delete    => topic:string
+ *     5 Ping      => (empty)
+ *   downstream -> upstream
+ *    10 State     => epoch:int32 [topic:string partition_count:int32 [partition:int32 log_end:int64 hwm:int64]]
+ *    11 Ack       => [topic:string partition:int32 hwm:int64]     (committed offsets: the tail's log end)
+ *    12 Pong      => chain_ready:int8                             (this node and all after it are linked)
+ *    13 Error     => error_code:int16 message:string              (then the sender closes the link)
+ *
+ * Messages on one link are processed in order, which is what lets Append be pipelined without waiting
+ * for acknowledgements: an Ack for offset N covers every earlier Append on the link.
+ */
+import { DecodeError } from '../protocol/errors.ts';
+import { Reader } from '../protocol/reader.ts';
+import { Writer } from '../protocol/writer.ts';
+
+export const LINK_API_VERSION = 0;
+
+export interface Hello {
+  epoch: number;
+  from: string;
+  to: string;
+}
+
+export interface PartitionState {
+  partition: number;
+  logEnd: number;
+  hwm: number;
+}
+
+export interface TopicState {
+  topic: string;
+  partitionCount: number;
+  partitions: PartitionState[];
+}
+
+export interface AckEntry {
+  topic: string;
+  partition: number;
+  hwm: number;
+}
+
+export type LinkMessage =
+  | { type: 'append'; topic: string; partition: number; partitionCount: number; batches: Buffer }
+  | { type: 'truncate'; topic: string; partition: number; offset: number }
+  | { type: 'create'; topic: string; partitionCount: number }
+  | { type: 'delete'; topic: string }
+  | { type: 'ping' }
+  | { type: 'state'; epoch: number; topics: TopicState[] }
+  | { type: 'ack'; acks: AckEntry[] }
+  | { type: 'pong'; chainReady: boolean }
+  | { type: 'error'; errorCode: number; message: string };
+
+const TYPE_CODES = {
+  append: 1,
+  truncate: 2,
+  create: 3,
+  delete: 4,
+  ping: 5,
+  state: 10,
+  ack: 11,
+  pong: 12,
+  error: 13,
+} as const satisfies Record<LinkMessage['type'], number>;
+
+/** Reads the Hello body that follows the Kafka request header. */
+export function decodeHello(r: Reader): Hello {
+  return { epoch: r.int32(), from: r.string(), to: r.string() };
+}
+
+/** Writes a Hello body. */
+export function encodeHello(w: Writer, h: Hello): void {
+  w.int32(h.epoch).string(h.from).string(h.to);
+}
+
+/** Encodes one link message (without the size prefix). */
+export function encodeLinkMessage(m: LinkMessage): Buffer {
+  const w = new Writer(m.type === 'append' ? m.batches.length + 64 : 64);
+  w.int8(TYPE_CODES[m.type]);
+  switch (m.type) {
+    case 'append':
+      w.string(m.topic).int32(m.partition).int32(m.partitionCount).bytes(m.batches);
+      break;
+    case 'truncate':
+      w.string(m.topic).int32(m.partition).int64(m.offset);
+      break;
+    case 'create':
+      w.string(m.topic).int32(m.partitionCount);
+      break;
+    case 'delete':
+      w.string(m.topic);
+      break;
+    case 'ping':
+      break;
+    case 'state':
+      w.int32(m.epoch).array(m.topics, (x, t) => {
+        x.string(t.topic).int32(t.partitionCount);
+        x.array(t.partitions, (y, p) => y.int32(p.partition).int64(p.logEnd).int64(p.hwm));
+      });
+      break;
+    case 'ack':
+      w.array(m.acks, (x, a) => x.string(a.topic).int32(a.partition).int64(a.hwm));
+      break;
+    case 'pong':
+      w.boolean(m.chainReady);
+      break;
+    case 'error':
+      w.int16(m.errorCode).string(m.message);
+      break;
+  }
+  return w.toBuffer();
+}
+
+/** Decodes one link message; throws DecodeError on anything malformed. */
+export function decodeLinkMessage(buf: Buffer): LinkMessage {
+  const r = new Reader(buf);
+  const code = r.int8();
+  switch (code) {
+    case TYPE_CODES.append:
+      return { type: 'append', topic: r.string(), partition: r.int32(), partitionCount: r.int32(), batches: r.bytes() };
+    case TYPE_CODES.truncate:
+      return { type: 'truncate', topic: r.string(), partition: r.int32(), offset: r.int64n() };
+    case TYPE_CODES.create:
+      return { type: 'create', topic: r.string(), partitionCount: r.int32() };
+    case TYPE_CODES.delete:
+      return { type: 'delete', topic: r.string() };
+    case TYPE_CODES.ping:
+      return { type: 'ping' };
+    case TYPE_CODES.state:
+      return {
+        type: 'state',
+        epoch: r.int32(),
+        topics: r.array((x) => ({
+          topic: x.string(),
+          partitionCount: x.int32(),
+          partitions: x.array((y) => ({ partition: y.int32(), logEnd: y.int64n(), hwm: y.int64n() })),
+        })),
+      };
+    case TYPE_CODES.ack:
+      return { type: 'ack', acks: r.array((x) => ({ topic: x.string(), partition: x.int32(), hwm: x.int64n() })) };
+    case TYPE_CODES.pong:
+      return { type: 'pong', chainReady: r.boolean() };
+    case TYPE_CODES.error:
+      return { type: 'error', errorCode: r.int16(), message: r.string() };
+    default:
+      throw new DecodeError(`unknown link message type ${code}`);
+  }
+}

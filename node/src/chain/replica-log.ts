@@ -1,0 +1,23 @@
+/**
+ * The slice of storage that replication needs, as an interface so the chain code states exactly what it
+ * relies on (and so storage can change underneath without the replicator noticing).
+ */
+export interface ReplicaLog {
+  readonly logStartOffset: number;
+  readonly logEndOffset: number;
+  /** Appends batches whose offsets are already set; the first must start at logEndOffset. */
+  appendReplicated(batches: Buffer): unknown;
+  /** Whole batches from `offset`, at most about `maxBytes` (at least one batch), below `maxOffset`. */
+  read(offset: number, opts: { maxBytes: number; maxOffset?: number; minOneBatch?: boolean }): { records: Buffer };
+  /** Drops every offset >= `offset`. */
+  truncateTo(offset: number): void;
+}
+
+export interface ReplicaLogs {
+  /** Every topic with its partition count. */
+  list(): { topic: string; partitions: number }[];
+  partition(topic: string, partition: number): ReplicaLog | undefined;
+  /** Creates a topic if absent (replicated creation is idempotent). */
+  ensureTopic(topic: string, partitions: number): void;
+  deleteTopic(topic: string): void;
+}

@@ -1,0 +1,312 @@
+/**
+ * The outgoing half of chain replication: one link from this node to its successor.
+ *
+ * Liveness: a node learns who is alive from its links, not from a separate membership protocol. The
+ * replicator pings its successor every PING_INTERVAL_MS; any message from the successor counts as a
+ * sign of life, and a link silent for LINK_TIMEOUT_MS is declared dead and closed (a SIGSTOPped or
+ * partitioned successor is detected this way; a killed one by the socket closing). Reconnects back off
+ * from RECONNECT_MIN_MS to RECONNECT_MAX_MS. The successor answers pings with `chain_ready`: whether it
+ * and everyone after it are linked, which is what the head needs to know before accepting writes.
+ *
+ * Sync: on connect the successor reports its log end and high-water mark per partition (State). The
+ * replicator then truncates the successor's uncommitted suffix where it holds records this node does not
+ * (they were never acknowledged: this node's log is a superset of everything committed), creates
+ * missing topics, and streams what the successor lacks straight from the log on disk. From then on
+ * every local append is shipped as it happens; the log is the only history, nothing lives only in memory.
+ *
+ * Pipelining: appends are written to the socket as soon as they are in the local log, without waiting
+ * for acknowledgements; the successor processes messages in order and acknowledges with high-water marks.
+ * Shipping pauses while the socket's send buffer is full and resumes on drain.
+ */
+import net from 'node:net';
+import { ApiKey } from '../protocol/api-keys.ts';
+import { ErrorCode } from '../protocol/error-codes.ts';
+import { FrameDecoder, encodeFrame } from '../protocol/frame.ts';
+import { writeRequestHeader } from '../protocol/header.ts';
+import { Writer } from '../protocol/writer.ts';
+import { batchLastOffset, batchPositions } from '../protocol/record-batch.ts';
+import type { Logger } from '../logging.ts';
+import type { Member } from './membership.ts';
+import { tpKey } from './high-watermark.ts';
+import { LINK_API_VERSION, decodeLinkMessage, encodeHello, encodeLinkMessage, type AckEntry, type LinkMessage, type TopicState } from './link-protocol.ts';
+import type { ReplicaLogs } from './replica-log.ts';
+
+export const PING_INTERVAL_MS = 500;
+export const LINK_TIMEOUT_MS = 3000;
+export const RECONNECT_MIN_MS = 100;
+export const RECONNECT_MAX_MS = 2000;
+/** Largest Append message the replicator builds when catching a successor up. */
+export const SHIP_CHUNK_BYTES = 1024 * 1024;
+
+export type LinkState = 'idle' | 'connecting' | 'syncing' | 'streaming';
+
+export interface ReplicatorEvents {
+  /** The successor acknowledged these committed offsets. */
+  onAck(acks: AckEntry[]): void;
+  /** Whether the successor and everything after it can take writes changed. */
+  onReadyChange(): void;
+  /** The successor reported a higher epoch than ours (we are stale). */
+  onFenced(theirEpoch: number): void;
+}
+
+export class Replicator {
+  private target: Member | undefined;
+  private socket: net.Socket | null = null;
+  private state: LinkState = 'idle';
+  private downstreamReady = false;
+  /** Next offset to ship, per partition (`tpKey`). */
+  private readonly next = new Map<string, number>();
+  private readonly dirty = new Set<string>();
+  private lastHeard = 0;
+  private pingTimer: NodeJS.Timeout | null = null;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private backoff = RECONNECT_MIN_MS;
+  private stopped = false;
+  private correlationId = 0;
+
+  constructor(
+    private readonly self: string,
+    private readonly logs: ReplicaLogs,
+    private readonly epoch: () => number,
+    private readonly events: ReplicatorEvents,
+    private readonly log: Logger,
+  ) {}
+
+  /** True when the link is synced and the successor says the rest of the chain is linked too. */
+  get ready(): boolean {
+    return this.state === 'streaming' && this.downstreamReady;
+  }
+
+  get linkState(): LinkState {
+    return this.state;
+  }
+
+  get successor(): Member | undefined {
+    return this.target;
+  }
+
+  /** Points the link at a (new) successor, or none; reconnects when it changed. */
+  setTarget(member: Member | undefined): void {
+    const same = member && this.target && member.name === this.target.name && member.host === this.target.host && member.port === this.target.port;
+    if (same || (!member && !this.target)) return;
+    this.target = member;
+    this.reset(`successor changed to ${member?.name ?? 'none'}`);
+    if (member) this.connect();
+  }
+
+  /** Ships new local data for a partition (called after every local append). */
+  notify(topic: string, partition: number): void {
+    if (this.state !== 'streaming') return;
+    this.dirty.add(tpKey(topic, partition));
+    this.pump();
+  }
+
+  /** Tells the successor to create a topic (head-initiated creation). */
+  sendCreate(topic: string, partitionCount: number): void {
+    if (this.state === 'streaming') this.send({ type: 'create', topic, partitionCount });
+  }
+
+  /** Tells the successor to delete a topic. */
+  sendDelete(topic: string): void {
+    if (this.state === 'streaming') this.send({ type: 'delete', topic });
+    for (const key of [...this.next.keys()]) if (key.startsWith(`${topic}\0`)) this.next.delete(key);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.reset('stopping');
+  }
+
+  private reset(reason: string): void {
+    if (this.socket) {
+      this.log.info('replication link closed', { successor: this.target?.name, reason });
+      this.socket.destroy();
+      this.socket = null;
+    }
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.pingTimer = null;
+    this.reconnectTimer = null;
+    this.next.clear();
+    this.dirty.clear();
+    const wasReady = this.ready;
+    this.state = 'idle';
+    this.downstreamReady = false;
+    if (wasReady) this.events.onReadyChange();
+  }
+
+  private scheduleReconnect(reason: string): void {
+    this.reset(reason);
+    if (this.stopped || !this.target) return;
+    const delay = this.backoff;
+    this.backoff = Math.min(this.backoff * 2, RECONNECT_MAX_MS);
+    this.reconnectTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  private connect(): void {
+    const target = this.target;
+    if (!target || this.stopped) return;
+    this.state = 'connecting';
+    const socket = net.connect({ host: target.host, port: target.port });
+    this.socket = socket;
+    socket.setNoDelay(true);
+    const decoder = new FrameDecoder();
+    socket.on('connect', () => {
+      this.state = 'syncing';
+      this.lastHeard = Date.now();
+      const w = new Writer(128);
+      writeRequestHeader(w, 1, { apiKey: ApiKey.ChainReplicate, apiVersion: LINK_API_VERSION, correlationId: this.correlationId++, clientId: this.self });
+      encodeHello(w, { epoch: this.epoch(), from: this.self, to: target.name });
+      socket.write(encodeFrame(w.toBuffer()));
+      this.pingTimer = setInterval(() => this.heartbeat(), PING_INTERVAL_MS);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      if (socket !== this.socket) return;
+      let frames: Buffer[];
+      try {
+        frames = decoder.push(chunk);
+      } catch (err) {
+        this.scheduleReconnect(`bad frame from successor: ${(err as Error).message}`);
+        return;
+      }
+      this.lastHeard = Date.now();
+      for (const frame of frames) {
+        if (socket !== this.socket) return;
+        let msg: LinkMessage;
+        try {
+          msg = decodeLinkMessage(frame);
+        } catch (err) {
+          this.scheduleReconnect(`bad message from successor: ${(err as Error).message}`);
+          return;
+        }
+        this.onMessage(msg);
+      }
+    });
+    socket.on('drain', () => this.pump());
+    socket.on('error', (err) => {
+      if (socket === this.socket) this.log.debug('replication link error', { successor: target.name, error: err.message });
+    });
+    socket.on('close', () => {
+      if (socket === this.socket) this.scheduleReconnect('connection closed');
+    });
+  }
+
+  private heartbeat(): void {
+    if (Date.now() - this.lastHeard > LINK_TIMEOUT_MS) {
+      this.scheduleReconnect(`successor silent for ${LINK_TIMEOUT_MS} ms`);
+      return;
+    }
+    this.send({ type: 'ping' });
+  }
+
+  private onMessage(msg: LinkMessage): void {
+    switch (msg.type) {
+      case 'state':
+        this.sync(msg.topics);
+        return;
+      case 'ack':
+        this.events.onAck(msg.acks);
+        return;
+      case 'pong':
+        if (msg.chainReady !== this.downstreamReady) {
+          this.downstreamReady = msg.chainReady;
+          this.events.onReadyChange();
+        }
+        return;
+      case 'error':
+        this.log.warn('successor refused the link', { successor: this.target?.name, code: msg.errorCode, message: msg.message });
+        if (msg.errorCode === ErrorCode.FENCED_LEADER_EPOCH.code) {
+          const theirs = Number(/epoch (\d+)/.exec(msg.message)?.[1] ?? NaN);
+          if (Number.isInteger(theirs)) this.events.onFenced(theirs);
+        }
+        this.scheduleReconnect(`refused: ${msg.message}`);
+        return;
+      default:
+        this.scheduleReconnect(`unexpected ${msg.type} from successor`);
+    }
+  }
+
+  /** Reconciles the successor's logs with ours, then starts streaming. */
+  private sync(theirs: TopicState[]): void {
+    const remote = new Map(theirs.map((t) => [t.topic, t]));
+    const acks: AckEntry[] = [];
+    for (const { topic, partitions } of this.logs.list()) {
+      const them = remote.get(topic);
+      if (!them) this.send({ type: 'create', topic, partitionCount: partitions });
+      for (let p = 0; p < partitions; p++) {
+        const local = this.logs.partition(topic, p);
+        if (!local) continue;
+        const their = them?.partitions.find((x) => x.partition === p);
+        let start = their?.logEnd ?? 0;
+        if (their && their.logEnd > local.logEndOffset) {
+          if (their.hwm > local.logEndOffset) {
+            // The successor holds committed records we lack: truncating them would lose acknowledged
+            // data. This cannot happen while logs survive restarts (kill -9 keeps the page cache);
+            // refuse to form the link rather than guess.
+            this.log.error('successor has committed records this node lacks; not linking', { topic, partition: p, theirs: their, ours: local.logEndOffset });
+            this.scheduleReconnect('divergent successor');
+            return;
+          }
+          this.send({ type: 'truncate', topic, partition: p, offset: local.logEndOffset });
+          start = local.logEndOffset;
+        }
+        if (start < local.logStartOffset) start = local.logStartOffset;
+        this.next.set(tpKey(topic, p), start);
+        this.dirty.add(tpKey(topic, p));
+        if (their) acks.push({ topic, partition: p, hwm: Math.min(their.hwm, local.logEndOffset) });
+      }
+    }
+    this.state = 'streaming';
+    this.backoff = RECONNECT_MIN_MS;
+    this.log.info('replication link synced', { successor: this.target?.name, epoch: this.epoch() });
+    if (acks.length > 0) this.events.onAck(acks);
+    this.send({ type: 'ping' });
+    this.pump();
+  }
+
+  /** Ships every dirty partition until caught up or the socket is full. */
+  private pump(): void {
+    const socket = this.socket;
+    if (!socket || this.state !== 'streaming') return;
+    for (const key of this.dirty) {
+      const [topic, ps] = key.split('\0') as [string, string];
+      const partition = Number(ps);
+      const local = this.logs.partition(topic, partition);
+      if (!local) {
+        this.dirty.delete(key);
+        continue;
+      }
+      const partitionCount = this.logs.list().find((t) => t.topic === topic)?.partitions ?? partition + 1;
+      let from = this.next.get(key) ?? local.logStartOffset;
+      while (from < local.logEndOffset) {
+        if (socket.writableNeedDrain) return;
+        const { records } = local.read(from, { maxBytes: SHIP_CHUNK_BYTES, maxOffset: local.logEndOffset, minOneBatch: true });
+        if (records.length === 0) break;
+        const last = lastOffsetOf(records);
+        this.send({ type: 'append', topic, partition, partitionCount, batches: records });
+        from = last + 1;
+        this.next.set(key, from);
+      }
+      this.dirty.delete(key);
+    }
+  }
+
+  private send(msg: LinkMessage): void {
+    const socket = this.socket;
+    if (!socket || socket.destroyed) return;
+    const body = encodeLinkMessage(msg);
+    const size = Buffer.allocUnsafe(4);
+    size.writeInt32BE(body.length, 0);
+    socket.cork();
+    socket.write(size);
+    socket.write(body);
+    socket.uncork();
+  }
+}
+
+/** The last offset in a buffer of whole batches. */
+function lastOffsetOf(batches: Buffer): number {
+  let last = -1;
+  for (const { position } of batchPositions(batches)) last = batchLastOffset(batches, position);
+  return last;
+}

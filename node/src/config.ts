@@ -1,0 +1,82 @@
+/**
+ * `vonnegut serve` settings: flags first, then `VONNEGUT_*` environment variables (what the operator's
+ * StatefulSet sets), then defaults. Parsing is strict: a malformed number is a startup error, not a NaN.
+ */
+import type { NodeConfig } from './server/node.ts';
+import { LOG_LEVELS, type LogLevel } from './logging.ts';
+
+/** Flag name -> environment variable, the contract the operator relies on. */
+export const ENV = {
+  dataDir: 'VONNEGUT_DATA_DIR',
+  host: 'VONNEGUT_HOST',
+  port: 'VONNEGUT_PORT',
+  advertisedHost: 'VONNEGUT_ADVERTISED_HOST',
+  advertisedPort: 'VONNEGUT_ADVERTISED_PORT',
+  nodeId: 'VONNEGUT_NODE_ID',
+  nodeName: 'VONNEGUT_NODE_NAME',
+  chain: 'VONNEGUT_CHAIN',
+  discovery: 'VONNEGUT_DISCOVERY',
+  dnsServer: 'VONNEGUT_DNS_SERVER',
+  replicas: 'VONNEGUT_REPLICAS',
+  cluster: 'VONNEGUT_CLUSTER',
+  adminHost: 'VONNEGUT_ADMIN_HOST',
+  adminPort: 'VONNEGUT_ADMIN_PORT',
+  logLevel: 'VONNEGUT_LOG_LEVEL',
+  segmentBytes: 'VONNEGUT_SEGMENT_BYTES',
+  retentionBytes: 'VONNEGUT_RETENTION_BYTES',
+  retentionMs: 'VONNEGUT_RETENTION_MS',
+  autoCreateTopics: 'VONNEGUT_AUTO_CREATE_TOPICS',
+  defaultPartitions: 'VONNEGUT_DEFAULT_PARTITIONS',
+  maxRequestBytes: 'VONNEGUT_MAX_REQUEST_BYTES',
+} as const;
+
+export type ServeFlags = Partial<Record<keyof typeof ENV, string | boolean>>;
+
+function pick(flags: ServeFlags, key: keyof typeof ENV, env: NodeJS.ProcessEnv): string | undefined {
+  const v = flags[key];
+  if (typeof v === 'string') return v;
+  if (typeof v === 'boolean') return String(v);
+  const e = env[ENV[key]];
+  return e === undefined || e === '' ? undefined : e;
+}
+
+function int(name: string, v: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer between ${min} and ${max}, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+/** Resolves flags and environment into a node configuration and a log level; throws on bad values. */
+export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): { config: NodeConfig; logLevel: LogLevel } {
+  const g = (k: keyof typeof ENV) => pick(flags, k, env);
+  const logLevel = (g('logLevel') ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new Error(`log level must be one of ${LOG_LEVELS.join(', ')}`);
+  const discovery = g('discovery');
+  if (discovery && !/^(srv|static):.+/.test(discovery)) throw new Error('discovery must be srv:RECORD or static:host:port,...');
+  const config: NodeConfig = {
+    dataDir: g('dataDir') ?? './data',
+    host: g('host') ?? '127.0.0.1',
+    port: int('port', g('port'), 0, 65535) ?? 9092,
+    replicas: int('replicas', g('replicas'), 1, 100) ?? 1,
+    adminHost: g('adminHost') ?? '127.0.0.1',
+    adminPort: int('admin-port', g('adminPort'), -1, 65535) ?? 9644,
+    autoCreateTopics: (g('autoCreateTopics') ?? 'true') !== 'false',
+    defaultPartitions: int('default-partitions', g('defaultPartitions'), 1, 10000) ?? 1,
+    maxRequestBytes: int('max-request-bytes', g('maxRequestBytes'), 1024) ?? 100 * 1024 * 1024,
+  };
+  const optional: Partial<NodeConfig> = {
+    advertisedHost: g('advertisedHost'),
+    advertisedPort: int('advertised-port', g('advertisedPort'), 1, 65535),
+    nodeId: int('node-id', g('nodeId'), 0, 2 ** 31 - 1),
+    nodeName: g('nodeName'),
+    chain: g('chain'),
+    discovery,
+    dnsServer: g('dnsServer'),
+    segmentBytes: int('segment-bytes', g('segmentBytes'), 1024),
+    retentionBytes: int('retention-bytes', g('retentionBytes'), -1),
+    retentionMs: int('retention-ms', g('retentionMs'), -1),
+  };
+  for (const [k, v] of Object.entries(optional)) if (v !== undefined) (config as unknown as Record<string, unknown>)[k] = v;
+  return { config, logLevel };
+}

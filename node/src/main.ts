@@ -1,0 +1,68 @@
+/**
+ * The `vonnegut` command line: `serve` runs a node; `produce`, `consume` and `topics` talk to a running
+ * cluster; `operator` and `sidecar` run the Kubernetes parts from the same image.
+ */
+import { Command } from 'commander';
+import { createLogger } from './logging.ts';
+import { ENV, resolveServeConfig, type ServeFlags } from './config.ts';
+import { startNode } from './server/node.ts';
+
+const program = new Command();
+program.name('vonnegut').description('An append-only log in Kafka\'s format, replicated with chain replication.');
+
+const serve = program.command('serve').description('run a log node');
+const flagHelp: Record<keyof typeof ENV, [string, string]> = {
+  dataDir: ['--data-dir <dir>', 'data directory (default ./data)'],
+  host: ['--host <host>', 'address to listen on (default 127.0.0.1)'],
+  port: ['--port <port>', 'Kafka port (default 9092; 0 picks a free port)'],
+  advertisedHost: ['--advertised-host <host>', 'host clients and peers use to reach this node'],
+  advertisedPort: ['--advertised-port <port>', 'port clients and peers use to reach this node'],
+  nodeId: ['--node-id <id>', 'broker id when running solo (chain members derive ids from names)'],
+  nodeName: ['--node-name <name>', 'member name in discovery (pod name; default host:port)'],
+  chain: ['--chain <name>', 'name of this node\'s chain'],
+  discovery: ['--discovery <spec>', 'chain members: srv:RECORD or static:host:port,...'],
+  dnsServer: ['--dns-server <host:port>', 'DNS server for SRV discovery'],
+  replicas: ['--replicas <n>', 'members a chain needs before it accepts writes (default 1)'],
+  cluster: ['--cluster <spec>', 'all chains of the cluster: srv:RECORD,... or static lists'],
+  adminHost: ['--admin-host <host>', 'admin HTTP address (default 127.0.0.1)'],
+  adminPort: ['--admin-port <port>', 'admin HTTP port for /metrics, /healthz, /readyz (default 9644; -1 disables)'],
+  logLevel: ['--log-level <level>', 'error, warn, info or debug'],
+  segmentBytes: ['--segment-bytes <n>', 'roll segments at this size (default 1 GiB)'],
+  retentionBytes: ['--retention-bytes <n>', 'delete old segments beyond this size per partition (-1: no limit)'],
+  retentionMs: ['--retention-ms <n>', 'delete segments older than this (default 7 days)'],
+  autoCreateTopics: ['--auto-create-topics <bool>', 'create topics on first use (default true)'],
+  defaultPartitions: ['--default-partitions <n>', 'partitions of auto-created topics (default 1)'],
+  maxRequestBytes: ['--max-request-bytes <n>', 'largest request frame accepted (default 100 MiB)'],
+};
+for (const [key, [flag, help]] of Object.entries(flagHelp)) serve.option(flag, `${help} [env ${ENV[key as keyof typeof ENV]}]`);
+serve.action(async (flags: ServeFlags) => {
+  let resolved;
+  try {
+    resolved = resolveServeConfig(flags);
+  } catch (err) {
+    console.error(`vonnegut: ${(err as Error).message}`);
+    process.exit(2);
+  }
+  const logger = createLogger({ level: resolved.logLevel });
+  let node;
+  try {
+    node = await startNode(resolved.config, logger);
+  } catch (err) {
+    console.error(`vonnegut: cannot start: ${(err as Error).message}`);
+    process.exit(1);
+  }
+  // The one line scripts and tests wait for: the address actually bound (port 0 resolved).
+  console.log(`vonnegut listening on ${node.kafka.host}:${node.kafka.port}${node.admin ? ` admin ${node.admin.port}` : ''}`);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    await node.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+});
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,264 @@
+/**
+ * The node's Kafka-facing behaviour, independent of any one API's wire format: what Metadata says about
+ * brokers and leaders, how a produce becomes a committed append, how a fetch is bounded by the committed
+ * offset and long-polls for more. Handlers translate requests into these calls and back.
+ *
+ * Errors are per partition: every method returns a Kafka error code for its partition instead of throwing,
+ * and exactly one function (`codeFor`) turns an unexpected exception into UNKNOWN_SERVER_ERROR, logged with
+ * its stack, so one bad partition never fails a whole request or another client's connection.
+ */
+import { ErrorCode } from '../protocol/error-codes.ts';
+import { DecodeError, KafkaError } from '../protocol/errors.ts';
+import { validateTopicName } from '../storage/log-files.ts';
+import type { LogManager } from '../storage/log-manager.ts';
+import type { PartitionLog } from '../storage/partition-log.ts';
+import type { ChainNode } from '../chain/chain-node.ts';
+import { nodeIdFromName, type Member } from '../chain/membership.ts';
+import type { Logger } from '../logging.ts';
+import { toRecordBatch } from './down-convert.ts';
+
+export interface BrokerConfig {
+  nodeName: string;
+  /** The id this node advertises when it runs solo; chain members derive ids from their names. */
+  nodeId: number;
+  advertisedHost: string;
+  advertisedPort: number;
+  clusterId: string;
+  autoCreateTopics: boolean;
+  defaultPartitions: number;
+  /** Largest record batch accepted (Kafka's message.max.bytes). */
+  maxMessageBytes: number;
+}
+
+export interface BrokerInfo {
+  nodeId: number;
+  host: string;
+  port: number;
+}
+
+export interface ProduceResult {
+  errorCode: number;
+  errorMessage: string | null;
+  baseOffset: number;
+  logStartOffset: number;
+}
+
+export interface FetchPartitionResult {
+  errorCode: number;
+  highWatermark: number;
+  logStartOffset: number;
+  records: Buffer | null;
+}
+
+export interface FetchSpec {
+  topic: string;
+  partition: number;
+  offset: number;
+  maxBytes: number;
+}
+
+export const DEFAULT_BROKER_CONFIG: Omit<BrokerConfig, 'nodeName' | 'advertisedHost' | 'advertisedPort'> = {
+  nodeId: 0,
+  clusterId: 'vonnegut',
+  autoCreateTopics: true,
+  defaultPartitions: 1,
+  maxMessageBytes: 1024 * 1024 + 12,
+};
+
+export class Broker {
+  constructor(
+    readonly config: BrokerConfig,
+    readonly logs: LogManager,
+    readonly chain: ChainNode,
+    private readonly log: Logger,
+  ) {}
+
+  /** Broker id of a chain member as every node computes it. */
+  idOf(member: Member): number {
+    if (this.chain.view.role === 'solo') return this.config.nodeId;
+    return nodeIdFromName(member.name);
+  }
+
+  /** The brokers Metadata lists: this chain's members, in chain order. */
+  brokers(): BrokerInfo[] {
+    const members = this.chain.view.members;
+    if (members.length === 0) return [{ nodeId: this.selfId(), host: this.config.advertisedHost, port: this.config.advertisedPort }];
+    return members.map((m) => ({ nodeId: this.idOf(m), host: m.host, port: m.port }));
+  }
+
+  selfId(): number {
+    return this.chain.view.role === 'solo' ? this.config.nodeId : nodeIdFromName(this.config.nodeName);
+  }
+
+  /** The partition leader clients must write to: the chain's head (-1 while the chain has no members). */
+  leaderId(): number {
+    const head = this.chain.view.members[0];
+    return head ? this.idOf(head) : -1;
+  }
+
+  /** Replicas in chain order (head first). */
+  replicaIds(): number[] {
+    return this.chain.view.members.map((m) => this.idOf(m));
+  }
+
+  /** The controller (CreateTopics/DeleteTopics go there): the head. */
+  controllerId(): number {
+    return this.leaderId();
+  }
+
+  /** Topics with partition counts. */
+  topics(): { topic: string; partitions: number }[] {
+    return this.logs.list();
+  }
+
+  /** Partition count of a topic, or undefined. */
+  partitionCount(topic: string): number | undefined {
+    return this.logs.list().find((t) => t.topic === topic)?.partitions;
+  }
+
+  /** Creates a topic at the head and replicates the creation down the chain. */
+  createTopic(topic: string, partitions: number): void {
+    validateTopicName(topic);
+    const role = this.chain.view.role;
+    if (role !== 'head' && role !== 'solo') throw new KafkaError('NOT_CONTROLLER', 'create topics at the head of the chain');
+    if (!Number.isInteger(partitions) || partitions < 1 || partitions > 10_000) {
+      throw new KafkaError('INVALID_PARTITIONS', `partition count ${partitions} must be between 1 and 10000`);
+    }
+    if (this.partitionCount(topic) !== undefined) throw new KafkaError('TOPIC_ALREADY_EXISTS', `topic ${topic} already exists`);
+    this.logs.createTopic(topic, { partitions });
+    this.chain.topicCreated(topic, partitions);
+    this.log.info('topic created', { topic, partitions });
+  }
+
+  /** Deletes a topic at the head and replicates the deletion. */
+  deleteTopic(topic: string): void {
+    validateTopicName(topic);
+    const role = this.chain.view.role;
+    if (role !== 'head' && role !== 'solo') throw new KafkaError('NOT_CONTROLLER', 'delete topics at the head of the chain');
+    const partitions = this.partitionCount(topic);
+    if (partitions === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${topic} does not exist`);
+    this.logs.deleteTopic(topic);
+    this.chain.topicDeleted(topic, partitions);
+    this.log.info('topic deleted', { topic });
+  }
+
+  /** Creates a topic on first use when auto-creation is on and this node can create; returns its partition count. */
+  autoCreate(topic: string): number | undefined {
+    const existing = this.partitionCount(topic);
+    if (existing !== undefined || !this.config.autoCreateTopics) return existing;
+    const role = this.chain.view.role;
+    if (role !== 'head' && role !== 'solo') return undefined;
+    try {
+      this.createTopic(topic, this.config.defaultPartitions);
+    } catch (err) {
+      if (!(err instanceof KafkaError && err.codeName === 'TOPIC_ALREADY_EXISTS')) throw err;
+    }
+    return this.partitionCount(topic);
+  }
+
+  /** Appends one partition's records at the head and waits as `acks` asks. */
+  async produce(topic: string, partition: number, records: Buffer | null, acks: number, timeoutMs: number): Promise<ProduceResult> {
+    let appended: { log: PartitionLog; baseOffset: number; lastOffset: number };
+    try {
+      appended = this.appendAtHead(topic, partition, records);
+    } catch (err) {
+      return { errorCode: this.codeFor(err, topic, partition), errorMessage: (err as Error).message, baseOffset: -1, logStartOffset: -1 };
+    }
+    const { log, baseOffset, lastOffset } = appended;
+    if (acks === -1 && !(await this.chain.waitForCommit(topic, partition, lastOffset, timeoutMs))) {
+      return { errorCode: ErrorCode.REQUEST_TIMED_OUT.code, errorMessage: 'not committed by the chain tail in time', baseOffset: -1, logStartOffset: log.logStartOffset };
+    }
+    return { errorCode: 0, errorMessage: null, baseOffset, logStartOffset: log.logStartOffset };
+  }
+
+  /** Validates and appends a produce's records to the local log; throws typed errors. */
+  private appendAtHead(topic: string, partition: number, records: Buffer | null): { log: PartitionLog; baseOffset: number; lastOffset: number } {
+    validateTopicName(topic);
+    const count = this.autoCreate(topic);
+    const log = count !== undefined && partition >= 0 && partition < count ? this.logs.get(topic, partition) : undefined;
+    if (!log) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `${topic}-${partition} does not exist`);
+    const writable = this.chain.writable();
+    if (!writable.ok) throw writable.error;
+    if (!records || records.length === 0) throw new KafkaError('CORRUPT_MESSAGE', 'produce without records');
+    if (records.length > this.config.maxMessageBytes) {
+      throw new KafkaError('MESSAGE_TOO_LARGE', `${records.length} bytes exceeds message.max.bytes ${this.config.maxMessageBytes}`);
+    }
+    // The chain epoch is the partition leader epoch (KIP-101).
+    const { baseOffset, lastOffset } = log.append(toRecordBatch(records), { leaderEpoch: this.chain.epoch });
+    this.chain.afterLocalAppend(topic, partition, log.logEndOffset);
+    return { log, baseOffset, lastOffset };
+  }
+
+  /** Reads one partition up to its committed offset. */
+  readPartition(spec: FetchSpec): FetchPartitionResult {
+    const hwm = this.chain.hwm.get(spec.topic, spec.partition);
+    try {
+      validateTopicName(spec.topic);
+      const log = this.logs.get(spec.topic, spec.partition);
+      if (!log) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `${spec.topic}-${spec.partition} does not exist`);
+      if (spec.offset < log.logStartOffset || spec.offset > hwm) {
+        return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE.code, highWatermark: hwm, logStartOffset: log.logStartOffset, records: null };
+      }
+      if (spec.offset === hwm || spec.maxBytes <= 0) return { errorCode: 0, highWatermark: hwm, logStartOffset: log.logStartOffset, records: null };
+      const { records } = log.read(spec.offset, { maxBytes: spec.maxBytes, maxOffset: hwm, minOneBatch: true });
+      return { errorCode: 0, highWatermark: hwm, logStartOffset: log.logStartOffset, records: records.length > 0 ? records : null };
+    } catch (err) {
+      return { errorCode: this.codeFor(err, spec.topic, spec.partition), highWatermark: hwm, logStartOffset: -1, records: null };
+    }
+  }
+
+  /**
+   * Reads several partitions within a total byte budget, long-polling (woken by commits, never by a
+   * timer loop) until `minBytes` are there or `maxWaitMs` passes. The first partition with data always
+   * gets at least one whole batch, even past the budget (Kafka's minOneMessage).
+   */
+  async fetch(specs: FetchSpec[], opts: { maxBytes: number; minBytes: number; maxWaitMs: number }): Promise<FetchPartitionResult[]> {
+    const deadline = Date.now() + Math.max(0, opts.maxWaitMs);
+    for (;;) {
+      let budget = opts.maxBytes;
+      let total = 0;
+      let anyError = false;
+      const results = specs.map((s) => {
+        const r = this.readPartition({ ...s, maxBytes: Math.min(s.maxBytes, Math.max(budget, total === 0 ? 1 : 0)) });
+        const n = r.records?.length ?? 0;
+        total += n;
+        budget -= n;
+        if (r.errorCode !== 0) anyError = true;
+        return r;
+      });
+      const wait = deadline - Date.now();
+      if (total >= opts.minBytes || anyError || wait <= 0 || specs.length === 0) return results;
+      await this.chain.hwm.waitForData(specs.map((s) => [s.topic, s.partition] as [string, number]), wait);
+    }
+  }
+
+  /** ListOffsets for one partition: -1 latest (the committed offset), -2 earliest, else by timestamp. */
+  listOffset(topic: string, partition: number, timestamp: number): { errorCode: number; offset: number; timestamp: number } {
+    try {
+      validateTopicName(topic);
+      const log = this.logs.get(topic, partition);
+      if (!log) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `${topic}-${partition} does not exist`);
+      const hwm = this.chain.hwm.get(topic, partition);
+      if (timestamp === -1) return { errorCode: 0, offset: hwm, timestamp: -1 };
+      if (timestamp === -2) return { errorCode: 0, offset: log.logStartOffset, timestamp: -1 };
+      const found = log.offsetForTimestamp(timestamp);
+      if (!found || found.offset >= hwm) return { errorCode: 0, offset: -1, timestamp: -1 };
+      return { errorCode: 0, offset: found.offset, timestamp: found.timestamp };
+    } catch (err) {
+      return { errorCode: this.codeFor(err, topic, partition), offset: -1, timestamp: -1 };
+    }
+  }
+
+  /** The one place an unexpected error becomes UNKNOWN_SERVER_ERROR (logged with its stack). */
+  codeFor(err: unknown, topic: string, partition: number): number {
+    if (err instanceof KafkaError) return err.code;
+    if (err instanceof DecodeError) return ErrorCode.CORRUPT_MESSAGE.code;
+    const e = err as NodeJS.ErrnoException;
+    if (e && typeof e.code === 'string' && ['ENOSPC', 'EIO', 'EROFS', 'EDQUOT'].includes(e.code)) {
+      this.log.error('storage error', { topic, partition, error: e.message });
+      return ErrorCode.KAFKA_STORAGE_ERROR.code;
+    }
+    this.log.error('unexpected error', { topic, partition, error: (err as Error)?.stack ?? String(err) });
+    return ErrorCode.UNKNOWN_SERVER_ERROR.code;
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * One client connection: framing, in-order responses, pipelining and backpressure.
+ *
+ * Requests are decoded as their frames complete and handled concurrently, but responses leave in request
+ * order (Kafka's contract: clients match responses by order as well as correlation id). Reading pauses
+ * while too many requests or response bytes are outstanding, or while the socket's send buffer is full,
+ * so a client that pipelines without reading cannot make the node buffer without bound.
+ *
+ * A handler may take the socket over (`takeover`), which the chain replication link uses after its first
+ * frame; from then on frames go to the new owner and the request/response machinery steps aside.
+ */
+import type { Socket } from 'node:net';
+import { FrameDecoder, FrameSizeError } from '../protocol/frame.ts';
+import type { Logger } from '../logging.ts';
+
+/** What a handler returns: response bytes (without size prefix), nothing (acks=0), or a close order. */
+export type HandlerResult = Buffer | null | { close: string } | { takeover: (frames: FrameSource) => void };
+
+/** Frames after a takeover: the new owner receives them and may write to the socket. */
+export interface FrameSource {
+  socket: Socket;
+  onFrame(listener: (frame: Buffer) => void): void;
+  write(payload: Buffer): boolean;
+}
+
+export type FrameHandler = (frame: Buffer, conn: Connection) => Promise<HandlerResult>;
+
+export interface ConnectionLimits {
+  maxFrameBytes: number;
+  /** Requests decoded but not yet answered before reading pauses. */
+  maxInFlightRequests: number;
+  /** Idle connections close after this long without a request (0 disables). */
+  idleTimeoutMs: number;
+}
+
+interface Slot {
+  done: boolean;
+  result: HandlerResult | undefined;
+}
+
+export class Connection {
+  readonly remote: string;
+  private readonly decoder: FrameDecoder;
+  private readonly slots: Slot[] = [];
+  private paused = false;
+  private closed = false;
+  private takenOver: ((frame: Buffer) => void) | null = null;
+  private takeoverPending: Buffer[] | null = null;
+  /** Resolves when every started request has been answered (used by graceful shutdown). */
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    readonly socket: Socket,
+    private readonly handle: FrameHandler,
+    private readonly limits: ConnectionLimits,
+    private readonly log: Logger,
+  ) {
+    this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    this.decoder = new FrameDecoder(limits.maxFrameBytes);
+    socket.setNoDelay(true);
+    if (limits.idleTimeoutMs > 0) {
+      socket.setTimeout(limits.idleTimeoutMs, () => this.close('idle timeout'));
+    }
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => this.maybeResume());
+    socket.on('error', (err) => this.log.debug('socket error', { remote: this.remote, error: err.message }));
+    socket.on('close', () => {
+      this.closed = true;
+      this.notifyIdle();
+    });
+  }
+
+  /** Requests received and not yet answered. */
+  get inFlight(): number {
+    return this.slots.length;
+  }
+
+  private onData(chunk: Buffer): void {
+    let frames: Buffer[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (err) {
+      const reason = err instanceof FrameSizeError ? err.message : `framing error: ${(err as Error).message}`;
+      this.close(reason);
+      return;
+    }
+    for (const frame of frames) {
+      if (this.takenOver) this.takenOver(frame);
+      else if (this.takeoverPending) this.takeoverPending.push(frame);
+      else this.start(frame);
+    }
+    this.maybePause();
+  }
+
+  private start(frame: Buffer): void {
+    const slot: Slot = { done: false, result: undefined };
+    this.slots.push(slot);
+    this.handle(frame, this).then(
+      (result) => this.finish(slot, result),
+      (err: unknown) => {
+        // Handlers return typed errors as responses; anything thrown here is a bug. Close only this connection.
+        this.log.error('request handler failed', { remote: this.remote, error: (err as Error).stack ?? String(err) });
+        this.finish(slot, { close: 'internal error' });
+      },
+    );
+  }
+
+  private finish(slot: Slot, result: HandlerResult): void {
+    slot.done = true;
+    slot.result = result;
+    if (result && typeof result === 'object' && 'takeover' in result) {
+      // Frames that arrive before earlier responses flush are held for the new owner.
+      this.takeoverPending = [];
+    }
+    this.flush();
+  }
+
+  private flush(): void {
+    while (this.slots.length > 0 && this.slots[0]!.done) {
+      const { result } = this.slots.shift()!;
+      if (this.closed) continue;
+      if (result === null || result === undefined) continue;
+      if (Buffer.isBuffer(result)) {
+        const size = Buffer.allocUnsafe(4);
+        size.writeInt32BE(result.length, 0);
+        this.socket.cork();
+        this.socket.write(size);
+        this.socket.write(result);
+        this.socket.uncork();
+      } else if ('close' in result) {
+        this.close(result.close);
+      } else {
+        this.startTakeover(result.takeover);
+        return;
+      }
+    }
+    if (this.slots.length === 0) this.notifyIdle();
+    this.maybeResume();
+  }
+
+  private startTakeover(owner: (frames: FrameSource) => void): void {
+    const pending = this.takeoverPending ?? [];
+    // Requests after the takeover frame that were already started belong to the old protocol: drop them.
+    this.slots.length = 0;
+    let listener: ((frame: Buffer) => void) | null = null;
+    const queued: Buffer[] = [...pending];
+    this.takeoverPending = null;
+    this.takenOver = (frame) => (listener ? listener(frame) : queued.push(frame));
+    this.socket.setTimeout(0);
+    owner({
+      socket: this.socket,
+      onFrame: (l) => {
+        listener = l;
+        for (const f of queued.splice(0)) l(f);
+      },
+      write: (payload) => {
+        const size = Buffer.allocUnsafe(4);
+        size.writeInt32BE(payload.length, 0);
+        this.socket.cork();
+        this.socket.write(size);
+        const ok = this.socket.write(payload);
+        this.socket.uncork();
+        return ok;
+      },
+    });
+    this.maybeResume();
+  }
+
+  private maybePause(): void {
+    if (this.paused || this.closed) return;
+    if (this.slots.length >= this.limits.maxInFlightRequests || this.socket.writableNeedDrain) {
+      this.paused = true;
+      this.socket.pause();
+    }
+  }
+
+  private maybeResume(): void {
+    if (!this.paused || this.closed) return;
+    if (this.slots.length < this.limits.maxInFlightRequests && !this.socket.writableNeedDrain) {
+      this.paused = false;
+      this.socket.resume();
+    }
+  }
+
+  /** Closes this connection only, with a reason for the log. */
+  close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.log.debug('closing connection', { remote: this.remote, reason });
+    this.socket.destroy();
+    this.notifyIdle();
+  }
+
+  /** Resolves once no request is outstanding (or the connection is gone). */
+  whenIdle(): Promise<void> {
+    if (this.slots.length === 0 || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private notifyIdle(): void {
+    for (const w of this.idleWaiters.splice(0)) w();
+  }
+}

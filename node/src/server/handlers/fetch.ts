@@ -1,0 +1,60 @@
+/**
+ * Fetch: reads bounded by the committed offset, long-polling until min_bytes or max_wait_ms, within the
+ * request's max_bytes (v3+) and each partition's max bytes. Versions below 4 get MessageSets (magic 0
+ * for v0-1, magic 1 for v2-3), because clients of that era reject RecordBatch v2.
+ *
+ * Fetch sessions (v7+) are not kept: we answer session id 0, which tells clients to send full requests
+ * (KIP-227's "sessionless" mode), so no state has to survive between requests.
+ */
+import { decodeFetchRequest, encodeFetchResponse, type FetchRequest, type FetchResponse } from '../../protocol/apis/fetch.ts';
+import type { Broker, FetchSpec } from '../broker.ts';
+import { toMessageSet } from '../down-convert.ts';
+import type { ApiHandler } from '../router.ts';
+
+/** Kafka's fetch.max.bytes default, used for versions without a request-wide limit. */
+const DEFAULT_FETCH_MAX_BYTES = 50 * 1024 * 1024;
+const EMPTY = Buffer.alloc(0);
+
+/** Serves Fetch from the committed prefix of each partition. */
+export function fetchHandler(broker: Broker): ApiHandler<FetchRequest, FetchResponse> {
+  return {
+    decode: decodeFetchRequest,
+    encode: encodeFetchResponse,
+    async handle(req, ctx) {
+      const version = ctx.header.apiVersion;
+      const specs: FetchSpec[] = req.topics.flatMap((t) =>
+        t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, offset: p.fetchOffset, maxBytes: p.partitionMaxBytes })),
+      );
+      const results = await broker.fetch(specs, {
+        maxBytes: version >= 3 ? req.maxBytes : DEFAULT_FETCH_MAX_BYTES,
+        minBytes: req.minBytes,
+        maxWaitMs: req.maxWaitMs,
+      });
+      let i = 0;
+      return {
+        throttleTimeMs: 0,
+        errorCode: 0,
+        sessionId: 0,
+        topics: req.topics.map((t) => ({
+          topic: t.topic,
+          partitions: t.partitions.map((p) => {
+            const r = results[i++]!;
+            // Empty is a zero-length records field, never null: librdkafka rejects a -1 size.
+            let records = r.records ?? EMPTY;
+            if (records.length > 0 && version < 4) records = toMessageSet(records, version < 2 ? 0 : 1);
+            return {
+              partitionIndex: p.partition,
+              errorCode: r.errorCode,
+              highWatermark: r.highWatermark,
+              lastStableOffset: r.highWatermark,
+              logStartOffset: r.logStartOffset,
+              abortedTransactions: version >= 4 ? [] : null,
+              preferredReadReplica: -1,
+              records,
+            };
+          }),
+        })),
+      };
+    },
+  };
+}

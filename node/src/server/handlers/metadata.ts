@@ -1,0 +1,58 @@
+/**
+ * Metadata: brokers are the chain's members; every partition's leader is the head (where unmodified
+ * clients must produce), replicas and ISR the members in chain order. Asking for a missing topic creates
+ * it when auto-creation is on and the client allows it, as Kafka does.
+ */
+import { ErrorCode } from '../../protocol/error-codes.ts';
+import { KafkaError } from '../../protocol/errors.ts';
+import { decodeMetadataRequest, encodeMetadataResponse, type MetadataRequest, type MetadataResponse, type MetadataTopic } from '../../protocol/apis/metadata.ts';
+import { validateTopicName } from '../../storage/log-files.ts';
+import type { Broker } from '../broker.ts';
+import type { ApiHandler } from '../router.ts';
+
+const NO_TOPIC_ID = Buffer.alloc(16);
+
+/** Answers Metadata from the broker's chain view. */
+export function metadataHandler(broker: Broker): ApiHandler<MetadataRequest, MetadataResponse> {
+  return {
+    decode: decodeMetadataRequest,
+    encode: encodeMetadataResponse,
+    async handle(req) {
+      const names = req.topics === null ? broker.topics().map((t) => t.topic) : req.topics.map((t) => t.name ?? '');
+      return {
+        throttleTimeMs: 0,
+        brokers: broker.brokers().map((b) => ({ ...b, rack: null })),
+        clusterId: broker.config.clusterId,
+        controllerId: broker.controllerId(),
+        topics: names.map((name) => describeTopic(broker, name, req.topics !== null && req.allowAutoTopicCreation)),
+        clusterAuthorizedOperations: -2147483648,
+      };
+    },
+  };
+}
+
+function describeTopic(broker: Broker, name: string, autoCreate: boolean): MetadataTopic {
+  const base = { name, topicId: NO_TOPIC_ID, isInternal: false, topicAuthorizedOperations: -2147483648 };
+  try {
+    validateTopicName(name);
+    const count = autoCreate ? broker.autoCreate(name) : broker.partitionCount(name);
+    if (count === undefined) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.code, partitions: [] };
+    const leader = broker.leaderId();
+    const replicas = broker.replicaIds();
+    return {
+      ...base,
+      errorCode: leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE.code : 0,
+      partitions: Array.from({ length: count }, (_, p) => ({
+        errorCode: leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE.code : 0,
+        partitionIndex: p,
+        leaderId: leader,
+        leaderEpoch: broker.chain.epoch,
+        replicaNodes: replicas,
+        isrNodes: replicas,
+        offlineReplicas: [],
+      })),
+    };
+  } catch (err) {
+    return { ...base, errorCode: err instanceof KafkaError ? err.code : broker.codeFor(err, name, -1), partitions: [] };
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * Assembles one log node: storage, chain membership and replication, the Kafka listener, and the admin
+ * HTTP server. `startNode` is what `vonnegut serve` runs and what e2e tests start in child processes.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Server as HttpServer } from 'node:http';
+import { ApiKey } from '../protocol/api-keys.ts';
+import { initCompression } from '../protocol/compression.ts';
+import { LogManager } from '../storage/log-manager.ts';
+import { ChainNode } from '../chain/chain-node.ts';
+import { nodeIdFromName } from '../chain/membership.ts';
+import { discoveryFrom } from '../discovery/srv.ts';
+import type { Logger } from '../logging.ts';
+import { NodeMetrics } from '../metrics/node-metrics.ts';
+import { startAdminServer } from '../metrics/admin-server.ts';
+import { Broker, DEFAULT_BROKER_CONFIG } from './broker.ts';
+import type { FrameHandler } from './connection.ts';
+import { createRouter, type AnyHandler } from './router.ts';
+import { KafkaServer } from './server.ts';
+import { apiVersionsHandler } from './handlers/api-versions.ts';
+import { metadataHandler } from './handlers/metadata.ts';
+import { produceHandler } from './handlers/produce.ts';
+import { fetchHandler } from './handlers/fetch.ts';
+import { listOffsetsHandler } from './handlers/list-offsets.ts';
+import { createTopicsHandler } from './handlers/create-topics.ts';
+import { deleteTopicsHandler } from './handlers/delete-topics.ts';
+import { chainReplicateHandler } from './handlers/chain-replicate.ts';
+
+export interface NodeConfig {
+  dataDir: string;
+  host: string;
+  port: number;
+  advertisedHost?: string;
+  advertisedPort?: number;
+  nodeId?: number;
+  nodeName?: string;
+  chain?: string;
+  /** `srv:RECORD` or `static:host:port,...`; absent = a solo node. */
+  discovery?: string;
+  dnsServer?: string;
+  replicas: number;
+  adminHost: string;
+  /** -1 disables the admin server. */
+  adminPort: number;
+  segmentBytes?: number;
+  retentionBytes?: number;
+  retentionMs?: number;
+  autoCreateTopics: boolean;
+  defaultPartitions: number;
+  maxRequestBytes: number;
+  discoveryRefreshMs?: number;
+}
+
+export interface RunningNode {
+  kafka: { host: string; port: number };
+  admin: { port: number } | null;
+  broker: Broker;
+  chain: ChainNode;
+  logs: LogManager;
+  metrics: NodeMetrics;
+  close(): Promise<void>;
+}
+
+/** Fails fast with a clear message when the data directory cannot be written. */
+function checkDataDir(dataDir: string): void {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const probe = path.join(dataDir, '.write-probe');
+  try {
+    fs.writeFileSync(probe, 'ok');
+    fs.rmSync(probe);
+  } catch (err) {
+    throw new Error(`data directory ${dataDir} is not writable: ${(err as Error).message}`);
+  }
+}
+
+/** Starts a node and resolves once it listens. */
+export async function startNode(config: NodeConfig, logger: Logger): Promise<RunningNode> {
+  checkDataDir(config.dataDir);
+  await initCompression();
+  const logs = await LogManager.open({
+    dataDir: config.dataDir,
+    manageHighWatermark: false,
+    logger: logger.child({ component: 'storage' }),
+    ...(config.segmentBytes !== undefined ? { segmentBytes: config.segmentBytes } : {}),
+    ...(config.retentionBytes !== undefined ? { retentionBytes: config.retentionBytes } : {}),
+    ...(config.retentionMs !== undefined ? { retentionMs: config.retentionMs } : {}),
+  });
+  const metrics = new NodeMetrics({ processMetrics: true });
+
+  // The listener starts first so port 0 resolves before the node advertises its address.
+  let route: FrameHandler = async () => ({ close: 'starting' });
+  const kafka = new KafkaServer(
+    { host: config.host, port: config.port, limits: { maxFrameBytes: config.maxRequestBytes } },
+    (frame, conn) => route(frame, conn),
+    logger.child({ component: 'server' }),
+  );
+  const bound = await kafka.listen();
+  const advertisedHost = config.advertisedHost ?? (config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host);
+  const advertisedPort = config.advertisedPort ?? bound.port;
+  const nodeName = config.nodeName ?? `${advertisedHost}:${advertisedPort}`;
+
+  const chain = new ChainNode({
+    self: nodeName,
+    advertised: { host: advertisedHost, port: advertisedPort },
+    replicas: config.replicas,
+    ...(config.discovery ? { discovery: discoveryFrom(config.discovery, config.dnsServer ? { dnsServer: config.dnsServer } : {}) } : {}),
+    dataDir: config.dataDir,
+    logs,
+    logger: logger.child({ component: 'chain', chain: config.chain ?? 'solo' }),
+    ...(config.discoveryRefreshMs ? { refreshMs: config.discoveryRefreshMs } : {}),
+  });
+  await chain.start();
+
+  const broker = new Broker(
+    {
+      ...DEFAULT_BROKER_CONFIG,
+      nodeName,
+      nodeId: config.nodeId ?? (config.discovery ? nodeIdFromName(nodeName) : 0),
+      advertisedHost,
+      advertisedPort,
+      autoCreateTopics: config.autoCreateTopics,
+      defaultPartitions: config.defaultPartitions,
+    },
+    logs,
+    chain,
+    logger.child({ component: 'broker' }),
+  );
+  const table = new Map<number, AnyHandler>([
+    [ApiKey.ApiVersions, apiVersionsHandler() as AnyHandler],
+    [ApiKey.Metadata, metadataHandler(broker) as AnyHandler],
+    [ApiKey.Produce, produceHandler(broker) as AnyHandler],
+    [ApiKey.Fetch, fetchHandler(broker) as AnyHandler],
+    [ApiKey.ListOffsets, listOffsetsHandler(broker) as AnyHandler],
+    [ApiKey.CreateTopics, createTopicsHandler(broker) as AnyHandler],
+    [ApiKey.DeleteTopics, deleteTopicsHandler(broker) as AnyHandler],
+    [ApiKey.ChainReplicate, chainReplicateHandler(chain)],
+  ]);
+  route = createRouter(table, logger.child({ component: 'router' }), (api, seconds, outcome) => {
+    metrics.requests.inc({ api, outcome });
+    metrics.requestSeconds.observe({ api }, seconds);
+  });
+  const stopRetention = logs.startRetention();
+
+  let admin: { server: HttpServer; port: number } | null = null;
+  if (config.adminPort >= 0) {
+    admin = await startAdminServer(config.adminHost, config.adminPort, metrics, {
+      readiness: () => {
+        const view = chain.view;
+        const disc = chain.discoveryHealth;
+        let writable = true;
+        try {
+          checkDataDir(config.dataDir);
+        } catch {
+          writable = false;
+        }
+        const checks = {
+          chainFormed: { ok: view.formed, detail: `${view.members.length}/${config.replicas} members, role ${view.role}` },
+          discoveryFresh: { ok: disc.error === null, detail: disc.error ?? `age ${disc.ageMs} ms` },
+          dataDirWritable: { ok: writable },
+        };
+        return { ready: Object.values(checks).every((c) => c.ok), checks };
+      },
+      status: () => ({
+        nodeId: broker.selfId(),
+        nodeName,
+        chain: config.chain ?? null,
+        role: chain.view.role,
+        members: chain.view.members.map((m) => m.name),
+        writable: chain.writable().ok,
+        epoch: chain.epoch,
+        partitions: logs.list().flatMap(({ topic, partitions }) =>
+          Array.from({ length: partitions }, (_, p) => {
+            const log = logs.get(topic, p);
+            return { topic, partition: p, logStartOffset: log?.logStartOffset ?? 0, logEndOffset: log?.logEndOffset ?? 0, highWatermark: chain.hwm.get(topic, p) };
+          }),
+        ),
+      }),
+      configure: () => 'runtime configuration is not supported yet',
+      drain: () => {},
+      beforeScrape: () => {
+        metrics.connections.set(kafka.connectionCount);
+        metrics.chainMembers.set(chain.view.members.length);
+        metrics.chainRole.reset();
+        metrics.chainRole.set({ role: chain.view.role }, 1);
+        for (const { topic, partitions } of logs.list()) {
+          for (let p = 0; p < partitions; p++) {
+            const log = logs.get(topic, p);
+            if (!log) continue;
+            metrics.partitionLogEnd.set({ topic, partition: String(p) }, log.logEndOffset);
+            metrics.partitionHighWatermark.set({ topic, partition: String(p) }, chain.hwm.get(topic, p));
+          }
+        }
+      },
+    });
+  }
+
+  logger.info('vonnegut node started', { kafka: `${bound.host}:${bound.port}`, advertised: `${advertisedHost}:${advertisedPort}`, nodeName, admin: admin?.port ?? null, dataDir: config.dataDir });
+  return {
+    kafka: bound,
+    admin: admin ? { port: admin.port } : null,
+    broker,
+    chain,
+    logs,
+    metrics,
+    async close() {
+      await kafka.close();
+      await chain.stop();
+      stopRetention();
+      if (admin) await new Promise<void>((r) => admin!.server.close(() => r()));
+      logs.close();
+    },
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * The dispatch table: API key -> handler. Decodes the header, answers ApiVersions at an unknown version
+ * with UNSUPPORTED_VERSION in the v0 layout (what clients expect, KIP-511), closes the connection for any
+ * other unknown key or version or a body that does not parse, and otherwise runs the API's handler.
+ */
+import { ApiKey, advertisedVersions, apiKeyName } from '../protocol/api-keys.ts';
+import { encodeApiVersionsResponse } from '../protocol/apis/api-versions.ts';
+import { ErrorCode } from '../protocol/error-codes.ts';
+import { decodeRequestHeader, writeResponseHeader, type DecodedRequestHeader } from '../protocol/header.ts';
+import { Reader } from '../protocol/reader.ts';
+import { Writer } from '../protocol/writer.ts';
+import type { Connection, FrameHandler, HandlerResult } from './connection.ts';
+import type { Logger } from '../logging.ts';
+
+/** What a handler sees besides its request. */
+export interface RequestContext {
+  header: DecodedRequestHeader;
+  conn: Connection;
+}
+
+/** One Kafka API: its codec and its behaviour. `handle` returning null sends no response (acks=0). */
+export interface ApiHandler<Req, Res> {
+  decode(r: Reader, version: number): Req;
+  encode(w: Writer, version: number, res: Res): void;
+  handle(req: Req, ctx: RequestContext): Promise<Res | null>;
+}
+
+/** A handler that takes over the connection (the chain replication link). */
+export interface RawHandler {
+  raw(frame: Buffer, ctx: RequestContext): Promise<HandlerResult>;
+}
+
+export type AnyHandler = ApiHandler<unknown, unknown> | RawHandler;
+
+/** Observes each request for metrics: API name, version, error-free or not, seconds taken. */
+export type RequestObserver = (api: string, seconds: number, outcome: 'ok' | 'closed') => void;
+
+/** Builds the connection's frame handler from the dispatch table. */
+export function createRouter(table: ReadonlyMap<number, AnyHandler>, log: Logger, observe?: RequestObserver): FrameHandler {
+  return async (frame: Buffer, conn: Connection): Promise<HandlerResult> => {
+    let header: DecodedRequestHeader;
+    try {
+      header = decodeRequestHeader(frame);
+    } catch {
+      return { close: 'malformed request header' };
+    }
+    const started = process.hrtime.bigint();
+    const api = apiKeyName(header.apiKey) ?? `unknown(${header.apiKey})`;
+    const result = await dispatch(table, frame, header, conn, log);
+    observe?.(api, Number(process.hrtime.bigint() - started) / 1e9, result !== null && typeof result === 'object' && 'close' in result ? 'closed' : 'ok');
+    return result;
+  };
+}
+
+async function dispatch(
+  table: ReadonlyMap<number, AnyHandler>,
+  frame: Buffer,
+  header: DecodedRequestHeader,
+  conn: Connection,
+  log: Logger,
+): Promise<HandlerResult> {
+  const handler = table.get(header.apiKey);
+  if (header.apiKey === ApiKey.ApiVersions && !header.supported) {
+    return unsupportedApiVersions(header.correlationId);
+  }
+  if (!handler) return { close: `unknown api key ${header.apiKey}` };
+  const ctx: RequestContext = { header, conn };
+  if ('raw' in handler) return handler.raw(frame, ctx);
+  if (!header.supported) return { close: `unsupported version ${header.apiVersion} of api ${header.apiKey}` };
+  let req: unknown;
+  try {
+    req = handler.decode(new Reader(frame, header.bodyOffset), header.apiVersion);
+  } catch (err) {
+    log.debug('malformed request body', { api: header.apiKey, version: header.apiVersion, error: (err as Error).message });
+    return { close: 'malformed request body' };
+  }
+  const res = await handler.handle(req, ctx);
+  if (res === null) return null;
+  const w = new Writer(1024);
+  writeResponseHeader(w, header.apiKey, header.apiVersion, header.correlationId);
+  handler.encode(w, header.apiVersion, res);
+  return Buffer.from(w.toBuffer());
+}
+
+/** The v0 ApiVersions body with UNSUPPORTED_VERSION and our real ranges, so the client can pick a version. */
+function unsupportedApiVersions(correlationId: number): Buffer {
+  const w = new Writer(512);
+  w.int32(correlationId);
+  encodeApiVersionsResponse(w, 0, {
+    errorCode: ErrorCode.UNSUPPORTED_VERSION.code,
+    apiKeys: advertisedVersions(),
+    throttleTimeMs: 0,
+  });
+  return Buffer.from(w.toBuffer());
+}
