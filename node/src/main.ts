@@ -65,4 +65,9 @@ serve.action(async (flags: ServeFlags) => {
   process.on('SIGINT', () => void stop('SIGINT'));
 });
 
+// The Kubernetes parts load client-node, so they are imported only when asked for.
+const sub = process.argv[2];
+if (sub === 'operator') program.addCommand((await import('../../operator/src/main.ts')).operatorCommand());
+if (sub === 'sidecar') program.addCommand((await import('../../operator/src/sidecar/main.ts')).sidecarCommand());
+
 await program.parseAsync(process.argv);

@@ -1,10 +1,10 @@
 import test from 'ava';
-import { compareMemberNames, nodeIdFromName, orderMembers, positionOf, type Member } from '../../src/chain/membership.ts';
+import { compareMemberNames, nodeIdFromName, orderMembers, positionOf, type Member, type Role } from '../../src/chain/membership.ts';
 
 const m = (name: string, port = 9092): Member => ({ name, host: `${name}.svc`, port });
 const chain = (...names: string[]) => names.map((n) => m(n));
 
-const roleTable: Array<{ self: string; members: Member[]; replicas: number; role: string; prev?: string; next?: string; formed: boolean }> = [
+const roleTable: Array<{ self: string; members: Member[]; replicas: number; role: Role; prev?: string; next?: string; formed: boolean }> = [
   { self: 'vg-0', members: chain('vg-0'), replicas: 1, role: 'solo', formed: true },
   { self: 'vg-0', members: chain('vg-0'), replicas: 3, role: 'solo', formed: false },
   { self: 'vg-0', members: chain('vg-2', 'vg-0', 'vg-1'), replicas: 3, role: 'head', next: 'vg-1', formed: true },
