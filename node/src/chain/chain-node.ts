@@ -79,6 +79,8 @@ export class ChainNode extends EventEmitter {
       ? positionOf(opts.self, [], opts.replicas)
       : positionOf(opts.self, [selfMember], 1);
     this.replicator = new Replicator(opts.self, opts.logs, () => this.epochValue, {
+      isHead: () => this.position.role === 'head',
+      committed: (topic, partition) => this.hwm.get(topic, partition),
       onAck: (acks) => this.onDownstreamAck(acks),
       onReadyChange: () => this.reportReady(),
       onFenced: (theirs) => {

@@ -41,6 +41,10 @@ export const SHIP_CHUNK_BYTES = 1024 * 1024;
 export type LinkState = 'idle' | 'connecting' | 'syncing' | 'streaming';
 
 export interface ReplicatorEvents {
+  /** Whether this node is the head (only a head discards an unshipped suffix after a restart). */
+  isHead(): boolean;
+  /** This node's committed offset for a partition. */
+  committed(topic: string, partition: number): number;
   /** The successor acknowledged these committed offsets. */
   onAck(acks: AckEntry[]): void;
   /** Whether the successor and everything after it can take writes changed. */
@@ -63,6 +67,8 @@ export class Replicator {
   private backoff = RECONNECT_MIN_MS;
   private stopped = false;
   private correlationId = 0;
+  /** Until the first sync after start, the log may hold a suffix from produces that died with the process. */
+  private restarted = true;
 
   constructor(
     private readonly self: string,
@@ -230,6 +236,8 @@ export class Replicator {
   private sync(theirs: TopicState[]): void {
     const remote = new Map(theirs.map((t) => [t.topic, t]));
     const acks: AckEntry[] = [];
+    const discardUnshipped = this.restarted && this.events.isHead();
+    this.restarted = false;
     for (const { topic, partitions } of this.logs.list()) {
       const them = remote.get(topic);
       if (!them) this.send({ type: 'create', topic, partitionCount: partitions });
@@ -238,6 +246,14 @@ export class Replicator {
         if (!local) continue;
         const their = them?.partitions.find((x) => x.partition === p);
         let start = their?.logEnd ?? 0;
+        if (discardUnshipped && their && their.logEnd < local.logEndOffset && their.logEnd >= this.events.committed(topic, p)) {
+          // After a restart of the head, records no successor has were appended for produces whose
+          // connections died with the old process: never acknowledged (acks=-1), so dropping them spares
+          // the clients' retries a duplicate. Never below the committed mark, and only when the successor
+          // looks like a continuation of our log (a wiped successor keeps everything).
+          this.log.info('discarding unshipped suffix after restart', { topic, partition: p, from: their.logEnd, to: local.logEndOffset });
+          local.truncateTo(their.logEnd);
+        }
         if (their && their.logEnd > local.logEndOffset) {
           if (their.hwm > local.logEndOffset) {
             // The successor holds committed records we lack: truncating them would lose acknowledged

@@ -107,7 +107,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     ...(config.discovery ? { discovery: discoveryFrom(config.discovery, config.dnsServer ? { dnsServer: config.dnsServer } : {}) } : {}),
     dataDir: config.dataDir,
     logs,
-    logger: logger.child({ component: 'chain', chain: config.chain ?? 'solo' }),
+    logger: logger.child({ component: 'chain', chain: config.chain ?? (config.discovery ? 'default' : 'solo') }),
     ...(config.discoveryRefreshMs ? { refreshMs: config.discoveryRefreshMs } : {}),
   });
   await chain.start();
