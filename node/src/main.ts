@@ -22,6 +22,7 @@ const flagHelp: Record<keyof typeof ENV, [string, string]> = {
   chain: ['--chain <name>', 'name of this node\'s chain'],
   discovery: ['--discovery <spec>', 'chain members: srv:RECORD or static:host:port,...'],
   dnsServer: ['--dns-server <host:port>', 'DNS server for SRV discovery'],
+  discoveryRefreshMs: ['--discovery-refresh-ms <ms>', 'how often discovery is asked again (default 2000, jittered)'],
   replicas: ['--replicas <n>', 'members a chain needs before it accepts writes (default 1)'],
   cluster: ['--cluster <spec>', 'all chains of the cluster: srv:RECORD,... or static lists'],
   adminHost: ['--admin-host <host>', 'admin HTTP address (default 127.0.0.1)'],

@@ -154,6 +154,24 @@ export class ChainNode extends EventEmitter {
     return this.hwm.waitForCommit(topic, partition, offset, timeoutMs);
   }
 
+  /** Resolves when a topic exists locally (created here or replicated from upstream), or after `timeoutMs`. */
+  waitForTopic(topic: string, timeoutMs: number): Promise<boolean> {
+    if (this.opts.logs.list().some((t) => t.topic === topic)) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const onTopic = (name: string) => {
+        if (name !== topic) return;
+        clearTimeout(timer);
+        this.off('topic', onTopic);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.off('topic', onTopic);
+        resolve(false);
+      }, timeoutMs);
+      this.on('topic', onTopic);
+    });
+  }
+
   /** Replicates a topic creation down the chain (the creator already made it locally). */
   topicCreated(topic: string, partitions: number): void {
     this.replicator.sendCreate(topic, partitions);
@@ -273,7 +291,7 @@ export class ChainNode extends EventEmitter {
   private onUpstreamMessage(msg: LinkMessage): void {
     switch (msg.type) {
       case 'append': {
-        this.opts.logs.ensureTopic(msg.topic, msg.partitionCount);
+        this.ensureTopic(msg.topic, msg.partitionCount);
         const log = this.opts.logs.partition(msg.topic, msg.partition);
         if (!log) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `${msg.topic}-${msg.partition}`);
         log.appendReplicated(msg.batches);
@@ -297,7 +315,7 @@ export class ChainNode extends EventEmitter {
         return;
       }
       case 'create':
-        this.opts.logs.ensureTopic(msg.topic, msg.partitionCount);
+        this.ensureTopic(msg.topic, msg.partitionCount);
         this.replicator.sendCreate(msg.topic, msg.partitionCount);
         return;
       case 'delete': {
@@ -312,6 +330,12 @@ export class ChainNode extends EventEmitter {
       default:
         throw new KafkaError('INVALID_REQUEST', `unexpected ${msg.type} from predecessor`);
     }
+  }
+
+  private ensureTopic(topic: string, partitions: number): void {
+    const known = this.opts.logs.list().some((t) => t.topic === topic);
+    this.opts.logs.ensureTopic(topic, partitions);
+    if (!known) this.emit('topic', topic);
   }
 
   private onDownstreamAck(acks: AckEntry[]): void {

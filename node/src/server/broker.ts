@@ -16,6 +16,10 @@ import type { ChainNode } from '../chain/chain-node.ts';
 import { nodeIdFromName, type Member } from '../chain/membership.ts';
 import type { Logger } from '../logging.ts';
 import { toRecordBatch } from './down-convert.ts';
+import { forwardCreateTopic, forwardDeleteTopic } from './forward.ts';
+
+/** How long a forwarded creation waits for the topic to reach this node through the chain. */
+export const TOPIC_PROPAGATION_MS = 3000;
 
 export interface BrokerConfig {
   nodeName: string;
@@ -116,25 +120,45 @@ export class Broker {
     return this.logs.list().find((t) => t.topic === topic)?.partitions;
   }
 
-  /** Creates a topic at the head and replicates the creation down the chain. */
-  createTopic(topic: string, partitions: number): void {
-    validateTopicName(topic);
+  /** True when this node creates and deletes topics itself (the head, or a solo node). */
+  private isController(): boolean {
     const role = this.chain.view.role;
-    if (role !== 'head' && role !== 'solo') throw new KafkaError('NOT_CONTROLLER', 'create topics at the head of the chain');
+    return role === 'head' || role === 'solo';
+  }
+
+  /** The head, where creations and deletions are forwarded; NOT_CONTROLLER while there is none. */
+  private controller(): Member {
+    const head = this.chain.view.members[0];
+    if (!head) throw new KafkaError('NOT_CONTROLLER', 'the chain has no members yet');
+    return head;
+  }
+
+  /** Creates a topic: at the head directly (replicated down the chain), elsewhere by forwarding to the head. */
+  async createTopic(topic: string, partitions: number): Promise<void> {
+    validateTopicName(topic);
     if (!Number.isInteger(partitions) || partitions < 1 || partitions > 10_000) {
       throw new KafkaError('INVALID_PARTITIONS', `partition count ${partitions} must be between 1 and 10000`);
     }
     if (this.partitionCount(topic) !== undefined) throw new KafkaError('TOPIC_ALREADY_EXISTS', `topic ${topic} already exists`);
+    if (!this.isController()) {
+      const head = this.controller();
+      await forwardCreateTopic(head.host, head.port, topic, partitions);
+      await this.chain.waitForTopic(topic, TOPIC_PROPAGATION_MS);
+      return;
+    }
     this.logs.createTopic(topic, { partitions });
     this.chain.topicCreated(topic, partitions);
     this.log.info('topic created', { topic, partitions });
   }
 
-  /** Deletes a topic at the head and replicates the deletion. */
-  deleteTopic(topic: string): void {
+  /** Deletes a topic at the head (replicated down the chain), elsewhere by forwarding to the head. */
+  async deleteTopic(topic: string): Promise<void> {
     validateTopicName(topic);
-    const role = this.chain.view.role;
-    if (role !== 'head' && role !== 'solo') throw new KafkaError('NOT_CONTROLLER', 'delete topics at the head of the chain');
+    if (!this.isController()) {
+      const head = this.controller();
+      await forwardDeleteTopic(head.host, head.port, topic);
+      return;
+    }
     const partitions = this.partitionCount(topic);
     if (partitions === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${topic} does not exist`);
     this.logs.deleteTopic(topic);
@@ -142,16 +166,17 @@ export class Broker {
     this.log.info('topic deleted', { topic });
   }
 
-  /** Creates a topic on first use when auto-creation is on and this node can create; returns its partition count. */
-  autoCreate(topic: string): number | undefined {
+  /** Creates a topic on first use when auto-creation is on; returns its partition count once known here. */
+  async autoCreate(topic: string): Promise<number | undefined> {
     const existing = this.partitionCount(topic);
     if (existing !== undefined || !this.config.autoCreateTopics) return existing;
-    const role = this.chain.view.role;
-    if (role !== 'head' && role !== 'solo') return undefined;
     try {
-      this.createTopic(topic, this.config.defaultPartitions);
+      await this.createTopic(topic, this.config.defaultPartitions);
     } catch (err) {
-      if (!(err instanceof KafkaError && err.codeName === 'TOPIC_ALREADY_EXISTS')) throw err;
+      // A concurrent creation wins; anything else leaves the topic unknown and the client retries.
+      if (!(err instanceof KafkaError && err.codeName === 'TOPIC_ALREADY_EXISTS')) {
+        this.log.debug('auto-creation failed', { topic, error: (err as Error).message });
+      }
     }
     return this.partitionCount(topic);
   }
@@ -160,6 +185,7 @@ export class Broker {
   async produce(topic: string, partition: number, records: Buffer | null, acks: number, timeoutMs: number): Promise<ProduceResult> {
     let appended: { log: PartitionLog; baseOffset: number; lastOffset: number };
     try {
+      if (this.isController()) await this.autoCreate(topic);
       appended = this.appendAtHead(topic, partition, records);
     } catch (err) {
       return { errorCode: this.codeFor(err, topic, partition), errorMessage: (err as Error).message, baseOffset: -1, logStartOffset: -1 };
@@ -174,7 +200,7 @@ export class Broker {
   /** Validates and appends a produce's records to the local log; throws typed errors. */
   private appendAtHead(topic: string, partition: number, records: Buffer | null): { log: PartitionLog; baseOffset: number; lastOffset: number } {
     validateTopicName(topic);
-    const count = this.autoCreate(topic);
+    const count = this.partitionCount(topic);
     const log = count !== undefined && partition >= 0 && partition < count ? this.logs.get(topic, partition) : undefined;
     if (!log) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `${topic}-${partition} does not exist`);
     const writable = this.chain.writable();

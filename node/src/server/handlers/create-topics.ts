@@ -12,18 +12,18 @@ export function createTopicsHandler(broker: Broker): ApiHandler<CreateTopicsRequ
     async handle(req) {
       return {
         throttleTimeMs: 0,
-        topics: req.topics.map((t) => {
+        topics: await Promise.all(req.topics.map(async (t) => {
           const partitions = t.numPartitions === -1 ? broker.config.defaultPartitions : t.numPartitions;
           const replicationFactor = broker.replicaIds().length || 1;
           try {
             if (t.assignments.length > 0) throw new KafkaError('INVALID_REPLICA_ASSIGNMENT', 'chains place replicas; manual assignments are not supported');
-            if (!req.validateOnly) broker.createTopic(t.name, partitions);
+            if (!req.validateOnly) await broker.createTopic(t.name, partitions);
             return { name: t.name, errorCode: 0, errorMessage: null, numPartitions: partitions, replicationFactor, configs: [] };
           } catch (err) {
             const code = broker.codeFor(err, t.name, -1);
             return { name: t.name, errorCode: code, errorMessage: (err as Error).message, numPartitions: -1, replicationFactor: -1, configs: null };
           }
-        }),
+        })),
       };
     },
   };

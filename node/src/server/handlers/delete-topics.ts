@@ -11,14 +11,14 @@ export function deleteTopicsHandler(broker: Broker): ApiHandler<DeleteTopicsRequ
     async handle(req) {
       return {
         throttleTimeMs: 0,
-        responses: req.topicNames.map((name) => {
+        responses: await Promise.all(req.topicNames.map(async (name) => {
           try {
-            broker.deleteTopic(name);
+            await broker.deleteTopic(name);
             return { name, errorCode: 0, errorMessage: null };
           } catch (err) {
             return { name, errorCode: broker.codeFor(err, name, -1), errorMessage: (err as Error).message };
           }
-        }),
+        })),
       };
     },
   };

@@ -24,19 +24,23 @@ export function metadataHandler(broker: Broker): ApiHandler<MetadataRequest, Met
         brokers: broker.brokers().map((b) => ({ ...b, rack: null })),
         clusterId: broker.config.clusterId,
         controllerId: broker.controllerId(),
-        topics: names.map((name) => describeTopic(broker, name, req.topics !== null && req.allowAutoTopicCreation)),
+        topics: await Promise.all(names.map((name) => describeTopic(broker, name, req.topics !== null && req.allowAutoTopicCreation))),
         clusterAuthorizedOperations: -2147483648,
       };
     },
   };
 }
 
-function describeTopic(broker: Broker, name: string, autoCreate: boolean): MetadataTopic {
+async function describeTopic(broker: Broker, name: string, autoCreate: boolean): Promise<MetadataTopic> {
   const base = { name, topicId: NO_TOPIC_ID, isInternal: false, topicAuthorizedOperations: -2147483648 };
   try {
     validateTopicName(name);
-    const count = autoCreate ? broker.autoCreate(name) : broker.partitionCount(name);
-    if (count === undefined) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.code, partitions: [] };
+    const count = autoCreate ? await broker.autoCreate(name) : broker.partitionCount(name);
+    if (count === undefined) {
+      // Asked to create it but it has not reached this node yet: retriable, as Kafka answers new topics.
+      const code = autoCreate && broker.config.autoCreateTopics ? ErrorCode.LEADER_NOT_AVAILABLE.code : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.code;
+      return { ...base, errorCode: code, partitions: [] };
+    }
     const leader = broker.leaderId();
     const replicas = broker.replicaIds();
     return {
