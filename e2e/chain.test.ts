@@ -1,0 +1,119 @@
+/**
+ * Chain replication end to end: separate node processes on 127.0.x.y addresses, found through SRV
+ * records served by a real dnsmasq, with real clients (kcat, kafkajs).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import test from 'ava';
+import { Kafka, logLevel } from 'kafkajs';
+import { ChainCluster } from './lib/chain-cluster.ts';
+import { fetchFrom, produceTo } from './lib/raw-kafka.ts';
+import { requireTool, run, waitFor } from './lib/tools.ts';
+import { ErrorCode } from '../node/src/protocol/error-codes.ts';
+
+const hasTools = requireTool('kcat') && requireTool('dnsmasq');
+const chainTest = hasTools ? test.serial : test.skip;
+
+const clusters: ChainCluster[] = [];
+async function cluster(name: string, subnet: number, count: number, replicas = count): Promise<ChainCluster> {
+  const c = new ChainCluster(name, replicas, subnet);
+  clusters.push(c);
+  await c.start(count);
+  return c;
+}
+test.after.always(async () => {
+  await Promise.all(clusters.map((c) => c.destroy()));
+});
+
+function kafkajs(address: string) {
+  return new Kafka({ clientId: 'e2e-chain', brokers: [address], logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 100 } });
+}
+
+/** Compares the .log files of one partition across members byte for byte. */
+function segmentsOf(dataDir: string, dir: string): Map<string, Buffer> {
+  const full = path.join(dataDir, dir);
+  return new Map(fs.readdirSync(full).filter((f) => f.endsWith('.log')).sort().map((f) => [f, fs.readFileSync(path.join(full, f))]));
+}
+
+chainTest('3-node chain over SRV: kcat and kafkajs produce with acks=-1 at the head and every node serves the records', async (t) => {
+  const c = await cluster('alpha', 21, 3);
+  const roles = await Promise.all([0, 1, 2].map(async (i) => (await c.status(i)).role));
+  t.deepEqual(roles, ['head', 'middle', 'tail']);
+
+  const lines = Array.from({ length: 500 }, (_, i) => `k${i}\tkcat-${i}`).join('\n') + '\n';
+  const p = await run('kcat', ['-b', c.nodes[1]!.address, '-P', '-t', 'orders', '-K', '\t', '-X', 'acks=all'], { input: lines });
+  t.is(p.code, 0, p.stderr);
+
+  const producer = kafkajs(c.nodes[2]!.address).producer();
+  await producer.connect();
+  for (let i = 0; i < 5; i++) {
+    await producer.send({ topic: 'orders', acks: -1, messages: Array.from({ length: 100 }, (_, j) => ({ key: `j${i * 100 + j}`, value: `kafkajs-${i * 100 + j}`, headers: { via: 'kafkajs' } })) });
+  }
+  await producer.disconnect();
+
+  for (let i = 0; i < 3; i++) {
+    const got = await fetchFrom(c.nodes[i]!.address, 'orders', 0, 0);
+    t.is(got.errorCode, 0);
+    t.is(got.highWatermark, 1000, `node ${i} high-water mark`);
+    const values = got.decoded.map((r) => r.value!.toString());
+    t.deepEqual(values.slice(0, 500), Array.from({ length: 500 }, (_, j) => `kcat-${j}`));
+    t.deepEqual(values.slice(500), Array.from({ length: 500 }, (_, j) => `kafkajs-${j}`));
+    t.deepEqual(got.decoded.map((r) => r.offset), Array.from({ length: 1000 }, (_, j) => j));
+    t.is(got.decoded[700]!.headers[0]?.value?.toString(), 'kafkajs');
+  }
+  const head = segmentsOf(c.nodes[0]!.dataDir, 'orders-0');
+  for (let i = 1; i < 3; i++) t.deepEqual(segmentsOf(c.nodes[i]!.dataDir, 'orders-0'), head, `node ${i} segments equal the head's`);
+
+  const meta = await run('kcat', ['-b', c.nodes[2]!.address, '-L', '-t', 'orders', '-J']);
+  const topic = JSON.parse(meta.stdout.toString()).topics[0];
+  const brokers = JSON.parse(meta.stdout.toString()).brokers as { id: number; name: string }[];
+  const leader = brokers.find((b) => b.id === topic.partitions[0].leader)!;
+  t.is(leader.name, `${c.address(0)}:${c.port}`, 'the head leads');
+  t.is(topic.partitions[0].replicas.length, 3);
+});
+
+chainTest('a record is visible to readers only once the tail has it (SIGSTOP the tail)', async (t) => {
+  const c = await cluster('bravo', 22, 3);
+  t.is((await produceTo(c.nodes[0]!.address, 'paused', 0, ['before'])).errorCode, 0);
+  await waitFor('tail has the first record', async () => ((await c.hwm(2, 'paused')) === 1 ? true : undefined));
+
+  await c.nodes[2]!.kill('SIGSTOP');
+  let settled = false;
+  const pending = produceTo(c.nodes[0]!.address, 'paused', 0, ['while-paused'], -1, 60_000).finally(() => (settled = true));
+  // The head has appended it: its log end moves while the committed offset does not.
+  await waitFor('head appended', async () => ((await c.status(0)).partitions.find((p) => p.topic === 'paused')!.logEndOffset === 2 ? true : undefined));
+  for (const i of [0, 1]) {
+    const got = await fetchFrom(c.nodes[i]!.address, 'paused', 0, 0);
+    t.is(got.highWatermark, 1, `node ${i} does not commit without the tail`);
+    t.deepEqual(got.decoded.map((r) => r.value!.toString()), ['before'], `node ${i} serves only committed records`);
+  }
+  t.false(settled, 'produce with acks=-1 waits for the tail');
+
+  await c.nodes[2]!.kill('SIGCONT');
+  const res = await pending;
+  t.is(res.errorCode, 0);
+  t.is(res.baseOffset, 1);
+  for (let i = 0; i < 3; i++) {
+    await waitFor(`node ${i} commits`, async () => ((await c.hwm(i, 'paused')) === 2 ? true : undefined));
+    const got = await fetchFrom(c.nodes[i]!.address, 'paused', 0, 0);
+    t.deepEqual(got.decoded.map((r) => r.value!.toString()), ['before', 'while-paused']);
+  }
+});
+
+chainTest('writes before the chain has `replicas` members get NOT_ENOUGH_REPLICAS while reads go on', async (t) => {
+  const c = await cluster('charlie', 23, 3);
+  t.is((await produceTo(c.nodes[0]!.address, 'early', 0, ['a', 'b'])).errorCode, 0);
+  // The third member disappears from DNS (its pod is gone): 2 of 3 members.
+  await c.publish(2);
+  await waitFor('chain no longer formed', async () => ((await c.status(0)).members.length === 2 ? true : undefined));
+  const refused = await produceTo(c.nodes[0]!.address, 'early', 0, ['c']);
+  t.is(refused.errorCode, ErrorCode.NOT_ENOUGH_REPLICAS.code);
+  const read = await fetchFrom(c.nodes[0]!.address, 'early', 0, 0);
+  t.deepEqual(read.decoded.map((r) => r.value!.toString()), ['a', 'b']);
+  // It comes back: writes resume.
+  await c.publish(3);
+  await c.waitWritable();
+  t.is((await produceTo(c.nodes[0]!.address, 'early', 0, ['c'])).errorCode, 0);
+  const after = await fetchFrom(c.nodes[2]!.address, 'early', 0, 0);
+  t.deepEqual(after.decoded.map((r) => r.value!.toString()), ['a', 'b', 'c']);
+});
