@@ -117,3 +117,98 @@ chainTest('writes before the chain has `replicas` members get NOT_ENOUGH_REPLICA
   const after = await fetchFrom(c.nodes[2]!.address, 'early', 0, 0);
   t.deepEqual(after.decoded.map((r) => r.value!.toString()), ['a', 'b', 'c']);
 });
+
+/** Produces numbered batches with acks=-1 until stopped, retrying a failed batch until it is acknowledged. */
+function startLoad(address: string, topic: string) {
+  const producer = new Kafka({ clientId: 'e2e-load', brokers: [address], logLevel: logLevel.NOTHING, retry: { retries: 2, initialRetryTime: 50, maxRetryTime: 500 } }).producer();
+  const acked: string[] = [];
+  let stop = false;
+  let errors = 0;
+  const done = (async () => {
+    await producer.connect();
+    for (let n = 0; !stop; n++) {
+      const ids = Array.from({ length: 10 }, (_, j) => `m-${n}-${j}`);
+      for (;;) {
+        try {
+          await producer.send({ topic, acks: -1, timeout: 30_000, messages: ids.map((value) => ({ value })) });
+          acked.push(...ids);
+          break;
+        } catch {
+          errors++;
+          if (stop) return;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    }
+    await producer.disconnect();
+  })();
+  return {
+    acked,
+    errors: () => errors,
+    /** Resolves once `more` further records are acknowledged. */
+    progress: (more: number) => {
+      const target = acked.length + more;
+      return waitFor(`${more} more acknowledged records`, () => (acked.length >= target ? true : undefined), 60_000, 20);
+    },
+    stop: async () => {
+      stop = true;
+      await done;
+    },
+  };
+}
+
+chainTest('SIGKILL of the middle, then the tail, then the head under acks=-1 load loses no acknowledged record', async (t) => {
+  const c = await cluster('delta', 24, 3);
+  const load = startLoad(c.address(0) + ':' + c.port, 'load');
+  await load.progress(200);
+  for (const victim of [1, 2, 0]) {
+    await c.nodes[victim]!.kill('SIGKILL');
+    await c.nodes[victim]!.start();
+    await c.waitWritable(60_000);
+    await load.progress(200);
+  }
+  await load.stop();
+  t.log(`acknowledged ${load.acked.length} records; ${load.errors()} failed attempts were retried`);
+
+  const hwms = await Promise.all([0, 1, 2].map((i) => c.hwm(i, 'load')));
+  await waitFor('all members commit the same prefix', async () => {
+    const now = await Promise.all([0, 1, 2].map((i) => c.hwm(i, 'load')));
+    return now.every((h) => h === now[0]) ? true : undefined;
+  });
+  t.log(`high-water marks ${hwms.join(', ')}`);
+  for (let i = 0; i < 3; i++) {
+    const values: string[] = [];
+    for (let offset = 0; ;) {
+      const got = await fetchFrom(c.nodes[i]!.address, 'load', 0, offset);
+      if (got.decoded.length === 0) break;
+      values.push(...got.decoded.map((r) => r.value!.toString()));
+      offset = got.decoded[got.decoded.length - 1]!.offset + 1;
+    }
+    const seen = new Map<string, number>();
+    for (const v of values) seen.set(v, (seen.get(v) ?? 0) + 1);
+    const lost = load.acked.filter((id) => !seen.has(id));
+    const duplicated = load.acked.filter((id) => (seen.get(id) ?? 0) > 1);
+    t.deepEqual(lost, [], `node ${i} lost acknowledged records`);
+    t.deepEqual(duplicated, [], `node ${i} holds acknowledged records twice`);
+    const positions = load.acked.map((id) => values.indexOf(id));
+    t.true(positions.every((p, k) => k === 0 || p > positions[k - 1]!), `node ${i} keeps acknowledged records in order`);
+  }
+  const head = segmentsOf(c.nodes[0]!.dataDir, 'load-0');
+  for (let i = 1; i < 3; i++) t.deepEqual(segmentsOf(c.nodes[i]!.dataDir, 'load-0'), head, `node ${i}'s log equals the head's byte for byte`);
+});
+
+chainTest('a fourth node joins at the tail, catches up, and becomes the tail', async (t) => {
+  const c = await cluster('echo', 25, 3);
+  for (let i = 0; i < 20; i++) t.is((await produceTo(c.nodes[0]!.address, 'grow', 0, Array.from({ length: 50 }, (_, j) => `r${i * 50 + j}`))).errorCode, 0);
+  await c.publish(4);
+  await c.addNode(3);
+  await waitFor('new node is the tail', async () => ((await c.status(3)).role === 'tail' ? true : undefined));
+  await waitFor('old tail is a middle', async () => ((await c.status(2)).role === 'middle' ? true : undefined));
+  await c.waitWritable();
+  t.is((await produceTo(c.nodes[0]!.address, 'grow', 0, ['after-join'])).errorCode, 0);
+  await waitFor('new tail commits everything', async () => ((await c.hwm(3, 'grow')) === 1001 ? true : undefined));
+  const got = await fetchFrom(c.nodes[3]!.address, 'grow', 0, 0);
+  t.deepEqual(got.decoded.map((r) => r.value!.toString()), [...Array.from({ length: 1000 }, (_, j) => `r${j}`), 'after-join']);
+  t.deepEqual(got.decoded.map((r) => r.offset), Array.from({ length: 1001 }, (_, j) => j));
+  t.deepEqual(segmentsOf(c.nodes[3]!.dataDir, 'grow-0'), segmentsOf(c.nodes[0]!.dataDir, 'grow-0'));
+});
