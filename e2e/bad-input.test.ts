@@ -69,7 +69,7 @@ function sizePrefixed(size: number, body: Uint8Array = Buffer.alloc(0)): Buffer 
 }
 
 /** A request frame (header + body, no size prefix) for any key and version. */
-function requestFrame(apiKey: number, version: number, correlationId: number, body = Buffer.alloc(0)): Buffer {
+function requestFrame(apiKey: number, version: number, correlationId: number, body: Uint8Array = Buffer.alloc(0)): Buffer {
   const w = new Writer(64);
   writeRequestHeader(w, 1, { apiKey, apiVersion: version, correlationId, clientId: 'bad-input' });
   w.raw(body);
