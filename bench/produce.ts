@@ -35,7 +35,7 @@ const RECORD_OVERHEAD = 12;
 const PRODUCE_VERSION = 3;
 export const TARGET_RATIO = 0.5;
 
-const { values: args } = parseArgs({
+const parseOptions = () => parseArgs({
   options: {
     mib: { type: 'string', default: '256' },
     'batch-kib': { type: 'string', default: '64,256' },
@@ -47,13 +47,10 @@ const { values: args } = parseArgs({
     profile: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
-});
-
-const recordBytes = Number(args.record);
-const acks = Number(args.acks);
+}).values;
 
 /** `POOL` batches of about `batchBytes` each, and the Produce bodies that carry them. */
-export function producePool(topic: string, batchBytes: number, recordSize: number): { batches: Buffer[]; bodies: Buffer[]; perBatch: number } {
+export function producePool(topic: string, batchBytes: number, recordSize: number, acks = 1): { batches: Buffer[]; bodies: Buffer[]; perBatch: number } {
   const perBatch = Math.max(1, Math.floor((batchBytes - 61) / (recordSize + RECORD_OVERHEAD)));
   const batches = Array.from({ length: POOL }, (_, b) =>
     encodeRecordBatch({ records: Array.from({ length: perBatch }, (_, i) => ({ value: Buffer.alloc(recordSize, (b * 31 + i) & 0xff) })) }));
@@ -80,6 +77,10 @@ export async function produceLoad(address: string, bodies: Buffer[], batchBytes:
 }
 
 async function main(): Promise<void> {
+  // Parsed here, not at import: bench/fetch.ts imports this module with its own flags.
+  const args = parseOptions();
+  const recordBytes = Number(args.record);
+  const acks = Number(args.acks);
   const batchKibs = args['batch-kib'].split(',').map(Number);
   const connections = Number(args.connections);
   const inflight = Number(args.inflight);
@@ -91,7 +92,7 @@ async function main(): Promise<void> {
   try {
     for (const kib of batchKibs) {
       const topic = `bench-${kib}k`;
-      const { batches, bodies, perBatch } = producePool(topic, kib * 1024, recordBytes);
+      const { batches, bodies, perBatch } = producePool(topic, kib * 1024, recordBytes, acks);
       const batchBytes = batches[0]!.length;
       const count = Math.max(1, Math.round(totalBytes / batchBytes));
 
