@@ -42,6 +42,10 @@ export async function request(address: string, apiKey: number, version: number, 
       clearTimeout(timer);
       reject(err);
     });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      reject(new Error(`${address} closed the connection without answering`));
+    });
   });
 }
 
@@ -59,9 +63,16 @@ export async function fetchFrom(address: string, topic: string, partition: numbe
   return { ...p, decoded };
 }
 
-/** Produces string values to one partition of one node (Produce v3). */
-export async function produceTo(address: string, topic: string, partition: number, values: string[], acks = -1, timeoutMs = 30_000): Promise<ProducePartitionResponse> {
-  const records = encodeRecordBatch({ records: values.map((value) => ({ value })) });
+/** An idempotent producer's identity and the sequence of a batch's first record. */
+export interface ProducerIdentity {
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+}
+
+/** Produces string values to one partition of one node (Produce v3), optionally as an idempotent producer. */
+export async function produceTo(address: string, topic: string, partition: number, values: string[], acks = -1, timeoutMs = 30_000, producer?: ProducerIdentity): Promise<ProducePartitionResponse> {
+  const records = encodeRecordBatch({ records: values.map((value) => ({ value })), ...producer });
   const r = await request(address, ApiKey.Produce, 3, (w) =>
     encodeProduceRequest(w, 3, { transactionalId: null, acks, timeoutMs, topics: [{ name: topic, partitions: [{ index: partition, records }] }] }),
   timeoutMs + 10_000);

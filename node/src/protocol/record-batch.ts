@@ -45,6 +45,7 @@ const ATTRIBUTES_AT = 21;
 const LAST_OFFSET_DELTA_AT = 23;
 const MAX_TIMESTAMP_AT = 35;
 const RECORDS_COUNT_AT = 57;
+const PRODUCER_ID_AT = 43;
 
 const TIMESTAMP_TYPE_BIT = 0x08;
 const TRANSACTIONAL_BIT = 0x10;
@@ -130,6 +131,16 @@ export function batchBaseOffset(buf: Buffer, pos: number): number {
 /** Last offset of the batch at `pos` (baseOffset + lastOffsetDelta); needs 27 readable bytes. */
 export function batchLastOffset(buf: Buffer, pos: number): number {
   return batchBaseOffset(buf, pos) + buf.readInt32BE(pos + LAST_OFFSET_DELTA_AT);
+}
+
+/** Producer id, epoch, first sequence and record count of the batch at `pos` (idempotence); needs 61 bytes. */
+export function batchProducer(buf: Buffer, pos: number): { producerId: number; producerEpoch: number; baseSequence: number; lastOffsetDelta: number } {
+  return {
+    producerId: Number(buf.readBigInt64BE(pos + PRODUCER_ID_AT)),
+    producerEpoch: buf.readInt16BE(pos + PRODUCER_ID_AT + 8),
+    baseSequence: buf.readInt32BE(pos + PRODUCER_ID_AT + 10),
+    lastOffsetDelta: buf.readInt32BE(pos + LAST_OFFSET_DELTA_AT),
+  };
 }
 
 /** Max timestamp of the batch at `pos`; needs 43 readable bytes. */

@@ -21,7 +21,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   validateBatch, setBaseOffset, setPartitionLeaderEpoch, batchBaseOffset, batchMaxTimestamp,
-  decodeRecordBatch, LOG_OVERHEAD, BATCH_HEADER_SIZE,
+  decodeRecordBatch, LOG_OVERHEAD, BATCH_HEADER_SIZE, batchProducer,
 } from '../protocol/record-batch.ts';
 import { KafkaError } from '../protocol/errors.ts';
 import { LogSegment, DEFAULT_INDEX_INTERVAL_BYTES, type SegmentConfig } from './segment.ts';
@@ -29,6 +29,7 @@ import { DEFAULT_MAX_INDEX_BYTES } from './offset-index.ts';
 import { recoverSegment } from './recovery.ts';
 import { parseSegmentFileName, LOG_SUFFIX, INDEX_SUFFIX } from './log-files.ts';
 import { silentLogger, type StorageLogger } from './logger.ts';
+import { ProducerState } from './producer-state.ts';
 
 /** Kafka 1.0's `segment.bytes` default. */
 export const DEFAULT_SEGMENT_BYTES = 1024 * 1024 * 1024;
@@ -36,6 +37,8 @@ export const DEFAULT_SEGMENT_BYTES = 1024 * 1024 * 1024;
 export const DEFAULT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 /** Kafka's `retention.bytes` default: unlimited. */
 export const DEFAULT_RETENTION_BYTES = -1;
+/** Segments scanned for producer state on open: producers idle for longer are forgotten (KIP-360). */
+export const PRODUCER_SCAN_SEGMENTS = 2;
 
 const LAST_OFFSET_DELTA_AT = 23;
 const RECORDS_COUNT_AT = 57;
@@ -63,6 +66,8 @@ export interface PartitionLogOptions extends Partial<LogConfig> {
 export interface AppendResult {
   baseOffset: number;
   lastOffset: number;
+  /** True when the batch was an idempotent producer's retry of one already stored (nothing was written). */
+  duplicate?: boolean;
   /** -1: batches keep their CreateTime timestamps (Kafka's answer when LogAppendTime is not in use). */
   logAppendTime: number;
 }
@@ -93,6 +98,8 @@ export class PartitionLog {
   private startOffset: number;
   private hw: number;
   private closed = false;
+  /** Idempotent producers' recent sequences, rebuilt from the newest segments on open. */
+  readonly producers = new ProducerState();
 
   private constructor(dir: string, config: LogConfig, segments: LogSegment[], manageHw: boolean, logger: StorageLogger) {
     this.dir = dir;
@@ -102,6 +109,18 @@ export class PartitionLog {
     this.logger = logger;
     this.startOffset = segments[0]!.baseOffset;
     this.hw = manageHw ? this.logEndOffset : this.startOffset;
+    this.rebuildProducerState();
+  }
+
+  /** Re-reads producer ids and sequences from the batch headers of the newest segments. */
+  private rebuildProducerState(): void {
+    this.producers.clear();
+    for (const seg of this.segments.slice(-PRODUCER_SCAN_SEGMENTS)) {
+      seg.scanHeaders(0, (loc, buf, at) => {
+        this.producers.record(batchProducer(buf, at), loc.baseOffset);
+        return true;
+      });
+    }
   }
 
   /** Opens (creating if needed) the log in `dir`, recovering the last segment, or all with `recoverAll`. */
@@ -182,6 +201,12 @@ export class PartitionLog {
   append(batches: Buffer, opts: { leaderEpoch?: number } = {}): AppendResult {
     this.ensureOpen();
     if (batches.length === 0) throw new KafkaError('CORRUPT_MESSAGE', 'no record batches to append');
+    // An idempotent producer's retry of a stored batch gets the original offsets back (Kafka sends one
+    // batch per partition per request when idempotent, so the first batch decides).
+    if (batches.length >= BATCH_HEADER_SIZE) {
+      const dup = this.producers.check(batchProducer(batches, 0));
+      if (dup && validateBatch(batches, 0)) return { baseOffset: dup.firstOffset, lastOffset: dup.lastOffset, logAppendTime: -1, duplicate: true };
+    }
     const baseOffset = this.logEndOffset;
     let next = baseOffset;
     let maxTimestamp = -1;
@@ -199,7 +224,14 @@ export class PartitionLog {
       pos += size;
     }
     this.write(batches, baseOffset, next - 1, maxTimestamp);
+    this.recordProducers(batches);
     return { baseOffset, lastOffset: next - 1, logAppendTime: -1 };
+  }
+
+  private recordProducers(batches: Buffer): void {
+    for (let pos = 0; pos + BATCH_HEADER_SIZE <= batches.length; pos += LOG_OVERHEAD + batches.readInt32BE(pos + 8)) {
+      this.producers.record(batchProducer(batches, pos), batchBaseOffset(batches, pos));
+    }
   }
 
   /**
@@ -223,6 +255,7 @@ export class PartitionLog {
     }
     if (next === baseOffset) return { baseOffset, lastOffset: baseOffset - 1, logAppendTime: -1 };
     this.write(batches, baseOffset, next - 1, maxTimestamp);
+    this.recordProducers(batches);
     return { baseOffset, lastOffset: next - 1, logAppendTime: -1 };
   }
 
@@ -270,6 +303,7 @@ export class PartitionLog {
     }
     this.hw = Math.min(this.hw, this.logEndOffset);
     if (this.manageHighWatermark) this.hw = this.logEndOffset;
+    this.rebuildProducerState();
   }
 
   /**

@@ -21,7 +21,8 @@ import { segmentFileName, LOG_SUFFIX, INDEX_SUFFIX } from './log-files.ts';
 export const DEFAULT_INDEX_INTERVAL_BYTES = 4096;
 /** Header scans need baseOffset..maxTimestamp (43 bytes); reading in small windows keeps lookups cheap. */
 const HEADER_SCAN_WINDOW = 8 * 1024;
-const HEADER_PREFIX = 43;
+// The whole fixed header, so scans can read producer ids and sequences (idempotence state) too.
+const HEADER_PREFIX = BATCH_HEADER_SIZE;
 
 export interface SegmentConfig {
   indexIntervalBytes: number;
@@ -170,7 +171,7 @@ export class LogSegment {
 
   /**
    * Calls `visit` for each whole batch from `position` until it returns false or the data stops making
-   * sense (recovery, not this, judges damage). `buf[at..]` holds at least the first 43 header bytes.
+   * sense (recovery, not this, judges damage). `buf[at..]` holds the whole 61-byte batch header.
    */
   scanHeaders(position: number, visit: (loc: BatchLocation, buf: Buffer, at: number) => boolean): void {
     const window = new FileWindow(this.fd, this.size, HEADER_SCAN_WINDOW);
