@@ -55,6 +55,7 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = p
   if (!LOG_LEVELS.includes(logLevel)) throw new Error(`log level must be one of ${LOG_LEVELS.join(', ')}`);
   const discovery = g('discovery');
   if (discovery && !/^(srv|static):.+/.test(discovery)) throw new Error('discovery must be srv:RECORD or static:host:port,...');
+  if (g('cluster') && !discovery) throw new Error('--cluster needs --discovery: a node must know which chain of the cluster it is in');
   const config: NodeConfig = {
     dataDir: g('dataDir') ?? './data',
     host: g('host') ?? '127.0.0.1',
@@ -73,6 +74,7 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = p
     nodeName: g('nodeName'),
     chain: g('chain'),
     discovery,
+    cluster: g('cluster'),
     dnsServer: g('dnsServer'),
     discoveryRefreshMs: int('discovery-refresh-ms', g('discoveryRefreshMs'), 50, 600_000),
     segmentBytes: int('segment-bytes', g('segmentBytes'), 1024),

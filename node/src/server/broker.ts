@@ -17,6 +17,7 @@ import { nodeIdFromName, type Member } from '../chain/membership.ts';
 import type { Logger } from '../logging.ts';
 import { toRecordBatch } from './down-convert.ts';
 import { forwardCreateTopic, forwardDeleteTopic } from './forward.ts';
+import { isInternalTopic, type TopicDirectory } from './topic-directory.ts';
 
 /** How long a forwarded creation waits for the topic to reach this node through the chain. */
 export const TOPIC_PROPAGATION_MS = 3000;
@@ -74,6 +75,7 @@ export class Broker {
     readonly config: BrokerConfig,
     readonly logs: LogManager,
     readonly chain: ChainNode,
+    readonly directory: TopicDirectory,
     private readonly log: Logger,
   ) {}
 
@@ -83,92 +85,123 @@ export class Broker {
     return nodeIdFromName(member.name);
   }
 
-  /** The brokers Metadata lists: this chain's members, in chain order. */
+  /** The brokers Metadata lists: every chain's members (heads lead, tails serve reads). */
   brokers(): BrokerInfo[] {
-    const members = this.chain.view.members;
-    if (members.length === 0) return [{ nodeId: this.selfId(), host: this.config.advertisedHost, port: this.config.advertisedPort }];
-    return members.map((m) => ({ nodeId: this.idOf(m), host: m.host, port: m.port }));
+    const seen = new Map<number, BrokerInfo>();
+    for (const c of this.directory.chains()) for (const m of c.members) seen.set(this.idOf(m), { nodeId: this.idOf(m), host: m.host, port: m.port });
+    if (seen.size === 0) return [{ nodeId: this.selfId(), host: this.config.advertisedHost, port: this.config.advertisedPort }];
+    return [...seen.values()];
   }
 
   selfId(): number {
     return this.chain.view.role === 'solo' ? this.config.nodeId : nodeIdFromName(this.config.nodeName);
   }
 
-  /** The partition leader clients must write to: the chain's head (-1 while the chain has no members). */
-  leaderId(): number {
-    const head = this.chain.view.members[0];
+  /** A topic's leader, the head of its chain (without a topic: the first chain's head); -1 when unknown. */
+  leaderId(topic?: string): number {
+    const members = topic ? this.directory.owner(topic)?.members : this.directory.first().members;
+    const head = members?.[0];
     return head ? this.idOf(head) : -1;
   }
 
-  /** Replicas in chain order (head first). */
-  replicaIds(): number[] {
-    return this.chain.view.members.map((m) => this.idOf(m));
+  /** A topic's replicas in chain order (head first). */
+  replicaIds(topic?: string): number[] {
+    const members = topic ? this.directory.owner(topic)?.members : this.directory.first().members;
+    return (members ?? []).map((m) => this.idOf(m));
   }
 
-  /** The controller (CreateTopics/DeleteTopics go there): the head. */
+  /** The controller (CreateTopics/DeleteTopics go there): the first chain's head. */
   controllerId(): number {
-    return this.leaderId();
+    const c = this.directory.controller();
+    return c ? this.idOf(c) : -1;
   }
 
-  /** Topics with partition counts. */
+  /** User-visible topics with partition counts. */
   topics(): { topic: string; partitions: number }[] {
-    return this.logs.list();
+    return this.directory.topics();
   }
 
   /** Partition count of a topic, or undefined. */
   partitionCount(topic: string): number | undefined {
-    return this.logs.list().find((t) => t.topic === topic)?.partitions;
+    return this.directory.owner(topic)?.partitions;
   }
 
-  /** True when this node creates and deletes topics itself (the head, or a solo node). */
-  private isController(): boolean {
+  private isHead(): boolean {
     const role = this.chain.view.role;
     return role === 'head' || role === 'solo';
   }
 
-  /** The head, where creations and deletions are forwarded; NOT_CONTROLLER while there is none. */
-  private controller(): Member {
-    const head = this.chain.view.members[0];
-    if (!head) throw new KafkaError('NOT_CONTROLLER', 'the chain has no members yet');
-    return head;
-  }
-
-  /** Creates a topic: at the head directly (replicated down the chain), elsewhere by forwarding to the head. */
+  /** Creates a topic: the controller places it (and creates it if its own chain owns it); others forward. */
   async createTopic(topic: string, partitions: number): Promise<void> {
     validateTopicName(topic);
     if (!Number.isInteger(partitions) || partitions < 1 || partitions > 10_000) {
       throw new KafkaError('INVALID_PARTITIONS', `partition count ${partitions} must be between 1 and 10000`);
     }
     if (this.partitionCount(topic) !== undefined) throw new KafkaError('TOPIC_ALREADY_EXISTS', `topic ${topic} already exists`);
-    if (!this.isController()) {
-      const head = this.controller();
-      await forwardCreateTopic(head.host, head.port, topic, partitions);
-      await this.chain.waitForTopic(topic, TOPIC_PROPAGATION_MS);
+    if (!this.directory.isController()) {
+      const controller = this.directory.controller();
+      if (!controller) throw new KafkaError('NOT_CONTROLLER', 'the cluster has no controller yet');
+      await forwardCreateTopic(controller.host, controller.port, topic, partitions);
+      await this.directory.waitForTopic(topic, TOPIC_PROPAGATION_MS);
       return;
     }
+    if (!this.directory.cluster || isInternalTopic(topic)) {
+      this.createLocal(topic, partitions);
+      return;
+    }
+    const placement = await this.directory.place(topic, partitions);
+    this.log.info('topic placed', { topic, ...placement });
+  }
+
+  /** Deletes a topic: the controller removes it from the map (the owner drops its log); others forward. */
+  async deleteTopic(topic: string): Promise<void> {
+    validateTopicName(topic);
+    if (!this.directory.isController()) {
+      const controller = this.directory.controller();
+      if (!controller) throw new KafkaError('NOT_CONTROLLER', 'the cluster has no controller yet');
+      await forwardDeleteTopic(controller.host, controller.port, topic);
+      return;
+    }
+    if (this.partitionCount(topic) === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${topic} does not exist`);
+    if (!this.directory.cluster || isInternalTopic(topic)) this.deleteLocal(topic);
+    else await this.directory.unplace(topic);
+  }
+
+  /** Creates a topic's log at this chain's head and replicates the creation down the chain. */
+  private createLocal(topic: string, partitions: number): void {
     this.logs.createTopic(topic, { partitions });
     this.chain.topicCreated(topic, partitions);
     this.log.info('topic created', { topic, partitions });
   }
 
-  /** Deletes a topic at the head (replicated down the chain), elsewhere by forwarding to the head. */
-  async deleteTopic(topic: string): Promise<void> {
-    validateTopicName(topic);
-    if (!this.isController()) {
-      const head = this.controller();
-      await forwardDeleteTopic(head.host, head.port, topic);
-      return;
-    }
-    const partitions = this.partitionCount(topic);
-    if (partitions === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${topic} does not exist`);
+  private deleteLocal(topic: string): void {
+    const partitions = this.logs.list().find((t) => t.topic === topic)?.partitions;
+    if (partitions === undefined) return;
     this.logs.deleteTopic(topic);
     this.chain.topicDeleted(topic, partitions);
     this.log.info('topic deleted', { topic });
   }
 
+  /** Placement changed: the owning chain's head creates or drops the local log. */
+  reconcileTopic(topic: string): void {
+    if (!this.isHead()) return;
+    const owner = this.directory.owner(topic);
+    const local = this.logs.list().some((t) => t.topic === topic);
+    try {
+      if (owner && this.directory.ownedHere(owner) && !local) this.createLocal(topic, owner.partitions);
+      else if (!owner && local && !isInternalTopic(topic)) this.deleteLocal(topic);
+    } catch (err) {
+      this.log.warn('could not reconcile topic with its placement', { topic, error: (err as Error).message });
+    }
+  }
+
   /** Creates a topic on first use when auto-creation is on; returns its partition count once known here. */
   async autoCreate(topic: string): Promise<number | undefined> {
-    const existing = this.partitionCount(topic);
+    let existing = this.partitionCount(topic);
+    if (existing === undefined && this.directory.cluster) {
+      await this.directory.refresh().catch(() => undefined);
+      existing = this.partitionCount(topic);
+    }
     if (existing !== undefined || !this.config.autoCreateTopics) return existing;
     try {
       await this.createTopic(topic, this.config.defaultPartitions);
@@ -181,11 +214,23 @@ export class Broker {
     return this.partitionCount(topic);
   }
 
+  /** The local log of a partition this node's chain owns; NOT_LEADER_OR_FOLLOWER when another chain owns it. */
+  private ownedLog(topic: string, partition: number): PartitionLog {
+    const owner = this.directory.owner(topic);
+    if (!owner || partition < 0 || partition >= owner.partitions) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `${topic}-${partition} does not exist`);
+    if (!this.directory.ownedHere(owner)) throw new KafkaError('NOT_LEADER_OR_FOLLOWER', `${topic} lives on chain ${owner.chain}`);
+    // A placed topic's log appears at the head when it learns the placement; make sure it has.
+    if (!this.logs.get(topic, partition)) this.reconcileTopic(topic);
+    const log = this.logs.get(topic, partition);
+    if (!log) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `${topic}-${partition} has not reached this node yet`);
+    return log;
+  }
+
   /** Appends one partition's records at the head and waits as `acks` asks. */
   async produce(topic: string, partition: number, records: Buffer | null, acks: number, timeoutMs: number): Promise<ProduceResult> {
     let appended: { log: PartitionLog; baseOffset: number; lastOffset: number };
     try {
-      if (this.isController()) await this.autoCreate(topic);
+      if (this.isHead()) await this.autoCreate(topic);
       appended = this.appendAtHead(topic, partition, records);
     } catch (err) {
       return { errorCode: this.codeFor(err, topic, partition), errorMessage: (err as Error).message, baseOffset: -1, logStartOffset: -1 };
@@ -200,9 +245,7 @@ export class Broker {
   /** Validates and appends a produce's records to the local log; throws typed errors. */
   private appendAtHead(topic: string, partition: number, records: Buffer | null): { log: PartitionLog; baseOffset: number; lastOffset: number } {
     validateTopicName(topic);
-    const count = this.partitionCount(topic);
-    const log = count !== undefined && partition >= 0 && partition < count ? this.logs.get(topic, partition) : undefined;
-    if (!log) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `${topic}-${partition} does not exist`);
+    const log = this.ownedLog(topic, partition);
     const writable = this.chain.writable();
     if (!writable.ok) throw writable.error;
     if (!records || records.length === 0) throw new KafkaError('CORRUPT_MESSAGE', 'produce without records');
@@ -220,8 +263,7 @@ export class Broker {
     const hwm = this.chain.hwm.get(spec.topic, spec.partition);
     try {
       validateTopicName(spec.topic);
-      const log = this.logs.get(spec.topic, spec.partition);
-      if (!log) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `${spec.topic}-${spec.partition} does not exist`);
+      const log = this.ownedLog(spec.topic, spec.partition);
       if (spec.offset < log.logStartOffset || spec.offset > hwm) {
         return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE.code, highWatermark: hwm, logStartOffset: log.logStartOffset, records: null };
       }
@@ -262,8 +304,7 @@ export class Broker {
   listOffset(topic: string, partition: number, timestamp: number): { errorCode: number; offset: number; timestamp: number } {
     try {
       validateTopicName(topic);
-      const log = this.logs.get(topic, partition);
-      if (!log) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `${topic}-${partition} does not exist`);
+      const log = this.ownedLog(topic, partition);
       const hwm = this.chain.hwm.get(topic, partition);
       if (timestamp === -1) return { errorCode: 0, offset: hwm, timestamp: -1 };
       if (timestamp === -2) return { errorCode: 0, offset: log.logStartOffset, timestamp: -1 };

@@ -16,8 +16,8 @@ import { Writer } from '../protocol/writer.ts';
 
 export const FORWARD_TIMEOUT_MS = 10_000;
 
-/** Sends one request to `host:port` and returns the response body; throws on network failure. */
-async function call(host: string, port: number, apiKey: number, version: number, body: (w: Writer) => void): Promise<Reader> {
+/** Sends one request to `host:port` on a fresh connection and returns the response body; throws on network failure. */
+export async function requestOnce(host: string, port: number, apiKey: number, version: number, body: (w: Writer) => void): Promise<Reader> {
   const w = new Writer(256);
   writeRequestHeader(w, requestHeaderVersion(apiKey, version), { apiKey, apiVersion: version, correlationId: 1, clientId: 'vonnegut-forward' });
   body(w);
@@ -51,7 +51,7 @@ function raise(code: number, message: string | null): void {
 
 /** Asks the node at `host:port` to create a topic; throws its KafkaError if it refuses. */
 export async function forwardCreateTopic(host: string, port: number, topic: string, partitions: number): Promise<void> {
-  const r = await call(host, port, ApiKey.CreateTopics, 1, (w) =>
+  const r = await requestOnce(host, port, ApiKey.CreateTopics, 1, (w) =>
     encodeCreateTopicsRequest(w, 1, { topics: [{ name: topic, numPartitions: partitions, replicationFactor: -1, assignments: [], configs: [] }], timeoutMs: FORWARD_TIMEOUT_MS, validateOnly: false }),
   );
   const res = decodeCreateTopicsResponse(r, 1).topics[0];
@@ -60,7 +60,7 @@ export async function forwardCreateTopic(host: string, port: number, topic: stri
 
 /** Asks the node at `host:port` to delete a topic; throws its KafkaError if it refuses. */
 export async function forwardDeleteTopic(host: string, port: number, topic: string): Promise<void> {
-  const r = await call(host, port, ApiKey.DeleteTopics, 1, (w) => encodeDeleteTopicsRequest(w, 1, { topicNames: [topic], timeoutMs: FORWARD_TIMEOUT_MS }));
+  const r = await requestOnce(host, port, ApiKey.DeleteTopics, 1, (w) => encodeDeleteTopicsRequest(w, 1, { topicNames: [topic], timeoutMs: FORWARD_TIMEOUT_MS }));
   const res = decodeDeleteTopicsResponse(r, 1).responses[0];
   if (res) raise(res.errorCode, res.errorMessage);
 }

@@ -11,6 +11,8 @@ import { LogManager } from '../storage/log-manager.ts';
 import { ChainNode } from '../chain/chain-node.ts';
 import { nodeIdFromName } from '../chain/membership.ts';
 import { discoveryFrom } from '../discovery/srv.ts';
+import { ClusterView, parseClusterSpec } from '../chain/cluster.ts';
+import { TopicDirectory } from './topic-directory.ts';
 import type { Logger } from '../logging.ts';
 import { NodeMetrics } from '../metrics/node-metrics.ts';
 import { startAdminServer } from '../metrics/admin-server.ts';
@@ -38,6 +40,8 @@ export interface NodeConfig {
   chain?: string;
   /** `srv:RECORD` or `static:host:port,...`; absent = a solo node. */
   discovery?: string;
+  /** Every chain of the cluster (`srv:A,srv:B,...`), this node's own among them; absent = one chain. */
+  cluster?: string;
   dnsServer?: string;
   replicas: number;
   adminHost: string;
@@ -112,7 +116,16 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
   });
   await chain.start();
 
-  const broker = new Broker(
+  const srvOpts = config.dnsServer ? { dnsServer: config.dnsServer } : {};
+  const cluster = config.cluster && config.discovery
+    ? new ClusterView(parseClusterSpec(config.cluster), config.discovery, logger.child({ component: 'cluster' }), { ...srvOpts, ...(config.discoveryRefreshMs ? { refreshMs: config.discoveryRefreshMs } : {}) })
+    : null;
+  await cluster?.start();
+  // The broker reconciles local logs with placement changes; it exists before the first change arrives.
+  let broker: Broker | undefined;
+  const directory = new TopicDirectory(chain, logs, cluster, logger.child({ component: 'directory' }), (topic) => broker?.reconcileTopic(topic));
+
+  broker = new Broker(
     {
       ...DEFAULT_BROKER_CONFIG,
       nodeName,
@@ -124,8 +137,15 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     },
     logs,
     chain,
+    directory,
     logger.child({ component: 'broker' }),
   );
+  const ownBroker = broker;
+  // A node that becomes its chain's head creates the logs placed on its chain that it does not hold yet.
+  chain.on('view', () => {
+    for (const { topic } of directory.topics()) ownBroker.reconcileTopic(topic);
+  });
+  directory.start();
   const table = new Map<number, AnyHandler>([
     [ApiKey.ApiVersions, apiVersionsHandler() as AnyHandler],
     [ApiKey.Metadata, metadataHandler(broker) as AnyHandler],
@@ -205,6 +225,8 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     metrics,
     async close() {
       await kafka.close();
+      directory.stop();
+      cluster?.stop();
       await chain.stop();
       stopRetention();
       if (admin) await new Promise<void>((r) => admin!.server.close(() => r()));

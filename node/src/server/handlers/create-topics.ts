@@ -14,7 +14,7 @@ export function createTopicsHandler(broker: Broker): ApiHandler<CreateTopicsRequ
         throttleTimeMs: 0,
         topics: await Promise.all(req.topics.map(async (t) => {
           const partitions = t.numPartitions === -1 ? broker.config.defaultPartitions : t.numPartitions;
-          const replicationFactor = broker.replicaIds().length || 1;
+          const replicationFactor = broker.replicaIds(t.name).length || broker.replicaIds().length || 1;
           try {
             if (t.assignments.length > 0) throw new KafkaError('INVALID_REPLICA_ASSIGNMENT', 'chains place replicas; manual assignments are not supported');
             if (!req.validateOnly) await broker.createTopic(t.name, partitions);

@@ -41,8 +41,8 @@ async function describeTopic(broker: Broker, name: string, autoCreate: boolean):
       const code = autoCreate && broker.config.autoCreateTopics ? ErrorCode.LEADER_NOT_AVAILABLE.code : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.code;
       return { ...base, errorCode: code, partitions: [] };
     }
-    const leader = broker.leaderId();
-    const replicas = broker.replicaIds();
+    const leader = broker.leaderId(name);
+    const replicas = broker.replicaIds(name);
     return {
       ...base,
       errorCode: leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE.code : 0,

@@ -1,0 +1,234 @@
+/**
+ * Which chain owns each topic, and who decides. With one chain (no `--cluster`) the answer is always
+ * this node's chain and topics are what its logs hold. In a cluster the answer comes from the placement
+ * map (chain/placement.ts), which this directory follows: from the local log on members of the first
+ * chain, by fetching from a first-chain member everywhere else.
+ *
+ * Internal topics (`__` prefix: the placement map itself, group offsets) always live on the first chain.
+ */
+import { ApiKey } from '../protocol/api-keys.ts';
+import { decodeFetchResponse, encodeFetchRequest } from '../protocol/apis/fetch.ts';
+import { KafkaError } from '../protocol/errors.ts';
+import type { ChainNode } from '../chain/chain-node.ts';
+import type { ChainInfo, ClusterView } from '../chain/cluster.ts';
+import type { Member } from '../chain/membership.ts';
+import { PLACEMENT_TOPIC, PlacementMap, chooseChain, placementRecord, type Placement } from '../chain/placement.ts';
+import type { LogManager } from '../storage/log-manager.ts';
+import type { Logger } from '../logging.ts';
+import { requestOnce } from './forward.ts';
+
+/** Long-poll wait when following the placement topic from another chain. */
+export const PLACEMENT_POLL_MS = 1000;
+/** How long a write to the placement topic may wait for the first chain to commit it. */
+export const PLACEMENT_COMMIT_MS = 10_000;
+
+/** True for topics the cluster keeps for itself. */
+export function isInternalTopic(topic: string): boolean {
+  return topic.startsWith('__');
+}
+
+export interface Owner {
+  chain: string;
+  members: Member[];
+  partitions: number;
+}
+
+export class TopicDirectory {
+  readonly placement = new PlacementMap();
+  private stopped = false;
+  private followTimer: NodeJS.Timeout | null = null;
+  private refreshing: Promise<void> | null = null;
+  private readonly waiters = new Set<() => void>();
+
+  constructor(
+    private readonly chain: ChainNode,
+    private readonly logs: LogManager,
+    readonly cluster: ClusterView | null,
+    private readonly log: Logger,
+    /** Called when a topic's placement changes (the broker creates or deletes its local log). */
+    private readonly onChange: (topic: string) => void,
+  ) {}
+
+  /** This node's chain, with its freshest member list. */
+  own(): ChainInfo {
+    if (!this.cluster) return { name: 'default', spec: '', members: this.chain.view.members };
+    this.cluster.setOwnMembers(this.chain.view.members);
+    return this.cluster.own();
+  }
+
+  /** The first chain (placement map, internal topics, the cluster's controller). */
+  first(): ChainInfo {
+    return this.cluster ? this.cluster.first() : this.own();
+  }
+
+  /** Every chain. */
+  chains(): readonly ChainInfo[] {
+    if (!this.cluster) return [this.own()];
+    this.own();
+    return this.cluster.chains();
+  }
+
+  /** The member that creates and deletes topics: the first chain's head. */
+  controller(): Member | undefined {
+    return this.first().members[0];
+  }
+
+  /** Whether this node is the controller. */
+  isController(): boolean {
+    const c = this.first();
+    const role = this.chain.view.role;
+    return c.spec === this.own().spec && (role === 'head' || role === 'solo');
+  }
+
+  /** Who owns a topic, or undefined for a topic the cluster does not know. */
+  owner(topic: string): Owner | undefined {
+    if (!this.cluster || isInternalTopic(topic)) {
+      const chain = this.first();
+      const local = this.logs.list().find((t) => t.topic === topic);
+      return local ? { chain: chain.name, members: chain.members, partitions: local.partitions } : undefined;
+    }
+    const placed = this.placement.get(topic);
+    if (!placed) return undefined;
+    return { chain: placed.chain, members: this.cluster.chain(placed.chain)?.members ?? [], partitions: placed.partitions };
+  }
+
+  /** Whether this node's chain owns the topic. */
+  ownedHere(owner: Owner): boolean {
+    return owner.chain === this.own().name;
+  }
+
+  /** User-visible topics with partition counts. */
+  topics(): { topic: string; partitions: number }[] {
+    if (!this.cluster) return this.logs.list().filter((t) => !isInternalTopic(t.topic));
+    return this.placement.entries().map(([topic, p]) => ({ topic, partitions: p.partitions }));
+  }
+
+  /** Controller only: places a new topic on the least loaded chain and commits that to the placement topic. */
+  async place(topic: string, partitions: number): Promise<Placement> {
+    const names = this.chains().map((c) => c.name);
+    const placement = { chain: chooseChain(names, this.placement.load(names)), partitions };
+    await this.appendPlacement(placementRecord(topic, placement));
+    return placement;
+  }
+
+  /** Controller only: removes a topic from the placement map. */
+  async unplace(topic: string): Promise<void> {
+    await this.appendPlacement(placementRecord(topic, null));
+  }
+
+  private async appendPlacement(batch: Buffer): Promise<void> {
+    const writable = this.chain.writable();
+    if (!writable.ok) throw writable.error;
+    if (!this.logs.list().some((t) => t.topic === PLACEMENT_TOPIC)) {
+      this.logs.ensureTopic(PLACEMENT_TOPIC, 1);
+      this.chain.topicCreated(PLACEMENT_TOPIC, 1);
+    }
+    const log = this.logs.get(PLACEMENT_TOPIC, 0)!;
+    const { lastOffset } = log.append(batch, { leaderEpoch: this.chain.epoch });
+    this.chain.afterLocalAppend(PLACEMENT_TOPIC, 0, log.logEndOffset);
+    if (!(await this.chain.waitForCommit(PLACEMENT_TOPIC, 0, lastOffset, PLACEMENT_COMMIT_MS))) {
+      throw new KafkaError('REQUEST_TIMED_OUT', 'the placement map did not commit in time');
+    }
+    this.readLocal();
+  }
+
+  /** Starts following the placement map (cluster mode only). */
+  start(): void {
+    if (this.cluster) void this.follow();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.followTimer) clearTimeout(this.followTimer);
+    for (const w of this.waiters) w();
+  }
+
+  /** Reads placement changes now (a request named a topic this node has not heard of yet). */
+  refresh(): Promise<void> {
+    if (!this.cluster) return Promise.resolve();
+    this.refreshing ??= this.pull(0).finally(() => (this.refreshing = null));
+    return this.refreshing;
+  }
+
+  /** Resolves once a topic is known here (placed, or created locally on a single chain), or after `timeoutMs`. */
+  async waitForTopic(topic: string, timeoutMs: number): Promise<boolean> {
+    if (!this.cluster) return this.chain.waitForTopic(topic, timeoutMs);
+    const deadline = Date.now() + timeoutMs;
+    while (!this.owner(topic)) {
+      if (Date.now() > deadline) return false;
+      await this.refresh();
+      if (!this.owner(topic)) await new Promise<void>((r) => setTimeout(r, 50));
+    }
+    return true;
+  }
+
+  private async follow(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      await this.pull(PLACEMENT_POLL_MS);
+    } catch (err) {
+      this.log.debug('placement follow failed', { error: (err as Error).message });
+    }
+    if (this.stopped) return;
+    // Members of the first chain wake on local commits; others long-poll the first chain.
+    const local = this.first().spec === this.own().spec;
+    if (local) {
+      await this.chain.hwm.waitForData([[PLACEMENT_TOPIC, 0]], PLACEMENT_POLL_MS);
+      void this.follow();
+    } else {
+      // Back off a little after an empty or failed poll so a dead first chain is not hammered.
+      this.followTimer = setTimeout(() => void this.follow(), 50);
+    }
+  }
+
+  /** Reads new placement records; `waitMs` long-polls a remote first chain for changes. */
+  private async pull(waitMs: number): Promise<void> {
+    if (this.first().spec === this.own().spec) {
+      this.readLocal();
+      return;
+    }
+    // Ask the first chain's members, tail first (it never serves anything uncommitted anyway).
+    const members = [...this.first().members].reverse();
+    let lastError: unknown;
+    for (const m of members) {
+      try {
+        await this.fetchRemote(m, waitMs);
+        return;
+      } catch (err) {
+        lastError = err;
+      }
+    }
+    if (lastError) throw lastError;
+  }
+
+  private readLocal(): void {
+    const log = this.logs.get(PLACEMENT_TOPIC, 0);
+    if (!log) return;
+    const hwm = this.chain.hwm.get(PLACEMENT_TOPIC, 0);
+    while (this.placement.nextOffset < hwm) {
+      const { records } = log.read(this.placement.nextOffset, { maxBytes: 1 << 20, maxOffset: hwm });
+      if (records.length === 0) break;
+      this.applied(this.placement.apply(records));
+    }
+  }
+
+  private async fetchRemote(m: Member, waitMs: number): Promise<void> {
+    const version = 4;
+    const r = await requestOnce(m.host, m.port, ApiKey.Fetch, version, (w) =>
+      encodeFetchRequest(w, version, {
+        replicaId: -1, maxWaitMs: waitMs, minBytes: 1, maxBytes: 4 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
+        topics: [{ topic: PLACEMENT_TOPIC, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: this.placement.nextOffset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 4 << 20 }] }],
+        forgottenTopicsData: [], rackId: '',
+      }),
+    );
+    const p = decodeFetchResponse(r, version).topics[0]?.partitions[0];
+    if (!p) return;
+    // UNKNOWN_TOPIC: no topic was ever created, the map is empty.
+    if (p.errorCode !== 0 && p.errorCode !== 3) throw new KafkaError('UNKNOWN_SERVER_ERROR', `placement fetch from ${m.name} failed with error ${p.errorCode}`);
+    if (p.records && p.records.length > 0) this.applied(this.placement.apply(p.records));
+  }
+
+  private applied(topics: string[]): void {
+    for (const t of topics) this.onChange(t);
+  }
+}
