@@ -38,16 +38,24 @@ async function portFreeOn(addresses: string[]): Promise<number> {
 }
 
 export class ChainCluster {
-  readonly dns = new DnsServer();
   readonly nodes: NodeProcess[] = [];
   port = 0;
+  private readonly ownsDns: boolean;
+  readonly dns: DnsServer;
 
   constructor(
     readonly name: string,
     readonly replicas: number,
-    /** Third octet-free base: node i listens on 127.0.<subnet>.<10+i>. */
+    /** Node i listens on 127.0.<subnet>.<10+i>. */
     readonly subnet: number,
-  ) {}
+    /** Shared with the other chains of a cluster; a chain alone gets its own. */
+    dns?: DnsServer,
+    /** Extra `serve` flags for every member (e.g. `--cluster`), read when a member (re)starts. */
+    public extraArgs: string[] = [],
+  ) {
+    this.ownsDns = !dns;
+    this.dns = dns ?? new DnsServer();
+  }
 
   get srvName(): string {
     return `_kafka._tcp.${this.name}.test`;
@@ -63,21 +71,22 @@ export class ChainCluster {
   }
 
   /** Starts `count` members (all published in DNS) and waits until the head can take writes. */
-  async start(count: number): Promise<void> {
+  async start(count: number, waitWritable = true): Promise<void> {
     this.port = await portFreeOn(Array.from({ length: count + 2 }, (_, i) => this.address(i)));
     await this.publish(count);
     await Promise.all(Array.from({ length: count }, (_, i) => this.addNode(i)));
-    await this.waitWritable();
+    if (waitWritable) await this.waitWritable();
   }
 
   /** Creates (and starts) member i. */
   async addNode(i: number): Promise<NodeProcess> {
+    const base = ['--node-name', `${this.name}-${i}`, '--chain', this.name, '--discovery', `srv:${this.srvName}`, '--dns-server', this.dns.address, '--replicas', String(this.replicas), '--discovery-refresh-ms', '300'];
     const node = new NodeProcess({
       host: this.address(i),
       port: this.port,
       adminPort: 0,
-      args: ['--node-name', `${this.name}-${i}`, '--chain', this.name, '--discovery', `srv:${this.srvName}`, '--dns-server', this.dns.address, '--replicas', String(this.replicas)],
-      env: { VONNEGUT_DISCOVERY_REFRESH_MS: '300' },
+      // Read at each (re)start, so a rolling restart picks up a changed cluster list.
+      args: () => [...base, ...this.extraArgs],
     });
     this.nodes[i] = node;
     await node.start();
@@ -103,6 +112,6 @@ export class ChainCluster {
 
   async destroy(): Promise<void> {
     await Promise.all(this.nodes.map((n) => n?.destroy()));
-    await this.dns.destroy();
+    if (this.ownsDns) await this.dns.destroy();
   }
 }

@@ -18,8 +18,8 @@ export interface NodeSpec {
   host?: string;
   port?: number;
   adminPort?: number;
-  /** Extra `serve` flags, e.g. ['--discovery', 'srv:...', '--replicas', '3']. */
-  args?: string[];
+  /** Extra `serve` flags, e.g. ['--discovery', 'srv:...', '--replicas', '3']; a function is asked at every start. */
+  args?: string[] | (() => string[]);
   env?: NodeJS.ProcessEnv;
 }
 
@@ -51,7 +51,7 @@ export class NodeProcess {
       // A restart reuses the port it had, so peers and clients find it again.
       '--port', String(this.port || this.spec.port || 0),
       '--admin-port', String(this.spec.adminPort ?? 0),
-      ...(this.spec.args ?? []),
+      ...(typeof this.spec.args === 'function' ? this.spec.args() : this.spec.args ?? []),
     ];
     const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...this.spec.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;

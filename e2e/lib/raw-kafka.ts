@@ -5,6 +5,7 @@
 import net from 'node:net';
 import { ApiKey } from '../../node/src/protocol/api-keys.ts';
 import { decodeFetchResponse, encodeFetchRequest, type FetchPartitionData } from '../../node/src/protocol/apis/fetch.ts';
+import { decodeCreateTopicsResponse, encodeCreateTopicsRequest } from '../../node/src/protocol/apis/create-topics.ts';
 import { decodeProduceResponse, encodeProduceRequest, type ProducePartitionResponse } from '../../node/src/protocol/apis/produce.ts';
 import { FrameDecoder, encodeFrame } from '../../node/src/protocol/frame.ts';
 import { readResponseHeader, requestHeaderVersion, writeRequestHeader } from '../../node/src/protocol/header.ts';
@@ -77,4 +78,12 @@ export async function produceTo(address: string, topic: string, partition: numbe
     encodeProduceRequest(w, 3, { transactionalId: null, acks, timeoutMs, topics: [{ name: topic, partitions: [{ index: partition, records }] }] }),
   timeoutMs + 10_000);
   return decodeProduceResponse(r, 3).topics[0]!.partitions[0]!;
+}
+
+/** Creates a topic through one specific node (CreateTopics v1); resolves with the Kafka error code. */
+export async function createTopicAt(address: string, topic: string, partitions: number): Promise<number> {
+  const r = await request(address, ApiKey.CreateTopics, 1, (w) =>
+    encodeCreateTopicsRequest(w, 1, { topics: [{ name: topic, numPartitions: partitions, replicationFactor: -1, assignments: [], configs: [] }], timeoutMs: 10_000, validateOnly: false }),
+  );
+  return decodeCreateTopicsResponse(r, 1).topics[0]!.errorCode;
 }

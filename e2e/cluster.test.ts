@@ -1,0 +1,128 @@
+/**
+ * Several chains sharing the topic space: separate node processes per chain on 127.0.x.y addresses, one
+ * real dnsmasq serving every chain's SRV record, real clients.
+ */
+import test from 'ava';
+import { Kafka, logLevel } from 'kafkajs';
+import { ChainCluster } from './lib/chain-cluster.ts';
+import { DnsServer } from './lib/dns.ts';
+import { createTopicAt, fetchFrom } from './lib/raw-kafka.ts';
+import { requireTool, run, waitFor } from './lib/tools.ts';
+
+const hasTools = requireTool('kcat') && requireTool('dnsmasq');
+const clusterTest = hasTools ? test.serial : test.skip;
+
+const dns = new DnsServer();
+const chains: ChainCluster[] = [];
+const clusterFlag = () => ['--cluster', chains.map((c) => `srv:${c.srvName}`).join(',')];
+
+/** Adds a chain to every node's cluster list (members read it when they next start). */
+function defineChain(name: string, subnet: number): ChainCluster {
+  const c = new ChainCluster(name, 3, subnet, dns);
+  chains.push(c);
+  for (const other of chains) other.extraArgs = clusterFlag();
+  return c;
+}
+
+const everyNode = () => chains.flatMap((c) => c.nodes.map((n) => n.address));
+
+/** topic -> leader broker address, as kcat -L sees it from one node. */
+async function leadersSeenFrom(address: string): Promise<Map<string, string>> {
+  const meta = await run('kcat', ['-b', address, '-L', '-J']);
+  const json = JSON.parse(meta.stdout.toString()) as { brokers: { id: number; name: string }[]; topics: { topic: string; partitions: { leader: number }[] }[] };
+  const byId = new Map(json.brokers.map((b) => [b.id, b.name]));
+  return new Map(json.topics.map((t) => [t.topic, byId.get(t.partitions[0]!.leader) ?? `unknown ${t.partitions[0]!.leader}`]));
+}
+
+function chainOfLeader(leader: string): string {
+  return chains.find((c) => leader.startsWith(`127.0.${c.subnet}.`))!.name;
+}
+
+test.after.always(async () => {
+  await Promise.all(chains.map((c) => c.destroy()));
+  await dns.destroy();
+});
+
+const topics = Array.from({ length: 50 }, (_, i) => `t${String(i).padStart(2, '0')}`);
+
+clusterTest('2 chains x 3 nodes: 50 topics created through different nodes spread over both chains and every node agrees on leaders', async (t) => {
+  defineChain('ca', 31);
+  defineChain('cb', 32);
+  for (const c of chains) await c.start(3, false);
+  await Promise.all(chains.map((c) => c.waitWritable()));
+  const nodes = everyNode();
+  for (const [i, topic] of topics.entries()) {
+    const code = await createTopicAt(nodes[i % nodes.length]!, topic, 1);
+    t.is(code, 0, `create ${topic} through ${nodes[i % nodes.length]}`);
+  }
+  const views = await Promise.all(nodes.map(async (a) => waitFor(`all topics visible from ${a}`, async () => {
+    const m = await leadersSeenFrom(a);
+    return topics.every((x) => m.has(x)) ? m : undefined;
+  })));
+  for (const [i, view] of views.entries()) {
+    for (const topic of topics) t.is(view.get(topic), views[0]!.get(topic), `${nodes[i]} agrees on the leader of ${topic}`);
+  }
+  const perChain = new Map<string, number>();
+  for (const topic of topics) {
+    const chain = chainOfLeader(views[0]!.get(topic)!);
+    perChain.set(chain, (perChain.get(chain) ?? 0) + 1);
+  }
+  t.log(`topics per chain: ${JSON.stringify(Object.fromEntries(perChain))}`);
+  for (const c of chains) t.true((perChain.get(c.name) ?? 0) <= 30, `${c.name} holds at most 60%`);
+  for (const topic of topics) {
+    const leader = views[0]!.get(topic)!;
+    t.true(chains.some((c) => `${c.address(0)}:${c.port}` === leader), `${topic} is led by a chain head`);
+  }
+});
+
+clusterTest('kcat and kafkajs produce to and consume from every topic, bootstrapped from any node', async (t) => {
+  const nodes = everyNode();
+  for (const [i, topic] of topics.entries()) {
+    const input = Array.from({ length: 5 }, (_, j) => `kcat-${topic}-${j}`).join('\n') + '\n';
+    const p = await run('kcat', ['-b', nodes[(i + 1) % nodes.length]!, '-P', '-t', topic, '-X', 'acks=all'], { input });
+    t.is(p.code, 0, p.stderr);
+  }
+  const producer = new Kafka({ clientId: 'e2e-cluster', brokers: [nodes[4]!], logLevel: logLevel.NOTHING }).producer();
+  await producer.connect();
+  await producer.sendBatch({ acks: -1, topicMessages: topics.map((topic) => ({ topic, messages: [{ key: 'k', value: `kafkajs-${topic}` }] })) });
+  await producer.disconnect();
+  for (const [i, topic] of topics.entries()) {
+    const c = await run('kcat', ['-b', nodes[(i + 3) % nodes.length]!, '-C', '-t', topic, '-o', 'beginning', '-e', '-q']);
+    t.is(c.code, 0, c.stderr);
+    t.deepEqual(c.stdout.toString().trimEnd().split('\n'), [...Array.from({ length: 5 }, (_, j) => `kcat-${topic}-${j}`), `kafkajs-${topic}`]);
+  }
+  // Every member of the owning chain serves the same committed records; the other chain refuses.
+  const ownerName = chainOfLeader((await leadersSeenFrom(nodes[0]!)).get('t07')!);
+  const owner = chains.find((c) => c.name === ownerName)!;
+  const other = chains.find((c) => c !== owner)!;
+  for (const n of owner.nodes) t.is((await fetchFrom(n.address, 't07', 0, 0)).decoded.length, 6);
+  t.is((await fetchFrom(other.nodes[2]!.address, 't07', 0, 0)).errorCode, 6, 'NOT_LEADER_OR_FOLLOWER from a chain that does not own it');
+});
+
+clusterTest('a third chain joins: existing topics stay where they were and stay readable, new topics land on it first', async (t) => {
+  const before = await leadersSeenFrom(everyNode()[0]!);
+  // The new chain's name is added to every node's cluster list; members restart one at a time, tail first.
+  const cc = defineChain('cc', 33);
+  await cc.start(3, false);
+  for (const c of chains.slice(0, 2)) {
+    for (const i of [2, 1, 0]) {
+      await c.nodes[i]!.kill('SIGTERM');
+      await c.nodes[i]!.start();
+      await c.waitWritable(60_000);
+    }
+  }
+  await cc.waitWritable();
+  const after = await waitFor('every node sees all topics', async () => {
+    const m = await leadersSeenFrom(cc.nodes[1]!.address);
+    return topics.every((x) => m.has(x)) ? m : undefined;
+  });
+  for (const topic of topics) t.is(after.get(topic), before.get(topic), `${topic} did not move`);
+  for (const topic of ['n0', 'n1', 'n2']) t.is(await createTopicAt(everyNode()[1]!, topic, 1), 0);
+  const now = await waitFor('new topics visible', async () => {
+    const m = await leadersSeenFrom(everyNode()[0]!);
+    return ['n0', 'n1', 'n2'].every((x) => m.has(x)) ? m : undefined;
+  });
+  for (const topic of ['n0', 'n1', 'n2']) t.is(chainOfLeader(now.get(topic)!), 'cc', `${topic} lands on the new chain`);
+  const c = await run('kcat', ['-b', cc.nodes[0]!.address, '-C', '-t', 't11', '-o', 'beginning', '-e', '-q']);
+  t.is(c.stdout.toString().trimEnd().split('\n').length, 6, 'old topics stay readable');
+});
