@@ -63,7 +63,7 @@ export class ChainNode extends EventEmitter {
   private upstream: UpstreamLink | null = null;
   private readonly pendingAcks = new Map<string, AckEntry>();
   private ackFlushScheduled = false;
-  private lastReadySent: boolean | null = null;
+  private lastReadySent: string | null = null;
   private discoveryTimer: NodeJS.Timeout | null = null;
   private checkpointTimer: NodeJS.Timeout | null = null;
   private discoveryError: string | null = null;
@@ -134,7 +134,20 @@ export class ChainNode extends EventEmitter {
     if (role === 'head' && !this.replicator.ready) {
       return { ok: false, error: new KafkaError('NOT_ENOUGH_REPLICAS', 'chain is not linked down to its tail') };
     }
+    // Members refresh DNS at different moments: until the rest of the chain agrees on who the tail is,
+    // an acknowledgement might come from a node that only believes it is the tail.
+    const tail = this.position.members[this.position.members.length - 1]?.name;
+    if (role === 'head' && this.replicator.reportedTail !== tail) {
+      return { ok: false, error: new KafkaError('NOT_ENOUGH_REPLICAS', `chain members disagree on the tail (${this.replicator.reportedTail || 'unknown'} vs ${tail})`) };
+    }
     return { ok: true };
+  }
+
+  /** The tail as this node knows it: itself when it is the tail, else what its successor reports. */
+  private tailName(): string {
+    const { role } = this.position;
+    if (role === 'tail' || role === 'solo') return this.opts.self;
+    return this.replicator.ready ? this.replicator.reportedTail : '';
   }
 
   /** True when this node and every node after it are linked (tails and solo nodes always are). */
@@ -325,7 +338,7 @@ export class ChainNode extends EventEmitter {
         return;
       }
       case 'ping':
-        this.sendUpstream({ type: 'pong', chainReady: this.chainReady() });
+        this.sendUpstream({ type: 'pong', chainReady: this.chainReady(), tail: this.tailName() });
         return;
       default:
         throw new KafkaError('INVALID_REQUEST', `unexpected ${msg.type} from predecessor`);
@@ -364,9 +377,11 @@ export class ChainNode extends EventEmitter {
 
   private reportReady(): void {
     const ready = this.chainReady();
-    if (ready !== this.lastReadySent && this.upstream) {
-      this.lastReadySent = ready;
-      this.sendUpstream({ type: 'pong', chainReady: ready });
+    const tail = this.tailName();
+    const report = `${ready}/${tail}`;
+    if (report !== this.lastReadySent && this.upstream) {
+      this.lastReadySent = report;
+      this.sendUpstream({ type: 'pong', chainReady: ready, tail });
     }
   }
 

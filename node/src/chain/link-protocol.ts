@@ -19,7 +19,8 @@
  *   downstream -> upstream
  *    10 State     => epoch:int32 [topic:string partition_count:int32 [partition:int32 log_end:int64 hwm:int64]]
  *    11 Ack       => [topic:string partition:int32 hwm:int64]     (committed offsets: the tail's log end)
- *    12 Pong      => chain_ready:int8                             (this node and all after it are linked)
+ *    12 Pong      => chain_ready:int8 tail:string                 (this node and all after it are linked, and
+ *                                                                 who it believes the tail is: '' if unknown)
  *    13 Error     => error_code:int16 message:string              (then the sender closes the link)
  *
  * Messages on one link are processed in order, which is what lets Append be pipelined without waiting
@@ -63,7 +64,7 @@ export type LinkMessage =
   | { type: 'ping' }
   | { type: 'state'; epoch: number; topics: TopicState[] }
   | { type: 'ack'; acks: AckEntry[] }
-  | { type: 'pong'; chainReady: boolean }
+  | { type: 'pong'; chainReady: boolean; tail: string }
   | { type: 'error'; errorCode: number; message: string };
 
 const TYPE_CODES = {
@@ -117,7 +118,7 @@ export function encodeLinkMessage(m: LinkMessage): Buffer {
       w.array(m.acks, (x, a) => x.string(a.topic).int32(a.partition).int64(a.hwm));
       break;
     case 'pong':
-      w.boolean(m.chainReady);
+      w.boolean(m.chainReady).string(m.tail);
       break;
     case 'error':
       w.int16(m.errorCode).string(m.message);
@@ -154,7 +155,7 @@ export function decodeLinkMessage(buf: Buffer): LinkMessage {
     case TYPE_CODES.ack:
       return { type: 'ack', acks: r.array((x) => ({ topic: x.string(), partition: x.int32(), hwm: x.int64n() })) };
     case TYPE_CODES.pong:
-      return { type: 'pong', chainReady: r.boolean() };
+      return { type: 'pong', chainReady: r.boolean(), tail: r.string() };
     case TYPE_CODES.error:
       return { type: 'error', errorCode: r.int16(), message: r.string() };
     default:

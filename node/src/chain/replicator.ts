@@ -58,6 +58,8 @@ export class Replicator {
   private socket: net.Socket | null = null;
   private state: LinkState = 'idle';
   private downstreamReady = false;
+  /** The tail as the successor reports it; the head compares it with its own view. */
+  private downstreamTail = '';
   /** Next offset to ship, per partition (`tpKey`). */
   private readonly next = new Map<string, number>();
   private readonly dirty = new Set<string>();
@@ -81,6 +83,11 @@ export class Replicator {
   /** True when the link is synced and the successor says the rest of the chain is linked too. */
   get ready(): boolean {
     return this.state === 'streaming' && this.downstreamReady;
+  }
+
+  /** Who the successor says the chain's tail is ('' until it has said). */
+  get reportedTail(): string {
+    return this.downstreamTail;
   }
 
   get linkState(): LinkState {
@@ -138,6 +145,7 @@ export class Replicator {
     const wasReady = this.ready;
     this.state = 'idle';
     this.downstreamReady = false;
+    this.downstreamTail = '';
     if (wasReady) this.events.onReadyChange();
   }
 
@@ -214,8 +222,9 @@ export class Replicator {
         this.events.onAck(msg.acks);
         return;
       case 'pong':
-        if (msg.chainReady !== this.downstreamReady) {
+        if (msg.chainReady !== this.downstreamReady || msg.tail !== this.downstreamTail) {
           this.downstreamReady = msg.chainReady;
+          this.downstreamTail = msg.tail;
           this.events.onReadyChange();
         }
         return;

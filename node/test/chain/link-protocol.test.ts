@@ -1,0 +1,32 @@
+import test from 'ava';
+import { decodeHello, decodeLinkMessage, encodeHello, encodeLinkMessage, type LinkMessage } from '../../src/chain/link-protocol.ts';
+import { DecodeError } from '../../src/protocol/errors.ts';
+import { Reader } from '../../src/protocol/reader.ts';
+import { Writer } from '../../src/protocol/writer.ts';
+
+const messages: LinkMessage[] = [
+  { type: 'append', topic: 'orders', partition: 2, partitionCount: 3, batches: Buffer.from('batch bytes') },
+  { type: 'truncate', topic: 'orders', partition: 0, offset: 1234567890123 },
+  { type: 'create', topic: 'new', partitionCount: 6 },
+  { type: 'delete', topic: 'old' },
+  { type: 'ping' },
+  { type: 'state', epoch: 7, topics: [{ topic: 'a', partitionCount: 2, partitions: [{ partition: 0, logEnd: 10, hwm: 8 }, { partition: 1, logEnd: 0, hwm: 0 }] }] },
+  { type: 'ack', acks: [{ topic: 'a', partition: 1, hwm: 99 }] },
+  { type: 'pong', chainReady: true, tail: 'vg-2' },
+  { type: 'error', errorCode: 74, message: 'stale epoch 3; current epoch 5' },
+];
+
+for (const m of messages) {
+  test(`link message ${m.type} round-trips`, (t) => {
+    t.deepEqual(decodeLinkMessage(Buffer.from(encodeLinkMessage(m))), m);
+  });
+}
+
+test('hello round-trips and truncated or unknown messages are DecodeErrors', (t) => {
+  const w = new Writer();
+  encodeHello(w, { epoch: 4, from: 'vg-0', to: 'vg-1' });
+  t.deepEqual(decodeHello(new Reader(w.toBuffer())), { epoch: 4, from: 'vg-0', to: 'vg-1' });
+  const append = Buffer.from(encodeLinkMessage(messages[0]!));
+  t.throws(() => decodeLinkMessage(append.subarray(0, append.length - 3)), { instanceOf: DecodeError });
+  t.throws(() => decodeLinkMessage(Buffer.from([99])), { instanceOf: DecodeError });
+});
