@@ -88,7 +88,14 @@ export class ChainNode extends EventEmitter {
         this.setEpoch(this.position.role === 'head' ? theirs + 1 : theirs);
       },
     }, opts.logger.child({ component: 'replicator' }));
-    // What the tail (or a solo node) holds is committed by definition, including after a restart.
+    // A mark beyond a log's end (a log lost its unflushed tail) would let readers ask for offsets that
+    // do not exist: clamp. What the tail (or a solo node) holds is committed by definition.
+    for (const { topic, partitions } of opts.logs.list()) {
+      for (let p = 0; p < partitions; p++) {
+        const end = opts.logs.partition(topic, p)?.logEndOffset ?? 0;
+        if (this.hwm.get(topic, p) > end) this.hwm.reset(topic, p, end);
+      }
+    }
     this.commitLocalIfLast();
   }
 
@@ -107,6 +114,7 @@ export class ChainNode extends EventEmitter {
     this.upstream?.source.socket.destroy();
     this.hwm.wakeAll();
     this.checkpoint();
+    this.hwm.close();
   }
 
   get epoch(): number {

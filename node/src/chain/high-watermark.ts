@@ -5,14 +5,20 @@
  * travelling back up, so its high-water mark only moves forward. Produce requests with acks=-1 wait here
  * for their last offset to commit; Fetch long polls wait for any of their partitions to advance.
  *
- * The checkpoint is Kafka's `replication-offset-checkpoint` format (version line `0`, a count line, then
- * `topic partition offset` lines). It may lag: a stale (lower) mark after a crash is safe, because the
- * mark is re-learned from the successor and never used to drop data that a successor might not have.
+ * Two files keep the marks across restarts. `replication-offset-checkpoint` is Kafka's format (version
+ * line `0`, a count line, then `topic partition offset` lines), rewritten every second for tools. Because
+ * that can lag, and a reader must never see the mark go backwards after a kill -9, every advance is also
+ * written within the same event-loop turn to `high-watermark.slots`: one 8-byte slot per partition,
+ * overwritten in place (a pwrite into the page cache, which a killed process does not lose), with the
+ * slot of each partition named once in `high-watermark.slots.index` (`slot topic partition` lines).
+ * On open the larger of the two wins.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 
 export const CHECKPOINT_FILE = 'replication-offset-checkpoint';
+export const SLOTS_FILE = 'high-watermark.slots';
+export const SLOTS_INDEX_FILE = 'high-watermark.slots.index';
 
 /** `topic\0partition`: a map key that cannot collide (topic names cannot hold NUL). */
 export function tpKey(topic: string, partition: number): string {
@@ -24,8 +30,76 @@ interface CommitWaiter {
   resolve: () => void;
 }
 
+/** Durable per-partition slots for high-water marks (see the file header). */
+class MarkSlots {
+  private readonly slots = new Map<string, number>();
+  private readonly dirty = new Map<string, number>();
+  private scheduled = false;
+  private fd: number;
+  private indexFd: number;
+  private readonly scratch = Buffer.alloc(8);
+
+  constructor(dataDir: string, loaded: Map<string, number>) {
+    const index = path.join(dataDir, SLOTS_INDEX_FILE);
+    const file = path.join(dataDir, SLOTS_FILE);
+    let text = '';
+    try {
+      text = fs.readFileSync(index, 'utf8');
+    } catch {
+      // First start: no slots yet.
+    }
+    this.fd = fs.openSync(file, 'a+');
+    this.indexFd = fs.openSync(index, 'a');
+    const buf = fs.readFileSync(file);
+    for (const line of text.split('\n')) {
+      const parts = line.split(' ');
+      if (parts.length !== 3) continue;
+      const slot = Number(parts[0]);
+      const key = tpKey(parts[1]!, Number(parts[2]));
+      this.slots.set(key, slot);
+      if ((slot + 1) * 8 <= buf.length) {
+        const offset = Number(buf.readBigInt64BE(slot * 8));
+        if (offset > (loaded.get(key) ?? 0)) loaded.set(key, offset);
+      }
+    }
+    fs.closeSync(this.fd);
+    this.fd = fs.openSync(file, 'r+');
+  }
+
+  /** Records an advance; written once per event-loop turn per partition. */
+  note(key: string, offset: number): void {
+    this.dirty.set(key, offset);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  flush(): void {
+    this.scheduled = false;
+    for (const [key, offset] of this.dirty) {
+      let slot = this.slots.get(key);
+      if (slot === undefined) {
+        slot = this.slots.size;
+        this.slots.set(key, slot);
+        const [topic, partition] = key.split('\0');
+        fs.writeSync(this.indexFd, `${slot} ${topic} ${partition}\n`);
+      }
+      this.scratch.writeBigInt64BE(BigInt(offset), 0);
+      fs.writeSync(this.fd, this.scratch, 0, 8, slot * 8);
+    }
+    this.dirty.clear();
+  }
+
+  close(): void {
+    this.flush();
+    fs.closeSync(this.fd);
+    fs.closeSync(this.indexFd);
+  }
+}
+
 export class HighWatermarks {
   private readonly marks = new Map<string, number>();
+  private slots: MarkSlots | null = null;
   private readonly commitWaiters = new Map<string, CommitWaiter[]>();
   private readonly dataWaiters = new Set<{ keys: Set<string>; wake: () => void }>();
 
@@ -40,6 +114,7 @@ export class HighWatermarks {
     const current = this.marks.get(key) ?? 0;
     if (offset <= current) return false;
     this.marks.set(key, offset);
+    this.slots?.note(key, offset);
     const waiters = this.commitWaiters.get(key);
     if (waiters) {
       const still = waiters.filter((w) => {
@@ -58,12 +133,17 @@ export class HighWatermarks {
 
   /** Sets a mark outright (topic deleted and recreated, log truncated below it on recovery). */
   reset(topic: string, partition: number, offset: number): void {
-    this.marks.set(tpKey(topic, partition), offset);
+    const key = tpKey(topic, partition);
+    this.marks.set(key, offset);
+    this.slots?.note(key, offset);
   }
 
   /** Forgets a partition (topic deleted). */
   remove(topic: string, partition: number): void {
-    this.marks.delete(tpKey(topic, partition));
+    const key = tpKey(topic, partition);
+    this.marks.delete(key);
+    // A topic created again under the same name must start from zero, not from this mark.
+    this.slots?.note(key, 0);
   }
 
   /** Resolves once `offset` is committed, or with false after `timeoutMs`. */
@@ -128,24 +208,32 @@ export class HighWatermarks {
     fs.renameSync(tmp, file);
   }
 
-  /** Reads a checkpoint written by `checkpoint`; a missing or malformed file yields no marks. */
+  /** Flushes and closes the slot files (clean shutdown). */
+  close(): void {
+    this.slots?.close();
+    this.slots = null;
+  }
+
+  /** Loads the marks from both files (the larger wins) and keeps every later advance durable. */
   static load(dataDir: string): HighWatermarks {
     const hw = new HighWatermarks();
-    let text: string;
+    let text = '';
     try {
       text = fs.readFileSync(path.join(dataDir, CHECKPOINT_FILE), 'utf8');
     } catch {
-      return hw;
+      // No checkpoint yet.
     }
     const lines = text.split('\n').filter((l) => l.length > 0);
-    if (lines[0] !== '0') return hw;
-    for (const line of lines.slice(2)) {
-      const parts = line.split(' ');
-      if (parts.length !== 3) continue;
-      const partition = Number(parts[1]);
-      const offset = Number(parts[2]);
-      if (Number.isInteger(partition) && Number.isInteger(offset)) hw.marks.set(tpKey(parts[0]!, partition), offset);
+    if (lines[0] === '0') {
+      for (const line of lines.slice(2)) {
+        const parts = line.split(' ');
+        if (parts.length !== 3) continue;
+        const partition = Number(parts[1]);
+        const offset = Number(parts[2]);
+        if (Number.isInteger(partition) && Number.isInteger(offset)) hw.marks.set(tpKey(parts[0]!, partition), offset);
+      }
     }
+    hw.slots = new MarkSlots(dataDir, hw.marks);
     return hw;
   }
 }
