@@ -6,6 +6,7 @@ import test from 'ava';
 import { Kafka, logLevel } from 'kafkajs';
 import { ChainCluster } from './lib/chain-cluster.ts';
 import { DnsServer } from './lib/dns.ts';
+import { startLoad } from './lib/load.ts';
 import { createTopicAt, fetchFrom } from './lib/raw-kafka.ts';
 import { requireTool, run, waitFor } from './lib/tools.ts';
 
@@ -125,4 +126,35 @@ clusterTest('a third chain joins: existing topics stay where they were and stay 
   for (const topic of ['n0', 'n1', 'n2']) t.is(chainOfLeader(now.get(topic)!), 'cc', `${topic} lands on the new chain`);
   const c = await run('kcat', ['-b', cc.nodes[0]!.address, '-C', '-t', 't11', '-o', 'beginning', '-e', '-q']);
   t.is(c.stdout.toString().trimEnd().split('\n').length, 6, 'old topics stay readable');
+});
+
+clusterTest('killing the head of one chain under load loses no acknowledged record there, and the other chain never notices', async (t) => {
+  const leaders = await leadersSeenFrom(everyNode()[0]!);
+  const victimChain = chains.find((c) => c.name === chainOfLeader(leaders.get('t00')!))!;
+  const otherTopic = topics.find((x) => chainOfLeader(leaders.get(x)!) !== victimChain.name)!;
+  const other = chains.find((c) => c.name === chainOfLeader(leaders.get(otherTopic)!))!;
+  const victimLoad = startLoad(`${victimChain.address(0)}:${victimChain.port}`, 't00');
+  const otherLoad = startLoad(`${other.address(0)}:${other.port}`, otherTopic);
+  await Promise.all([victimLoad.progress(100), otherLoad.progress(100)]);
+  await victimChain.nodes[0]!.kill('SIGKILL');
+  await victimChain.nodes[0]!.start();
+  await victimChain.waitWritable(60_000);
+  await Promise.all([victimLoad.progress(100), otherLoad.progress(100)]);
+  await Promise.all([victimLoad.stop(), otherLoad.stop()]);
+  t.log(`victim chain: ${victimLoad.acked.length} acknowledged, ${victimLoad.errors()} retried; other chain: ${otherLoad.acked.length} acknowledged, ${otherLoad.errors()} retried`);
+  t.is(otherLoad.errors(), 0, 'the other chain never failed a write');
+  for (const [c, load, topic] of [[victimChain, victimLoad, 't00'], [other, otherLoad, otherTopic]] as const) {
+    // Every topic already holds the 6 records of the kcat/kafkajs test.
+    await waitFor('tail committed everything acknowledged', async () => ((await c.hwm(2, topic)) >= load.acked.length + 6 ? true : undefined));
+    const values: string[] = [];
+    for (let offset = 0; ;) {
+      const got = await fetchFrom(c.nodes[2]!.address, topic, 0, offset);
+      if (got.decoded.length === 0) break;
+      values.push(...got.decoded.map((r) => r.value!.toString()));
+      offset = got.decoded[got.decoded.length - 1]!.offset + 1;
+    }
+    const counts = new Map<string, number>();
+    for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+    t.deepEqual(load.acked.filter((id) => counts.get(id) !== 1), [], `${topic}: every acknowledged record exactly once at the tail`);
+  }
 });
