@@ -4,10 +4,25 @@
  */
 export class Writer {
   private buf: Buffer;
+  /** Bytes written to this writer's own buffer (external chunks are not counted). */
   offset = 0;
+  /**
+   * With `keepBytesOver` set, `raw` keeps byte arrays of at least that size by reference instead of
+   * copying them: a Fetch response's records go to the socket as they were read, and the writer holds
+   * only the small fields around them. `toChunks` then returns the pieces in order.
+   */
+  private readonly keepBytesOver: number;
+  private external: { at: number; bytes: Buffer }[] = [];
+  private externalBytes = 0;
 
-  constructor(initialSize = 256) {
+  constructor(initialSize = 256, opts: { keepBytesOver?: number } = {}) {
     this.buf = Buffer.allocUnsafe(initialSize);
+    this.keepBytesOver = opts.keepBytesOver ?? 0;
+  }
+
+  /** Every byte written, own and external. */
+  get length(): number {
+    return this.offset + this.externalBytes;
   }
 
   private ensure(n: number): void {
@@ -19,9 +34,23 @@ export class Writer {
     this.buf = next;
   }
 
-  /** The bytes written so far (a view, valid until the next write). */
+  /** The bytes written so far (a view, valid until the next write). Not for writers holding external chunks. */
   toBuffer(): Buffer {
+    if (this.external.length > 0) throw new Error('writer holds external chunks: use toChunks()');
     return this.buf.subarray(0, this.offset);
+  }
+
+  /** Everything written, in order: views of the own buffer between the external chunks kept by reference. */
+  toChunks(): Buffer[] {
+    const out: Buffer[] = [];
+    let from = 0;
+    for (const { at, bytes } of this.external) {
+      if (at > from) out.push(this.buf.subarray(from, at));
+      out.push(bytes);
+      from = at;
+    }
+    if (this.offset > from || out.length === 0) out.push(this.buf.subarray(from, this.offset));
+    return out;
   }
 
   int8(v: number): this {
@@ -102,6 +131,12 @@ export class Writer {
   }
 
   raw(b: Uint8Array): this {
+    if (this.keepBytesOver > 0 && b.length >= this.keepBytesOver) {
+      const bytes = Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+      this.external.push({ at: this.offset, bytes });
+      this.externalBytes += b.length;
+      return this;
+    }
     this.ensure(b.length);
     this.buf.set(b, this.offset);
     this.offset += b.length;

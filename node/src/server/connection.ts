@@ -13,8 +13,12 @@ import type { Socket } from 'node:net';
 import { FrameDecoder, FrameSizeError } from '../protocol/frame.ts';
 import type { Logger } from '../logging.ts';
 
-/** What a handler returns: response bytes (without size prefix), nothing (acks=0), or a close order. */
-export type HandlerResult = Buffer | null | { close: string } | { takeover: (frames: FrameSource) => void };
+/**
+ * What a handler returns: response bytes (a Buffer, without size prefix), a whole response frame in
+ * pieces (a Buffer[] whose first bytes are the size prefix: written as they are, so a Fetch response's
+ * records are never copied into it), nothing (acks=0), a close order, or a takeover.
+ */
+export type HandlerResult = Buffer | Buffer[] | null | { close: string } | { takeover: (frames: FrameSource) => void };
 
 /** Frames after a takeover: the new owner receives them and may write to the socket. */
 export interface FrameSource {
@@ -46,6 +50,8 @@ export class Connection {
   private closed = false;
   private takenOver: ((frame: Buffer) => void) | null = null;
   private takeoverPending: Buffer[] | null = null;
+  /** The socket is corked until the end of this tick, so responses finished together leave in one write. */
+  private corked = false;
   /** Resolves when every started request has been answered (used by graceful shutdown). */
   private idleWaiters: (() => void)[] = [];
 
@@ -123,10 +129,12 @@ export class Connection {
       if (Buffer.isBuffer(result)) {
         const size = Buffer.allocUnsafe(4);
         size.writeInt32BE(result.length, 0);
-        this.socket.cork();
+        this.corkForTick();
         this.socket.write(size);
         this.socket.write(result);
-        this.socket.uncork();
+      } else if (Array.isArray(result)) {
+        this.corkForTick();
+        for (const part of result) this.socket.write(part);
       } else if ('close' in result) {
         this.close(result.close);
       } else {
@@ -136,6 +144,22 @@ export class Connection {
     }
     if (this.slots.length === 0) this.notifyIdle();
     this.maybeResume();
+  }
+
+  /**
+   * Corks the socket until the end of this tick: every response whose handler finishes in the same
+   * microtask run (an ack that commits many produces, a pipeline of small answers) is written with one
+   * writev instead of one syscall each. nextTick runs after the current microtask queue drains.
+   */
+  private corkForTick(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.socket.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      this.socket.uncork();
+      this.maybePause();
+    });
   }
 
   private startTakeover(owner: (frames: FrameSource) => void): void {

@@ -76,13 +76,21 @@ async function dispatch(
   }
   const res = await handler.handle(req, ctx);
   if (res === null) return null;
-  const w = new Writer(1024);
+  // Records and other large byte fields stay where they are (the buffer a Fetch read from the log) and
+  // go to the socket by reference; the writer holds only the size prefix, header and small fields.
+  // Copying the records into the writer cost a Fetch response's full size in memcpy and garbage.
+  const w = new Writer(RESPONSE_WRITER_BYTES, { keepBytesOver: KEEP_BYTES_OVER });
+  w.int32(0);
   writeResponseHeader(w, header.apiKey, header.apiVersion, header.correlationId);
   handler.encode(w, header.apiVersion, res);
-  // The writer is dropped here, so its bytes can be sent as they are: copying them again cost a Fetch
-  // response's full size in memcpy and garbage (the writer holds at most twice the response).
-  return w.toBuffer();
+  w.patchInt32(0, w.length - 4);
+  return w.toChunks();
 }
+
+/** Initial size of a response writer: most responses fit without growing it. */
+const RESPONSE_WRITER_BYTES = 512;
+/** Byte fields at least this large are sent by reference instead of being copied into the response. */
+const KEEP_BYTES_OVER = 4096;
 
 /** The v0 ApiVersions body with UNSUPPORTED_VERSION and our real ranges, so the client can pick a version. */
 function unsupportedApiVersions(correlationId: number): Buffer {
