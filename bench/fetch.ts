@@ -19,45 +19,52 @@ import { parseArgs } from 'node:util';
 import { ApiKey } from '../node/src/protocol/api-keys.ts';
 import { decodeFetchResponse, encodeFetchRequest } from '../node/src/protocol/apis/fetch.ts';
 import { KafkaWire } from '../e2e/lib/kafka-wire.ts';
-import { median, type Throughput } from './lib/measure.ts';
+import { median, medianOf, type Throughput } from './lib/measure.ts';
 import { progress } from './lib/progress.ts';
-import { runLoad, type LoadResult } from './lib/wire-load.ts';
+import { medianLoad, runLoad, type LoadResult } from './lib/wire-load.ts';
 import { appendThroughStorage, readThroughStorage } from './lib/storage-baseline.ts';
 import { startServer, stopServer } from './lib/server.ts';
 import { producePool, produceLoad } from './produce.ts';
 
 const MiB = 1024 * 1024;
 const FETCH_VERSION = 4;
-const TARGET_RATIO = 0.7;
+export const TARGET_RATIO = 0.7;
 const TOPIC = 'bench-fetch';
 
-const { values: args } = parseArgs({
-  options: {
-    mib: { type: 'string', default: '256' },
-    'batch-kib': { type: 'string', default: '64' },
-    'fetch-kib': { type: 'string', default: '256,1024' },
-    record: { type: 'string', default: '1024' },
-    connections: { type: 'string', default: '4' },
-    inflight: { type: 'string', default: '8' },
-    rounds: { type: 'string', default: '3' },
-    profile: { type: 'string' },
-    json: { type: 'boolean', default: false },
-  },
-});
+export interface FetchBenchOptions {
+  mib: number;
+  batchKib: number;
+  fetchKibs: number[];
+  recordBytes: number;
+  connections: number;
+  inflight: number;
+  rounds: number;
+  profile?: string;
+  progress?: boolean;
+}
 
-async function main(): Promise<void> {
-  const connections = Number(args.connections);
-  const inflight = Number(args.inflight);
-  const rounds = Math.max(1, Number(args.rounds));
-  const fetchKibs = args['fetch-kib'].split(',').map(Number);
+export interface FetchBenchResult {
+  fetchKiB: number;
+  fetchBytes: number;
+  requests: number;
+  server: LoadResult;
+  storageMiBps: number;
+  storageCpuMsPerMiB: number;
+  ratio: number;
+  cpuRatio: number;
+}
+
+/** Fills a node, then for each fetch size alternates storage-only reads and server Fetch load; medians. */
+export async function runFetchBench(o: FetchBenchOptions): Promise<{ batchBytes: number; logBytes: number; results: FetchBenchResult[] }> {
+  const { connections, inflight, rounds, fetchKibs } = o;
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'vonnegut-bench-fetch-'));
-  const server = await startServer(path.join(root, 'node'), args.profile);
-  const { batches, bodies, perBatch } = producePool(TOPIC, Number(args['batch-kib']) * 1024, Number(args.record));
+  const server = await startServer(path.join(root, 'node'), o.profile);
+  const { batches, bodies, perBatch } = producePool(TOPIC, o.batchKib * 1024, o.recordBytes);
   const batchBytes = batches[0]!.length;
-  const count = Math.max(1, Math.round((Number(args.mib) * MiB) / batchBytes));
+  const count = Math.max(1, Math.round((o.mib * MiB) / batchBytes));
   const logBytes = count * batchBytes;
-  const bar = progress(logBytes * 2 * (1 + fetchKibs.length * rounds), !args.json && process.stderr.isTTY === true);
-  const results = [];
+  const bar = progress(logBytes * 2 * (1 + fetchKibs.length * rounds), o.progress === true && process.stderr.isTTY === true);
+  const results: FetchBenchResult[] = [];
   try {
     bar.phase('fill server');
     await produceLoad(server.address, bodies, batchBytes, perBatch, count, { connections, inflight, onDone: (b) => bar.add(b) });
@@ -81,7 +88,7 @@ async function main(): Promise<void> {
         storageRuns.push(readThroughStorage(logs, fetchBytes, bar));
         bar.phase(`server  ${kib} KiB`);
         serverRuns.push(await runLoad({
-          address: server.address, connections, inflight, requests, onDone: (b) => bar.add(b),
+          address: server.address, connections, inflight, requests, onDone: (b) => bar.add(b), serverPids: [server.child.pid],
           async issue(i: number, conn: KafkaWire) {
             const offset = i * perFetch * perBatch;
             const reader = await conn.send(ApiKey.Fetch, FETCH_VERSION, (w) =>
@@ -97,9 +104,13 @@ async function main(): Promise<void> {
           },
         }));
       }
-      const s = [...serverRuns].sort((a, b) => a.mibPerSec - b.mibPerSec)[Math.floor(rounds / 2)]!;
+      const s = medianLoad(serverRuns);
       const storage = median(storageRuns);
-      results.push({ fetchKiB: kib, fetchBytes, requests, server: s, storageMiBps: storage.mibPerSec, ratio: s.mibPerSec / storage.mibPerSec });
+      const storageCpu = medianOf(storageRuns.map((x) => x.cpuMsPerMiB));
+      results.push({
+        fetchKiB: kib, fetchBytes, requests, server: s, storageMiBps: storage.mibPerSec, storageCpuMsPerMiB: storageCpu,
+        ratio: s.mibPerSec / storage.mibPerSec, cpuRatio: storageCpu / s.cpuMsPerMiB.server,
+      });
     }
     logs.close();
   } finally {
@@ -107,20 +118,47 @@ async function main(): Promise<void> {
     await stopServer(server);
     fs.rmSync(root, { recursive: true, force: true });
   }
-  const out = { config: { mib: Number(args.mib), batchBytes, recordsPerBatch: perBatch, connections, inflight, rounds, fetchVersion: FETCH_VERSION, target: TARGET_RATIO }, results };
-  if (args.json) {
-    console.log(JSON.stringify(out, null, 2));
-    return;
-  }
-  console.log(`fetch bench: ${(logBytes / MiB).toFixed(0)} MiB log of ${batchBytes} B batches, ${connections} connections x ${inflight} in flight, median of ${rounds} rounds, server in a child process`);
-  for (const r of results) {
-    const s = r.server;
-    console.log(
-      `fetch ${String(r.fetchKiB).padStart(5)} KiB  server ${s.mibPerSec.toFixed(0).padStart(5)} MiB/s ${(s.recordsPerSec / 1000).toFixed(0).padStart(5)}k rec/s  ` +
-      `p50 ${s.latencyMs.p50.toFixed(2)} ms p99 ${s.latencyMs.p99.toFixed(2)} ms  storage-only ${r.storageMiBps.toFixed(0).padStart(5)} MiB/s  ` +
-      `ratio ${r.ratio.toFixed(2)} ${r.ratio >= TARGET_RATIO ? 'ok' : `BELOW target ${TARGET_RATIO}`}`,
-    );
-  }
+  return { batchBytes, logBytes, results };
 }
 
-await main();
+/** One line per fetch size. */
+export function formatFetch(r: FetchBenchResult): string {
+  const s = r.server;
+  return (
+    `fetch ${String(r.fetchKiB).padStart(5)} KiB  server ${s.mibPerSec.toFixed(0).padStart(5)} MiB/s ${(s.recordsPerSec / 1000).toFixed(0).padStart(5)}k rec/s  ` +
+    `p50 ${s.latencyMs.p50.toFixed(2)} ms p99 ${s.latencyMs.p99.toFixed(2)} ms  storage-only ${r.storageMiBps.toFixed(0).padStart(5)} MiB/s  ` +
+    `ratio ${r.ratio.toFixed(2)} ${r.ratio >= TARGET_RATIO ? 'ok' : `BELOW target ${TARGET_RATIO}`}  ` +
+    `cpu ms/MiB server ${s.cpuMsPerMiB.server.toFixed(2)} client ${s.cpuMsPerMiB.client.toFixed(2)} storage-only ${r.storageCpuMsPerMiB.toFixed(2)} (cpu ratio ${r.cpuRatio.toFixed(2)})`
+  );
+}
+
+async function main(): Promise<void> {
+  const { values: args } = parseArgs({
+    options: {
+      mib: { type: 'string', default: '256' },
+      'batch-kib': { type: 'string', default: '64' },
+      'fetch-kib': { type: 'string', default: '256,1024' },
+      record: { type: 'string', default: '1024' },
+      connections: { type: 'string', default: '4' },
+      inflight: { type: 'string', default: '8' },
+      rounds: { type: 'string', default: '3' },
+      profile: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const opts: FetchBenchOptions = {
+    mib: Number(args.mib), batchKib: Number(args['batch-kib']), fetchKibs: args['fetch-kib'].split(',').map(Number),
+    recordBytes: Number(args.record), connections: Number(args.connections), inflight: Number(args.inflight),
+    rounds: Math.max(1, Number(args.rounds)), progress: !args.json, ...(args.profile ? { profile: args.profile } : {}),
+  };
+  const { batchBytes, logBytes, results } = await runFetchBench(opts);
+  const { progress: _, ...config } = opts;
+  if (args.json) {
+    console.log(JSON.stringify({ config: { ...config, batchBytes, fetchVersion: FETCH_VERSION, target: TARGET_RATIO }, results }, null, 2));
+    return;
+  }
+  console.log(`fetch bench: ${(logBytes / MiB).toFixed(0)} MiB log of ${batchBytes} B batches, ${opts.connections} connections x ${opts.inflight} in flight, median of ${opts.rounds} rounds, server in a child process`);
+  for (const r of results) console.log(formatFetch(r));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

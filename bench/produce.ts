@@ -3,15 +3,19 @@
  * same run, the storage-only throughput of the same bytes appended through the storage library directly.
  *
  *   npm run bench:produce -- [--mib 256] [--batch-kib 64,256] [--record 1024] [--connections 4]
- *                            [--inflight 8] [--acks 1] [--profile DIR] [--json]
+ *                            [--inflight 8] [--acks 1] [--rounds 3] [--profile DIR] [--json]
  *
  * For each batch size: `--mib` MiB of `--record`-byte records in RecordBatch v2 batches of about
  * `--batch-kib` KiB, sent as Produce v3 requests (acks 1 by default) with `--inflight` requests
  * outstanding on each of `--connections` connections. Request bodies are encoded once before timing and
  * reused, so the client spends its time on the socket. The storage-only side appends the same batches
  * through LogManager/PartitionLog.append in this process. Neither side fsyncs while timed; `sync` runs
- * before each timed phase so both start without dirty pages to write back. Target: the server
- * reaches at least half of storage-only.
+ * before each timed phase so both start without dirty pages to write back. Rounds alternate the two
+ * sides and medians are reported. Target: the server reaches at least half of storage-only.
+ *
+ * Besides throughput, CPU milliseconds per MiB are reported for the server process, this load
+ * generator and storage-only: on a shared 2-core machine throughput follows other people's load, CPU
+ * per MiB much less, and it shows whether the server or the load generator is the bottleneck.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,8 +26,9 @@ import { decodeProduceResponse, encodeProduceRequest } from '../node/src/protoco
 import { encodeRecordBatch } from '../node/src/protocol/record-batch.ts';
 import { Writer } from '../node/src/protocol/writer.ts';
 import { KafkaWire } from '../e2e/lib/kafka-wire.ts';
+import { median, medianOf, type Throughput } from './lib/measure.ts';
 import { progress } from './lib/progress.ts';
-import { runLoad, type LoadResult } from './lib/wire-load.ts';
+import { medianLoad, runLoad, type LoadResult } from './lib/wire-load.ts';
 import { appendThroughStorage } from './lib/storage-baseline.ts';
 import { startServer, stopServer, syncDisk } from './lib/server.ts';
 
@@ -43,11 +48,39 @@ const parseOptions = () => parseArgs({
     connections: { type: 'string', default: '4' },
     inflight: { type: 'string', default: '8' },
     acks: { type: 'string', default: '1' },
+    rounds: { type: 'string', default: '3' },
     /** Write a V8 CPU profile of the server process into this directory (node --cpu-prof). */
     profile: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 }).values;
+
+export interface ProduceBenchOptions {
+  mib: number;
+  batchKibs: number[];
+  recordBytes: number;
+  connections: number;
+  inflight: number;
+  acks: number;
+  rounds: number;
+  profile?: string;
+  /** Show a progress bar on stderr. */
+  progress?: boolean;
+}
+
+export interface ProduceBenchResult {
+  batchKiB: number;
+  batchBytes: number;
+  recordsPerBatch: number;
+  batches: number;
+  server: LoadResult;
+  storageMiBps: number;
+  storageCpuMsPerMiB: number;
+  /** Server throughput over storage-only throughput, medians of the rounds. */
+  ratio: number;
+  /** Storage-only CPU per MiB over the server's: how much of its CPU the server spends on storage work. */
+  cpuRatio: number;
+}
 
 /** `POOL` batches of about `batchBytes` each, and the Produce bodies that carry them. */
 export function producePool(topic: string, batchBytes: number, recordSize: number, acks = 1): { batches: Buffer[]; bodies: Buffer[]; perBatch: number } {
@@ -63,10 +96,11 @@ export function producePool(topic: string, batchBytes: number, recordSize: numbe
 }
 
 /** Sends `count` produce requests cycling through `bodies`; fails on any error code. */
-export async function produceLoad(address: string, bodies: Buffer[], batchBytes: number, perBatch: number, count: number, opts: { connections: number; inflight: number; onDone?: (bytes: number) => void }): Promise<LoadResult> {
+export async function produceLoad(address: string, bodies: Buffer[], batchBytes: number, perBatch: number, count: number, opts: { connections: number; inflight: number; onDone?: (bytes: number) => void; serverPids?: (number | undefined)[] }): Promise<LoadResult> {
   return runLoad({
     address, connections: opts.connections, inflight: opts.inflight, requests: count,
     ...(opts.onDone ? { onDone: opts.onDone } : {}),
+    ...(opts.serverPids ? { serverPids: opts.serverPids } : {}),
     async issue(i: number, conn: KafkaWire) {
       const r = await conn.sendEncodedBody(ApiKey.Produce, PRODUCE_VERSION, bodies[i % bodies.length]!);
       const p = decodeProduceResponse(r, PRODUCE_VERSION).topics[0]!.partitions[0]!;
@@ -76,65 +110,89 @@ export async function produceLoad(address: string, bodies: Buffer[], batchBytes:
   });
 }
 
-async function main(): Promise<void> {
-  // Parsed here, not at import: bench/fetch.ts imports this module with its own flags.
-  const args = parseOptions();
-  const recordBytes = Number(args.record);
-  const acks = Number(args.acks);
-  const batchKibs = args['batch-kib'].split(',').map(Number);
-  const connections = Number(args.connections);
-  const inflight = Number(args.inflight);
-  const totalBytes = Number(args.mib) * MiB;
+/** Runs the produce bench: for each batch size, rounds alternating storage-only and server; medians. */
+export async function runProduceBench(o: ProduceBenchOptions): Promise<ProduceBenchResult[]> {
+  const totalBytes = o.mib * MiB;
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'vonnegut-bench-produce-'));
-  const node = await startServer(path.join(root, 'node'), args.profile);
-  const bar = progress(totalBytes * 2 * batchKibs.length, !args.json && process.stderr.isTTY === true);
-  const results = [];
+  const node = await startServer(path.join(root, 'node'), o.profile);
+  const bar = progress(totalBytes * 2 * o.batchKibs.length * o.rounds, o.progress === true && process.stderr.isTTY === true);
+  const results: ProduceBenchResult[] = [];
   try {
-    for (const kib of batchKibs) {
+    for (const kib of o.batchKibs) {
       const topic = `bench-${kib}k`;
-      const { batches, bodies, perBatch } = producePool(topic, kib * 1024, recordBytes, acks);
+      const { batches, bodies, perBatch } = producePool(topic, kib * 1024, o.recordBytes, o.acks);
       const batchBytes = batches[0]!.length;
       const count = Math.max(1, Math.round(totalBytes / batchBytes));
-
-      // Both sides start from a disk with no dirty pages, so neither pays for the other's writeback.
-      syncDisk();
-      bar.phase(`storage ${kib} KiB`);
-      const { t: storage, logs } = await appendThroughStorage(path.join(root, `storage-${kib}`), batches, count, bar);
-      logs.close();
-      fs.rmSync(path.join(root, `storage-${kib}`), { recursive: true, force: true });
 
       // One untimed request creates the topic (auto-creation) and warms the connection path.
       const warm = await KafkaWire.connect(node.address);
       const w = decodeProduceResponse(await warm.sendEncodedBody(ApiKey.Produce, PRODUCE_VERSION, bodies[0]!), PRODUCE_VERSION).topics[0]!.partitions[0]!;
       if (w.errorCode !== 0) throw new Error(`warm-up produce failed: ${w.errorCode}`);
 
-      syncDisk();
-      bar.phase(`server  ${kib} KiB`);
-      const server = await produceLoad(node.address, bodies, batchBytes, perBatch, count, { connections, inflight, onDone: (b) => bar.add(b) });
+      const storageRuns: Throughput[] = [];
+      const serverRuns: LoadResult[] = [];
+      // Rounds alternate storage and server, so both see the same machine; medians are reported.
+      for (let r = 0; r < o.rounds; r++) {
+        // Both sides start from a disk with no dirty pages, so neither pays for the other's writeback.
+        syncDisk();
+        bar.phase(`storage ${kib} KiB`);
+        const dir = path.join(root, `storage-${kib}-${r}`);
+        const { t, logs } = await appendThroughStorage(dir, batches, count, bar);
+        logs.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+        storageRuns.push(t);
+
+        syncDisk();
+        bar.phase(`server  ${kib} KiB`);
+        serverRuns.push(await produceLoad(node.address, bodies, batchBytes, perBatch, count, { connections: o.connections, inflight: o.inflight, onDone: (b) => bar.add(b), serverPids: [node.child.pid] }));
+      }
       const end = await warm.listOffset(topic, 0, -1);
       warm.close();
-      if (end.offset !== (count + 1) * perBatch) throw new Error(`log end ${end.offset}, expected ${(count + 1) * perBatch}`);
-      results.push({ batchKiB: kib, batchBytes, recordsPerBatch: perBatch, batches: count, server, storageMiBps: storage.mibPerSec, ratio: server.mibPerSec / storage.mibPerSec });
+      if (end.offset !== (count * o.rounds + 1) * perBatch) throw new Error(`log end ${end.offset}, expected ${(count * o.rounds + 1) * perBatch}`);
+      const server = medianLoad(serverRuns);
+      const storage = median(storageRuns);
+      const storageCpu = medianOf(storageRuns.map((x) => x.cpuMsPerMiB));
+      results.push({
+        batchKiB: kib, batchBytes, recordsPerBatch: perBatch, batches: count, server,
+        storageMiBps: storage.mibPerSec, storageCpuMsPerMiB: storageCpu,
+        ratio: server.mibPerSec / storage.mibPerSec, cpuRatio: storageCpu / server.cpuMsPerMiB.server,
+      });
     }
   } finally {
     bar.stop();
     await stopServer(node);
     fs.rmSync(root, { recursive: true, force: true });
   }
-  const out = { config: { mib: Number(args.mib), recordBytes, connections, inflight, acks, produceVersion: PRODUCE_VERSION, target: TARGET_RATIO }, results };
+  return results;
+}
+
+/** One line per batch size. */
+export function formatProduce(r: ProduceBenchResult): string {
+  const s = r.server;
+  return (
+    `produce batch ${String(r.batchKiB).padStart(4)} KiB  server ${s.mibPerSec.toFixed(0).padStart(5)} MiB/s ${(s.recordsPerSec / 1000).toFixed(0).padStart(5)}k rec/s  ` +
+    `p50 ${s.latencyMs.p50.toFixed(2)} ms p99 ${s.latencyMs.p99.toFixed(2)} ms  storage-only ${r.storageMiBps.toFixed(0).padStart(5)} MiB/s  ` +
+    `ratio ${r.ratio.toFixed(2)} ${r.ratio >= TARGET_RATIO ? 'ok' : `BELOW target ${TARGET_RATIO}`}  ` +
+    `cpu ms/MiB server ${s.cpuMsPerMiB.server.toFixed(2)} client ${s.cpuMsPerMiB.client.toFixed(2)} storage-only ${r.storageCpuMsPerMiB.toFixed(2)} (cpu ratio ${r.cpuRatio.toFixed(2)})`
+  );
+}
+
+async function main(): Promise<void> {
+  // Parsed here, not at import: bench/fetch.ts imports this module with its own flags.
+  const args = parseOptions();
+  const opts: ProduceBenchOptions = {
+    mib: Number(args.mib), batchKibs: args['batch-kib'].split(',').map(Number), recordBytes: Number(args.record),
+    connections: Number(args.connections), inflight: Number(args.inflight), acks: Number(args.acks),
+    rounds: Math.max(1, Number(args.rounds)), progress: !args.json, ...(args.profile ? { profile: args.profile } : {}),
+  };
+  const results = await runProduceBench(opts);
+  const { progress: _, ...config } = opts;
   if (args.json) {
-    console.log(JSON.stringify(out, null, 2));
+    console.log(JSON.stringify({ config: { ...config, produceVersion: PRODUCE_VERSION, target: TARGET_RATIO }, results }, null, 2));
     return;
   }
-  console.log(`produce bench: ${args.mib} MiB per batch size, ${recordBytes} B records, acks=${acks}, ${connections} connections x ${inflight} in flight, server in a child process`);
-  for (const r of results) {
-    const s = r.server;
-    console.log(
-      `batch ${String(r.batchKiB).padStart(4)} KiB  server ${s.mibPerSec.toFixed(0).padStart(5)} MiB/s ${(s.recordsPerSec / 1000).toFixed(0).padStart(5)}k rec/s  ` +
-      `p50 ${s.latencyMs.p50.toFixed(2)} ms p99 ${s.latencyMs.p99.toFixed(2)} ms  storage-only ${r.storageMiBps.toFixed(0).padStart(5)} MiB/s  ` +
-      `ratio ${r.ratio.toFixed(2)} ${r.ratio >= TARGET_RATIO ? 'ok' : `BELOW target ${TARGET_RATIO}`}`,
-    );
-  }
+  console.log(`produce bench: ${opts.mib} MiB per batch size and round, ${opts.recordBytes} B records, acks=${opts.acks}, ${opts.connections} connections x ${opts.inflight} in flight, median of ${opts.rounds} rounds, server in a child process`);
+  for (const r of results) console.log(formatProduce(r));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

@@ -3,6 +3,7 @@
  * optionally CPU-profiled (`node --cpu-prof`, which NODE_OPTIONS does not allow, hence our own spawn).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -48,4 +49,20 @@ export async function stopServer(server: BenchServer): Promise<void> {
 /** Writes back every dirty page (sync(1)), so the next timed phase does not pay for an earlier one's writes. */
 export function syncDisk(): void {
   execFileSync('sync');
+}
+
+/**
+ * CPU seconds (user + system, all threads) a process has used so far, from /proc; NaN where there is no
+ * /proc. On a shared machine throughput swings with other people's work, while CPU spent per MiB moved
+ * does not: benches report both.
+ */
+export function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (USER_HZ, 100 on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
 }

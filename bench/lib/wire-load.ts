@@ -4,6 +4,7 @@
  * `requests` have been answered. Records each request's latency (send to response) for percentiles.
  */
 import { KafkaWire } from '../../e2e/lib/kafka-wire.ts';
+import { cpuSeconds } from './server.ts';
 
 export interface LoadOptions {
   address: string;
@@ -14,6 +15,8 @@ export interface LoadOptions {
   issue(i: number, conn: KafkaWire): Promise<{ bytes: number; records: number }>;
   /** Called after each response with the bytes it moved (for a progress bar). */
   onDone?(bytes: number): void;
+  /** Server processes whose CPU time is reported per MiB moved (see cpuSeconds). */
+  serverPids?: (number | undefined)[];
 }
 
 export interface LoadResult {
@@ -24,6 +27,8 @@ export interface LoadResult {
   mibPerSec: number;
   recordsPerSec: number;
   latencyMs: { p50: number; p99: number; max: number };
+  /** CPU milliseconds per MiB moved: the server processes together, and this load generator. */
+  cpuMsPerMiB: { server: number; client: number };
 }
 
 /** The q-quantile (0..1) of sorted values, nearest rank. */
@@ -43,6 +48,9 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   let next = 0;
   let bytes = 0;
   let records = 0;
+  const serverCpu = (): number => (opts.serverPids ?? []).reduce<number>((sum, pid) => sum + cpuSeconds(pid), 0);
+  const server0 = serverCpu();
+  const client0 = process.cpuUsage();
   const start = process.hrtime.bigint();
   const worker = async (conn: KafkaWire): Promise<void> => {
     for (let i = next++; i < opts.requests; i = next++) {
@@ -60,11 +68,20 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     for (const c of conns) c.close();
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const client = process.cpuUsage(client0);
+  const mib = bytes / (1024 * 1024);
+  const cpuMsPerMiB = { server: ((serverCpu() - server0) * 1000) / mib, client: (client.user + client.system) / 1000 / mib };
   latencies.sort();
   return {
     bytes, records, requests: opts.requests, seconds,
     mibPerSec: bytes / (1024 * 1024) / seconds,
     recordsPerSec: records / seconds,
     latencyMs: { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), max: latencies[latencies.length - 1] ?? NaN },
+    cpuMsPerMiB,
   };
+}
+
+/** The run with the median throughput. */
+export function medianLoad(runs: LoadResult[]): LoadResult {
+  return [...runs].sort((a, b) => a.mibPerSec - b.mibPerSec)[Math.floor(runs.length / 2)]!;
 }
