@@ -1,0 +1,393 @@
+/**
+ * Crash campaign: an idempotent producer writes with acks=-1 while a node is killed with SIGKILL at
+ * seeded random moments, restarted on the same data dir and port, and the invariants are checked after
+ * every round:
+ *
+ *   - no acknowledged record is lost and none is stored twice; each acknowledged batch sits at the
+ *     offsets its acknowledgement named;
+ *   - offsets are contiguous from 0;
+ *   - the high-water mark of every member never goes backwards (polled through /v1/status while the
+ *     load runs, across restarts too: it is durable);
+ *   - in a chain, the committed prefix is byte-identical on every member.
+ *
+ * Targets: a single node, and the head, middle and tail of a 3-node chain (needs dnsmasq: SRV discovery).
+ * Recovery time is kill -> first acknowledgement of a batch sent after the kill.
+ *
+ *   npm run test:crash -- --runs 20 [--seed 7] [--targets single,head,middle,tail] [--records-per-round 300]
+ *
+ * e2e/crash-campaign.test.ts runs a short form of the same campaign in CI.
+ */
+import { fileURLToPath } from 'node:url';
+import { ChainCluster } from '../e2e/lib/chain-cluster.ts';
+import { NodeProcess } from '../e2e/lib/node-process.ts';
+import { fetchFrom, produceTo } from '../e2e/lib/raw-kafka.ts';
+import { waitFor } from '../e2e/lib/tools.ts';
+
+export type Target = 'single' | 'head' | 'middle' | 'tail';
+export const ALL_TARGETS: Target[] = ['single', 'head', 'middle', 'tail'];
+
+export interface CampaignOptions {
+  /** Kill/restart rounds per target. */
+  runs: number;
+  seed: number;
+  targets: Target[];
+  /** Acknowledged records wanted between kills (the load runs on while the node is down and back). */
+  recordsPerRound: number;
+  /** Kill moments are drawn uniformly from [0, maxKillDelayMs) after the round's load starts. */
+  maxKillDelayMs: number;
+  /** Subnet 127.0.<n>.x for the chain (one per campaign, so tests running in parallel do not collide). */
+  subnet: number;
+  log?: (line: string) => void;
+}
+
+export interface TargetResult {
+  target: Target;
+  runs: number;
+  kills: number;
+  acked: number;
+  lost: number;
+  duplicated: number;
+  violations: string[];
+  recoveryMs: number[];
+  failedAttempts: number;
+  /** High-water marks read by the watcher (so "never went backwards" is known to have been looked at). */
+  hwmSamples: number;
+}
+
+export interface CampaignResult {
+  targets: TargetResult[];
+  runs: number;
+  kills: number;
+  acked: number;
+  lost: number;
+  violations: string[];
+  hwmSamples: number;
+  recoveryP50Ms: number;
+  recoveryP99Ms: number;
+}
+
+/** mulberry32: seeded, so a failing campaign replays with the same kill moments. */
+export function prng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+}
+
+const TOPIC = 'crash';
+const BATCH = 10;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+interface AckedBatch {
+  ids: string[];
+  baseOffset: number;
+  at: number;
+  sentAt: number;
+}
+
+/**
+ * One idempotent producer (fixed producer id, sequences counting up): a batch that fails is retried
+ * with the same sequence until acknowledged, so a batch that was stored before its answer was lost
+ * comes back with its original offsets rather than being stored twice.
+ */
+class Writer {
+  readonly acked: AckedBatch[] = [];
+  failedAttempts = 0;
+  private paused = true;
+  private stopped = false;
+  private wake: (() => void) | null = null;
+  private idle: Promise<void> = Promise.resolve();
+  private n = 0;
+  private readonly loop: Promise<void>;
+
+  constructor(private readonly address: string, private readonly producerId: number) {
+    this.loop = this.run();
+  }
+
+  private async run(): Promise<void> {
+    for (;;) {
+      while (this.paused && !this.stopped) await new Promise<void>((r) => (this.wake = r));
+      if (this.stopped) return;
+      let release!: () => void;
+      this.idle = new Promise((r) => (release = r));
+      const n = this.n;
+      const ids = Array.from({ length: BATCH }, (_, j) => `p${this.producerId}-b${n}-r${j}`);
+      for (;;) {
+        const sentAt = Date.now();
+        const res = await produceTo(this.address, TOPIC, 0, ids, -1, 10_000, { producerId: this.producerId, producerEpoch: 0, baseSequence: n * BATCH })
+          .catch(() => ({ errorCode: -1, baseOffset: -1 }));
+        if (res.errorCode === 0) {
+          this.acked.push({ ids, baseOffset: Number(res.baseOffset), at: Date.now(), sentAt });
+          this.n++;
+          break;
+        }
+        this.failedAttempts++;
+        if (this.stopped) break;
+        await sleep(25);
+      }
+      release();
+    }
+  }
+
+  get ackedRecords(): number {
+    return this.acked.length * BATCH;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.wake?.();
+  }
+
+  /** Stops sending new batches; resolves once the one in flight is acknowledged. */
+  async pause(): Promise<void> {
+    this.paused = true;
+    await this.idle;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** Resolves when `more` records beyond now are acknowledged. */
+  progress(more: number, timeoutMs = 90_000): Promise<true> {
+    const target = this.ackedRecords + more;
+    return waitFor(`${more} more acknowledged records`, () => (this.ackedRecords >= target ? true : undefined), timeoutMs, 20);
+  }
+}
+
+/** What one member of the system under test looks like to the campaign. */
+interface Member {
+  node: NodeProcess;
+  name: string;
+}
+
+/** Polls every member's high-water mark and records any step backwards. */
+class HwmWatch {
+  private readonly last = new Map<string, number>();
+  readonly violations: string[] = [];
+  samples = 0;
+  private stopped = false;
+  private readonly loop: Promise<void>;
+
+  constructor(private readonly members: () => Member[]) {
+    this.loop = this.run();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      await Promise.all(this.members().map((m) => this.sample(m)));
+      await sleep(50);
+    }
+  }
+
+  async sample(m: Member): Promise<void> {
+    if (!m.node.child || m.node.adminPort <= 0) return; // down: nothing to read
+    try {
+      const res = await fetch(`http://127.0.0.1:${m.node.adminPort}/v1/status`, { signal: AbortSignal.timeout(2000) });
+      const s = (await res.json()) as { partitions?: { topic: string; partition: number; highWatermark: number }[] };
+      const hwm = s.partitions?.find((p) => p.topic === TOPIC && p.partition === 0)?.highWatermark;
+      if (hwm === undefined) return;
+      this.samples++;
+      const prev = this.last.get(m.name) ?? 0;
+      if (hwm < prev) this.violations.push(`${m.name}: high-water mark went back from ${prev} to ${hwm}`);
+      this.last.set(m.name, Math.max(prev, hwm));
+    } catch {
+      // A node being killed or still starting does not answer; the next poll tries again.
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.loop;
+  }
+}
+
+/** Every committed record of the partition on one node, with the raw batch bytes. */
+async function readAll(address: string): Promise<{ offsets: number[]; values: string[]; raw: Buffer; hwm: number }> {
+  const offsets: number[] = [];
+  const values: string[] = [];
+  const raws: Buffer[] = [];
+  let hwm = 0;
+  for (let offset = 0; ;) {
+    const got = await fetchFrom(address, TOPIC, 0, offset, 4 * 1024 * 1024);
+    if (got.errorCode !== 0) throw new Error(`fetch at ${offset} from ${address}: error ${got.errorCode}`);
+    hwm = Number(got.highWatermark);
+    if (got.decoded.length === 0) break;
+    if (got.records) raws.push(got.records);
+    for (const r of got.decoded) {
+      offsets.push(Number(r.offset));
+      values.push(r.value?.toString() ?? '');
+    }
+    offset = Number(got.decoded[got.decoded.length - 1]!.offset) + 1;
+  }
+  return { offsets, values, raw: Buffer.concat(raws), hwm };
+}
+
+/** Checks the invariants on every member; returns lost/duplicated counts and violations. */
+async function verify(members: Member[], acked: AckedBatch[]): Promise<{ lost: number; duplicated: number; violations: string[] }> {
+  const violations: string[] = [];
+  let lost = 0;
+  let duplicated = 0;
+  const views = await Promise.all(members.map((m) => readAll(m.node.address)));
+  views.forEach((v, i) => {
+    const who = members[i]!.name;
+    const bad = v.offsets.findIndex((o, k) => o !== k);
+    if (bad >= 0) violations.push(`${who}: offsets not contiguous at index ${bad} (offset ${v.offsets[bad]})`);
+    const seen = new Map<string, number>();
+    for (const val of v.values) seen.set(val, (seen.get(val) ?? 0) + 1);
+    for (const b of acked) {
+      for (const [j, id] of b.ids.entries()) {
+        const count = seen.get(id) ?? 0;
+        if (count === 0) lost++;
+        if (count > 1) duplicated++;
+        if (count === 0 || count > 1) continue;
+        if (v.values[b.baseOffset + j] !== id) violations.push(`${who}: ${id} acknowledged at offset ${b.baseOffset + j} but stored elsewhere`);
+      }
+    }
+  });
+  // Committed prefixes byte-identical: every member serves the same bytes up to the smallest hwm
+  // (the campaign lets them converge first, so this is normally everything).
+  const first = views[0]!;
+  for (let i = 1; i < views.length; i++) {
+    const v = views[i]!;
+    const n = Math.min(first.raw.length, v.raw.length);
+    if (!first.raw.subarray(0, n).equals(v.raw.subarray(0, n))) violations.push(`${members[i]!.name}: committed bytes differ from ${members[0]!.name}'s`);
+    if (first.hwm === v.hwm && first.raw.length !== v.raw.length) violations.push(`${members[i]!.name}: same hwm ${v.hwm} but ${v.raw.length} bytes vs ${first.raw.length}`);
+  }
+  return { lost, duplicated, violations };
+}
+
+/** Waits until every member reports the same high-water mark (the writer is paused). */
+async function converge(members: Member[], status: (i: number) => Promise<number>): Promise<void> {
+  await waitFor('members converge on one high-water mark', async () => {
+    const h = await Promise.all(members.map((_, i) => status(i)));
+    return h.every((x) => x === h[0]) ? true : undefined;
+  }, 60_000, 50);
+}
+
+async function hwmOf(node: NodeProcess): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${node.adminPort}/v1/status`, { signal: AbortSignal.timeout(2000) });
+  const s = (await res.json()) as { partitions?: { topic: string; partition: number; highWatermark: number }[] };
+  return s.partitions?.find((p) => p.topic === TOPIC && p.partition === 0)?.highWatermark ?? 0;
+}
+
+async function runTarget(target: Target, opts: CampaignOptions, rand: () => number): Promise<TargetResult> {
+  const log = opts.log ?? (() => {});
+  const result: TargetResult = { target, runs: 0, kills: 0, acked: 0, lost: 0, duplicated: 0, violations: [], recoveryMs: [], failedAttempts: 0, hwmSamples: 0 };
+  let cluster: ChainCluster | null = null;
+  let single: NodeProcess | null = null;
+  let members: Member[];
+  let victim: NodeProcess;
+  let address: string;
+  let waitWritable: () => Promise<void>;
+  if (target === 'single') {
+    single = await new NodeProcess({ adminPort: 0 }).start();
+    members = [{ node: single, name: 'single' }];
+    victim = single;
+    address = single.address;
+    waitWritable = async () => {};
+  } else {
+    cluster = new ChainCluster(`crash${target}`, 3, opts.subnet + ALL_TARGETS.indexOf(target));
+    await cluster.start(3);
+    const c = cluster;
+    members = c.nodes.map((node, i) => ({ node, name: `${['head', 'middle', 'tail'][i]}` }));
+    victim = c.nodes[['head', 'middle', 'tail'].indexOf(target)]!;
+    address = `${c.address(0)}:${c.port}`;
+    waitWritable = () => c.waitWritable(60_000);
+  }
+  const writer = new Writer(address, 1 + Math.floor(rand() * 2 ** 30));
+  const watch = new HwmWatch(() => members);
+  try {
+    writer.resume();
+    await writer.progress(opts.recordsPerRound);
+    for (let run = 0; run < opts.runs; run++) {
+      // Kill at a random moment of the load: mid-append, mid-replication, mid-acknowledgement.
+      await sleep(Math.floor(rand() * opts.maxKillDelayMs));
+      const killedAt = Date.now();
+      await victim.kill('SIGKILL');
+      result.kills++;
+      await victim.start(60_000);
+      await waitWritable();
+      // Recovery: the first acknowledgement of a batch sent after the kill.
+      const recovered = await waitFor('writes after the kill', () => writer.acked.find((b) => b.sentAt >= killedAt), 90_000, 10);
+      result.recoveryMs.push(recovered.at - killedAt);
+      await writer.progress(opts.recordsPerRound);
+      await writer.pause();
+      await converge(members, (i) => hwmOf(members[i]!.node));
+      const v = await verify(members, writer.acked);
+      result.runs++;
+      result.lost = v.lost;
+      result.duplicated = v.duplicated;
+      result.violations.push(...v.violations.map((x) => `run ${run}: ${x}`));
+      log(`${target} run ${run + 1}/${opts.runs}: recovered in ${recovered.at - killedAt} ms, ${writer.ackedRecords} acked, lost ${v.lost}, duplicated ${v.duplicated}${v.violations.length ? `, ${v.violations.length} violations` : ''}`);
+      if (v.lost > 0 || v.duplicated > 0 || v.violations.length > 0) break;
+      writer.resume();
+    }
+  } finally {
+    await writer.stop();
+    await watch.stop();
+    result.acked = writer.ackedRecords;
+    result.failedAttempts = writer.failedAttempts;
+    result.violations.push(...watch.violations);
+    result.hwmSamples = watch.samples;
+    if (cluster) await cluster.destroy();
+    if (single) await single.destroy();
+  }
+  return result;
+}
+
+export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult> {
+  const rand = prng(opts.seed);
+  const targets: TargetResult[] = [];
+  for (const t of opts.targets) targets.push(await runTarget(t, opts, rand));
+  const recovery = targets.flatMap((t) => t.recoveryMs);
+  return {
+    targets,
+    runs: targets.reduce((n, t) => n + t.runs, 0),
+    kills: targets.reduce((n, t) => n + t.kills, 0),
+    acked: targets.reduce((n, t) => n + t.acked, 0),
+    lost: targets.reduce((n, t) => n + t.lost + t.duplicated, 0),
+    violations: targets.flatMap((t) => t.violations.map((v) => `${t.target}: ${v}`)),
+    hwmSamples: targets.reduce((n, t) => n + t.hwmSamples, 0),
+    recoveryP50Ms: percentile(recovery, 50),
+    recoveryP99Ms: percentile(recovery, 99),
+  };
+}
+
+export function summary(r: CampaignResult): string {
+  const lines = r.targets.map((t) => `  ${t.target.padEnd(6)} runs ${t.runs} kills ${t.kills} acked ${t.acked} lost ${t.lost} duplicated ${t.duplicated} retried ${t.failedAttempts} hwm samples ${t.hwmSamples} recovery p50 ${percentile(t.recoveryMs, 50)} ms p99 ${percentile(t.recoveryMs, 99)} ms`);
+  return [`crash campaign: runs ${r.runs}, kills ${r.kills}, records acknowledged ${r.acked}, lost or duplicated ${r.lost}, recovery p50 ${r.recoveryP50Ms} ms p99 ${r.recoveryP99Ms} ms`, ...lines,
+    ...(r.violations.length ? ['violations:', ...r.violations.map((v) => `  ${v}`)] : [])].join('\n');
+}
+
+function flag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const opts: CampaignOptions = {
+    runs: Number(flag(args, 'runs') ?? 10),
+    seed: Number(flag(args, 'seed') ?? Date.now() % 100000),
+    targets: (flag(args, 'targets')?.split(',') ?? ALL_TARGETS) as Target[],
+    recordsPerRound: Number(flag(args, 'records-per-round') ?? 300),
+    maxKillDelayMs: Number(flag(args, 'max-kill-delay-ms') ?? 1500),
+    subnet: Number(flag(args, 'subnet') ?? 60),
+    log: (l) => console.log(l),
+  };
+  console.log(`seed ${opts.seed}; replay with --seed ${opts.seed}`);
+  const result = await runCampaign(opts);
+  console.log(summary(result));
+  process.exit(result.lost === 0 && result.violations.length === 0 ? 0 : 1);
+}
