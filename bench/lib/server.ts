@@ -15,12 +15,16 @@ export interface BenchServer {
   child: ChildProcess;
 }
 
-/** Starts a node on `dataDir`; with `profileDir`, V8 writes a .cpuprofile there when it exits. */
-export function startServer(dataDir: string, profileDir?: string): Promise<BenchServer> {
+/**
+ * Starts a node on `dataDir`; with `profileDir`, V8 writes a .cpuprofile there when it exits. `host`,
+ * `port` and extra `serve` flags (chain membership) are for chains of bench nodes.
+ */
+export function startServer(dataDir: string, profileDir?: string, opts: { host?: string; port?: number; args?: string[] } = {}): Promise<BenchServer> {
   const prof = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
   const child = spawn(process.execPath, [
     ...prof, '--import', 'tsx', path.join(ROOT, 'node/src/main.ts'), 'serve',
-    '--data-dir', dataDir, '--host', '127.0.0.1', '--port', '0', '--admin-port', '-1', '--log-level', 'warn',
+    '--data-dir', dataDir, '--host', opts.host ?? '127.0.0.1', '--port', String(opts.port ?? 0), '--admin-port', '-1', '--log-level', 'warn',
+    ...(opts.args ?? []),
   ], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-8000)));
