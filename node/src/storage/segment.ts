@@ -81,11 +81,36 @@ export class LogSegment {
     return new LogSegment(dir, baseOffset, config, false);
   }
 
-  /** Appends whole batches whose offsets are already set; `lastOffset` is the last one's last offset. */
+  /**
+   * Appends whole batches whose offsets are already set; `lastOffset` is the last one's last offset.
+   * All or nothing: when a write fails part way (ENOSPC, EIO), the bytes that did land are cut off again
+   * and the segment's state is what it was, so the .log never keeps a torn batch nobody acknowledged
+   * and the next append (once space returns) starts on a batch boundary.
+   */
   append(batches: Buffer, lastOffset: number, maxTimestamp: number): void {
     const position = this.size;
-    writeFully(this.fd, batches, position);
-    this.noteBatch(position, batches.length, lastOffset, maxTimestamp);
+    const bytesSinceIndexEntry = this.bytesSinceIndexEntry;
+    try {
+      writeFully(this.fd, batches, position);
+      // Can fail too: it may write pending index entries.
+      this.noteBatch(position, batches.length, lastOffset, maxTimestamp);
+    } catch (err) {
+      this.undoAppend(position, bytesSinceIndexEntry);
+      throw err;
+    }
+  }
+
+  private undoAppend(position: number, bytesSinceIndexEntry: number): void {
+    this.index.truncateToPosition(position);
+    this.size = position;
+    this.bytesSinceIndexEntry = bytesSinceIndexEntry;
+    try {
+      // Shrinking needs no free space, so this normally succeeds even on a full disk.
+      fs.ftruncateSync(this.fd, position);
+    } catch {
+      // Still safe: `size` is `position`, so reads never see the torn bytes, the next append overwrites
+      // them, and recovery cuts any torn tail after a restart.
+    }
   }
 
   /** Index bookkeeping for bytes just written (by append or by recovery) at `position`. */
