@@ -63,6 +63,8 @@ export const ErrorCode = {
   FENCED_LEADER_EPOCH: { code: 74, retriable: true },
   UNKNOWN_LEADER_EPOCH: { code: 75, retriable: true },
   OFFSET_NOT_AVAILABLE: { code: 78, retriable: true },
+  NON_EMPTY_GROUP: { code: 68, retriable: false },
+  GROUP_ID_NOT_FOUND: { code: 69, retriable: false },
   MEMBER_ID_REQUIRED: { code: 79, retriable: false },
   GROUP_MAX_SIZE_REACHED: { code: 81, retriable: false },
   FENCED_INSTANCE_ID: { code: 82, retriable: false },
