@@ -165,9 +165,9 @@ export class ChainNode extends EventEmitter {
   }
 
   /** Called after the head appended locally: ship it, or commit at once on a solo node. */
-  afterLocalAppend(topic: string, partition: number, logEnd: number): void {
+  afterLocalAppend(topic: string, partition: number, logEnd: number, appended?: Buffer): void {
     if (this.position.role === 'solo') this.hwm.advance(topic, partition, logEnd);
-    else this.replicator.notify(topic, partition);
+    else this.replicator.notify(topic, partition, appended);
   }
 
   /** Waits until `offset` is committed; false on timeout. */
@@ -321,7 +321,7 @@ export class ChainNode extends EventEmitter {
           this.hwm.advance(msg.topic, msg.partition, log.logEndOffset);
           this.queueAck({ topic: msg.topic, partition: msg.partition, hwm: log.logEndOffset });
         } else {
-          this.replicator.notify(msg.topic, msg.partition);
+          this.replicator.notify(msg.topic, msg.partition, msg.batches);
         }
         return;
       }

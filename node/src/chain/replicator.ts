@@ -107,11 +107,36 @@ export class Replicator {
     if (member) this.connect();
   }
 
-  /** Ships new local data for a partition (called after every local append). */
-  notify(topic: string, partition: number): void {
+  /**
+   * Ships new local data for a partition (called after every local append). `appended`, when given, is
+   * the buffer just written to the log, exactly as on disk: when it is the next thing the successor
+   * needs and nothing is queued before it, it goes out as it is instead of being read back from the log.
+   */
+  notify(topic: string, partition: number, appended?: Buffer): void {
     if (this.state !== 'streaming') return;
-    this.dirty.add(tpKey(topic, partition));
+    const key = tpKey(topic, partition);
+    if (appended && this.shipAppended(key, topic, partition, appended)) return;
+    this.dirty.add(key);
     this.pump();
+  }
+
+  /** The fast path of `notify`: true when `appended` was shipped as it is. */
+  private shipAppended(key: string, topic: string, partition: number, appended: Buffer): boolean {
+    const socket = this.socket;
+    if (!socket || socket.writableNeedDrain || this.dirty.has(key) || appended.length < BATCH_OFFSET_BYTES) return false;
+    const local = this.logs.partition(topic, partition);
+    // Only the newest data, starting exactly where shipping stands: anything else (a backlog, a
+    // truncation in between, an idempotent duplicate that was never written) goes through the log.
+    if (!local || this.next.get(key) !== Number(appended.readBigInt64BE(0))) return false;
+    const last = lastOffsetOf(appended);
+    if (last + 1 !== local.logEndOffset) return false;
+    this.sendAppend(topic, partition, this.partitionCount(topic, partition), appended);
+    this.next.set(key, last + 1);
+    return true;
+  }
+
+  private partitionCount(topic: string, partition: number): number {
+    return this.logs.list().find((t) => t.topic === topic)?.partitions ?? partition + 1;
   }
 
   /** Tells the successor to create a topic (head-initiated creation). */
@@ -301,19 +326,29 @@ export class Replicator {
         this.dirty.delete(key);
         continue;
       }
-      const partitionCount = this.logs.list().find((t) => t.topic === topic)?.partitions ?? partition + 1;
+      const partitionCount = this.partitionCount(topic, partition);
       let from = this.next.get(key) ?? local.logStartOffset;
       while (from < local.logEndOffset) {
         if (socket.writableNeedDrain) return;
         const { records } = local.read(from, { maxBytes: SHIP_CHUNK_BYTES, maxOffset: local.logEndOffset, minOneBatch: true });
         if (records.length === 0) break;
         const last = lastOffsetOf(records);
-        this.send({ type: 'append', topic, partition, partitionCount, batches: records });
+        this.sendAppend(topic, partition, partitionCount, records);
         from = last + 1;
         this.next.set(key, from);
       }
       this.dirty.delete(key);
     }
+  }
+
+  /** An Append message, written as [head, batches] without copying the batches. */
+  private sendAppend(topic: string, partition: number, partitionCount: number, batches: Buffer): void {
+    const socket = this.socket;
+    if (!socket || socket.destroyed) return;
+    socket.cork();
+    socket.write(appendMessageHead(topic, partition, partitionCount, batches.length));
+    socket.write(batches);
+    socket.uncork();
   }
 
   private send(msg: LinkMessage): void {
@@ -327,6 +362,23 @@ export class Replicator {
     socket.write(body);
     socket.uncork();
   }
+}
+
+/** A record batch starts with its base offset (int64). */
+const BATCH_OFFSET_BYTES = 8;
+/** The Append message's type code (link-protocol.ts); a test holds the two encodings byte-identical. */
+const LINK_APPEND = 1;
+
+/**
+ * The bytes of an Append link message up to its batches: `size:int32 type:int8 topic:string
+ * partition:int32 partition_count:int32` and the int32 length of `batches:bytes` (link-protocol.ts).
+ * The batches follow as they are, so shipping never copies them into a message buffer.
+ */
+export function appendMessageHead(topic: string, partition: number, partitionCount: number, batchBytes: number): Buffer {
+  const w = new Writer(32 + topic.length * 3);
+  w.int32(0).int8(LINK_APPEND).string(topic).int32(partition).int32(partitionCount).int32(batchBytes);
+  w.patchInt32(0, w.offset - 4 + batchBytes);
+  return w.toBuffer();
 }
 
 /** The last offset in a buffer of whole batches. */

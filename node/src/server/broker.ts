@@ -253,8 +253,10 @@ export class Broker {
       throw new KafkaError('MESSAGE_TOO_LARGE', `${records.length} bytes exceeds message.max.bytes ${this.config.maxMessageBytes}`);
     }
     // The chain epoch is the partition leader epoch (KIP-101).
-    const { baseOffset, lastOffset } = log.append(toRecordBatch(records), { leaderEpoch: this.chain.epoch });
-    this.chain.afterLocalAppend(topic, partition, log.logEndOffset);
+    const batches = toRecordBatch(records);
+    const { baseOffset, lastOffset, duplicate } = log.append(batches, { leaderEpoch: this.chain.epoch });
+    // The patched batches are the bytes now on disk: the replicator ships them without reading them back.
+    this.chain.afterLocalAppend(topic, partition, log.logEndOffset, duplicate ? undefined : batches);
     return { log, baseOffset, lastOffset };
   }
 
