@@ -29,6 +29,9 @@ export const ENV = {
   autoCreateTopics: 'VONNEGUT_AUTO_CREATE_TOPICS',
   defaultPartitions: 'VONNEGUT_DEFAULT_PARTITIONS',
   maxRequestBytes: 'VONNEGUT_MAX_REQUEST_BYTES',
+  maxConnections: 'VONNEGUT_MAX_CONNECTIONS',
+  idleTimeoutMs: 'VONNEGUT_IDLE_TIMEOUT_MS',
+  maxInFlightRequests: 'VONNEGUT_MAX_IN_FLIGHT_REQUESTS',
 } as const;
 
 export type ServeFlags = Partial<Record<keyof typeof ENV, string | boolean>>;
@@ -80,6 +83,9 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = p
     segmentBytes: int('segment-bytes', g('segmentBytes'), 1024),
     retentionBytes: int('retention-bytes', g('retentionBytes'), -1),
     retentionMs: int('retention-ms', g('retentionMs'), -1),
+    maxConnections: int('max-connections', g('maxConnections'), 1),
+    idleTimeoutMs: int('idle-timeout-ms', g('idleTimeoutMs'), 0),
+    maxInFlightRequests: int('max-in-flight-requests', g('maxInFlightRequests'), 1, 100_000),
   };
   for (const [k, v] of Object.entries(optional)) if (v !== undefined) (config as unknown as Record<string, unknown>)[k] = v;
   return { config, logLevel };

@@ -34,6 +34,9 @@ const flagHelp: Record<keyof typeof ENV, [string, string]> = {
   autoCreateTopics: ['--auto-create-topics <bool>', 'create topics on first use (default true)'],
   defaultPartitions: ['--default-partitions <n>', 'partitions of auto-created topics (default 1)'],
   maxRequestBytes: ['--max-request-bytes <n>', 'largest request frame accepted (default 100 MiB)'],
+  maxConnections: ['--max-connections <n>', 'client connections accepted at once; more are closed on accept (default: no limit)'],
+  idleTimeoutMs: ['--idle-timeout-ms <ms>', 'close connections silent for this long (default 10 min; 0 disables)'],
+  maxInFlightRequests: ['--max-in-flight-requests <n>', 'requests read ahead per connection before reading pauses (default 64)'],
 };
 for (const [key, [flag, help]] of Object.entries(flagHelp)) serve.option(flag, `${help} [env ${ENV[key as keyof typeof ENV]}]`);
 serve.action(async (flags: ServeFlags) => {

@@ -53,6 +53,10 @@ export interface NodeConfig {
   autoCreateTopics: boolean;
   defaultPartitions: number;
   maxRequestBytes: number;
+  /** Connection limits (server.ts DEFAULT_LIMITS when absent). */
+  maxConnections?: number;
+  idleTimeoutMs?: number;
+  maxInFlightRequests?: number;
   discoveryRefreshMs?: number;
 }
 
@@ -95,7 +99,16 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
   // The listener starts first so port 0 resolves before the node advertises its address.
   let route: FrameHandler = async () => ({ close: 'starting' });
   const kafka = new KafkaServer(
-    { host: config.host, port: config.port, limits: { maxFrameBytes: config.maxRequestBytes } },
+    {
+      host: config.host,
+      port: config.port,
+      limits: {
+        maxFrameBytes: config.maxRequestBytes,
+        ...(config.idleTimeoutMs !== undefined ? { idleTimeoutMs: config.idleTimeoutMs } : {}),
+        ...(config.maxInFlightRequests !== undefined ? { maxInFlightRequests: config.maxInFlightRequests } : {}),
+      },
+      ...(config.maxConnections !== undefined ? { maxConnections: config.maxConnections } : {}),
+    },
     (frame, conn) => route(frame, conn),
     logger.child({ component: 'server' }),
   );
