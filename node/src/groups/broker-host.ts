@@ -1,0 +1,75 @@
+/**
+ * The coordinator's view of a running broker: the head of the chain holding internal topics coordinates
+ * every group, and offsets go through the same append path (and replication) as any produce.
+ */
+import { ErrorCode } from '../protocol/error-codes.ts';
+import { KafkaError } from '../protocol/errors.ts';
+import { decodeRecordBatches, type DecodedBatch } from '../protocol/record-batch.ts';
+import type { Broker } from '../server/broker.ts';
+import type { CoordinatorHost, CoordinatorNode } from './coordinator.ts';
+import { OFFSETS_TOPIC } from './offset-records.ts';
+
+/** How long an offset commit may wait for the chain tail. */
+export const OFFSET_COMMIT_TIMEOUT_MS = 10_000;
+/** Bytes read per step while replaying the offsets topic. */
+const LOAD_READ_BYTES = 1024 * 1024;
+
+/** Produce errors as a committing client should see them (Kafka's GroupMetadataManager mapping). */
+function commitErrorCode(produceError: number): number {
+  switch (produceError) {
+    case 0:
+      return 0;
+    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.code:
+    case ErrorCode.NOT_ENOUGH_REPLICAS.code:
+    case ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND.code:
+    case ErrorCode.REQUEST_TIMED_OUT.code:
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE.code;
+    case ErrorCode.NOT_LEADER_OR_FOLLOWER.code:
+    case ErrorCode.KAFKA_STORAGE_ERROR.code:
+      return ErrorCode.NOT_COORDINATOR.code;
+    case ErrorCode.MESSAGE_TOO_LARGE.code:
+    case ErrorCode.RECORD_LIST_TOO_LARGE.code:
+      return ErrorCode.INVALID_COMMIT_OFFSET_SIZE.code;
+    default:
+      return produceError;
+  }
+}
+
+export function brokerCoordinatorHost(broker: Broker): CoordinatorHost {
+  return {
+    coordinatorNode(): CoordinatorNode | null {
+      const id = broker.leaderId();
+      return broker.brokers().find((b) => b.nodeId === id) ?? null;
+    },
+    isCoordinator() {
+      const role = broker.chain.view.role;
+      return (role === 'head' || role === 'solo') && broker.leaderId() === broker.selfId();
+    },
+    async ensureOffsetsTopic() {
+      if (broker.partitionCount(OFFSETS_TOPIC) !== undefined) return;
+      try {
+        await broker.createTopic(OFFSETS_TOPIC, 1);
+      } catch (err) {
+        if (!(err instanceof KafkaError && err.codeName === 'TOPIC_ALREADY_EXISTS')) throw err;
+      }
+    },
+    *readOffsets(): Iterable<DecodedBatch> {
+      const log = broker.logs.get(OFFSETS_TOPIC, 0);
+      if (!log) return;
+      const end = broker.chain.hwm.get(OFFSETS_TOPIC, 0);
+      let offset = log.logStartOffset;
+      while (offset < end) {
+        const { records } = log.read(offset, { maxBytes: LOAD_READ_BYTES, maxOffset: end });
+        if (records.length === 0) break;
+        for (const batch of decodeRecordBatches(records)) {
+          yield batch;
+          offset = batch.header.baseOffset + batch.header.lastOffsetDelta + 1;
+        }
+      }
+    },
+    async appendOffsets(batch) {
+      const res = await broker.produce(OFFSETS_TOPIC, 0, batch, -1, OFFSET_COMMIT_TIMEOUT_MS);
+      return commitErrorCode(res.errorCode);
+    },
+  };
+}

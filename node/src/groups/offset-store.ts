@@ -1,0 +1,111 @@
+/**
+ * Committed offsets of every group this node coordinates. The truth is the `__consumer_offsets` log: a
+ * commit is acknowledged only after its records are appended through the chain's head and committed by
+ * the tail (acks=-1), and the in-memory map is rebuilt by replaying that log when a node becomes the
+ * coordinator. The map is updated after the append succeeds, so a failed commit leaves nothing behind.
+ */
+import type { DecodedBatch } from '../protocol/record-batch.ts';
+import { encodeRecordBatch } from '../protocol/record-batch.ts';
+import { decodeOffsetKey, decodeOffsetValue, encodeOffsetKey, encodeOffsetValue, type CommittedOffset } from './offset-records.ts';
+
+/** Appends one record batch to the offsets topic; resolves to a Kafka error code (0 = committed). */
+export type AppendOffsets = (batch: Buffer) => Promise<number>;
+
+export interface OffsetToCommit {
+  topic: string;
+  partition: number;
+  offset: number;
+  leaderEpoch: number;
+  metadata: string;
+}
+
+const slot = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+
+export class OffsetStore {
+  private readonly byGroup = new Map<string, Map<string, CommittedOffset & { topic: string; partition: number }>>();
+
+  constructor(private readonly append: AppendOffsets, private readonly now: () => number = Date.now) {}
+
+  /** Replays batches of the offsets topic in log order (later records win, tombstones delete). */
+  load(batches: Iterable<DecodedBatch>): void {
+    for (const batch of batches) {
+      if (batch.header.control) continue;
+      for (const record of batch.records) {
+        if (!record.key) continue;
+        const key = decodeOffsetKey(record.key);
+        if (!key) continue;
+        if (record.value === null) this.remove(key.group, key.topic, key.partition);
+        else this.put(key.group, key.topic, key.partition, decodeOffsetValue(record.value));
+      }
+    }
+  }
+
+  /** Writes offsets durably, then makes them visible; resolves to the error code for every partition. */
+  async commit(group: string, offsets: OffsetToCommit[]): Promise<number> {
+    if (offsets.length === 0) return 0;
+    const commitTimestamp = this.now();
+    const values = offsets.map((o) => ({ ...o, value: { offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata, commitTimestamp } }));
+    const batch = encodeRecordBatch({
+      timestamp: commitTimestamp,
+      records: values.map((o) => ({ key: encodeOffsetKey({ group, topic: o.topic, partition: o.partition }), value: encodeOffsetValue(o.value) })),
+    });
+    const errorCode = await this.append(batch);
+    if (errorCode !== 0) return errorCode;
+    for (const o of values) this.put(group, o.topic, o.partition, o.value);
+    return 0;
+  }
+
+  /** One partition's committed offset, or undefined. */
+  get(group: string, topic: string, partition: number): CommittedOffset | undefined {
+    return this.byGroup.get(group)?.get(slot(topic, partition));
+  }
+
+  /** Every committed offset of a group, by topic. */
+  all(group: string): Map<string, { partition: number; committed: CommittedOffset }[]> {
+    const out = new Map<string, { partition: number; committed: CommittedOffset }[]>();
+    for (const e of this.byGroup.get(group)?.values() ?? []) {
+      const list = out.get(e.topic) ?? [];
+      list.push({ partition: e.partition, committed: e });
+      out.set(e.topic, list);
+    }
+    for (const list of out.values()) list.sort((a, b) => a.partition - b.partition);
+    return out;
+  }
+
+  /** Groups with at least one committed offset. */
+  groups(): string[] {
+    return [...this.byGroup.keys()];
+  }
+
+  /** Deletes a group's offsets durably (one tombstone per partition). */
+  async deleteGroup(group: string): Promise<number> {
+    const entries = [...(this.byGroup.get(group)?.values() ?? [])];
+    if (entries.length === 0) return 0;
+    const batch = encodeRecordBatch({
+      timestamp: this.now(),
+      records: entries.map((e) => ({ key: encodeOffsetKey({ group, topic: e.topic, partition: e.partition }), value: null })),
+    });
+    const errorCode = await this.append(batch);
+    if (errorCode === 0) this.byGroup.delete(group);
+    return errorCode;
+  }
+
+  clear(): void {
+    this.byGroup.clear();
+  }
+
+  private put(group: string, topic: string, partition: number, v: CommittedOffset): void {
+    let m = this.byGroup.get(group);
+    if (!m) {
+      m = new Map();
+      this.byGroup.set(group, m);
+    }
+    m.set(slot(topic, partition), { ...v, topic, partition });
+  }
+
+  private remove(group: string, topic: string, partition: number): void {
+    const m = this.byGroup.get(group);
+    m?.delete(slot(topic, partition));
+    if (m?.size === 0) this.byGroup.delete(group);
+  }
+}
