@@ -4,7 +4,7 @@
  * started in this run; rounds alternate between the two and medians are reported.
  *
  *   npm run bench:chain -- [--mib 128] [--batch-kib 64] [--record 1024] [--connections 4] [--inflight 8]
- *                          [--rounds 3] [--latency-requests 300] [--json]
+ *                          [--rounds 3] [--latency-requests 300] [--profile DIR] [--json]
  *
  * Throughput: `--mib` MiB of `--batch-kib` KiB batches, `--inflight` deep on each of `--connections`
  * connections to the head, every request acks=-1 (answered once the tail has the batch). Latency: the
@@ -41,6 +41,8 @@ export interface ChainBenchOptions {
   inflight: number;
   rounds: number;
   latencyRequests: number;
+  /** Write V8 CPU profiles of the 3-node chain's processes into this directory. */
+  profile?: string;
   progress?: boolean;
 }
 
@@ -84,7 +86,7 @@ async function portFreeOn(addresses: string[]): Promise<number> {
 }
 
 /** Starts `n` nodes as one chain (n = 1: a solo node) under `root`. */
-async function startChain(root: string, n: number): Promise<BenchChain> {
+async function startChain(root: string, n: number, profile?: string): Promise<BenchChain> {
   if (n === 1) {
     const node = await startServer(path.join(root, 'solo'));
     return { nodes: [node], head: node.address };
@@ -92,7 +94,7 @@ async function startChain(root: string, n: number): Promise<BenchChain> {
   const hosts = Array.from({ length: n }, (_, i) => `127.0.0.${11 + i}`);
   const port = await portFreeOn(hosts);
   const members = hosts.map((h, i) => `n${i}=${h}:${port}`).join(',');
-  const nodes = await Promise.all(hosts.map((host, i) => startServer(path.join(root, `n${i}`), undefined, {
+  const nodes = await Promise.all(hosts.map((host, i) => startServer(path.join(root, `n${i}`), profile, {
     host, port, args: ['--discovery', `static:${members}`, '--node-name', `n${i}`, '--replicas', String(n)],
   })));
   return { nodes, head: `${hosts[0]}:${port}` };
@@ -137,7 +139,7 @@ export async function runChainBench(o: ChainBenchOptions): Promise<ChainBenchRes
   const chains: BenchChain[] = [];
   const bar = progress(count * batchBytes * sizes.length * o.rounds, o.progress === true && process.stderr.isTTY === true);
   try {
-    for (const n of sizes) chains.push(await startChain(path.join(root, `chain${n}`), n));
+    for (const n of sizes) chains.push(await startChain(path.join(root, `chain${n}`), n, o.profile));
     await Promise.all(chains.map((c) => waitWritable(c.head, pool.bodies[0]!)));
     const loads: LoadResult[][] = sizes.map(() => []);
     const latencies: LoadResult[][] = sizes.map(() => []);
@@ -186,13 +188,14 @@ async function main(): Promise<void> {
       inflight: { type: 'string', default: '8' },
       rounds: { type: 'string', default: '3' },
       'latency-requests': { type: 'string', default: '300' },
+      profile: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
   const opts: ChainBenchOptions = {
     mib: Number(args.mib), batchKib: Number(args['batch-kib']), recordBytes: Number(args.record),
     connections: Number(args.connections), inflight: Number(args.inflight), rounds: Math.max(1, Number(args.rounds)),
-    latencyRequests: Number(args['latency-requests']), progress: !args.json,
+    latencyRequests: Number(args['latency-requests']), progress: !args.json, ...(args.profile ? { profile: args.profile } : {}),
   };
   const res = await runChainBench(opts);
   if (args.json) {
