@@ -50,6 +50,12 @@ export class Connection {
   private closed = false;
   private takenOver: ((frame: Buffer) => void) | null = null;
   private takeoverPending: Buffer[] | null = null;
+  /**
+   * Frames read but not started because maxInFlightRequests were already being served (one socket read
+   * can hold hundreds of small requests; pausing the socket only stops the next read). At most one
+   * read's worth: the socket is paused while this is non-empty.
+   */
+  private readonly backlog: Buffer[] = [];
   /** The socket is corked until the end of this tick, so responses finished together leave in one write. */
   private corked = false;
   /** Resolves when every started request has been answered (used by graceful shutdown). */
@@ -93,9 +99,18 @@ export class Connection {
     for (const frame of frames) {
       if (this.takenOver) this.takenOver(frame);
       else if (this.takeoverPending) this.takeoverPending.push(frame);
-      else this.start(frame);
+      else this.backlog.push(frame);
     }
+    this.startBacklog();
     this.maybePause();
+  }
+
+  /** Starts queued frames while fewer than maxInFlightRequests are served and the socket can take more output. */
+  private startBacklog(): void {
+    while (this.backlog.length > 0 && !this.closed && !this.takenOver && !this.takeoverPending &&
+      this.slots.length < this.limits.maxInFlightRequests && !this.socket.writableNeedDrain) {
+      this.start(this.backlog.shift()!);
+    }
   }
 
   private start(frame: Buffer): void {
@@ -164,8 +179,10 @@ export class Connection {
 
   private startTakeover(owner: (frames: FrameSource) => void): void {
     const pending = this.takeoverPending ?? [];
-    // Requests after the takeover frame that were already started belong to the old protocol: drop them.
+    // Requests after the takeover frame that were already started belong to the old protocol: drop them
+    // (and those read but not yet started, as they would have been dropped had they started).
     this.slots.length = 0;
+    this.backlog.length = 0;
     let listener: ((frame: Buffer) => void) | null = null;
     const queued: Buffer[] = [...pending];
     this.takeoverPending = null;
@@ -199,7 +216,8 @@ export class Connection {
   }
 
   private maybeResume(): void {
-    if (!this.paused || this.closed) return;
+    this.startBacklog();
+    if (!this.paused || this.closed || this.backlog.length > 0) return;
     if (this.slots.length < this.limits.maxInFlightRequests && !this.socket.writableNeedDrain) {
       this.paused = false;
       this.socket.resume();
