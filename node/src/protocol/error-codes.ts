@@ -56,6 +56,7 @@ export const ErrorCode = {
   INVALID_PRODUCER_ID_MAPPING: { code: 49, retriable: false },
   INVALID_TRANSACTION_TIMEOUT: { code: 50, retriable: false },
   CONCURRENT_TRANSACTIONS: { code: 51, retriable: true },
+  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: { code: 53, retriable: false },
   SECURITY_DISABLED: { code: 54, retriable: false },
   KAFKA_STORAGE_ERROR: { code: 56, retriable: true },
   SASL_AUTHENTICATION_FAILED: { code: 58, retriable: false },
