@@ -17,8 +17,7 @@ import type { Reader } from '../reader.ts';
 import type { Writer } from '../writer.ts';
 import { rArray, rNullableString, rString, rTags, wArray, wNullableString, wString, wTags } from './fields.ts';
 
-/** authorized_operations when the client did not ask for them (Kafka's INT32_MIN). */
-export const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
+import { AUTHORIZED_OPERATIONS_OMITTED } from './metadata.ts';
 
 export interface DescribeGroupsRequest {
   groups: string[];

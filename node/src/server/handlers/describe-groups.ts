@@ -1,0 +1,24 @@
+/** DescribeGroups: state, protocol and members of each group; unknown groups are "Dead". */
+import { decodeDescribeGroupsRequest, encodeDescribeGroupsResponse, type DescribeGroupsRequest, type DescribeGroupsResponse } from '../../protocol/apis/describe-groups.ts';
+import { AUTHORIZED_OPERATIONS_OMITTED } from '../../protocol/apis/metadata.ts';
+import type { GroupCoordinator } from '../../groups/coordinator.ts';
+import type { ApiHandler } from '../router.ts';
+
+export function describeGroupsHandler(coordinator: GroupCoordinator): ApiHandler<DescribeGroupsRequest, DescribeGroupsResponse> {
+  return {
+    decode: decodeDescribeGroupsRequest,
+    encode: encodeDescribeGroupsResponse,
+    async handle(req) {
+      const ready = await coordinator.ready();
+      return {
+        throttleTimeMs: 0,
+        groups: req.groups.map((groupId) => ({
+          ...(ready !== 0
+            ? { errorCode: ready, groupId, groupState: '', protocolType: '', protocolData: '', members: [] }
+            : coordinator.membership.describe(groupId)),
+          authorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+        })),
+      };
+    },
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * The dispatch-table entries for the group coordinator, idempotent producers and the admin APIs added
+ * with them, so node.ts wires them with one line.
+ */
+import { ApiKey } from '../../protocol/api-keys.ts';
+import type { GroupCoordinator } from '../../groups/coordinator.ts';
+import type { Broker } from '../broker.ts';
+import { ProducerIdAllocator } from '../producer-ids.ts';
+import type { AnyHandler } from '../router.ts';
+import { describeClusterHandler } from './describe-cluster.ts';
+import { describeConfigsHandler, type LogSettings } from './describe-configs.ts';
+import { describeGroupsHandler } from './describe-groups.ts';
+import { deleteGroupsHandler } from './delete-groups.ts';
+import { findCoordinatorHandler } from './find-coordinator.ts';
+import { heartbeatHandler } from './heartbeat.ts';
+import { initProducerIdHandler } from './init-producer-id.ts';
+import { joinGroupHandler } from './join-group.ts';
+import { leaveGroupHandler } from './leave-group.ts';
+import { listGroupsHandler } from './list-groups.ts';
+import { offsetCommitHandler } from './offset-commit.ts';
+import { offsetFetchHandler } from './offset-fetch.ts';
+import { syncGroupHandler } from './sync-group.ts';
+
+export function groupHandlers(broker: Broker, coordinator: GroupCoordinator, logFlags: Partial<LogSettings>): [number, AnyHandler][] {
+  const flags: Partial<LogSettings> = {};
+  if (logFlags.retentionMs !== undefined) flags.retentionMs = logFlags.retentionMs;
+  if (logFlags.retentionBytes !== undefined) flags.retentionBytes = logFlags.retentionBytes;
+  if (logFlags.segmentBytes !== undefined) flags.segmentBytes = logFlags.segmentBytes;
+  return [
+    [ApiKey.FindCoordinator, findCoordinatorHandler(coordinator) as AnyHandler],
+    [ApiKey.JoinGroup, joinGroupHandler(coordinator) as AnyHandler],
+    [ApiKey.SyncGroup, syncGroupHandler(coordinator) as AnyHandler],
+    [ApiKey.Heartbeat, heartbeatHandler(coordinator) as AnyHandler],
+    [ApiKey.LeaveGroup, leaveGroupHandler(coordinator) as AnyHandler],
+    [ApiKey.OffsetCommit, offsetCommitHandler(coordinator) as AnyHandler],
+    [ApiKey.OffsetFetch, offsetFetchHandler(coordinator) as AnyHandler],
+    [ApiKey.DescribeGroups, describeGroupsHandler(coordinator) as AnyHandler],
+    [ApiKey.ListGroups, listGroupsHandler(coordinator) as AnyHandler],
+    [ApiKey.DeleteGroups, deleteGroupsHandler(coordinator) as AnyHandler],
+    [ApiKey.InitProducerId, initProducerIdHandler(new ProducerIdAllocator(broker.selfId())) as AnyHandler],
+    [ApiKey.DescribeConfigs, describeConfigsHandler(broker, flags) as AnyHandler],
+    [ApiKey.DescribeCluster, describeClusterHandler(broker) as AnyHandler],
+  ];
+}
