@@ -28,6 +28,9 @@ import { listOffsetsHandler } from './handlers/list-offsets.ts';
 import { createTopicsHandler } from './handlers/create-topics.ts';
 import { deleteTopicsHandler } from './handlers/delete-topics.ts';
 import { chainReplicateHandler } from './handlers/chain-replicate.ts';
+import { groupHandlers } from './handlers/groups.ts';
+import { GroupCoordinator } from '../groups/coordinator.ts';
+import { brokerCoordinatorHost } from '../groups/broker-host.ts';
 
 export interface NodeConfig {
   dataDir: string;
@@ -159,7 +162,9 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     for (const { topic } of directory.topics()) ownBroker.reconcileTopic(topic);
   });
   directory.start();
+  const coordinator = new GroupCoordinator(brokerCoordinatorHost(broker), logger.child({ component: 'groups' }));
   const table = new Map<number, AnyHandler>([
+    ...groupHandlers(broker, coordinator, config),
     [ApiKey.ApiVersions, apiVersionsHandler() as AnyHandler],
     [ApiKey.Metadata, metadataHandler(broker) as AnyHandler],
     [ApiKey.Produce, produceHandler(broker) as AnyHandler],
@@ -238,6 +243,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     metrics,
     async close() {
       await kafka.close();
+      coordinator.close();
       directory.stop();
       cluster?.stop();
       await chain.stop();
