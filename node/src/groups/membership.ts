@@ -307,9 +307,9 @@ export class GroupMembership {
   /** SyncGroup: followers wait for the leader's assignment; in Stable everyone gets theirs at once. */
   sync(req: SyncRequest): Promise<SyncResult> {
     const group = this.groups.get(req.groupId);
+    if (group && this.fenced(group, req.groupInstanceId, req.memberId)) return Promise.resolve(syncError(code('FENCED_INSTANCE_ID')));
     const member = group?.members.get(req.memberId);
     if (!group || !member) return Promise.resolve(syncError(code('UNKNOWN_MEMBER_ID')));
-    if (this.fenced(group, req.groupInstanceId, req.memberId)) return Promise.resolve(syncError(code('FENCED_INSTANCE_ID')));
     if (req.generationId !== group.generationId) return Promise.resolve(syncError(code('ILLEGAL_GENERATION')));
     if ((req.protocolType !== null && req.protocolType !== group.protocolType) || (req.protocolName !== null && req.protocolName !== group.protocolName)) {
       return Promise.resolve(syncError(code('INCONSISTENT_GROUP_PROTOCOL')));
@@ -357,9 +357,10 @@ export class GroupMembership {
   /** Heartbeat: keeps the session alive and tells the member when to rejoin. */
   heartbeat(req: MemberIdentity): number {
     const group = this.groups.get(req.groupId);
+    // A fenced static member is told so before anything else, as Kafka does, so it stops for good.
+    if (group && this.fenced(group, req.groupInstanceId, req.memberId)) return code('FENCED_INSTANCE_ID');
     const member = group?.members.get(req.memberId);
     if (!group || !member || group.state === 'Empty') return code('UNKNOWN_MEMBER_ID');
-    if (this.fenced(group, req.groupInstanceId, req.memberId)) return code('FENCED_INSTANCE_ID');
     if (req.generationId !== group.generationId) return code('ILLEGAL_GENERATION');
     this.touch(group, member);
     return group.state === 'PreparingRebalance' ? code('REBALANCE_IN_PROGRESS') : 0;

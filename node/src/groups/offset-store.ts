@@ -20,6 +20,7 @@ export interface OffsetToCommit {
 }
 
 const slot = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+const committedOf = (e: CommittedOffset): CommittedOffset => ({ offset: e.offset, leaderEpoch: e.leaderEpoch, metadata: e.metadata, commitTimestamp: e.commitTimestamp });
 
 export class OffsetStore {
   private readonly byGroup = new Map<string, Map<string, CommittedOffset & { topic: string; partition: number }>>();
@@ -57,7 +58,8 @@ export class OffsetStore {
 
   /** One partition's committed offset, or undefined. */
   get(group: string, topic: string, partition: number): CommittedOffset | undefined {
-    return this.byGroup.get(group)?.get(slot(topic, partition));
+    const e = this.byGroup.get(group)?.get(slot(topic, partition));
+    return e && committedOf(e);
   }
 
   /** Every committed offset of a group, by topic. */
@@ -65,7 +67,7 @@ export class OffsetStore {
     const out = new Map<string, { partition: number; committed: CommittedOffset }[]>();
     for (const e of this.byGroup.get(group)?.values() ?? []) {
       const list = out.get(e.topic) ?? [];
-      list.push({ partition: e.partition, committed: e });
+      list.push({ partition: e.partition, committed: committedOf(e) });
       out.set(e.topic, list);
     }
     for (const list of out.values()) list.sort((a, b) => a.partition - b.partition);
