@@ -41,9 +41,9 @@ export interface VersionRange {
 
 /** What vonnegut implements for each Kafka API (ChainReplicate is internal and never advertised). */
 export const SUPPORTED: Readonly<Record<number, VersionRange>> = {
-  [ApiKey.Produce]: { min: 0, max: 8, flexibleFrom: 9 },
-  [ApiKey.Fetch]: { min: 0, max: 11, flexibleFrom: 12 },
-  [ApiKey.ListOffsets]: { min: 0, max: 5, flexibleFrom: 6 },
+  [ApiKey.Produce]: { min: 0, max: 9, flexibleFrom: 9 },
+  [ApiKey.Fetch]: { min: 0, max: 12, flexibleFrom: 12 },
+  [ApiKey.ListOffsets]: { min: 0, max: 6, flexibleFrom: 6 },
   [ApiKey.Metadata]: { min: 0, max: 12, flexibleFrom: 9 },
   [ApiKey.OffsetCommit]: { min: 0, max: 8, flexibleFrom: 8 },
   [ApiKey.OffsetFetch]: { min: 0, max: 8, flexibleFrom: 6 },
@@ -55,8 +55,8 @@ export const SUPPORTED: Readonly<Record<number, VersionRange>> = {
   [ApiKey.DescribeGroups]: { min: 0, max: 5, flexibleFrom: 5 },
   [ApiKey.ListGroups]: { min: 0, max: 4, flexibleFrom: 3 },
   [ApiKey.ApiVersions]: { min: 0, max: 3, flexibleFrom: 3 },
-  [ApiKey.CreateTopics]: { min: 0, max: 4, flexibleFrom: 5 },
-  [ApiKey.DeleteTopics]: { min: 0, max: 3, flexibleFrom: 4 },
+  [ApiKey.CreateTopics]: { min: 0, max: 5, flexibleFrom: 5 },
+  [ApiKey.DeleteTopics]: { min: 0, max: 5, flexibleFrom: 4 },
   [ApiKey.InitProducerId]: { min: 0, max: 4, flexibleFrom: 2 },
   [ApiKey.DescribeConfigs]: { min: 0, max: 4, flexibleFrom: 4 },
   [ApiKey.DeleteGroups]: { min: 0, max: 2, flexibleFrom: 2 },
