@@ -51,8 +51,8 @@ test('every supported API starts at version 0 and ChainReplicate is never advert
   for (const { minVersion } of advertisedVersions()) t.is(minVersion, 0);
   t.false(advertisedVersions().some((v) => v.apiKey === ApiKey.ChainReplicate));
   t.false(ApiKey.ChainReplicate in SUPPORTED);
-  t.true(isSupported(ApiKey.Fetch, 11));
-  t.false(isSupported(ApiKey.Fetch, 12));
+  t.true(isSupported(ApiKey.Fetch, 12));
+  t.false(isSupported(ApiKey.Fetch, 13), 'topic ids (Fetch v13) are not implemented');
   t.true(isFlexible(ApiKey.ApiVersions, 3));
   t.false(isFlexible(ApiKey.Produce, 8));
 });
