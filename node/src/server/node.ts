@@ -163,6 +163,8 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
   });
   directory.start();
   const coordinator = new GroupCoordinator(brokerCoordinatorHost(broker), logger.child({ component: 'groups' }));
+  // Hand groups over as soon as the chain's head changes, not on the next group request.
+  chain.on('view', () => void coordinator.ready());
   const table = new Map<number, AnyHandler>([
     ...groupHandlers(broker, coordinator, config),
     [ApiKey.ApiVersions, apiVersionsHandler() as AnyHandler],

@@ -23,6 +23,8 @@ import { silentLogger, type StorageLogger } from './logger.ts';
 
 /** Upper bound on partitions per topic: each one holds two open fds. */
 export const MAX_PARTITIONS = 10_000;
+/** Topics the cluster keeps for itself; retention never touches them. */
+export const INTERNAL_TOPIC_PREFIX = '__';
 /** Kafka's `log.retention.check.interval.ms` default (5 minutes). */
 export const DEFAULT_RETENTION_CHECK_MS = 5 * 60 * 1000;
 
@@ -148,7 +150,12 @@ export class LogManager {
   /** Runs retention over every log once; returns the number of segments deleted. */
   deleteOldSegments(now = Date.now()): number {
     let deleted = 0;
-    for (const logs of this.topicLogs.values()) for (const log of logs) deleted += log.deleteOldSegments(now);
+    for (const [topic, logs] of this.topicLogs) {
+      // Internal topics (`__` prefix: the placement map, group offsets) are state, not history: Kafka
+      // compacts them instead of expiring them, and vonnegut keeps them whole.
+      if (topic.startsWith(INTERNAL_TOPIC_PREFIX)) continue;
+      for (const log of logs) deleted += log.deleteOldSegments(now);
+    }
     return deleted;
   }
 

@@ -99,3 +99,18 @@ test('the retention sweep runs across logs', async (t) => {
   stop();
   logs.close();
 });
+
+test('the retention sweep never touches internal topics (placement map, group offsets)', async (t) => {
+  const dataDir = tempDir(t);
+  const logs = await LogManager.open({ dataDir, segmentBytes: 2048, retentionBytes: 4096, retentionMs: -1 });
+  logs.createTopic('__consumer_offsets', { partitions: 1 });
+  logs.createTopic('user', { partitions: 1 });
+  for (let i = 0; i < 60; i++) {
+    logs.get('__consumer_offsets', 0)!.append(batch(i, 2, 100));
+    logs.get('user', 0)!.append(batch(i, 2, 100));
+  }
+  t.true(logs.deleteOldSegments() > 0);
+  t.true(logs.get('user', 0)!.logStartOffset > 0, 'user topics expire');
+  t.is(logs.get('__consumer_offsets', 0)!.logStartOffset, 0, 'internal topics are kept whole');
+  logs.close();
+});
