@@ -2,7 +2,7 @@
  * Every server bench in sequence (produce, fetch, chain), then one summary table of what each measured
  * against its target. `npm run bench` runs this; the `vonnegut bench` CLI command calls runAllBenches.
  *
- *   npm run bench -- [--mib 128] [--rounds 3] [--json]
+ *   npm run bench -- [--mib 128] [--rounds 3] [--json]      (the `vonnegut bench` command)
  *
  * `--mib` is the data per batch size and round in each bench; the benches' own scripts take the full
  * set of flags (npm run bench:produce / bench:fetch / bench:chain).
@@ -86,25 +86,3 @@ export function formatSummary(rows: SummaryRow[]): string {
   const widths = cells[0]!.map((_, i) => Math.max(...cells.map((c) => c[i]!.length)));
   return cells.map((c) => c.map((v, i) => (i < 2 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ').trimEnd()).join('\n');
 }
-
-async function main(): Promise<void> {
-  const { values: args } = parseArgs({
-    options: {
-      mib: { type: 'string', default: '128' },
-      rounds: { type: 'string', default: '3' },
-      json: { type: 'boolean', default: false },
-    },
-  });
-  const res = await runAllBenches({
-    mib: Number(args.mib), rounds: Math.max(1, Number(args.rounds)), progress: !args.json,
-    ...(args.json ? {} : { onReport: (lines: string[]) => console.log(lines.join('\n')) }),
-  });
-  if (args.json) {
-    console.log(JSON.stringify(res, null, 2));
-    return;
-  }
-  console.log(`\nsummary (medians of ${args.rounds} rounds; chain latency is one request at a time, others under load)`);
-  console.log(formatSummary(res.summary));
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) await main();

@@ -69,6 +69,24 @@ serve.action(async (flags: ServeFlags) => {
   process.on('SIGINT', () => void stop('SIGINT'));
 });
 
+program
+  .command('bench')
+  .description('run the produce, fetch and chain benchmarks and print one summary table')
+  .option('--mib <n>', 'MiB per batch size and round in each bench', '128')
+  .option('--rounds <n>', 'rounds per bench (medians are reported)', '3')
+  .option('--json', 'print machine-readable results')
+  .action(async (o: { mib: string; rounds: string; json?: boolean }) => {
+    // Loaded on demand: the benches pull in the e2e harness, which `serve` never needs.
+    const { runAllBenches, formatSummary } = await import('../../bench/all.ts');
+    const res = await runAllBenches({
+      mib: Number(o.mib),
+      rounds: Math.max(1, Number(o.rounds)),
+      progress: !o.json,
+      ...(o.json ? {} : { onReport: (lines: string[]) => console.log(lines.join('\n')) }),
+    });
+    console.log(o.json ? JSON.stringify(res, null, 2) : `\nsummary\n${formatSummary(res.summary)}`);
+  });
+
 // The Kubernetes parts load client-node, so they are imported only when asked for.
 const sub = process.argv[2];
 if (sub === 'operator') program.addCommand((await import('../../operator/src/main.ts')).operatorCommand());
