@@ -7,7 +7,6 @@
  * `--mib` is the data per batch size and round in each bench; the benches' own scripts take the full
  * set of flags (npm run bench:produce / bench:fetch / bench:chain).
  */
-import { parseArgs } from 'node:util';
 import { formatChain, runChainBench, TARGET_RATIO as CHAIN_TARGET, type ChainBenchResult } from './chain.ts';
 import { formatFetch, runFetchBench, TARGET_RATIO as FETCH_TARGET, type FetchBenchResult } from './fetch.ts';
 import { formatProduce, runProduceBench, TARGET_RATIO as PRODUCE_TARGET, type ProduceBenchResult } from './produce.ts';
