@@ -15,13 +15,13 @@
  * running three nodes where a real deployment would give each its own machine.
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ApiKey } from '../node/src/protocol/api-keys.ts';
 import { decodeProduceResponse } from '../node/src/protocol/apis/produce.ts';
 import { KafkaWire } from '../e2e/lib/kafka-wire.ts';
+import { portFreeOn } from '../e2e/lib/chain-cluster.ts';
 import { progress, type Progress } from './lib/progress.ts';
 import { medianLoad, type LoadResult } from './lib/wire-load.ts';
 import { startServer, stopServer, type BenchServer } from './lib/server.ts';
@@ -63,26 +63,6 @@ export interface ChainBenchResult {
 interface BenchChain {
   nodes: BenchServer[];
   head: string;
-}
-
-/** A port free on every one of these addresses. */
-async function portFreeOn(addresses: string[]): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const s = net.createServer();
-      s.once('error', reject);
-      s.listen(0, addresses[0], () => {
-        const p = (s.address() as net.AddressInfo).port;
-        s.close(() => resolve(p));
-      });
-    });
-    const free = await Promise.all(addresses.map((a) => new Promise<boolean>((resolve) => {
-      const s = net.createServer();
-      s.once('error', () => resolve(false));
-      s.listen(port, a, () => s.close(() => resolve(true)));
-    })));
-    if (free.every(Boolean)) return port;
-  }
 }
 
 /** Starts `n` nodes as one chain (n = 1: a solo node) under `root`. */

@@ -16,7 +16,7 @@ export interface NodeStatus {
 }
 
 /** A port free on every one of these addresses. */
-async function portFreeOn(addresses: string[]): Promise<number> {
+export async function portFreeOn(addresses: string[]): Promise<number> {
   for (;;) {
     const port = await new Promise<number>((resolve, reject) => {
       const s = net.createServer();
