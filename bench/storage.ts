@@ -21,9 +21,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { LogManager } from '../node/src/storage/log-manager.ts';
-import { encodeRecordBatch, batchPositions, batchLastOffset, validateBatch } from '../node/src/protocol/record-batch.ts';
+import { encodeRecordBatch, validateBatch } from '../node/src/protocol/record-batch.ts';
 import { timed, median, fmt, type Throughput } from './lib/measure.ts';
 import { progress, type Progress } from './lib/progress.ts';
+import { readThroughStorage } from './lib/storage-baseline.ts';
 
 const MiB = 1024 * 1024;
 /** Distinct pre-encoded batches cycled through, so the log does not see one buffer over and over. */
@@ -97,24 +98,6 @@ function crcOnly(pool: Buffer[], count: number): Throughput {
   });
 }
 
-function readLog(logs: LogManager, bar: Progress): Throughput {
-  const log = logs.get('bench', 0)!;
-  let bytes = 0;
-  const t = timed(log.size, () => {
-    let offset = log.logStartOffset;
-    while (offset < log.highWatermark) {
-      const { records } = log.read(offset, { maxBytes: fetchBytes });
-      let last = offset;
-      for (const { position } of batchPositions(records)) last = position;
-      offset = batchLastOffset(records, last) + 1;
-      bytes += records.length;
-      bar.add(records.length);
-    }
-  });
-  if (bytes !== log.size) throw new Error(`read ${bytes} bytes of ${log.size}`);
-  return t;
-}
-
 function readRaw(file: string, bar: Progress): Throughput {
   const fd = fs.openSync(file, 'r');
   const size = fs.fstatSync(fd).size;
@@ -151,7 +134,7 @@ async function main(): Promise<void> {
       bar.phase(`read raw ${r + 1}/${rounds}`);
       results.readRaw.push(readRaw(rawFile, bar));
       bar.phase(`read log ${r + 1}/${rounds}`);
-      results.readLog.push(readLog(logs, bar));
+      results.readLog.push(readThroughStorage(logs, fetchBytes, bar));
       logs.close();
       fs.rmSync(rawFile, { force: true });
       fs.rmSync(logDir, { recursive: true, force: true });
