@@ -50,7 +50,7 @@ serve.action(async (flags: ServeFlags) => {
   const logger = createLogger({ level: resolved.logLevel });
   let node;
   try {
-    node = await startNode(resolved.config, logger);
+    node = await startNode(resolved.config, logger, (level) => (logger.level = level));
   } catch (err) {
     console.error(`vonnegut: cannot start: ${(err as Error).message}`);
     process.exit(1);

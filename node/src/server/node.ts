@@ -13,7 +13,7 @@ import { nodeIdFromName } from '../chain/membership.ts';
 import { discoveryFrom } from '../discovery/srv.ts';
 import { ClusterView, parseClusterSpec } from '../chain/cluster.ts';
 import { TopicDirectory } from './topic-directory.ts';
-import type { Logger } from '../logging.ts';
+import { LOG_LEVELS, type LogLevel, type Logger } from '../logging.ts';
 import { NodeMetrics } from '../metrics/node-metrics.ts';
 import { startAdminServer } from '../metrics/admin-server.ts';
 import { Broker, DEFAULT_BROKER_CONFIG } from './broker.ts';
@@ -85,8 +85,33 @@ function checkDataDir(dataDir: string): void {
   }
 }
 
-/** Starts a node and resolves once it listens. */
-export async function startNode(config: NodeConfig, logger: Logger): Promise<RunningNode> {
+/** Settings the sidecar may change at runtime (PUT /v1/config). */
+export interface NodeSettings {
+  segmentBytes?: number;
+  retentionBytes?: number;
+  retentionMs?: number;
+  logLevel?: LogLevel;
+}
+
+/** Why a settings body is unacceptable, or null. */
+export function validateSettings(body: unknown): string | null {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'expected a JSON object';
+  for (const [k, v] of Object.entries(body)) {
+    if (k === 'logLevel') {
+      if (!LOG_LEVELS.includes(v as LogLevel)) return `logLevel must be one of ${LOG_LEVELS.join(', ')}`;
+    } else if (k === 'segmentBytes') {
+      if (!Number.isInteger(v) || (v as number) < 1024) return 'segmentBytes must be an integer >= 1024';
+    } else if (k === 'retentionBytes' || k === 'retentionMs') {
+      if (!Number.isInteger(v) || (v as number) < -1) return `${k} must be an integer >= -1`;
+    } else {
+      return `unknown setting ${k}`;
+    }
+  }
+  return null;
+}
+
+/** Starts a node and resolves once it listens; `setLevel` changes the log level at runtime. */
+export async function startNode(config: NodeConfig, logger: Logger, setLevel: (level: LogLevel) => void = () => {}): Promise<RunningNode> {
   checkDataDir(config.dataDir);
   await initCompression();
   const logs = await LogManager.open({
@@ -183,6 +208,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
   const stopRetention = logs.startRetention();
 
   let admin: { server: HttpServer; port: number } | null = null;
+  let draining = false;
   if (config.adminPort >= 0) {
     admin = await startAdminServer(config.adminHost, config.adminPort, metrics, {
       readiness: () => {
@@ -199,7 +225,8 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
           discoveryFresh: { ok: disc.error === null, detail: disc.error ?? `age ${disc.ageMs} ms` },
           dataDirWritable: { ok: writable },
         };
-        return { ready: Object.values(checks).every((c) => c.ok), checks };
+        const all = { ...checks, notDraining: { ok: !draining } };
+        return { ready: Object.values(all).every((c) => c.ok), checks: all };
       },
       status: () => ({
         nodeId: broker.selfId(),
@@ -209,6 +236,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
         members: chain.view.members.map((m) => m.name),
         writable: chain.writable().ok,
         epoch: chain.epoch,
+        draining,
         partitions: logs.list().flatMap(({ topic, partitions }) =>
           Array.from({ length: partitions }, (_, p) => {
             const log = logs.get(topic, p);
@@ -216,8 +244,19 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
           }),
         ),
       }),
-      configure: () => 'runtime configuration is not supported yet',
-      drain: () => {},
+      configure: (body) => {
+        const problem = validateSettings(body);
+        if (problem) return problem;
+        const { logLevel, ...storage } = body as NodeSettings;
+        logs.reconfigure(storage);
+        if (logLevel) setLevel(logLevel);
+        logger.info('settings changed through the admin API', { ...(body as object) });
+        return null;
+      },
+      drain: () => {
+        // Draining: stop reporting ready so Kubernetes routes nothing new here; the sidecar decommissions.
+        draining = true;
+      },
       beforeScrape: () => {
         metrics.connections.set(kafka.connectionCount);
         metrics.chainMembers.set(chain.view.members.length);

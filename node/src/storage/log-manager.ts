@@ -189,6 +189,12 @@ export class LogManager {
     this.logger.info('logs closed cleanly', { dataDir: this.dataDir });
   }
 
+  /** Changes segment and retention settings at runtime: new segments and the next sweep use them. */
+  reconfigure(change: Partial<Pick<LogConfig, 'segmentBytes' | 'retentionBytes' | 'retentionMs'>>): void {
+    Object.assign(this.opts, change);
+    for (const logs of this.topicLogs.values()) for (const log of logs) Object.assign(log.config, change);
+  }
+
   private stopRetention(): void {
     if (this.retentionTimer !== undefined) clearInterval(this.retentionTimer);
     this.retentionTimer = undefined;
