@@ -1,0 +1,64 @@
+/**
+ * One Fetch of one partition and the decoding of its answer into records. Batches are checked (CRC-32C)
+ * unless told not to, control batches are skipped, and records before the asked offset (the first
+ * batch may start earlier) are dropped, as Kafka consumers do. Record keys and values are views of the
+ * response frame, not copies.
+ */
+import type { DecodedRecord } from '../protocol/record-batch.ts';
+import { batchPositions, decodeRecordBatch, readBatchHeader, validateBatch } from '../protocol/record-batch.ts';
+import type { Connection } from './connection.ts';
+import { fetchRequest } from './requests.ts';
+import { codeError } from './routing.ts';
+
+/** Default bytes asked per Fetch. */
+export const DEFAULT_FETCH_MAX_BYTES = 1024 * 1024;
+
+export interface FetchOptions {
+  /** Default 0. */
+  partition?: number;
+  /** First offset wanted (default 0). */
+  offset?: number;
+  /** About this many bytes (at least one whole batch comes back). */
+  maxBytes?: number;
+  /** How long the broker may wait for new data when there is none (default 0: answer at once). */
+  maxWaitMs?: number;
+  /** Check every batch's CRC-32C (default true). */
+  checkCrcs?: boolean;
+}
+
+export interface FetchResult {
+  /** The next offset to be committed (Kafka's high-water mark). */
+  highWaterMark: number;
+  records: DecodedRecord[];
+  /** Where the next fetch should start: after the last record returned, or the asked offset. */
+  nextOffset: number;
+}
+
+/** Fetches one partition over `conn` (the tail) and decodes the records at or after `offset`. */
+export async function fetchPartition(conn: Connection, address: string, topic: string, partition: number, opts: FetchOptions): Promise<FetchResult> {
+  const offset = opts.offset ?? 0;
+  const maxWaitMs = opts.maxWaitMs ?? 0;
+  const res = await conn.request(fetchRequest({
+    topic, partition, offset, maxBytes: opts.maxBytes ?? DEFAULT_FETCH_MAX_BYTES, maxWaitMs, minBytes: maxWaitMs > 0 ? 1 : 0,
+  }));
+  if (res.errorCode !== 0) throw codeError(res.errorCode, `fetch from ${address}`);
+  const p = res.topics[0]?.partitions[0];
+  if (!p) throw codeError(-1, `empty Fetch response from ${address}`);
+  if (p.errorCode !== 0) throw codeError(p.errorCode, `fetch ${topic}-${partition}@${offset} from ${address}`);
+  const records: DecodedRecord[] = [];
+  let nextOffset = offset;
+  const buf = p.records;
+  if (buf) {
+    for (const { position, size } of batchPositions(buf)) {
+      if (opts.checkCrcs ?? true) validateBatch(buf, position, position + size);
+      const bytes = buf.subarray(position, position + size);
+      const header = readBatchHeader(bytes, 0);
+      // A control batch (transaction marker) carries no user records, but its offsets are consumed.
+      if (!header.control) {
+        for (const r of decodeRecordBatch(bytes).records) if (r.offset >= offset) records.push(r);
+      }
+      nextOffset = Math.max(nextOffset, header.baseOffset + header.lastOffsetDelta + 1);
+    }
+  }
+  return { highWaterMark: p.highWatermark, records, nextOffset };
+}
