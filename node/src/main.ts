@@ -87,6 +87,10 @@ program
     console.log(o.json ? JSON.stringify(res, null, 2) : `\nsummary\n${formatSummary(res.summary)}`);
   });
 
+program.addCommand((await import('./cli/produce.ts')).produceCommand());
+program.addCommand((await import('./cli/consume.ts')).consumeCommand());
+program.addCommand((await import('./cli/topics.ts')).topicsCommand());
+
 // The Kubernetes parts load client-node, so they are imported only when asked for.
 const sub = process.argv[2];
 if (sub === 'operator') program.addCommand((await import('../../operator/src/main.ts')).operatorCommand());
