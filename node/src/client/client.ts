@@ -21,7 +21,8 @@ import { parseEndpoints, resolveBootstrap } from './bootstrap.ts';
 import { Connection, DEFAULT_REQUEST_TIMEOUT_MS } from './connection.ts';
 import { ConnectionPool, DEFAULT_POOL_SIZE } from './pool.ts';
 import { backoffMs, DEFAULT_BACKOFF_MS, DEFAULT_MAX_BACKOFF_MS, isRetriable } from './retry.ts';
-import { createTopicsRequest, deleteTopicsRequest, metadataRequest, produceRequest } from './requests.ts';
+import { createTopicsRequest, deleteTopicsRequest, listOffsetsRequest, metadataRequest, produceRequest } from './requests.ts';
+import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from '../protocol/apis/list-offsets.ts';
 import { fetchPartition, type FetchOptions, type FetchResult } from './fetch.ts';
 import { codeError, requireRoute } from './routing.ts';
 
@@ -87,6 +88,8 @@ export interface Client {
   produce(topic: string, items: readonly (Buffer | string | RecordInput)[], opts?: ProduceOptions): Promise<ProduceResult>;
   /** Reads committed records from `offset` at the chain's tail. */
   fetch(topic: string, opts?: FetchOptions): Promise<FetchResult>;
+  /** The first offset still stored and the high-water mark of one partition (default 0), asked at the tail. */
+  offsets(topic: string, opts?: { partition?: number }): Promise<{ earliest: number; latest: number }>;
   /** Creates a topic (default one partition). */
   createTopic(name: string, opts?: { partitions?: number }): Promise<void>;
   /** Deletes a topic. */
@@ -170,6 +173,22 @@ export async function createClient(opts: ClientOptions): Promise<Client> {
       return retrying(topic, async () => {
         const r = await route(topic, partition, false);
         return fetchPartition(await pool.get(r.tail!), r.tail!, topic, partition, fetchOpts);
+      });
+    },
+
+    offsets(topic, offsetOpts = {}) {
+      const partition = offsetOpts.partition ?? 0;
+      return retrying(topic, async () => {
+        const r = await route(topic, partition, false);
+        const conn = await pool.get(r.tail!);
+        const ask = async (timestamp: number): Promise<number> => {
+          const p = (await conn.request(listOffsetsRequest(topic, partition, timestamp))).topics[0]?.partitions[0];
+          if (!p) throw codeError(-1, `empty ListOffsets response from ${r.tail}`);
+          if (p.errorCode !== 0) throw codeError(p.errorCode, `offsets of ${topic}-${partition} at ${r.tail}`);
+          return p.offset;
+        };
+        const [earliest, latest] = await Promise.all([ask(EARLIEST_TIMESTAMP), ask(LATEST_TIMESTAMP)]);
+        return { earliest, latest };
       });
     },
 

@@ -5,10 +5,11 @@
  */
 import { ApiKey } from '../protocol/api-keys.ts';
 import {
-  decodeCreateTopicsResponse, decodeDeleteTopicsResponse, decodeFetchResponse, decodeMetadataResponse, decodeProduceResponse,
-  encodeCreateTopicsRequest, encodeDeleteTopicsRequest, encodeFetchRequest, encodeMetadataRequest, encodeProduceRequest,
-  ZERO_UUID,
-  type CreateTopicsResponse, type DeleteTopicsResponse, type FetchResponse, type MetadataResponse, type ProduceResponse,
+  decodeCreateTopicsResponse, decodeDeleteTopicsResponse, decodeFetchResponse, decodeListOffsetsResponse, decodeMetadataResponse,
+  decodeProduceResponse, encodeCreateTopicsRequest, encodeDeleteTopicsRequest, encodeFetchRequest, encodeListOffsetsRequest,
+  encodeMetadataRequest, encodeProduceRequest, ZERO_UUID,
+  type CreateTopicsResponse, type DeleteTopicsResponse, type FetchResponse, type ListOffsetsResponse, type MetadataResponse,
+  type ProduceResponse,
 } from '../protocol/apis/index.ts';
 import type { RequestSpec } from './connection.ts';
 
@@ -18,6 +19,8 @@ export const CLIENT_VERSIONS = {
   produce: 7,
   /** 11: has preferred_read_replica, still non-flexible. */
   fetch: 11,
+  /** 2: offset and timestamp per partition, isolation level. */
+  listOffsets: 2,
   createTopics: 4,
   deleteTopics: 3,
 } as const;
@@ -102,5 +105,19 @@ export function deleteTopicsRequest(name: string, timeoutMs: number): RequestSpe
     extraTimeoutMs: timeoutMs,
     encode: (w) => encodeDeleteTopicsRequest(w, v, { topicNames: [name], timeoutMs }),
     decode: (r) => decodeDeleteTopicsResponse(r, v),
+  };
+}
+
+/** ListOffsets of one partition at `timestamp` (-2 earliest, -1 latest = the high-water mark). */
+export function listOffsetsRequest(topic: string, partition: number, timestamp: number): RequestSpec<ListOffsetsResponse> {
+  const v = CLIENT_VERSIONS.listOffsets;
+  return {
+    apiKey: ApiKey.ListOffsets,
+    version: v,
+    encode: (w) => encodeListOffsetsRequest(w, v, {
+      replicaId: -1, isolationLevel: 0,
+      topics: [{ name: topic, partitions: [{ partitionIndex: partition, currentLeaderEpoch: -1, timestamp, maxNumOffsets: 1 }] }],
+    }),
+    decode: (r) => decodeListOffsetsResponse(r, v),
   };
 }
