@@ -51,6 +51,8 @@ export interface ClientOptions {
   maxRetryBackoffMs?: number;
   /** Ask brokers to create topics on first produce, as Kafka producers do (default true). */
   autoCreateTopics?: boolean;
+  /** Told about every failure that is about to be retried (for logs and tests). */
+  onRetry?: (err: unknown, attempt: number) => void;
 }
 
 export interface ProduceOptions {
@@ -127,6 +129,7 @@ export async function createClient(opts: ClientOptions): Promise<Client> {
         const created = topic === null ? undefined : createdAt.get(topic);
         const topicMayAppear = created !== undefined && Date.now() - created < NEW_TOPIC_GRACE_MS;
         if (attempt >= retries || !isRetriable(err, { topicMayAppear })) throw err;
+        opts.onRetry?.(err, attempt);
         await new Promise((r) => setTimeout(r, backoffMs(attempt, opts.retryBackoffMs ?? DEFAULT_BACKOFF_MS, opts.maxRetryBackoffMs ?? DEFAULT_MAX_BACKOFF_MS)));
         // A failed refresh is not fatal here: the next attempt meets the same trouble and is counted.
         await view.refresh().catch(() => undefined);
