@@ -15,7 +15,8 @@
  */
 import type { CompressionName } from '../protocol/compression.ts';
 import { initCompression } from '../protocol/compression.ts';
-import { encodeRecordBatch, type DecodedRecord, type RecordInput } from '../protocol/record-batch.ts';
+import type { DecodedRecord, RecordInput } from '../protocol/record-batch.ts';
+import { encodeBatch } from './batch-encoder.ts';
 import { ClusterView, type PartitionRoute } from './cluster-view.ts';
 import { parseEndpoints, resolveBootstrap } from './bootstrap.ts';
 import { Connection, DEFAULT_REQUEST_TIMEOUT_MS } from './connection.ts';
@@ -154,7 +155,7 @@ export async function createClient(opts: ClientOptions): Promise<Client> {
       const acks = produceOpts.acks ?? -1;
       const records = items.map((v): RecordInput => (typeof v === 'string' || Buffer.isBuffer(v) ? { value: v } : v));
       // Encoded once: a retry after "moved" sends the same bytes to the new head.
-      const batch = encodeRecordBatch({ records, compression: produceOpts.compression ?? 'none' });
+      const batch = encodeBatch(records, produceOpts.compression ?? 'none');
       return retrying(topic, async () => {
         const r = await route(topic, partition, autoCreate);
         const conn = await pool.get(r.leader!);
