@@ -128,6 +128,10 @@ test('many produces in flight at once on a small pool all land, each with its ow
     off = f.nextOffset;
   }
   t.is(seen, 400);
+  // read() keeps one Fetch ahead and stops at the high-water mark it first saw.
+  const read: number[] = [];
+  for await (const f of c.read('pipelined', { offset: 1, maxBytes: 1024 })) read.push(...f.records.map((r) => r.offset));
+  t.deepEqual(read, Array.from({ length: 399 }, (_, i) => i + 1));
 });
 
 test('createTopic, listTopics, describeTopics and deleteTopic; errors keep their Kafka code', async (t) => {

@@ -24,7 +24,7 @@ import { ConnectionPool, DEFAULT_POOL_SIZE } from './pool.ts';
 import { backoffMs, DEFAULT_BACKOFF_MS, DEFAULT_MAX_BACKOFF_MS, isRetriable } from './retry.ts';
 import { createTopicsRequest, deleteTopicsRequest, listOffsetsRequest, metadataRequest, produceRequest } from './requests.ts';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from '../protocol/apis/list-offsets.ts';
-import { fetchPartition, type FetchOptions, type FetchResult } from './fetch.ts';
+import { decodeFetch, fetchPartition, fetchRaw, type FetchOptions, type FetchResult, type RawFetch } from './fetch.ts';
 import { codeError, requireRoute } from './routing.ts';
 
 /** Default retries of a "moved" failure before it surfaces. */
@@ -91,6 +91,11 @@ export interface Client {
   produce(topic: string, items: readonly (Buffer | string | RecordInput)[], opts?: ProduceOptions): Promise<ProduceResult>;
   /** Reads committed records from `offset` at the chain's tail. */
   fetch(topic: string, opts?: FetchOptions): Promise<FetchResult>;
+  /**
+   * Reads from `offset` up to `endOffset` (exclusive; default: the high-water mark at the first answer),
+   * one result per Fetch, keeping the next Fetch in flight while the caller handles the current one.
+   */
+  read(topic: string, opts?: FetchOptions & { endOffset?: number }): AsyncGenerator<FetchResult>;
   /** The first offset still stored and the high-water mark of one partition (default 0), asked at the tail. */
   offsets(topic: string, opts?: { partition?: number }): Promise<{ earliest: number; latest: number }>;
   /** Creates a topic (default one partition). */
@@ -178,6 +183,28 @@ export async function createClient(opts: ClientOptions): Promise<Client> {
         const r = await route(topic, partition, false);
         return fetchPartition(await pool.get(r.tail!), r.tail!, topic, partition, fetchOpts);
       });
+    },
+
+    async *read(topic, readOpts = {}) {
+      const partition = readOpts.partition ?? 0;
+      const ask = (offset: number): Promise<RawFetch> => retrying(topic, async () => {
+        const r = await route(topic, partition, false);
+        return fetchRaw(await pool.get(r.tail!), r.tail!, topic, partition, { ...readOpts, offset });
+      });
+      let end = readOpts.endOffset;
+      let pending: Promise<RawFetch> | null = ask(readOpts.offset ?? 0);
+      try {
+        while (pending) {
+          const raw: RawFetch = await pending;
+          end ??= raw.highWaterMark;
+          // Read-ahead: the next range is known from the batch headers alone, before any record is decoded.
+          pending = raw.nextOffset > raw.offset && raw.nextOffset < end ? ask(raw.nextOffset) : null;
+          yield decodeFetch(raw, readOpts.checkCrcs ?? true);
+        }
+      } finally {
+        // A caller that stops early leaves a read-ahead nobody awaits.
+        pending?.catch(() => undefined);
+      }
     },
 
     offsets(topic, offsetOpts = {}) {

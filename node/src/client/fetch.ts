@@ -5,7 +5,7 @@
  * response frame, not copies.
  */
 import type { DecodedRecord } from '../protocol/record-batch.ts';
-import { batchPositions, decodeRecordBatch, readBatchHeader, validateBatch } from '../protocol/record-batch.ts';
+import { batchLastOffset, batchPositions, decodeRecordBatch, readBatchHeader, validateBatch } from '../protocol/record-batch.ts';
 import type { Connection } from './connection.ts';
 import { fetchRequest } from './requests.ts';
 import { codeError } from './routing.ts';
@@ -34,8 +34,16 @@ export interface FetchResult {
   nextOffset: number;
 }
 
-/** Fetches one partition over `conn` (the tail) and decodes the records at or after `offset`. */
-export async function fetchPartition(conn: Connection, address: string, topic: string, partition: number, opts: FetchOptions): Promise<FetchResult> {
+/** A Fetch answer before its records are decoded: enough to ask for the next range at once. */
+export interface RawFetch {
+  highWaterMark: number;
+  records: Buffer | null;
+  offset: number;
+  nextOffset: number;
+}
+
+/** Fetches one partition over `conn` (the tail) without decoding records. */
+export async function fetchRaw(conn: Connection, address: string, topic: string, partition: number, opts: FetchOptions): Promise<RawFetch> {
   const offset = opts.offset ?? 0;
   const maxWaitMs = opts.maxWaitMs ?? 0;
   const res = await conn.request(fetchRequest({
@@ -45,20 +53,28 @@ export async function fetchPartition(conn: Connection, address: string, topic: s
   const p = res.topics[0]?.partitions[0];
   if (!p) throw codeError(-1, `empty Fetch response from ${address}`);
   if (p.errorCode !== 0) throw codeError(p.errorCode, `fetch ${topic}-${partition}@${offset} from ${address}`);
-  const records: DecodedRecord[] = [];
   let nextOffset = offset;
-  const buf = p.records;
+  if (p.records) for (const { position } of batchPositions(p.records)) nextOffset = Math.max(nextOffset, batchLastOffset(p.records, position) + 1);
+  return { highWaterMark: p.highWatermark, records: p.records, offset, nextOffset };
+}
+
+/** Decodes a raw answer's records at or after the asked offset. */
+export function decodeFetch(raw: RawFetch, checkCrcs = true): FetchResult {
+  const records: DecodedRecord[] = [];
+  const buf = raw.records;
   if (buf) {
     for (const { position, size } of batchPositions(buf)) {
-      if (opts.checkCrcs ?? true) validateBatch(buf, position, position + size);
+      if (checkCrcs) validateBatch(buf, position, position + size);
       const bytes = buf.subarray(position, position + size);
-      const header = readBatchHeader(bytes, 0);
       // A control batch (transaction marker) carries no user records, but its offsets are consumed.
-      if (!header.control) {
-        for (const r of decodeRecordBatch(bytes).records) if (r.offset >= offset) records.push(r);
-      }
-      nextOffset = Math.max(nextOffset, header.baseOffset + header.lastOffsetDelta + 1);
+      if (readBatchHeader(bytes, 0).control) continue;
+      for (const r of decodeRecordBatch(bytes).records) if (r.offset >= raw.offset) records.push(r);
     }
   }
-  return { highWaterMark: p.highWatermark, records, nextOffset };
+  return { highWaterMark: raw.highWaterMark, records, nextOffset: raw.nextOffset };
+}
+
+/** Fetches one partition over `conn` (the tail) and decodes the records at or after `offset`. */
+export async function fetchPartition(conn: Connection, address: string, topic: string, partition: number, opts: FetchOptions): Promise<FetchResult> {
+  return decodeFetch(await fetchRaw(conn, address, topic, partition, opts), opts.checkCrcs ?? true);
 }
