@@ -98,3 +98,10 @@ export {
 } from './protocol/record-batch.ts';
 export { initCompression, Compression, type CompressionName } from './protocol/compression.ts';
 export { KafkaError, DecodeError } from './protocol/errors.ts';
+
+// The native client (writes at each chain's head, reads at its tail).
+export {
+  createClient, ConnectionError, RequestTimeoutError,
+  type Client, type ClientOptions, type ProduceOptions, type ProduceResult, type TopicDescription,
+  type FetchOptions as ClientFetchOptions, type FetchResult as ClientFetchResult,
+} from './client/index.ts';
