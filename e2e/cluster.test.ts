@@ -159,12 +159,31 @@ clusterTest('killing the head of one chain under load loses no acknowledged reco
   const other = chains.find((c) => c.name === chainOfLeader(leaders.get(otherTopic)!))!;
   const victimLoad = startLoad(`${victimChain.address(0)}:${victimChain.port}`, 't00');
   const otherLoad = startLoad(`${other.address(0)}:${other.port}`, otherTopic);
+  // The native client writes to the same chain through its own retries (not idempotent: at least once).
+  const clientTopic = topics.find((x) => x !== 't00' && chainOfLeader(leaders.get(x)!) === victimChain.name)!;
+  const client = await createClient({ endpoints: everyNode().join(','), retries: 30, maxRetryBackoffMs: 500 });
+  const clientAcked: string[] = [];
+  let stopClient = false;
+  const clientDone = (async () => {
+    for (let n = 0; !stopClient; n++) {
+      await client.produce(clientTopic, [`c-${n}`], { acks: -1 });
+      clientAcked.push(`c-${n}`);
+    }
+  })();
   await Promise.all([victimLoad.progress(100), otherLoad.progress(100)]);
   await victimChain.nodes[0]!.kill('SIGKILL');
   await victimChain.nodes[0]!.start();
   await victimChain.waitWritable(60_000);
   await Promise.all([victimLoad.progress(100), otherLoad.progress(100)]);
+  const clientBefore = clientAcked.length;
+  await waitFor('the native client makes progress after the kill', () => (clientAcked.length > clientBefore + 20 ? true : undefined), 60_000, 20);
+  stopClient = true;
+  await clientDone;
+  await client.close();
   await Promise.all([victimLoad.stop(), otherLoad.stop()]);
+  const clientRead = (await fetchFrom(victimChain.nodes[2]!.address, clientTopic, 0, 0)).decoded.map((r) => r.value!.toString());
+  t.deepEqual(clientAcked.filter((v) => !clientRead.includes(v)), [], 'the native client lost no acknowledged record');
+  t.log(`native client: ${clientAcked.length} acknowledged through the kill`);
   t.log(`victim chain: ${victimLoad.acked.length} acknowledged, ${victimLoad.errors()} retried; other chain: ${otherLoad.acked.length} acknowledged, ${otherLoad.errors()} retried`);
   t.is(otherLoad.errors(), 0, 'the other chain never failed a write');
   for (const [c, load, topic] of [[victimChain, victimLoad, 't00'], [other, otherLoad, otherTopic]] as const) {
