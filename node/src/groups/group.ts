@@ -35,7 +35,8 @@ export interface SyncResult {
   assignment: Buffer;
 }
 
-export interface Member {
+/** What a member says about itself when it joins; a JoinGroup request carries it, a member keeps it. */
+export interface MemberProfile {
   memberId: string;
   groupInstanceId: string | null;
   clientId: string;
@@ -44,6 +45,9 @@ export interface Member {
   rebalanceTimeoutMs: number;
   protocolType: string;
   protocols: Protocol[];
+}
+
+export interface Member extends MemberProfile {
   assignment: Buffer;
   /** The JoinGroup waiting for this rebalance to complete. */
   joinWaiter: ((r: JoinResult) => void) | null;

@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../protocol/error-codes.ts';
 import type { Clock } from './clock.ts';
-import { EMPTY_BYTES, Group, type JoinResult, type Member, type Protocol, type SyncResult } from './group.ts';
+import { EMPTY_BYTES, Group, type JoinResult, type Member, type MemberProfile, type Protocol, type SyncResult } from './group.ts';
 
 export interface MembershipConfig {
   /** Kafka's group.min.session.timeout.ms (lower here: tests use short sessions). */
@@ -30,16 +30,8 @@ export const DEFAULT_MEMBERSHIP_CONFIG: MembershipConfig = {
   initialRebalanceDelayMs: 1000,
 };
 
-export interface JoinRequest {
+export interface JoinRequest extends MemberProfile {
   groupId: string;
-  memberId: string;
-  groupInstanceId: string | null;
-  clientId: string;
-  clientHost: string;
-  sessionTimeoutMs: number;
-  rebalanceTimeoutMs: number;
-  protocolType: string;
-  protocols: Protocol[];
   /** JoinGroup v4+: a member without an id is sent away with one (MEMBER_ID_REQUIRED) and must rejoin. */
   requireKnownMemberId: boolean;
 }
