@@ -31,6 +31,8 @@ const flagHelp: Record<keyof typeof ENV, [string, string]> = {
   segmentBytes: ['--segment-bytes <n>', 'roll segments at this size (default 1 GiB)'],
   retentionBytes: ['--retention-bytes <n>', 'delete old segments beyond this size per partition (-1: no limit)'],
   retentionMs: ['--retention-ms <n>', 'delete segments older than this (default 7 days)'],
+  flushMessages: ['--flush-messages <n>', 'fsync a partition once this many records are unflushed, before acknowledging (Kafka flush.messages; default never: replication protects acknowledged records)'],
+  flushMs: ['--flush-ms <n>', 'fsync records unflushed for this long (Kafka flush.ms; default never)'],
   autoCreateTopics: ['--auto-create-topics <bool>', 'create topics on first use (default true)'],
   defaultPartitions: ['--default-partitions <n>', 'partitions of auto-created topics (default 1)'],
   maxRequestBytes: ['--max-request-bytes <n>', 'largest request frame accepted (default 100 MiB)'],

@@ -53,6 +53,9 @@ export interface NodeConfig {
   segmentBytes?: number;
   retentionBytes?: number;
   retentionMs?: number;
+  /** Kafka's flush.messages / flush.ms; absent = never fsync on a schedule. */
+  flushMessages?: number;
+  flushMs?: number;
   autoCreateTopics: boolean;
   defaultPartitions: number;
   maxRequestBytes: number;
@@ -121,6 +124,8 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
     ...(config.segmentBytes !== undefined ? { segmentBytes: config.segmentBytes } : {}),
     ...(config.retentionBytes !== undefined ? { retentionBytes: config.retentionBytes } : {}),
     ...(config.retentionMs !== undefined ? { retentionMs: config.retentionMs } : {}),
+    ...(config.flushMessages !== undefined ? { flushMessages: config.flushMessages } : {}),
+    ...(config.flushMs !== undefined ? { flushMs: config.flushMs } : {}),
   });
   const metrics = new NodeMetrics({ processMetrics: true });
 
@@ -206,6 +211,7 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
     metrics.requestSeconds.observe({ api }, seconds);
   });
   const stopRetention = logs.startRetention();
+  const stopFlusher = logs.startFlusher();
 
   let admin: { server: HttpServer; port: number } | null = null;
   let draining = false;
@@ -289,6 +295,7 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
       cluster?.stop();
       await chain.stop();
       stopRetention();
+      stopFlusher();
       if (admin) await new Promise<void>((r) => admin!.server.close(() => r()));
       logs.close();
     },

@@ -17,7 +17,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KafkaError } from '../protocol/errors.ts';
-import { PartitionLog, type LogConfig } from './partition-log.ts';
+import { FLUSH_NEVER, PartitionLog, type LogConfig } from './partition-log.ts';
 import { CLEAN_SHUTDOWN_FILE, partitionDir, parsePartitionDirName, validateTopicName } from './log-files.ts';
 import { silentLogger, type StorageLogger } from './logger.ts';
 
@@ -48,6 +48,7 @@ export class LogManager {
   private readonly logger: StorageLogger;
   private readonly topicLogs = new Map<string, PartitionLog[]>();
   private retentionTimer: NodeJS.Timeout | undefined;
+  private flushTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   private constructor(opts: LogManagerOptions, clean: boolean) {
@@ -174,6 +175,31 @@ export class LogManager {
     return () => this.stopRetention();
   }
 
+  /**
+   * Enforces `flush.ms`: every log whose oldest unflushed record is that old gets fsynced. The timer ticks
+   * at half of flush.ms (at most once a second), so a record waits at most flush.ms plus one tick.
+   * Returns a stop function; a no-op when flush.ms is unset.
+   */
+  startFlusher(): () => void {
+    this.stopFlusher();
+    const flushMs = this.opts.flushMs ?? FLUSH_NEVER;
+    if (flushMs === FLUSH_NEVER) return () => {};
+    this.flushTimer = setInterval(() => {
+      const now = Date.now();
+      for (const [topic, logs] of this.topicLogs) {
+        for (const [partition, log] of logs.entries()) {
+          try {
+            log.flushIfOlderThan(flushMs, now);
+          } catch (err) {
+            this.logger.error('scheduled flush failed', { topic, partition, error: (err as Error).message });
+          }
+        }
+      }
+    }, Math.max(1, Math.min(1000, Math.ceil(flushMs / 2))));
+    this.flushTimer.unref();
+    return () => this.stopFlusher();
+  }
+
   /** fsyncs every log. */
   flush(): void {
     for (const logs of this.topicLogs.values()) for (const log of logs) log.flush();
@@ -183,6 +209,7 @@ export class LogManager {
   close(): void {
     if (this.closed) return;
     this.stopRetention();
+    this.stopFlusher();
     for (const logs of this.topicLogs.values()) for (const log of logs) log.close();
     this.closed = true;
     fs.writeFileSync(path.join(this.dataDir, CLEAN_SHUTDOWN_FILE), '');
@@ -193,6 +220,11 @@ export class LogManager {
   reconfigure(change: Partial<Pick<LogConfig, 'segmentBytes' | 'retentionBytes' | 'retentionMs'>>): void {
     Object.assign(this.opts, change);
     for (const logs of this.topicLogs.values()) for (const log of logs) Object.assign(log.config, change);
+  }
+
+  private stopFlusher(): void {
+    if (this.flushTimer !== undefined) clearInterval(this.flushTimer);
+    this.flushTimer = undefined;
   }
 
   private stopRetention(): void {

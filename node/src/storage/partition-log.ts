@@ -15,7 +15,11 @@
  * I/O is synchronous (pwrite/pread on fds held open): writes land in the page cache, so they are fast,
  * and a synchronous call cannot interleave with another, which keeps offset assignment and segment
  * rolling trivially ordered. Reads return copies, so they stay valid after later truncation.
- * Durability: `flush()` fsyncs; nothing is fsynced implicitly except on close.
+ * Durability: `flush()` fsyncs. Kafka's flush policy decides when that happens on its own:
+ * `flush.messages` N fsyncs inside the append that brings the unflushed count to N (so with N = 1 no
+ * append returns, and no produce is acknowledged, before its bytes are on disk); `flush.ms` is enforced
+ * by the owner calling `flushIfOlderThan` on a timer (LogManager.startFlusher). Both default to never,
+ * Kafka's default too: replication, not fsync, is what protects acknowledged records.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -39,6 +43,8 @@ export const DEFAULT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 export const DEFAULT_RETENTION_BYTES = -1;
 /** Segments scanned for producer state on open: producers idle for longer are forgotten (KIP-360). */
 export const PRODUCER_SCAN_SEGMENTS = 2;
+/** `flush.messages` / `flush.ms` value meaning "never" (Kafka's default is Long.MAX_VALUE). */
+export const FLUSH_NEVER = -1;
 
 const LAST_OFFSET_DELTA_AT = 23;
 const RECORDS_COUNT_AT = 57;
@@ -52,6 +58,10 @@ export interface LogConfig {
   maxIndexBytes: number;
   retentionBytes: number;
   retentionMs: number;
+  /** fsync once this many records are unflushed (Kafka's flush.messages); FLUSH_NEVER disables. */
+  flushMessages: number;
+  /** fsync records unflushed for this long (Kafka's flush.ms), on the owner's timer; FLUSH_NEVER disables. */
+  flushMs: number;
 }
 
 export interface PartitionLogOptions extends Partial<LogConfig> {
@@ -93,6 +103,9 @@ export class PartitionLog {
   readonly config: LogConfig;
   private readonly segments: LogSegment[];
   private readonly unflushed = new Set<LogSegment>();
+  /** Records appended since the last flush, and when the first of them was (ms; 0 = none). */
+  private unflushedRecords = 0;
+  private unflushedSince = 0;
   private readonly logger: StorageLogger;
   private readonly manageHighWatermark: boolean;
   private startOffset: number;
@@ -366,6 +379,20 @@ export class PartitionLog {
   flush(): void {
     for (const seg of this.unflushed) seg.flush();
     this.unflushed.clear();
+    this.unflushedRecords = 0;
+    this.unflushedSince = 0;
+  }
+
+  /** Records appended and not yet fsynced. */
+  get unflushedMessages(): number {
+    return this.unflushedRecords;
+  }
+
+  /** fsyncs when the oldest unflushed record is at least `ageMs` old (flush.ms); true if it did. */
+  flushIfOlderThan(ageMs: number, now = Date.now()): boolean {
+    if (this.unflushedRecords === 0 || now - this.unflushedSince < ageMs) return false;
+    this.flush();
+    return true;
   }
 
   /** Flushes and closes every segment. */
@@ -397,6 +424,18 @@ export class PartitionLog {
     }
     this.active.append(batches, lastOffset, maxTimestamp);
     this.unflushed.add(this.active);
+    if (this.unflushedRecords === 0) this.unflushedSince = Date.now();
+    this.unflushedRecords += lastOffset - baseOffset + 1;
+    const { flushMessages } = this.config;
+    if (flushMessages !== FLUSH_NEVER && this.unflushedRecords >= flushMessages) {
+      try {
+        this.flush();
+      } catch (err) {
+        // The caller will answer KAFKA_STORAGE_ERROR, so the batch must not stay for a retry to duplicate.
+        this.truncateTo(baseOffset);
+        throw err;
+      }
+    }
     if (this.manageHighWatermark) this.hw = this.logEndOffset;
   }
 
@@ -461,7 +500,15 @@ function configWithDefaults(opts: Partial<LogConfig>): LogConfig {
     maxIndexBytes: opts.maxIndexBytes ?? DEFAULT_MAX_INDEX_BYTES,
     retentionBytes: opts.retentionBytes ?? DEFAULT_RETENTION_BYTES,
     retentionMs: opts.retentionMs ?? DEFAULT_RETENTION_MS,
+    flushMessages: opts.flushMessages ?? FLUSH_NEVER,
+    flushMs: opts.flushMs ?? FLUSH_NEVER,
   };
+  if (config.flushMessages !== FLUSH_NEVER && !(Number.isInteger(config.flushMessages) && config.flushMessages >= 1)) {
+    throw new KafkaError('INVALID_CONFIG', `flush.messages ${config.flushMessages} must be an integer >= 1 (or ${FLUSH_NEVER} for never)`);
+  }
+  if (config.flushMs !== FLUSH_NEVER && !(Number.isInteger(config.flushMs) && config.flushMs >= 0)) {
+    throw new KafkaError('INVALID_CONFIG', `flush.ms ${config.flushMs} must be an integer >= 0 (or ${FLUSH_NEVER} for never)`);
+  }
   // Positions in the index are int32, so a segment cannot pass 2 GiB.
   if (!(config.segmentBytes >= BATCH_HEADER_SIZE && config.segmentBytes <= 0x7fffffff)) {
     throw new KafkaError('INVALID_CONFIG', `segment.bytes ${config.segmentBytes} must be in [${BATCH_HEADER_SIZE}, 2^31-1]`);
