@@ -44,6 +44,11 @@ interface Slot {
 
 export class Connection {
   readonly remote: string;
+  /**
+   * Who this connection acts for, in Kafka's `User:<name>` form: anonymous until SASL authentication
+   * sets it. The authorizer checks every request against it.
+   */
+  principal = 'User:ANONYMOUS';
   private readonly decoder: FrameDecoder;
   private readonly slots: Slot[] = [];
   private paused = false;
