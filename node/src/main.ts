@@ -33,6 +33,8 @@ const flagHelp: Record<keyof typeof ENV, [string, string]> = {
   retentionMs: ['--retention-ms <n>', 'delete segments older than this (default 7 days)'],
   flushMessages: ['--flush-messages <n>', 'fsync a partition once this many records are unflushed, before acknowledging (Kafka flush.messages; default never: replication protects acknowledged records)'],
   flushMs: ['--flush-ms <n>', 'fsync records unflushed for this long (Kafka flush.ms; default never)'],
+  maxOpenFiles: ['--max-open-files <n>', 'segment file descriptors kept open at most; least recently used are closed (default 4096)'],
+  fileIdleTimeoutMs: ['--file-idle-timeout-ms <n>', 'close segment files unused this long (default 10 minutes)'],
   autoCreateTopics: ['--auto-create-topics <bool>', 'create topics on first use (default true)'],
   defaultPartitions: ['--default-partitions <n>', 'partitions of auto-created topics (default 1)'],
   maxRequestBytes: ['--max-request-bytes <n>', 'largest request frame accepted (default 100 MiB)'],

@@ -56,6 +56,9 @@ export interface NodeConfig {
   /** Kafka's flush.messages / flush.ms; absent = never fsync on a schedule. */
   flushMessages?: number;
   flushMs?: number;
+  /** Segment file descriptor budget and idle timeout (storage/file-pool.ts defaults when absent). */
+  maxOpenFiles?: number;
+  fileIdleTimeoutMs?: number;
   autoCreateTopics: boolean;
   defaultPartitions: number;
   maxRequestBytes: number;
@@ -126,6 +129,8 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
     ...(config.retentionMs !== undefined ? { retentionMs: config.retentionMs } : {}),
     ...(config.flushMessages !== undefined ? { flushMessages: config.flushMessages } : {}),
     ...(config.flushMs !== undefined ? { flushMs: config.flushMs } : {}),
+    ...(config.maxOpenFiles !== undefined ? { maxOpenFiles: config.maxOpenFiles } : {}),
+    ...(config.fileIdleTimeoutMs !== undefined ? { fileIdleMs: config.fileIdleTimeoutMs } : {}),
   });
   const metrics = new NodeMetrics({ processMetrics: true });
 
@@ -212,6 +217,7 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
   });
   const stopRetention = logs.startRetention();
   const stopFlusher = logs.startFlusher();
+  const stopIdleFileClose = logs.startIdleFileClose();
 
   let admin: { server: HttpServer; port: number } | null = null;
   let draining = false;
@@ -296,6 +302,7 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
       await chain.stop();
       stopRetention();
       stopFlusher();
+      stopIdleFileClose();
       if (admin) await new Promise<void>((r) => admin!.server.close(() => r()));
       logs.close();
     },

@@ -3,9 +3,10 @@
  * what it holds. Scans of batch headers and recovery walk a segment front to back through one of these,
  * so a scan costs one pread per window rather than one per batch.
  *
- * Concurrency: single-threaded use by the partition that owns the fd.
+ * Concurrency: single-threaded use by the partition that owns the file.
  */
 import * as fs from 'node:fs';
+import type { PooledFile } from './file-pool.ts';
 
 export class FileWindow {
   private buf: Buffer;
@@ -13,7 +14,7 @@ export class FileWindow {
   private filled = 0;
 
   /** `end` is the file size to respect; `windowBytes` the usual read size. */
-  constructor(private readonly fd: number, private readonly end: number, private readonly windowBytes: number) {
+  constructor(private readonly file: PooledFile, private readonly end: number, private readonly windowBytes: number) {
     this.buf = Buffer.allocUnsafe(windowBytes);
   }
 
@@ -28,7 +29,8 @@ export class FileWindow {
     }
     const want = Math.min(Math.max(this.windowBytes, length), this.end - position);
     if (this.buf.length < want) this.buf = Buffer.allocUnsafe(want);
-    const got = readFully(this.fd, this.buf, want, position);
+    const buf = this.buf;
+    const got = this.file.use((fd) => readFully(fd, buf, want, position));
     this.start = position;
     this.filled = got;
     return got >= length ? { buf: this.buf, at: 0 } : null;

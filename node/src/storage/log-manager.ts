@@ -20,6 +20,7 @@ import { KafkaError } from '../protocol/errors.ts';
 import { FLUSH_NEVER, PartitionLog, type LogConfig } from './partition-log.ts';
 import { CLEAN_SHUTDOWN_FILE, partitionDir, parsePartitionDirName, validateTopicName } from './log-files.ts';
 import { silentLogger, type StorageLogger } from './logger.ts';
+import { DEFAULT_FILE_IDLE_MS, DEFAULT_MAX_OPEN_FILES, FilePool } from './file-pool.ts';
 
 /** Upper bound on partitions per topic: each one holds two open fds. */
 export const MAX_PARTITIONS = 10_000;
@@ -33,6 +34,10 @@ export interface LogManagerOptions extends Partial<LogConfig> {
   /** Leave high watermarks to the owner (the chain); see PartitionLog. Default true (single node). */
   manageHighWatermark?: boolean;
   logger?: StorageLogger;
+  /** Cap on segment file descriptors held open (least recently used ones are closed). */
+  maxOpenFiles?: number;
+  /** Segment files unused this long are closed (startIdleFileClose). */
+  fileIdleMs?: number;
 }
 
 export interface TopicInfo {
@@ -48,6 +53,9 @@ export class LogManager {
   private readonly logger: StorageLogger;
   private readonly topicLogs = new Map<string, PartitionLog[]>();
   private retentionTimer: NodeJS.Timeout | undefined;
+  private idleFileTimer: NodeJS.Timeout | undefined;
+  /** Every segment file of every log draws its descriptor from here. */
+  readonly files: FilePool;
   private flushTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -56,6 +64,7 @@ export class LogManager {
     this.dataDir = opts.dataDir;
     this.logger = opts.logger ?? silentLogger;
     this.openedClean = clean;
+    this.files = new FilePool(opts.maxOpenFiles ?? DEFAULT_MAX_OPEN_FILES);
   }
 
   /** Opens the data directory (creating it), loading and recovering every `<topic>-<partition>` log. */
@@ -200,6 +209,22 @@ export class LogManager {
     return () => this.stopFlusher();
   }
 
+  /** Closes segment files idle for fileIdleMs, checking a tenth as often (at most once a minute); returns a stop function. */
+  startIdleFileClose(): () => void {
+    this.stopIdleFileClose();
+    const idleMs = this.opts.fileIdleMs ?? DEFAULT_FILE_IDLE_MS;
+    this.idleFileTimer = setInterval(() => {
+      try {
+        const closed = this.files.closeIdle(idleMs);
+        if (closed > 0) this.logger.debug('closed idle segment files', { closed, open: this.files.openCount });
+      } catch (err) {
+        this.logger.error('closing idle segment files failed', { error: (err as Error).message });
+      }
+    }, Math.max(10, Math.min(60_000, Math.ceil(idleMs / 10))));
+    this.idleFileTimer.unref();
+    return () => this.stopIdleFileClose();
+  }
+
   /** fsyncs every log. */
   flush(): void {
     for (const logs of this.topicLogs.values()) for (const log of logs) log.flush();
@@ -210,6 +235,7 @@ export class LogManager {
     if (this.closed) return;
     this.stopRetention();
     this.stopFlusher();
+    this.stopIdleFileClose();
     for (const logs of this.topicLogs.values()) for (const log of logs) log.close();
     this.closed = true;
     fs.writeFileSync(path.join(this.dataDir, CLEAN_SHUTDOWN_FILE), '');
@@ -220,6 +246,11 @@ export class LogManager {
   reconfigure(change: Partial<Pick<LogConfig, 'segmentBytes' | 'retentionBytes' | 'retentionMs'>>): void {
     Object.assign(this.opts, change);
     for (const logs of this.topicLogs.values()) for (const log of logs) Object.assign(log.config, change);
+  }
+
+  private stopIdleFileClose(): void {
+    if (this.idleFileTimer !== undefined) clearInterval(this.idleFileTimer);
+    this.idleFileTimer = undefined;
   }
 
   private stopFlusher(): void {
@@ -233,9 +264,10 @@ export class LogManager {
   }
 
   private openPartition(topic: string, partition: number, recoverAll: boolean): PartitionLog {
-    const { dataDir: _dataDir, logger: _logger, manageHighWatermark, ...config } = this.opts;
+    const { dataDir: _dataDir, logger: _logger, manageHighWatermark, maxOpenFiles: _max, fileIdleMs: _idle, ...config } = this.opts;
     return PartitionLog.open({
       ...config,
+      files: this.files,
       dir: partitionDir(this.dataDir, topic, partition),
       recoverAll,
       manageHighWatermark: manageHighWatermark ?? true,

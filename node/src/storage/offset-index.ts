@@ -15,6 +15,7 @@
  * Concurrency: owned by one LogSegment; one append in flight per partition (synchronous fs calls).
  */
 import * as fs from 'node:fs';
+import type { FilePool, PooledFile } from './file-pool.ts';
 
 export const INDEX_ENTRY_BYTES = 8;
 /** Kafka's `segment.index.bytes` default. */
@@ -31,16 +32,16 @@ export class OffsetIndex {
   readonly baseOffset: number;
   readonly file: string;
   readonly maxEntries: number;
-  private readonly fd: number;
+  private readonly handle: PooledFile;
   private offsets: Int32Array;
   private positions: Int32Array;
   private count = 0;
   /** Entries [0, written) are in the file. */
   private written = 0;
 
-  private constructor(file: string, fd: number, baseOffset: number, maxIndexBytes: number) {
+  private constructor(file: string, handle: PooledFile, baseOffset: number, maxIndexBytes: number) {
     this.file = file;
-    this.fd = fd;
+    this.handle = handle;
     this.baseOffset = baseOffset;
     this.maxEntries = Math.max(1, Math.floor(maxIndexBytes / INDEX_ENTRY_BYTES));
     this.offsets = new Int32Array(64);
@@ -52,13 +53,16 @@ export class OffsetIndex {
    * is not a valid index for a log of `logSize` bytes (odd size, entries out of order or past the log end);
    * the caller then rebuilds it from the log.
    */
-  static open(file: string, baseOffset: number, maxIndexBytes: number, logSize: number): { index: OffsetIndex; sane: boolean; existed: boolean } {
+  static open(files: FilePool, file: string, baseOffset: number, maxIndexBytes: number, logSize: number): { index: OffsetIndex; sane: boolean; existed: boolean } {
     const existed = fs.existsSync(file);
-    const fd = fs.openSync(file, existed ? 'r+' : 'w+');
-    const index = new OffsetIndex(file, fd, baseOffset, maxIndexBytes);
-    const size = fs.fstatSync(fd).size;
-    const bytes = Buffer.alloc(size);
-    if (size > 0) fs.readSync(fd, bytes, 0, size, 0);
+    const pooled = files.file(file, existed ? 'r+' : 'w+');
+    const index = new OffsetIndex(file, pooled, baseOffset, maxIndexBytes);
+    const bytes = pooled.use((fd) => {
+      const b = Buffer.alloc(fs.fstatSync(fd).size);
+      if (b.length > 0) fs.readSync(fd, b, 0, b.length, 0);
+      return b;
+    });
+    const size = bytes.length;
     let sane = size % INDEX_ENTRY_BYTES === 0 && size / INDEX_ENTRY_BYTES <= index.maxEntries;
     for (let at = 0; sane && at < size; at += INDEX_ENTRY_BYTES) {
       const rel = bytes.readInt32BE(at);
@@ -110,7 +114,7 @@ export class OffsetIndex {
       buf.writeInt32BE(this.offsets[this.written + i]!, i * INDEX_ENTRY_BYTES);
       buf.writeInt32BE(this.positions[this.written + i]!, i * INDEX_ENTRY_BYTES + 4);
     }
-    fs.writeSync(this.fd, buf, 0, buf.length, this.written * INDEX_ENTRY_BYTES);
+    this.handle.use((fd) => fs.writeSync(fd, buf, 0, buf.length, this.written * INDEX_ENTRY_BYTES));
     this.written = this.count;
   }
 
@@ -140,7 +144,7 @@ export class OffsetIndex {
     this.count = n;
     if (this.written > n) {
       this.written = n;
-      fs.ftruncateSync(this.fd, n * INDEX_ENTRY_BYTES);
+      this.handle.use((fd) => fs.ftruncateSync(fd, n * INDEX_ENTRY_BYTES));
     }
   }
 
@@ -148,19 +152,19 @@ export class OffsetIndex {
   reset(): void {
     this.count = 0;
     this.written = 0;
-    fs.ftruncateSync(this.fd, 0);
+    this.handle.use((fd) => fs.ftruncateSync(fd, 0));
   }
 
   /** Writes pending entries and fsyncs. */
   flush(): void {
     this.writePending();
-    fs.fsyncSync(this.fd);
+    this.handle.use((fd) => fs.fsyncSync(fd));
   }
 
   /** Writes pending entries and closes the file. */
   close(): void {
     this.writePending();
-    fs.closeSync(this.fd);
+    this.handle.close();
   }
 
   private push(rel: number, pos: number): void {

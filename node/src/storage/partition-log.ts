@@ -34,6 +34,7 @@ import { recoverSegment } from './recovery.ts';
 import { parseSegmentFileName, LOG_SUFFIX, INDEX_SUFFIX } from './log-files.ts';
 import { silentLogger, type StorageLogger } from './logger.ts';
 import { ProducerState } from './producer-state.ts';
+import { FilePool } from './file-pool.ts';
 
 /** Kafka 1.0's `segment.bytes` default. */
 export const DEFAULT_SEGMENT_BYTES = 1024 * 1024 * 1024;
@@ -71,7 +72,12 @@ export interface PartitionLogOptions extends Partial<LogConfig> {
   /** Keep highWatermark = logEndOffset after every append. Default true. */
   manageHighWatermark?: boolean;
   logger?: StorageLogger;
+  /** Descriptor budget shared with other logs (a LogManager's); default: one pool for the process. */
+  files?: FilePool;
 }
+
+/** The pool of logs opened on their own, outside any LogManager. */
+let processFilePool: FilePool | undefined;
 
 export interface AppendResult {
   baseOffset: number;
@@ -108,15 +114,17 @@ export class PartitionLog {
   private unflushedSince = 0;
   private readonly logger: StorageLogger;
   private readonly manageHighWatermark: boolean;
+  private readonly segConfig: SegmentConfig;
   private startOffset: number;
   private hw: number;
   private closed = false;
   /** Idempotent producers' recent sequences, rebuilt from the newest segments on open. */
   readonly producers = new ProducerState();
 
-  private constructor(dir: string, config: LogConfig, segments: LogSegment[], manageHw: boolean, logger: StorageLogger) {
+  private constructor(dir: string, config: LogConfig, segConfig: SegmentConfig, segments: LogSegment[], manageHw: boolean, logger: StorageLogger) {
     this.dir = dir;
     this.config = config;
+    this.segConfig = segConfig;
     this.segments = segments;
     this.manageHighWatermark = manageHw;
     this.logger = logger;
@@ -140,7 +148,8 @@ export class PartitionLog {
   static open(opts: PartitionLogOptions): PartitionLog {
     const config = configWithDefaults(opts);
     const logger = opts.logger ?? silentLogger;
-    const segConfig: SegmentConfig = { indexIntervalBytes: config.indexIntervalBytes, maxIndexBytes: config.maxIndexBytes };
+    const files = opts.files ?? (processFilePool ??= new FilePool());
+    const segConfig: SegmentConfig = { indexIntervalBytes: config.indexIntervalBytes, maxIndexBytes: config.maxIndexBytes, files };
     fs.mkdirSync(opts.dir, { recursive: true });
 
     const bases: number[] = [];
@@ -169,7 +178,7 @@ export class PartitionLog {
         later.delete();
       }
     }
-    return new PartitionLog(opts.dir, config, segments, opts.manageHighWatermark ?? true, logger);
+    return new PartitionLog(opts.dir, config, segConfig, segments, opts.manageHighWatermark ?? true, logger);
   }
 
   /** First offset still stored. */
@@ -307,7 +316,7 @@ export class PartitionLog {
     if (offset >= this.logEndOffset) return;
     if (offset <= this.startOffset) {
       for (const seg of this.segments.splice(0)) this.dropSegment(seg);
-      this.segments.push(LogSegment.create(this.dir, offset, this.segmentConfig()));
+      this.segments.push(LogSegment.create(this.dir, offset, this.segConfig));
       this.startOffset = offset;
     } else {
       while (this.segments.length > 1 && this.active.baseOffset >= offset) this.dropSegment(this.segments.pop()!);
@@ -442,7 +451,7 @@ export class PartitionLog {
   private roll(baseOffset: number): void {
     this.logger.debug('rolling segment', { dir: this.dir, baseOffset });
     this.active.index.writePending(); // a finished segment's index must be whole on disk
-    this.segments.push(LogSegment.create(this.dir, baseOffset, this.segmentConfig()));
+    this.segments.push(LogSegment.create(this.dir, baseOffset, this.segConfig));
   }
 
   private deleteFirstSegment(reason: string): void {
@@ -457,9 +466,6 @@ export class PartitionLog {
     seg.delete();
   }
 
-  private segmentConfig(): SegmentConfig {
-    return { indexIntervalBytes: this.config.indexIntervalBytes, maxIndexBytes: this.config.maxIndexBytes };
-  }
 
   /** Index of the last segment with baseOffset <= offset. */
   private segmentIndexFor(offset: number): number {

@@ -34,7 +34,7 @@ export interface RecoveryResult {
 /** Rebuilds `segment`'s index from its `.log`, cutting the log at the first torn or corrupt batch. */
 export function recoverSegment(segment: LogSegment): RecoveryResult {
   const fileSize = segment.size;
-  const window = new FileWindow(segment.fd, fileSize, RECOVERY_WINDOW_BYTES);
+  const window = new FileWindow(segment.file, fileSize, RECOVERY_WINDOW_BYTES);
   segment.resetIndex();
 
   let position = 0;

@@ -7,14 +7,16 @@
  * offset and each batch starts where the previous one ended. Recovery relies on that to detect damage
  * to the base offset field, which the CRC does not cover.
  *
- * Concurrency: one append in flight per partition. Every call is synchronous (pwrite/pread on fds held
- * open), so appends, reads and truncation of one segment never interleave; readers get copies.
+ * Concurrency: one append in flight per partition. Every call is synchronous (pwrite/pread on fds from
+ * the file pool, see file-pool.ts), so appends, reads and truncation of one segment never interleave;
+ * readers get copies.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LOG_OVERHEAD, BATCH_HEADER_SIZE, batchBaseOffset, batchLastOffset, batchMaxTimestamp } from '../protocol/record-batch.ts';
 import { OffsetIndex } from './offset-index.ts';
 import { FileWindow, readFully, writeFully } from './file-window.ts';
+import type { FilePool, PooledFile } from './file-pool.ts';
 import { segmentFileName, LOG_SUFFIX, INDEX_SUFFIX } from './log-files.ts';
 
 /** Kafka's `index.interval.bytes` default. */
@@ -27,6 +29,8 @@ const HEADER_PREFIX = BATCH_HEADER_SIZE;
 export interface SegmentConfig {
   indexIntervalBytes: number;
   maxIndexBytes: number;
+  /** Where the segment's descriptors come from. */
+  files: FilePool;
 }
 
 /** Where a batch lies in the segment. */
@@ -41,7 +45,7 @@ export class LogSegment {
   readonly baseOffset: number;
   readonly logFile: string;
   readonly index: OffsetIndex;
-  readonly fd: number;
+  readonly file: PooledFile;
   /** Bytes of log. */
   size: number;
   /** One past the last offset in the segment (baseOffset when empty). */
@@ -56,11 +60,11 @@ export class LogSegment {
     this.baseOffset = baseOffset;
     this.config = config;
     this.logFile = path.join(dir, segmentFileName(baseOffset, LOG_SUFFIX));
-    this.fd = fs.openSync(this.logFile, create ? 'wx+' : 'r+');
-    this.size = fs.fstatSync(this.fd).size;
+    this.file = config.files.file(this.logFile, create ? 'wx+' : 'r+');
+    this.size = this.file.use((fd) => fs.fstatSync(fd).size);
     const indexFile = path.join(dir, segmentFileName(baseOffset, INDEX_SUFFIX));
     if (create) fs.rmSync(indexFile, { force: true });
-    const { index, sane, existed } = OffsetIndex.open(indexFile, baseOffset, config.maxIndexBytes, this.size);
+    const { index, sane, existed } = OffsetIndex.open(config.files, indexFile, baseOffset, config.maxIndexBytes, this.size);
     this.index = index;
     this.nextOffset = baseOffset;
     let needsRecovery = !create && (!sane || (!existed && this.size > 0));
@@ -91,7 +95,7 @@ export class LogSegment {
     const position = this.size;
     const bytesSinceIndexEntry = this.bytesSinceIndexEntry;
     try {
-      writeFully(this.fd, batches, position);
+      this.file.use((fd) => writeFully(fd, batches, position));
       // Can fail too: it may write pending index entries.
       this.noteBatch(position, batches.length, lastOffset, maxTimestamp);
     } catch (err) {
@@ -106,7 +110,7 @@ export class LogSegment {
     this.bytesSinceIndexEntry = bytesSinceIndexEntry;
     try {
       // Shrinking needs no free space, so this normally succeeds even on a full disk.
-      fs.ftruncateSync(this.fd, position);
+      this.file.use((fd) => fs.ftruncateSync(fd, position));
     } catch {
       // Still safe: `size` is `position`, so reads never see the torn bytes, the next append overwrites
       // them, and recovery cuts any torn tail after a restart.
@@ -143,7 +147,7 @@ export class LogSegment {
   read(position: number, length: number): Buffer {
     const len = Math.max(0, Math.min(length, this.size - position));
     const buf = Buffer.allocUnsafe(len);
-    const got = readFully(this.fd, buf, len, position);
+    const got = this.file.use((fd) => readFully(fd, buf, len, position));
     return got === len ? buf : buf.subarray(0, got);
   }
 
@@ -161,7 +165,7 @@ export class LogSegment {
 
   /** Cuts the log at `position` (a batch boundary) whose first dropped offset is `nextOffset`. */
   truncateBytes(position: number, nextOffset: number): void {
-    fs.ftruncateSync(this.fd, position);
+    this.file.use((fd) => fs.ftruncateSync(fd, position));
     this.index.truncateToPosition(position);
     this.size = position;
     this.nextOffset = nextOffset;
@@ -191,7 +195,7 @@ export class LogSegment {
 
   /** Last modification time of the `.log` (retention falls back to it when batches carry no timestamps). */
   lastModified(): number {
-    return fs.fstatSync(this.fd).mtimeMs;
+    return this.file.use((fd) => fs.fstatSync(fd).mtimeMs);
   }
 
   /**
@@ -199,7 +203,7 @@ export class LogSegment {
    * sense (recovery, not this, judges damage). `buf[at..]` holds the whole 61-byte batch header.
    */
   scanHeaders(position: number, visit: (loc: BatchLocation, buf: Buffer, at: number) => boolean): void {
-    const window = new FileWindow(this.fd, this.size, HEADER_SCAN_WINDOW);
+    const window = new FileWindow(this.file, this.size, HEADER_SCAN_WINDOW);
     let pos = position;
     for (;;) {
       const v = window.view(pos, HEADER_PREFIX);
@@ -214,12 +218,12 @@ export class LogSegment {
 
   /** fsyncs the log and the index. */
   flush(): void {
-    fs.fsyncSync(this.fd);
+    this.file.use((fd) => fs.fsyncSync(fd));
     this.index.flush();
   }
 
   close(): void {
-    fs.closeSync(this.fd);
+    this.file.close();
     this.index.close();
   }
 

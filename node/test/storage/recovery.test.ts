@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PartitionLog } from '../../src/storage/partition-log.ts';
 import { LogSegment } from '../../src/storage/segment.ts';
+import { FilePool } from '../../src/storage/file-pool.ts';
 import { recoverSegment } from '../../src/storage/recovery.ts';
 import { batchPositions } from '../../src/protocol/record-batch.ts';
 import { tempDir, batch, offsetsAndValues, prng } from './helpers.ts';
@@ -107,7 +108,7 @@ test('recoverSegment reports what it kept and why it stopped', (t) => {
   const dir = tempDir(t);
   const { ranges } = writeLog(dir, 10, 5);
   fs.appendFileSync(path.join(dir, LOG0), Buffer.from('torn write'));
-  const seg = LogSegment.open(dir, 0, { indexIntervalBytes: 512, maxIndexBytes: 1 << 20 });
+  const seg = LogSegment.open(dir, 0, { indexIntervalBytes: 512, maxIndexBytes: 1 << 20, files: new FilePool() });
   t.true(seg.needsRecovery, 'a log not ending on a batch boundary needs recovery');
   const result = recoverSegment(seg);
   t.is(result.batches, 10);
