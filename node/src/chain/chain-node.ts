@@ -25,7 +25,7 @@ import type { DiscoverySource } from '../discovery/source.ts';
 import { HighWatermarks } from './high-watermark.ts';
 import { decodeLinkMessage, encodeLinkMessage, type AckEntry, type Hello, type LinkMessage, type TopicState } from './link-protocol.ts';
 import { positionOf, type Member, type Position } from './membership.ts';
-import { Replicator } from './replicator.ts';
+import { LINK_TIMEOUT_MS, Replicator, type LinkStats } from './replicator.ts';
 import type { ReplicaLogs } from './replica-log.ts';
 import type { FrameSource } from '../server/connection.ts';
 
@@ -61,6 +61,8 @@ export class ChainNode extends EventEmitter {
   private epochValue: number;
   private readonly replicator: Replicator;
   private upstream: UpstreamLink | null = null;
+  /** When the predecessor last sent anything (it pings every PING_INTERVAL_MS), to tell a frozen one. */
+  private upstreamHeardAt = 0;
   private readonly pendingAcks = new Map<string, AckEntry>();
   private ackFlushScheduled = false;
   private lastReadySent: string | null = null;
@@ -156,6 +158,25 @@ export class ChainNode extends EventEmitter {
     const { role } = this.position;
     if (role === 'tail' || role === 'solo') return this.opts.self;
     return this.replicator.ready ? this.replicator.reportedTail : '';
+  }
+
+  /** The outgoing replication link for metrics, or null on a tail or solo node. */
+  replicationLink(): LinkStats | null {
+    return this.replicator.stats();
+  }
+
+  /**
+   * Whether this node's links are alive: downstream synced through to the tail (head, middle) and the
+   * predecessor heard from within LINK_TIMEOUT_MS (middle, tail). Null where a link is not expected.
+   */
+  linkHealth(): { upstream: boolean | null; downstream: boolean | null } {
+    const { role } = this.position;
+    const hasUpstream = role === 'middle' || role === 'tail';
+    const hasDownstream = role === 'head' || role === 'middle';
+    return {
+      upstream: hasUpstream ? this.upstream !== null && Date.now() - this.upstreamHeardAt <= LINK_TIMEOUT_MS : null,
+      downstream: hasDownstream ? this.replicator.ready : null,
+    };
   }
 
   /** True when this node and every node after it are linked (tails and solo nodes always are). */
@@ -276,6 +297,7 @@ export class ChainNode extends EventEmitter {
     this.upstream?.source.socket.destroy();
     const link: UpstreamLink = { from: hello.from, source };
     this.upstream = link;
+    this.upstreamHeardAt = Date.now();
     this.setEpoch(hello.epoch);
     this.lastReadySent = null;
     const log = this.opts.logger.child({ peer: hello.from, link: 'upstream' });
@@ -285,6 +307,7 @@ export class ChainNode extends EventEmitter {
     });
     source.onFrame((frame) => {
       if (this.upstream !== link) return;
+      this.upstreamHeardAt = Date.now();
       try {
         this.onUpstreamMessage(decodeLinkMessage(frame));
       } catch (err) {

@@ -40,6 +40,14 @@ export const SHIP_CHUNK_BYTES = 1024 * 1024;
 
 export type LinkState = 'idle' | 'connecting' | 'syncing' | 'streaming';
 
+/** The link as metrics show it: the successor, whether it streams, and how far its acknowledgements trail. */
+export interface LinkStats {
+  peer: string;
+  up: boolean;
+  /** Records in local logs beyond what came back acknowledged through this link, summed over partitions. */
+  lagRecords: number;
+}
+
 export interface ReplicatorEvents {
   /** Whether this node is the head (only a head discards an unshipped suffix after a restart). */
   isHead(): boolean;
@@ -63,6 +71,8 @@ export class Replicator {
   /** Next offset to ship, per partition (`tpKey`). */
   private readonly next = new Map<string, number>();
   private readonly dirty = new Set<string>();
+  /** Offset acknowledged through the link, per partition (`tpKey`); kept across reconnects to the same successor. */
+  private readonly acked = new Map<string, number>();
   private lastHeard = 0;
   private pingTimer: NodeJS.Timeout | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
@@ -98,11 +108,25 @@ export class Replicator {
     return this.target;
   }
 
+  /** The link's state for metrics, or null without a successor; walks partitions, so call it per scrape. */
+  stats(): LinkStats | null {
+    if (!this.target) return null;
+    let lagRecords = 0;
+    for (const { topic, partitions } of this.logs.list()) {
+      for (let p = 0; p < partitions; p++) {
+        const end = this.logs.partition(topic, p)?.logEndOffset ?? 0;
+        lagRecords += Math.max(0, end - (this.acked.get(tpKey(topic, p)) ?? 0));
+      }
+    }
+    return { peer: this.target.name, up: this.state === 'streaming', lagRecords };
+  }
+
   /** Points the link at a (new) successor, or none; reconnects when it changed. */
   setTarget(member: Member | undefined): void {
     const same = member && this.target && member.name === this.target.name && member.host === this.target.host && member.port === this.target.port;
     if (same || (!member && !this.target)) return;
     this.target = member;
+    this.acked.clear();
     this.reset(`successor changed to ${member?.name ?? 'none'}`);
     if (member) this.connect();
   }
@@ -244,6 +268,10 @@ export class Replicator {
         this.sync(msg.topics);
         return;
       case 'ack':
+        for (const a of msg.acks) {
+          const key = tpKey(a.topic, a.partition);
+          if (a.hwm > (this.acked.get(key) ?? 0)) this.acked.set(key, a.hwm);
+        }
         this.events.onAck(msg.acks);
         return;
       case 'pong':
@@ -302,6 +330,8 @@ export class Replicator {
         }
         if (start < local.logStartOffset) start = local.logStartOffset;
         this.next.set(tpKey(topic, p), start);
+        // What the successor holds after the truncation above is what it can acknowledge.
+        this.acked.set(tpKey(topic, p), start);
         this.dirty.add(tpKey(topic, p));
         if (their) acks.push({ topic, partition: p, hwm: Math.min(their.hwm, local.logEndOffset) });
       }

@@ -1,34 +1,85 @@
 /**
  * The node's Prometheus metrics (`vonnegut_*`), on their own registry so the embedded library and tests
  * can run several nodes in one process without name clashes.
+ *
+ * Hot paths only increment counters, once per request or per partition, never per record; gauges that
+ * describe state (offsets, segments, disk, links) are set right before each scrape by the node.
  */
 import client from 'prom-client';
+
+/** Request latency buckets (seconds): sub-millisecond local answers up to long-polled fetches. */
+const REQUEST_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5];
+/** Commit latency buckets (seconds): a chain on one host commits in about a millisecond; timeouts take seconds. */
+const COMMIT_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+type TP = 'topic' | 'partition';
 
 export class NodeMetrics {
   readonly registry = new client.Registry();
   readonly requests: client.Counter<'api' | 'outcome'>;
+  readonly requestErrors: client.Counter<'api' | 'error'>;
   readonly requestSeconds: client.Histogram<'api'>;
   readonly connections: client.Gauge;
-  readonly partitionLogEnd: client.Gauge<'topic' | 'partition'>;
-  readonly partitionHighWatermark: client.Gauge<'topic' | 'partition'>;
+  readonly inFlightRequestBytes: client.Gauge;
+  readonly topicBytesIn: client.Counter<'topic'>;
+  readonly topicRecordsIn: client.Counter<'topic'>;
+  readonly topicBytesOut: client.Counter<'topic'>;
+  readonly topicRecordsOut: client.Counter<'topic'>;
+  readonly produceCommitSeconds: client.Histogram;
+  readonly partitionLogEnd: client.Gauge<TP>;
+  readonly partitionHighWatermark: client.Gauge<TP>;
+  readonly partitionUncommitted: client.Gauge<TP>;
+  readonly logSegments: client.Gauge<TP>;
+  readonly logSizeBytes: client.Gauge<TP>;
+  readonly diskFreeBytes: client.Gauge;
+  readonly diskTotalBytes: client.Gauge;
   readonly chainMembers: client.Gauge;
   readonly chainRole: client.Gauge<'role'>;
+  readonly chainWritable: client.Gauge;
+  readonly chainReplicasRequired: client.Gauge;
+  readonly replicationLagRecords: client.Gauge<'peer'>;
+  readonly replicationLinkUp: client.Gauge<'peer'>;
 
   constructor(opts: { processMetrics?: boolean } = {}) {
-    const r = [this.registry];
-    this.requests = new client.Counter({ name: 'vonnegut_requests_total', help: 'Kafka requests handled, by API and outcome', labelNames: ['api', 'outcome'], registers: r });
+    const registers = [this.registry];
+    const counter = <L extends string>(name: string, help: string, labelNames: L[] = []) => new client.Counter<L>({ name, help, labelNames, registers });
+    const gauge = <L extends string>(name: string, help: string, labelNames: L[] = []) => new client.Gauge<L>({ name, help, labelNames, registers });
+    const tp: TP[] = ['topic', 'partition'];
+
+    this.requests = counter('vonnegut_requests_total', 'Kafka requests handled, by API and outcome', ['api', 'outcome']);
+    this.requestErrors = counter('vonnegut_request_errors_total', 'Error codes in Kafka responses (one per failed topic or partition), by API and Kafka error name', ['api', 'error']);
     this.requestSeconds = new client.Histogram({
       name: 'vonnegut_request_duration_seconds',
       help: 'Time from a request frame arriving to its response being ready, by API',
       labelNames: ['api'],
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
-      registers: r,
+      buckets: REQUEST_BUCKETS,
+      registers,
     });
-    this.connections = new client.Gauge({ name: 'vonnegut_connections', help: 'Open client connections', registers: r });
-    this.partitionLogEnd = new client.Gauge({ name: 'vonnegut_partition_log_end_offset', help: 'Next offset to be written, per partition', labelNames: ['topic', 'partition'], registers: r });
-    this.partitionHighWatermark = new client.Gauge({ name: 'vonnegut_partition_high_watermark', help: 'Committed offset (exclusive), per partition', labelNames: ['topic', 'partition'], registers: r });
-    this.chainMembers = new client.Gauge({ name: 'vonnegut_chain_members', help: 'Members of this node\'s chain as discovery reports them', registers: r });
-    this.chainRole = new client.Gauge({ name: 'vonnegut_chain_role', help: 'This node\'s role in its chain (1 for the current role)', labelNames: ['role'], registers: r });
+    this.connections = gauge('vonnegut_connections', 'Open client connections');
+    this.inFlightRequestBytes = gauge('vonnegut_in_flight_request_bytes', 'Bytes of requests being handled and not yet answered');
+    this.topicBytesIn = counter('vonnegut_topic_bytes_in_total', 'Record batch bytes appended by Produce on this node, per topic', ['topic']);
+    this.topicRecordsIn = counter('vonnegut_topic_records_in_total', 'Records appended by Produce on this node, per topic', ['topic']);
+    this.topicBytesOut = counter('vonnegut_topic_bytes_out_total', 'Record batch bytes returned by Fetch, per topic', ['topic']);
+    this.topicRecordsOut = counter('vonnegut_topic_records_out_total', 'Records returned by Fetch (whole batches), per topic', ['topic']);
+    this.produceCommitSeconds = new client.Histogram({
+      name: 'vonnegut_produce_commit_duration_seconds',
+      help: 'acks=-1 produce: time from the append at this node to the high-water mark covering it (the tail\'s acknowledgement)',
+      buckets: COMMIT_BUCKETS,
+      registers,
+    });
+    this.partitionLogEnd = gauge('vonnegut_partition_log_end_offset', 'Next offset to be written, per partition', tp);
+    this.partitionHighWatermark = gauge('vonnegut_partition_high_watermark', 'Committed offset (exclusive), per partition', tp);
+    this.partitionUncommitted = gauge('vonnegut_partition_uncommitted_records', 'Log end offset minus high-water mark, per partition', tp);
+    this.logSegments = gauge('vonnegut_log_segments', 'Segments on disk, per partition', tp);
+    this.logSizeBytes = gauge('vonnegut_log_size_bytes', 'Bytes of log segments on disk, per partition', tp);
+    this.diskFreeBytes = gauge('vonnegut_disk_free_bytes', 'Bytes available to this node on the data directory\'s filesystem');
+    this.diskTotalBytes = gauge('vonnegut_disk_total_bytes', 'Size of the data directory\'s filesystem in bytes');
+    this.chainMembers = gauge('vonnegut_chain_members', 'Members of this node\'s chain as discovery reports them');
+    this.chainRole = gauge('vonnegut_chain_role', 'This node\'s role in its chain (1 for the current role)', ['role']);
+    this.chainWritable = gauge('vonnegut_chain_writable', '1 when this node is its chain\'s head (or solo) and accepts writes');
+    this.chainReplicasRequired = gauge('vonnegut_chain_replicas_required', 'Members the chain needs before it accepts writes (--replicas)');
+    this.replicationLagRecords = gauge('vonnegut_replication_lag_records', 'Records appended here that the successor has not acknowledged, summed over partitions', ['peer']);
+    this.replicationLinkUp = gauge('vonnegut_replication_link_up', '1 while the replication link to the successor is synced and streaming', ['peer']);
     if (opts.processMetrics) client.collectDefaultMetrics({ register: this.registry, prefix: 'vonnegut_' });
   }
 }

@@ -9,6 +9,7 @@
  */
 import { ErrorCode } from '../protocol/error-codes.ts';
 import { DecodeError, KafkaError } from '../protocol/errors.ts';
+import { batchBaseOffset, batchLastOffset, batchPositions } from '../protocol/record-batch.ts';
 import { validateTopicName } from '../storage/log-files.ts';
 import type { LogManager } from '../storage/log-manager.ts';
 import type { PartitionLog } from '../storage/partition-log.ts';
@@ -55,12 +56,32 @@ export interface FetchPartitionResult {
   records: Buffer | null;
 }
 
+/** A produce's local append: where it landed and how many new bytes it wrote (0 for a duplicate). */
+interface Appended {
+  log: PartitionLog;
+  baseOffset: number;
+  lastOffset: number;
+  bytes: number;
+}
+
 export interface FetchSpec {
   topic: string;
   partition: number;
   offset: number;
   maxBytes: number;
 }
+
+/** What the broker reports for metrics; called once per partition of a request, never per record. */
+export interface BrokerObserver {
+  /** Batches appended by a produce at this node. */
+  produced(topic: string, bytes: number, records: number): void;
+  /** Batches a fetch returns. */
+  fetched(topic: string, bytes: number, records: number): void;
+  /** An acks=-1 produce committed this long after its append. */
+  committed(seconds: number): void;
+}
+
+const NO_OBSERVER: BrokerObserver = { produced: () => {}, fetched: () => {}, committed: () => {} };
 
 export const DEFAULT_BROKER_CONFIG: Omit<BrokerConfig, 'nodeName' | 'advertisedHost' | 'advertisedPort'> = {
   nodeId: 0,
@@ -71,6 +92,9 @@ export const DEFAULT_BROKER_CONFIG: Omit<BrokerConfig, 'nodeName' | 'advertisedH
 };
 
 export class Broker {
+  /** Metrics sink; the node sets it, the embedded library leaves it silent. */
+  observer: BrokerObserver = NO_OBSERVER;
+
   constructor(
     readonly config: BrokerConfig,
     readonly logs: LogManager,
@@ -228,7 +252,7 @@ export class Broker {
 
   /** Appends one partition's records at the head and waits as `acks` asks. */
   async produce(topic: string, partition: number, records: Buffer | null, acks: number, timeoutMs: number): Promise<ProduceResult> {
-    let appended: { log: PartitionLog; baseOffset: number; lastOffset: number };
+    let appended: Appended;
     try {
       if (this.isHead()) await this.autoCreate(topic);
       appended = this.appendAtHead(topic, partition, records);
@@ -236,14 +260,19 @@ export class Broker {
       return { errorCode: this.codeFor(err, topic, partition), errorMessage: (err as Error).message, baseOffset: -1, logStartOffset: -1 };
     }
     const { log, baseOffset, lastOffset } = appended;
-    if (acks === -1 && !(await this.chain.waitForCommit(topic, partition, lastOffset, timeoutMs))) {
-      return { errorCode: ErrorCode.REQUEST_TIMED_OUT.code, errorMessage: 'not committed by the chain tail in time', baseOffset: -1, logStartOffset: log.logStartOffset };
+    if (appended.bytes > 0) this.observer.produced(topic, appended.bytes, lastOffset - baseOffset + 1);
+    if (acks === -1) {
+      const started = process.hrtime.bigint();
+      if (!(await this.chain.waitForCommit(topic, partition, lastOffset, timeoutMs))) {
+        return { errorCode: ErrorCode.REQUEST_TIMED_OUT.code, errorMessage: 'not committed by the chain tail in time', baseOffset: -1, logStartOffset: log.logStartOffset };
+      }
+      this.observer.committed(Number(process.hrtime.bigint() - started) / 1e9);
     }
     return { errorCode: 0, errorMessage: null, baseOffset, logStartOffset: log.logStartOffset };
   }
 
   /** Validates and appends a produce's records to the local log; throws typed errors. */
-  private appendAtHead(topic: string, partition: number, records: Buffer | null): { log: PartitionLog; baseOffset: number; lastOffset: number } {
+  private appendAtHead(topic: string, partition: number, records: Buffer | null): Appended {
     validateTopicName(topic);
     const log = this.ownedLog(topic, partition);
     const writable = this.chain.writable();
@@ -257,7 +286,7 @@ export class Broker {
     const { baseOffset, lastOffset, duplicate } = log.append(batches, { leaderEpoch: this.chain.epoch });
     // The patched batches are the bytes now on disk: the replicator ships them without reading them back.
     this.chain.afterLocalAppend(topic, partition, log.logEndOffset, duplicate ? undefined : batches);
-    return { log, baseOffset, lastOffset };
+    return { log, baseOffset, lastOffset, bytes: duplicate ? 0 : batches.length };
   }
 
   /** Reads one partition up to its committed offset. */
@@ -297,9 +326,21 @@ export class Broker {
         return r;
       });
       const wait = deadline - Date.now();
-      if (total >= opts.minBytes || anyError || wait <= 0 || specs.length === 0) return results;
+      if (total >= opts.minBytes || anyError || wait <= 0 || specs.length === 0) {
+        this.reportFetched(specs, results);
+        return results;
+      }
       await this.chain.hwm.waitForData(specs.map((s) => [s.topic, s.partition] as [string, number]), wait);
     }
+  }
+
+  private reportFetched(specs: FetchSpec[], results: FetchPartitionResult[]): void {
+    results.forEach((r, i) => {
+      if (!r.records) return;
+      let records = 0;
+      for (const { position } of batchPositions(r.records)) records += batchLastOffset(r.records, position) - batchBaseOffset(r.records, position) + 1;
+      this.observer.fetched(specs[i]!.topic, r.records.length, records);
+    });
   }
 
   /** ListOffsets for one partition: -1 latest (the committed offset), -2 earliest, else by timestamp. */

@@ -16,6 +16,10 @@ import { TopicDirectory } from './topic-directory.ts';
 import { LOG_LEVELS, type LogLevel, type Logger } from '../logging.ts';
 import { NodeMetrics } from '../metrics/node-metrics.ts';
 import { startAdminServer } from '../metrics/admin-server.ts';
+import { forEachResponseError } from '../metrics/response-errors.ts';
+import { nodeReadiness } from '../metrics/readiness.ts';
+import { refreshNodeGauges } from '../metrics/node-gauges.ts';
+import { partitionReports, type StatusReport } from '../metrics/status-report.ts';
 import { Broker, DEFAULT_BROKER_CONFIG } from './broker.ts';
 import type { FrameHandler } from './connection.ts';
 import { createRouter, type AnyHandler } from './router.ts';
@@ -147,7 +151,14 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
       },
       ...(config.maxConnections !== undefined ? { maxConnections: config.maxConnections } : {}),
     },
-    (frame, conn) => route(frame, conn),
+    async (frame, conn) => {
+      metrics.inFlightRequestBytes.inc(frame.length);
+      try {
+        return await route(frame, conn);
+      } finally {
+        metrics.inFlightRequestBytes.dec(frame.length);
+      }
+    },
     logger.child({ component: 'server' }),
   );
   const bound = await kafka.listen();
@@ -211,10 +222,22 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
     [ApiKey.DeleteTopics, deleteTopicsHandler(broker) as AnyHandler],
     [ApiKey.ChainReplicate, chainReplicateHandler(chain)],
   ]);
-  route = createRouter(table, logger.child({ component: 'router' }), (api, seconds, outcome) => {
+  route = createRouter(table, logger.child({ component: 'router' }), (api, seconds, outcome, response) => {
     metrics.requests.inc({ api, outcome });
     metrics.requestSeconds.observe({ api }, seconds);
+    forEachResponseError(response, (error) => metrics.requestErrors.inc({ api, error }));
   });
+  broker.observer = {
+    produced: (topic, bytes, records) => {
+      metrics.topicBytesIn.inc({ topic }, bytes);
+      metrics.topicRecordsIn.inc({ topic }, records);
+    },
+    fetched: (topic, bytes, records) => {
+      metrics.topicBytesOut.inc({ topic }, bytes);
+      metrics.topicRecordsOut.inc({ topic }, records);
+    },
+    committed: (seconds) => metrics.produceCommitSeconds.observe(seconds),
+  };
   const stopRetention = logs.startRetention();
   const stopFlusher = logs.startFlusher();
   const stopIdleFileClose = logs.startIdleFileClose();
@@ -223,38 +246,30 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
   let draining = false;
   if (config.adminPort >= 0) {
     admin = await startAdminServer(config.adminHost, config.adminPort, metrics, {
-      readiness: () => {
-        const view = chain.view;
-        const disc = chain.discoveryHealth;
-        let writable = true;
-        try {
-          checkDataDir(config.dataDir);
-        } catch {
-          writable = false;
-        }
-        const checks = {
-          chainFormed: { ok: view.formed, detail: `${view.members.length}/${config.replicas} members, role ${view.role}` },
-          discoveryFresh: { ok: disc.error === null, detail: disc.error ?? `age ${disc.ageMs} ms` },
-          dataDirWritable: { ok: writable },
-        };
-        const all = { ...checks, notDraining: { ok: !draining } };
-        return { ready: Object.values(all).every((c) => c.ok), checks: all };
-      },
-      status: () => ({
+      readiness: () => nodeReadiness({
+        chain,
+        replicas: config.replicas,
+        dataDirWritable: () => {
+          try {
+            checkDataDir(config.dataDir);
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        draining: () => draining,
+      }),
+      status: (): StatusReport => ({
         nodeId: broker.selfId(),
         nodeName,
         chain: config.chain ?? null,
         role: chain.view.role,
         members: chain.view.members.map((m) => m.name),
+        replicas: config.replicas,
         writable: chain.writable().ok,
         epoch: chain.epoch,
         draining,
-        partitions: logs.list().flatMap(({ topic, partitions }) =>
-          Array.from({ length: partitions }, (_, p) => {
-            const log = logs.get(topic, p);
-            return { topic, partition: p, logStartOffset: log?.logStartOffset ?? 0, logEndOffset: log?.logEndOffset ?? 0, highWatermark: chain.hwm.get(topic, p) };
-          }),
-        ),
+        partitions: partitionReports(logs, chain),
       }),
       configure: (body) => {
         const problem = validateSettings(body);
@@ -269,20 +284,7 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
         // Draining: stop reporting ready so Kubernetes routes nothing new here; the sidecar decommissions.
         draining = true;
       },
-      beforeScrape: () => {
-        metrics.connections.set(kafka.connectionCount);
-        metrics.chainMembers.set(chain.view.members.length);
-        metrics.chainRole.reset();
-        metrics.chainRole.set({ role: chain.view.role }, 1);
-        for (const { topic, partitions } of logs.list()) {
-          for (let p = 0; p < partitions; p++) {
-            const log = logs.get(topic, p);
-            if (!log) continue;
-            metrics.partitionLogEnd.set({ topic, partition: String(p) }, log.logEndOffset);
-            metrics.partitionHighWatermark.set({ topic, partition: String(p) }, chain.hwm.get(topic, p));
-          }
-        }
-      },
+      beforeScrape: () => refreshNodeGauges(metrics, { chain, logs, dataDir: config.dataDir, replicas: config.replicas, connections: () => kafka.connectionCount }),
     });
   }
 

@@ -32,8 +32,8 @@ export interface RawHandler {
 
 export type AnyHandler = ApiHandler<unknown, unknown> | RawHandler;
 
-/** Observes each request for metrics: API name, version, error-free or not, seconds taken. */
-export type RequestObserver = (api: string, seconds: number, outcome: 'ok' | 'closed') => void;
+/** Observes each request for metrics: API name, seconds taken, answered or closed, and the decoded response (if any). */
+export type RequestObserver = (api: string, seconds: number, outcome: 'ok' | 'closed', response: unknown) => void;
 
 /** Builds the connection's frame handler from the dispatch table. */
 export function createRouter(table: ReadonlyMap<number, AnyHandler>, log: Logger, observe?: RequestObserver): FrameHandler {
@@ -46,8 +46,9 @@ export function createRouter(table: ReadonlyMap<number, AnyHandler>, log: Logger
     }
     const started = process.hrtime.bigint();
     const api = apiKeyName(header.apiKey) ?? `unknown(${header.apiKey})`;
-    const result = await dispatch(table, frame, header, conn, log);
-    observe?.(api, Number(process.hrtime.bigint() - started) / 1e9, result !== null && typeof result === 'object' && 'close' in result ? 'closed' : 'ok');
+    let response: unknown = null;
+    const result = await dispatch(table, frame, header, conn, log, (res) => (response = res));
+    observe?.(api, Number(process.hrtime.bigint() - started) / 1e9, result !== null && typeof result === 'object' && 'close' in result ? 'closed' : 'ok', response);
     return result;
   };
 }
@@ -58,6 +59,7 @@ async function dispatch(
   header: DecodedRequestHeader,
   conn: Connection,
   log: Logger,
+  onResponse: (res: unknown) => void,
 ): Promise<HandlerResult> {
   const handler = table.get(header.apiKey);
   if (header.apiKey === ApiKey.ApiVersions && !header.supported) {
@@ -75,6 +77,7 @@ async function dispatch(
     return { close: 'malformed request body' };
   }
   const res = await handler.handle(req, ctx);
+  onResponse(res);
   if (res === null) return null;
   // Records and other large byte fields stay where they are (the buffer a Fetch read from the log) and
   // go to the socket by reference; the writer holds only the size prefix, header and small fields.

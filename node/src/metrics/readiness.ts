@@ -1,0 +1,36 @@
+/**
+ * What `/readyz` reports for a node: ready only while its chain is formed (`replicas` members in
+ * discovery), its own replication links are alive, discovery answers, the data directory takes writes,
+ * and no drain is under way.
+ *
+ * Links count as well as membership because discovery keeps listing a dead member (the headless Service
+ * publishes not-ready addresses): when a member is killed or frozen, its neighbours lose their link and
+ * turn unready, and the PodDisruptionBudget then refuses to evict a second member of the broken chain.
+ */
+import type { ChainNode } from '../chain/chain-node.ts';
+import type { Readiness } from './admin-server.ts';
+
+export interface ReadinessSource {
+  chain: ChainNode;
+  replicas: number;
+  /** True when a probe file can be written in the data directory. */
+  dataDirWritable(): boolean;
+  draining(): boolean;
+}
+
+/** Evaluates every readiness check; ready when all pass. */
+export function nodeReadiness(src: ReadinessSource): Readiness {
+  const view = src.chain.view;
+  const disc = src.chain.discoveryHealth;
+  const links = src.chain.linkHealth();
+  const broken = [links.upstream === false ? `no live link from ${view.predecessor?.name ?? 'the predecessor'}` : '', links.downstream === false ? `not linked down to the tail through ${view.successor?.name ?? 'the successor'}` : '']
+    .filter((s) => s !== '');
+  const checks = {
+    chainFormed: { ok: view.formed, detail: `${view.members.length}/${src.replicas} members, role ${view.role}` },
+    chainLinked: { ok: view.role !== 'outside' && broken.length === 0, detail: broken.length > 0 ? broken.join('; ') : `role ${view.role}` },
+    discoveryFresh: { ok: disc.error === null, detail: disc.error ?? `age ${disc.ageMs} ms` },
+    dataDirWritable: { ok: src.dataDirWritable() },
+    notDraining: { ok: !src.draining() },
+  };
+  return { ready: Object.values(checks).every((c) => c.ok), checks };
+}
