@@ -1,0 +1,194 @@
+/**
+ * Per-principal ACLs, the pure part: the ACL file's grammar and the decision for one request.
+ *
+ * File (`--acl-file`, JSON):
+ *   {"acls": [{"principal": "User:alice" | "User:*",
+ *              "resourceType": "topic" | "group" | "cluster",
+ *              "resourceName": "orders" | "*",
+ *              "patternType": "literal" | "prefixed",          (default literal)
+ *              "operations": ["read", "write", ...] | ["all"],
+ *              "permission": "allow" | "deny"}]}
+ *
+ * Decisions follow Kafka's StandardAuthorizer: super users pass; otherwise a matching deny wins over any
+ * allow; with no matching allow the request is denied (there is no "allow if no ACL"). Read, write,
+ * delete and alter imply describe when allowing (never when denying, as in Kafka), and `all` covers every
+ * operation both ways. The cluster resource is named `kafka-cluster`, as in Kafka. With no ACL file at
+ * all the node has no authorizer and everything is allowed (see `ALLOW_ALL`).
+ */
+
+export const RESOURCE_TYPES = ['topic', 'group', 'cluster'] as const;
+export type ResourceType = (typeof RESOURCE_TYPES)[number];
+
+/** `idempotent_write` is Kafka's IdempotentWrite on the cluster, which InitProducerId accepts. */
+export const OPERATIONS = ['read', 'write', 'create', 'delete', 'describe', 'alter', 'idempotent_write', 'all'] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+export const PATTERN_TYPES = ['literal', 'prefixed'] as const;
+export type PatternType = (typeof PATTERN_TYPES)[number];
+
+export type Permission = 'allow' | 'deny';
+
+/** The only name the cluster resource has (Kafka's CLUSTER_NAME). */
+export const CLUSTER_NAME = 'kafka-cluster';
+/** Principal of a connection that did not authenticate. */
+export const ANONYMOUS = 'User:ANONYMOUS';
+
+export interface AclEntry {
+  principal: string;
+  resourceType: ResourceType;
+  resourceName: string;
+  patternType: PatternType;
+  operations: Operation[];
+  permission: Permission;
+}
+
+/** A request's need: an operation on one resource. */
+export interface Access {
+  operation: Exclude<Operation, 'all'>;
+  resourceType: ResourceType;
+  resourceName: string;
+}
+
+/** The ACL file does not follow the grammar; the message names the entry and field. */
+export class AclFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AclFileError';
+  }
+}
+
+const PRINCIPAL = /^User:.+$/;
+/** Operations that, when allowed, also allow describe (Kafka's AclOperation implication). */
+const IMPLY_DESCRIBE: ReadonlySet<Operation> = new Set(['read', 'write', 'delete', 'alter']);
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], where: string): T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value.toLowerCase())) {
+    throw new AclFileError(`${where} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+  }
+  return value.toLowerCase() as T;
+}
+
+function entryFrom(raw: unknown, i: number): AclEntry {
+  const at = `acls[${i}]`;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new AclFileError(`${at} must be an object`);
+  const o = raw as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
+    if (!['principal', 'resourceType', 'resourceName', 'patternType', 'operations', 'permission'].includes(k)) {
+      throw new AclFileError(`${at} has unknown field ${JSON.stringify(k)}`);
+    }
+  }
+  if (typeof o.principal !== 'string' || !PRINCIPAL.test(o.principal)) {
+    throw new AclFileError(`${at}.principal must be "User:<name>" or "User:*", got ${JSON.stringify(o.principal)}`);
+  }
+  const resourceType = oneOf(o.resourceType, RESOURCE_TYPES, `${at}.resourceType`);
+  if (typeof o.resourceName !== 'string' || o.resourceName.length === 0) {
+    throw new AclFileError(`${at}.resourceName must be a non-empty string (a name, a prefix or "*")`);
+  }
+  const patternType = o.patternType === undefined ? 'literal' : oneOf(o.patternType, PATTERN_TYPES, `${at}.patternType`);
+  if (!Array.isArray(o.operations) || o.operations.length === 0) {
+    throw new AclFileError(`${at}.operations must be a non-empty list of ${OPERATIONS.join(', ')}`);
+  }
+  const operations = o.operations.map((op, j) => oneOf(op, OPERATIONS, `${at}.operations[${j}]`));
+  const permission = oneOf(o.permission, ['allow', 'deny'] as const, `${at}.permission`);
+  return { principal: o.principal, resourceType, resourceName: o.resourceName, patternType, operations, permission };
+}
+
+/** Parses and validates an ACL file's text; throws AclFileError naming the first bad entry. */
+export function parseAclFile(text: string): AclEntry[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new AclFileError(`not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof doc !== 'object' || doc === null || !Array.isArray((doc as { acls?: unknown }).acls)) {
+    throw new AclFileError('expected {"acls": [...]}');
+  }
+  return (doc as { acls: unknown[] }).acls.map(entryFrom);
+}
+
+function nameMatches(e: AclEntry, name: string): boolean {
+  if (e.patternType === 'prefixed') return name.startsWith(e.resourceName);
+  return e.resourceName === '*' || e.resourceName === name;
+}
+
+function principalMatches(e: AclEntry, principal: string): boolean {
+  return e.principal === principal || e.principal === 'User:*';
+}
+
+function coversAllow(e: AclEntry, op: Operation): boolean {
+  return e.operations.some((o) => o === 'all' || o === op || (op === 'describe' && IMPLY_DESCRIBE.has(o)));
+}
+
+function coversDeny(e: AclEntry, op: Operation): boolean {
+  return e.operations.some((o) => o === 'all' || o === op);
+}
+
+/** One authorization decision; a single pass over the entries of that resource type. */
+export interface Authorizer {
+  /** Whether ACLs are enforced at all (false: no ACL file, everything allowed). */
+  readonly enabled: boolean;
+  allows(principal: string, access: Access): boolean;
+  /**
+   * Whether the principal may do `operation` on some resource of the type (Kafka's
+   * authorizeByResourceType): an allow on any name counts unless a deny on every name (`*`) cancels it.
+   */
+  allowsAny(principal: string, operation: Access['operation'], resourceType: ResourceType): boolean;
+}
+
+/** The authorizer of a node without an ACL file. */
+export const ALLOW_ALL: Authorizer = {
+  enabled: false,
+  allows: () => true,
+  allowsAny: () => true,
+};
+
+/** An authorizer over a fixed set of entries; super users bypass it. */
+export class AclAuthorizer implements Authorizer {
+  readonly enabled = true;
+  private readonly byType: ReadonlyMap<ResourceType, readonly AclEntry[]>;
+  private readonly superUsers: ReadonlySet<string>;
+
+  constructor(entries: readonly AclEntry[], superUsers: Iterable<string> = []) {
+    const byType = new Map<ResourceType, AclEntry[]>(RESOURCE_TYPES.map((t) => [t, []]));
+    for (const e of entries) byType.get(e.resourceType)!.push(e);
+    this.byType = byType;
+    this.superUsers = new Set(superUsers);
+  }
+
+  allows(principal: string, access: Access): boolean {
+    if (this.superUsers.has(principal)) return true;
+    let allowed = false;
+    for (const e of this.byType.get(access.resourceType)!) {
+      if (!principalMatches(e, principal) || !nameMatches(e, access.resourceName)) continue;
+      if (e.permission === 'deny') {
+        if (coversDeny(e, access.operation)) return false;
+      } else if (coversAllow(e, access.operation)) {
+        allowed = true;
+      }
+    }
+    return allowed;
+  }
+
+  allowsAny(principal: string, operation: Access['operation'], resourceType: ResourceType): boolean {
+    if (this.superUsers.has(principal)) return true;
+    let allowed = false;
+    for (const e of this.byType.get(resourceType)!) {
+      if (!principalMatches(e, principal)) continue;
+      if (e.permission === 'deny') {
+        if (e.patternType === 'literal' && e.resourceName === '*' && coversDeny(e, operation)) return false;
+      } else if (coversAllow(e, operation)) {
+        allowed = true;
+      }
+    }
+    return allowed;
+  }
+}
+
+/** Parses a `--super-users` list (`User:admin,User:ops`); throws on a malformed principal. */
+export function parseSuperUsers(list: string | undefined): string[] {
+  if (!list) return [];
+  const users = list.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  for (const u of users) if (!PRINCIPAL.test(u)) throw new Error(`super users must be "User:<name>" principals, got ${JSON.stringify(u)}`);
+  return users;
+}
