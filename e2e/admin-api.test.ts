@@ -1,8 +1,10 @@
 /** The node's local admin API, as the sidecar uses it: settings without a restart, drain, status. */
 import test from 'ava';
 import { startNodeProcess, type NodeProcess } from './lib/node-process.ts';
+import { ChainCluster, portFreeOn } from './lib/chain-cluster.ts';
 import { produceTo } from './lib/raw-kafka.ts';
-import { waitFor } from './lib/tools.ts';
+import { requireTool, waitFor } from './lib/tools.ts';
+import type { Readiness } from '../node/src/metrics/admin-server.ts';
 import type { NodeStatus } from '../operator/src/sidecar/node-admin-api.ts';
 
 let node: NodeProcess;
@@ -36,4 +38,64 @@ test.serial('POST /v1/drain makes the node unready and says so in /v1/status', a
   t.true(status.draining);
   t.is(status.role, 'solo');
   t.true(status.partitions.some((p) => p.topic === 'cfg' && p.highWatermark === 4));
+});
+
+const chainTest = requireTool('dnsmasq') ? test.serial : test.skip;
+
+/** A member's /readyz: HTTP status and the checks it reports. */
+async function readyz(c: ChainCluster, i: number): Promise<{ status: number; body: Readiness }> {
+  const res = await fetch(`http://127.0.0.1:${c.nodes[i]!.adminPort}/readyz`);
+  return { status: res.status, body: (await res.json()) as Readiness };
+}
+
+/** Waits until every listed member answers /readyz with `status`, and returns their answers. */
+function allAnswer(c: ChainCluster, members: number[], status: number, what: string) {
+  return waitFor(what, async () => {
+    const r = await Promise.all(members.map((i) => readyz(c, i)));
+    return r.every((x) => x.status === status) ? r : undefined;
+  }, 30_000, 100);
+}
+
+chainTest('/readyz turns ready only once the chain has its replicas and is linked, and unready when a member is killed or frozen', async (t) => {
+  const c = new ChainCluster('ready', 3, 72);
+  try {
+    c.port = await portFreeOn([0, 1, 2].map((i) => c.address(i)));
+    // Two of three members: discovery answers, but the chain is not formed.
+    await c.publish(2);
+    await Promise.all([c.addNode(0), c.addNode(1)]);
+    const partial = await waitFor('both members see 2 of 3', async () => {
+      const r = await Promise.all([0, 1].map((i) => readyz(c, i)));
+      return r.every((x) => x.body.checks.chainFormed!.detail?.startsWith('2/3')) ? r : undefined;
+    });
+    for (const r of partial) {
+      t.is(r.status, 503);
+      t.false(r.body.ready);
+      t.false(r.body.checks.chainFormed!.ok);
+    }
+
+    await c.publish(3);
+    await c.addNode(2);
+    const formed = await allAnswer(c, [0, 1, 2], 200, 'all three ready');
+    t.true(formed.every((r) => r.body.checks.chainFormed!.ok && r.body.checks.chainLinked!.ok));
+
+    // SIGKILL the tail: DNS still lists it (as a headless Service would), but head and middle lose their link.
+    await c.nodes[2]!.kill('SIGKILL');
+    const killed = await allAnswer(c, [0, 1], 503, 'head and middle unready after the tail is killed');
+    for (const r of killed) {
+      t.true(r.body.checks.chainFormed!.ok);
+      t.false(r.body.checks.chainLinked!.ok, JSON.stringify(r.body.checks.chainLinked));
+    }
+    await c.nodes[2]!.start();
+    await allAnswer(c, [0, 1, 2], 200, 'all ready after the tail restarts');
+
+    // SIGSTOP the middle: its socket stays open, so only silence tells head and tail it is gone.
+    await c.nodes[1]!.kill('SIGSTOP');
+    const frozen = await allAnswer(c, [0, 2], 503, 'head and tail unready while the middle is frozen');
+    t.true(frozen[0]!.body.checks.chainLinked!.detail!.includes('ready-1'), frozen[0]!.body.checks.chainLinked!.detail);
+    t.true(frozen[1]!.body.checks.chainLinked!.detail!.includes('ready-1'), frozen[1]!.body.checks.chainLinked!.detail);
+    await c.nodes[1]!.kill('SIGCONT');
+    await allAnswer(c, [0, 1, 2], 200, 'all ready after the middle resumes');
+  } finally {
+    await c.destroy();
+  }
 });
