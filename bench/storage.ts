@@ -24,7 +24,7 @@ import { LogManager } from '../node/src/storage/log-manager.ts';
 import { encodeRecordBatch, validateBatch } from '../node/src/protocol/record-batch.ts';
 import { timed, median, fmt, type Throughput } from './lib/measure.ts';
 import { progress, type Progress } from './lib/progress.ts';
-import { readThroughStorage } from './lib/storage-baseline.ts';
+import { appendRawFile, readRawFile, readThroughStorage } from './lib/storage-baseline.ts';
 
 const MiB = 1024 * 1024;
 /** Distinct pre-encoded batches cycled through, so the log does not see one buffer over and over. */
@@ -74,43 +74,11 @@ async function appendLog(dir: string, pool: Buffer[], count: number, bar: Progre
   return { t, logs };
 }
 
-function appendRaw(file: string, pool: Buffer[], count: number, bar: Progress): Throughput {
-  const fd = fs.openSync(file, 'w+');
-  const t = timed(count * pool[0]!.length, () => {
-    let position = 0;
-    for (let i = 0; i < count; i++) {
-      const buf = pool[i % BATCH_POOL]!;
-      let done = 0;
-      while (done < buf.length) done += fs.writeSync(fd, buf, done, buf.length - done, position + done);
-      position += buf.length;
-      bar.add(buf.length);
-    }
-    if (args.fsync) fs.fsyncSync(fd);
-  });
-  fs.closeSync(fd);
-  return t;
-}
-
 /** The CRC-32C check alone (validateBatch) over the same batches: the floor of what append adds. */
 function crcOnly(pool: Buffer[], count: number): Throughput {
   return timed(count * pool[0]!.length, () => {
     for (let i = 0; i < count; i++) validateBatch(pool[i % BATCH_POOL]!);
   });
-}
-
-function readRaw(file: string, bar: Progress): Throughput {
-  const fd = fs.openSync(file, 'r');
-  const size = fs.fstatSync(fd).size;
-  const t = timed(size, () => {
-    for (let position = 0; position < size;) {
-      const buf = Buffer.allocUnsafe(Math.min(fetchBytes, size - position));
-      const n = fs.readSync(fd, buf, 0, buf.length, position);
-      position += n;
-      bar.add(n);
-    }
-  });
-  fs.closeSync(fd);
-  return t;
 }
 
 async function main(): Promise<void> {
@@ -126,13 +94,13 @@ async function main(): Promise<void> {
       const rawFile = path.join(root, `raw-${r}.bin`);
       const logDir = path.join(root, `log-${r}`);
       bar.phase(`append raw ${r + 1}/${rounds}`);
-      results.appendRaw.push(appendRaw(rawFile, pool, count, bar));
+      results.appendRaw.push(appendRawFile(rawFile, pool, count, { fsync: args.fsync, bar }));
       bar.phase(`append log ${r + 1}/${rounds}`);
       const { t, logs } = await appendLog(logDir, pool, count, bar);
       results.appendLog.push(t);
       results.crc.push(crcOnly(pool, count));
       bar.phase(`read raw ${r + 1}/${rounds}`);
-      results.readRaw.push(readRaw(rawFile, bar));
+      results.readRaw.push(readRawFile(rawFile, fetchBytes, bar));
       bar.phase(`read log ${r + 1}/${rounds}`);
       results.readLog.push(readThroughStorage(logs, fetchBytes, bar));
       logs.close();

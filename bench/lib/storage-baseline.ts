@@ -1,8 +1,10 @@
 /**
- * Storage-only baselines for the server benches: the same pre-encoded batches appended (and read back)
- * through LogManager/PartitionLog directly, in this process, with no network or protocol in between.
- * What the server adds on top of this is what the server benches measure.
+ * Baselines for the server benches, in this process with no network or protocol in between: the same
+ * pre-encoded batches appended (and read back) through LogManager/PartitionLog directly, and the raw
+ * disk itself, plain sequential pwrite/pread of the same buffers into one file.
+ * What the server adds on top of these is what the server benches measure.
  */
+import fs from 'node:fs';
 import { LogManager } from '../../node/src/storage/log-manager.ts';
 import { batchLastOffset, batchPositions } from '../../node/src/protocol/record-batch.ts';
 import { timed, type Throughput } from './measure.ts';
@@ -40,4 +42,46 @@ export function readThroughStorage(logs: LogManager, fetchBytes: number, bar?: P
   });
   if (bytes !== log.size) throw new Error(`read ${bytes} bytes of ${log.size}`);
   return t;
+}
+
+/**
+ * Writes `count` buffers cycling through `pool` into a new `file` with fs.writeSync at explicit positions
+ * (the pwrite the log makes): the disk's sequential append speed. With `fsync` the timing ends with one.
+ */
+export function appendRawFile(file: string, pool: Buffer[], count: number, opts: { fsync?: boolean; bar?: Progress } = {}): Throughput {
+  const fd = fs.openSync(file, 'w+');
+  try {
+    return timed(count * pool[0]!.length, () => {
+      let position = 0;
+      for (let i = 0; i < count; i++) {
+        const buf = pool[i % pool.length]!;
+        let done = 0;
+        while (done < buf.length) done += fs.writeSync(fd, buf, done, buf.length - done, position + done);
+        position += buf.length;
+        opts.bar?.add(buf.length);
+      }
+      if (opts.fsync) fs.fsyncSync(fd);
+    });
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Reads all of `file` sequentially, `readBytes` per fs.readSync into a new buffer, as a Fetch would. */
+export function readRawFile(file: string, readBytes: number, bar?: Progress): Throughput {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    return timed(size, () => {
+      for (let position = 0; position < size;) {
+        const buf = Buffer.allocUnsafe(Math.min(readBytes, size - position));
+        const n = fs.readSync(fd, buf, 0, buf.length, position);
+        if (n === 0) throw new Error(`${file} ended at ${position} of ${size} bytes`);
+        position += n;
+        bar?.add(n);
+      }
+    });
+  } finally {
+    fs.closeSync(fd);
+  }
 }
