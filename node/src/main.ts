@@ -2,6 +2,7 @@
  * The `vonnegut` command line: `serve` runs a node; `produce`, `consume` and `topics` talk to a running
  * cluster; `operator` and `sidecar` run the Kubernetes parts from the same image.
  */
+import fs from 'node:fs';
 import { Command } from 'commander';
 import { createLogger } from './logging.ts';
 import { ENV, resolveServeConfig, type ServeFlags } from './config.ts';
@@ -78,17 +79,27 @@ program
   .description('run the produce, fetch and chain benchmarks and print one summary table')
   .option('--mib <n>', 'MiB per batch size and round in each bench', '128')
   .option('--rounds <n>', 'rounds per bench (medians are reported)', '3')
-  .option('--json', 'print machine-readable results')
-  .action(async (o: { mib: string; rounds: string; json?: boolean }) => {
+  .option('--json [file]', 'write machine-readable results to FILE, or to stdout')
+  .action(async (o: { mib: string; rounds: string; json?: boolean | string }) => {
+    // With a bare --json, stdout is the JSON alone: no progress bars, no per-bench lines.
+    const quiet = o.json === true;
+    const emit = (text: string, value: unknown): void => {
+      if (quiet) return console.log(JSON.stringify(value, null, 2));
+      console.log(text);
+      if (typeof o.json === 'string') {
+        fs.writeFileSync(o.json, JSON.stringify(value, null, 2) + '\n');
+        console.error(`results written to ${o.json}`);
+      }
+    };
     // Loaded on demand: the benches pull in the e2e harness, which `serve` never needs.
     const { runAllBenches, formatSummary } = await import('../../bench/all.ts');
     const res = await runAllBenches({
       mib: Number(o.mib),
       rounds: Math.max(1, Number(o.rounds)),
-      progress: !o.json,
-      ...(o.json ? {} : { onReport: (lines: string[]) => console.log(lines.join('\n')) }),
+      progress: !quiet,
+      ...(quiet ? {} : { onReport: (lines: string[]) => console.log(lines.join('\n')) }),
     });
-    console.log(o.json ? JSON.stringify(res, null, 2) : `\nsummary\n${formatSummary(res.summary)}`);
+    emit(`\nsummary\n${formatSummary(res.summary)}`, res);
   });
 
 program.addCommand((await import('./cli/produce.ts')).produceCommand());
