@@ -63,6 +63,10 @@ test('10,000 partitions on one node stay within --max-open-files, close idle fil
   t.deepEqual(values.filter((v, p) => v !== `p${p}`), [], 'every partition reads back its record');
   t.true(fdsOf(pid()) <= baseline + MAX_OPEN_FILES + SOCKETS, `after fetch: ${fdsOf(pid())} fds`);
   wire.close();
+  // The budget is visible to Prometheus too.
+  const scrape = await (await fetch(`http://127.0.0.1:${node.adminPort}/metrics`)).text();
+  const open = Number(/^vonnegut_open_segment_files (\d+)$/m.exec(scrape)?.[1]);
+  t.true(open > 0 && open <= MAX_OPEN_FILES, `vonnegut_open_segment_files ${open}`);
 
   // Nothing touches the partitions now: their files close after the idle timeout.
   await waitFor('idle segment files to close', () => (fdsOf(pid()) <= baseline + SOCKETS ? true : undefined), 15_000, 100);

@@ -43,6 +43,8 @@ export function refreshNodeGauges(m: NodeMetrics, src: GaugeSource): void {
     }
   }
 
+  m.openSegmentFiles.set(logs.files.openCount);
+
   m.replicationLagRecords.reset();
   m.replicationLinkUp.reset();
   const link = chain.replicationLink();

@@ -33,6 +33,7 @@ export class NodeMetrics {
   readonly logSizeBytes: client.Gauge<TP>;
   readonly diskFreeBytes: client.Gauge;
   readonly diskTotalBytes: client.Gauge;
+  readonly openSegmentFiles: client.Gauge;
   readonly chainMembers: client.Gauge;
   readonly chainRole: client.Gauge<'role'>;
   readonly chainWritable: client.Gauge;
@@ -74,6 +75,7 @@ export class NodeMetrics {
     this.logSizeBytes = gauge('vonnegut_log_size_bytes', 'Bytes of log segments on disk, per partition', tp);
     this.diskFreeBytes = gauge('vonnegut_disk_free_bytes', 'Bytes available to this node on the data directory\'s filesystem');
     this.diskTotalBytes = gauge('vonnegut_disk_total_bytes', 'Size of the data directory\'s filesystem in bytes');
+    this.openSegmentFiles = gauge('vonnegut_open_segment_files', 'Segment file descriptors held open (bounded by --max-open-files)');
     this.chainMembers = gauge('vonnegut_chain_members', 'Members of this node\'s chain as discovery reports them');
     this.chainRole = gauge('vonnegut_chain_role', 'This node\'s role in its chain (1 for the current role)', ['role']);
     this.chainWritable = gauge('vonnegut_chain_writable', '1 when this node is its chain\'s head (or solo) and accepts writes');
