@@ -161,24 +161,32 @@ clusterTest('killing the head of one chain under load loses no acknowledged reco
   const otherLoad = startLoad(`${other.address(0)}:${other.port}`, otherTopic);
   // The native client writes to the same chain through its own retries (not idempotent: at least once).
   const clientTopic = topics.find((x) => x !== 't00' && chainOfLeader(leaders.get(x)!) === victimChain.name)!;
-  const client = await createClient({ endpoints: everyNode().join(','), retries: 30, maxRetryBackoffMs: 500 });
+  // Retries span well over the restart below (up to a minute on a loaded machine): ~200 x <= 500 ms.
+  const client = await createClient({ endpoints: everyNode().join(','), retries: 200, maxRetryBackoffMs: 500 });
   const clientAcked: string[] = [];
   let stopClient = false;
+  let clientError: unknown = null;
   const clientDone = (async () => {
     for (let n = 0; !stopClient; n++) {
       await client.produce(clientTopic, [`c-${n}`], { acks: -1 });
       clientAcked.push(`c-${n}`);
     }
-  })();
+  })().catch((err: unknown) => {
+    clientError = err;
+  });
   await Promise.all([victimLoad.progress(100), otherLoad.progress(100)]);
   await victimChain.nodes[0]!.kill('SIGKILL');
   await victimChain.nodes[0]!.start();
   await victimChain.waitWritable(60_000);
   await Promise.all([victimLoad.progress(100), otherLoad.progress(100)]);
   const clientBefore = clientAcked.length;
-  await waitFor('the native client makes progress after the kill', () => (clientAcked.length > clientBefore + 20 ? true : undefined), 60_000, 20);
+  await waitFor('the native client makes progress after the kill', () => {
+    if (clientError !== null) throw clientError;
+    return clientAcked.length > clientBefore + 20 ? true : undefined;
+  }, 60_000, 20);
   stopClient = true;
   await clientDone;
+  t.is(clientError, null, 'the native client never gave up');
   await client.close();
   await Promise.all([victimLoad.stop(), otherLoad.stop()]);
   const clientRead = (await fetchFrom(victimChain.nodes[2]!.address, clientTopic, 0, 0)).decoded.map((r) => r.value!.toString());
