@@ -4,6 +4,7 @@
  */
 import type { NodeConfig } from './server/node.ts';
 import { LOG_LEVELS, type LogLevel } from './logging.ts';
+import { parseSuperUsers } from './security/acl.ts';
 
 /** Flag name -> environment variable, the contract the operator relies on. */
 export const ENV = {
@@ -30,6 +31,8 @@ export const ENV = {
   flushMs: 'VONNEGUT_FLUSH_MS',
   maxOpenFiles: 'VONNEGUT_MAX_OPEN_FILES',
   fileIdleTimeoutMs: 'VONNEGUT_FILE_IDLE_TIMEOUT_MS',
+  aclFile: 'VONNEGUT_ACL_FILE',
+  superUsers: 'VONNEGUT_SUPER_USERS',
   autoCreateTopics: 'VONNEGUT_AUTO_CREATE_TOPICS',
   defaultPartitions: 'VONNEGUT_DEFAULT_PARTITIONS',
   maxRequestBytes: 'VONNEGUT_MAX_REQUEST_BYTES',
@@ -91,6 +94,8 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = p
     flushMs: int('flush-ms', g('flushMs'), 0),
     maxOpenFiles: int('max-open-files', g('maxOpenFiles'), 16, 1_000_000),
     fileIdleTimeoutMs: int('file-idle-timeout-ms', g('fileIdleTimeoutMs'), 100),
+    aclFile: g('aclFile'),
+    superUsers: g('superUsers') === undefined ? undefined : parseSuperUsers(g('superUsers')),
     maxConnections: int('max-connections', g('maxConnections'), 1),
     idleTimeoutMs: int('idle-timeout-ms', g('idleTimeoutMs'), 0),
     maxInFlightRequests: int('max-in-flight-requests', g('maxInFlightRequests'), 1, 100_000),

@@ -36,6 +36,8 @@ const flagHelp: Record<keyof typeof ENV, [string, string]> = {
   flushMs: ['--flush-ms <n>', 'fsync records unflushed for this long (Kafka flush.ms; default never)'],
   maxOpenFiles: ['--max-open-files <n>', 'segment file descriptors kept open at most; least recently used are closed (default 4096)'],
   fileIdleTimeoutMs: ['--file-idle-timeout-ms <n>', 'close segment files unused this long (default 10 minutes)'],
+  aclFile: ['--acl-file <file>', 'JSON ACLs ({"acls":[...]}); when set, whatever no ACL allows is denied; re-read on change'],
+  superUsers: ['--super-users <list>', 'comma list of principals (User:admin) that bypass ACLs'],
   autoCreateTopics: ['--auto-create-topics <bool>', 'create topics on first use (default true)'],
   defaultPartitions: ['--default-partitions <n>', 'partitions of auto-created topics (default 1)'],
   maxRequestBytes: ['--max-request-bytes <n>', 'largest request frame accepted (default 100 MiB)'],

@@ -219,14 +219,18 @@ export class Broker {
     }
   }
 
-  /** Creates a topic on first use when auto-creation is on; returns its partition count once known here. */
-  async autoCreate(topic: string): Promise<number | undefined> {
+  /**
+   * Creates a topic on first use when auto-creation is on; returns its partition count once known here.
+   * `mayCreate` false (the principal lacks Create) makes a missing topic TOPIC_AUTHORIZATION_FAILED.
+   */
+  async autoCreate(topic: string, mayCreate = true): Promise<number | undefined> {
     let existing = this.partitionCount(topic);
     if (existing === undefined && this.directory.cluster) {
       await this.directory.refresh().catch(() => undefined);
       existing = this.partitionCount(topic);
     }
     if (existing !== undefined || !this.config.autoCreateTopics) return existing;
+    if (!mayCreate) throw new KafkaError('TOPIC_AUTHORIZATION_FAILED', `not authorized to create topic ${topic}`);
     try {
       await this.createTopic(topic, this.config.defaultPartitions);
     } catch (err) {
@@ -251,10 +255,11 @@ export class Broker {
   }
 
   /** Appends one partition's records at the head and waits as `acks` asks. */
-  async produce(topic: string, partition: number, records: Buffer | null, acks: number, timeoutMs: number): Promise<ProduceResult> {
+  async produce(topic: string, partition: number, records: Buffer | null, acks: number, timeoutMs: number, mayCreate = true): Promise<ProduceResult> {
     let appended: Appended;
     try {
-      if (this.isHead()) await this.autoCreate(topic);
+      validateTopicName(topic);
+      if (this.isHead()) await this.autoCreate(topic, mayCreate);
       appended = this.appendAtHead(topic, partition, records);
     } catch (err) {
       return { errorCode: this.codeFor(err, topic, partition), errorMessage: (err as Error).message, baseOffset: -1, logStartOffset: -1 };

@@ -35,6 +35,8 @@ import { chainReplicateHandler } from './handlers/chain-replicate.ts';
 import { groupHandlers } from './handlers/groups.ts';
 import { GroupCoordinator } from '../groups/coordinator.ts';
 import { brokerCoordinatorHost } from '../groups/broker-host.ts';
+import { WatchedAclFile } from '../security/acl-file.ts';
+import { AccessControl, OPEN_ACCESS } from './access-control.ts';
 
 export interface NodeConfig {
   dataDir: string;
@@ -63,6 +65,10 @@ export interface NodeConfig {
   /** Segment file descriptor budget and idle timeout (storage/file-pool.ts defaults when absent). */
   maxOpenFiles?: number;
   fileIdleTimeoutMs?: number;
+  /** JSON ACL file; absent = no authorizer, everything allowed. */
+  aclFile?: string;
+  /** Principals (`User:admin`) that bypass ACLs. */
+  superUsers?: string[];
   autoCreateTopics: boolean;
   defaultPartitions: number;
   maxRequestBytes: number;
@@ -123,6 +129,9 @@ export function validateSettings(body: unknown): string | null {
 /** Starts a node and resolves once it listens; `setLevel` changes the log level at runtime. */
 export async function startNode(config: NodeConfig, logger: Logger, setLevel: (level: LogLevel) => void = () => {}): Promise<RunningNode> {
   checkDataDir(config.dataDir);
+  // A bad ACL file stops the start: a node must never come up open when it was meant to be locked.
+  const aclFile = config.aclFile ? new WatchedAclFile(config.aclFile, config.superUsers ?? [], logger.child({ component: 'acl' })) : null;
+  const access = aclFile ? new AccessControl(aclFile, logger.child({ component: 'acl' })) : OPEN_ACCESS;
   await initCompression();
   const logs = await LogManager.open({
     dataDir: config.dataDir,
@@ -212,14 +221,14 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
   // Hand groups over as soon as the chain's head changes, not on the next group request.
   chain.on('view', () => void coordinator.ready());
   const table = new Map<number, AnyHandler>([
-    ...groupHandlers(broker, coordinator, config),
+    ...groupHandlers(broker, coordinator, config, access),
     [ApiKey.ApiVersions, apiVersionsHandler() as AnyHandler],
-    [ApiKey.Metadata, metadataHandler(broker) as AnyHandler],
-    [ApiKey.Produce, produceHandler(broker) as AnyHandler],
-    [ApiKey.Fetch, fetchHandler(broker) as AnyHandler],
-    [ApiKey.ListOffsets, listOffsetsHandler(broker) as AnyHandler],
-    [ApiKey.CreateTopics, createTopicsHandler(broker) as AnyHandler],
-    [ApiKey.DeleteTopics, deleteTopicsHandler(broker) as AnyHandler],
+    [ApiKey.Metadata, metadataHandler(broker, access) as AnyHandler],
+    [ApiKey.Produce, produceHandler(broker, access) as AnyHandler],
+    [ApiKey.Fetch, fetchHandler(broker, access) as AnyHandler],
+    [ApiKey.ListOffsets, listOffsetsHandler(broker, access) as AnyHandler],
+    [ApiKey.CreateTopics, createTopicsHandler(broker, access) as AnyHandler],
+    [ApiKey.DeleteTopics, deleteTopicsHandler(broker, access) as AnyHandler],
     [ApiKey.ChainReplicate, chainReplicateHandler(chain)],
   ]);
   route = createRouter(table, logger.child({ component: 'router' }), (api, seconds, outcome, response) => {
@@ -304,6 +313,7 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
       await chain.stop();
       stopRetention();
       stopFlusher();
+      aclFile?.close();
       stopIdleFileClose();
       if (admin) await new Promise<void>((r) => admin!.server.close(() => r()));
       logs.close();

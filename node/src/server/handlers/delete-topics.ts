@@ -1,18 +1,24 @@
-/** DeleteTopics: deleted at the head and replicated down the chain; errors per topic. */
+/**
+ * DeleteTopics: deleted at the head and replicated down the chain; errors per topic. ACLs: Delete on the
+ * topic, else TOPIC_AUTHORIZATION_FAILED for that topic.
+ */
+import { KafkaError } from '../../protocol/errors.ts';
 import { decodeDeleteTopicsRequest, encodeDeleteTopicsResponse, type DeleteTopicsRequest, type DeleteTopicsResponse } from '../../protocol/apis/delete-topics.ts';
+import type { AccessControl } from '../access-control.ts';
 import type { Broker } from '../broker.ts';
 import type { ApiHandler } from '../router.ts';
 
 /** Deletes each topic independently. */
-export function deleteTopicsHandler(broker: Broker): ApiHandler<DeleteTopicsRequest, DeleteTopicsResponse> {
+export function deleteTopicsHandler(broker: Broker, access: AccessControl): ApiHandler<DeleteTopicsRequest, DeleteTopicsResponse> {
   return {
     decode: decodeDeleteTopicsRequest,
     encode: encodeDeleteTopicsResponse,
-    async handle(req) {
+    async handle(req, ctx) {
       return {
         throttleTimeMs: 0,
         responses: await Promise.all(req.topicNames.map(async (name) => {
           try {
+            if (!access.topic(ctx, 'delete', name)) throw new KafkaError('TOPIC_AUTHORIZATION_FAILED', `not authorized to delete topic ${name}`);
             await broker.deleteTopic(name);
             return { name, errorCode: 0, errorMessage: null };
           } catch (err) {

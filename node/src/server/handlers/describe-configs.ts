@@ -2,6 +2,8 @@
  * DescribeConfigs for topics and this broker: the settings vonnegut actually applies (retention, segment
  * size, message size, partition defaults), under Kafka's names so admin tools and kcat show them.
  * Everything is read-only: there is no AlterConfigs.
+ * ACLs: Describe on the topic (else TOPIC_AUTHORIZATION_FAILED) or, for the broker, on the cluster
+ * (else CLUSTER_AUTHORIZATION_FAILED): Kafka's DescribeConfigs operation, which Describe stands for here.
  */
 import {
   ConfigSource, ConfigType, RESOURCE_BROKER, RESOURCE_TOPIC,
@@ -11,6 +13,7 @@ import {
 import { ErrorCode } from '../../protocol/error-codes.ts';
 import { DEFAULT_RETENTION_BYTES, DEFAULT_RETENTION_MS, DEFAULT_SEGMENT_BYTES } from '../../storage/partition-log.ts';
 import type { Broker } from '../broker.ts';
+import type { AccessControl } from '../access-control.ts';
 import type { ApiHandler } from '../router.ts';
 
 /** The log settings a node runs with (from its flags or the storage defaults). */
@@ -72,7 +75,7 @@ function entry(setting: Setting, brokerLevel: boolean, synonyms: boolean): Confi
 }
 
 /** Answers DescribeConfigs; `flags` holds the log settings the node was started with (the rest are defaults). */
-export function describeConfigsHandler(broker: Broker, flags: Partial<LogSettings>): ApiHandler<DescribeConfigsRequest, DescribeConfigsResponse> {
+export function describeConfigsHandler(broker: Broker, flags: Partial<LogSettings>, access: AccessControl): ApiHandler<DescribeConfigsRequest, DescribeConfigsResponse> {
   const log: LogSettings = {
     retentionMs: flags.retentionMs ?? DEFAULT_RETENTION_MS,
     retentionBytes: flags.retentionBytes ?? DEFAULT_RETENTION_BYTES,
@@ -82,16 +85,22 @@ export function describeConfigsHandler(broker: Broker, flags: Partial<LogSetting
   return {
     decode: decodeDescribeConfigsRequest,
     encode: encodeDescribeConfigsResponse,
-    async handle(req) {
+    async handle(req, ctx) {
       const results = req.resources.map((r): DescribeConfigsResult => {
         const base = { resourceType: r.resourceType, resourceName: r.resourceName, errorMessage: null };
         let settings: Setting[];
         if (r.resourceType === RESOURCE_TOPIC) {
+          if (!access.topic(ctx, 'describe', r.resourceName)) {
+            return { ...base, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED.code, errorMessage: `not authorized to describe topic ${r.resourceName}`, configs: [] };
+          }
           if (broker.partitionCount(r.resourceName) === undefined) {
             return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.code, errorMessage: `topic ${r.resourceName} does not exist`, configs: [] };
           }
           settings = topicSettings(broker, log, configured);
         } else if (r.resourceType === RESOURCE_BROKER) {
+          if (!access.cluster(ctx, 'describe')) {
+            return { ...base, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED.code, errorMessage: 'not authorized to describe the cluster', configs: [] };
+          }
           settings = brokerSettings(broker, log, configured);
         } else {
           return { ...base, errorCode: ErrorCode.INVALID_REQUEST.code, errorMessage: `resource type ${r.resourceType} has no configs here`, configs: [] };

@@ -5,9 +5,14 @@
  *
  * Fetch sessions (v7+) are not kept: we answer session id 0, which tells clients to send full requests
  * (KIP-227's "sessionless" mode), so no state has to survive between requests.
+ *
+ * ACLs: Read on the topic, else TOPIC_AUTHORIZATION_FAILED for each of its partitions, which are then
+ * not read at all (nor waited for).
  */
 import { decodeFetchRequest, encodeFetchResponse, type FetchRequest, type FetchResponse } from '../../protocol/apis/fetch.ts';
-import type { Broker, FetchSpec } from '../broker.ts';
+import { ErrorCode } from '../../protocol/error-codes.ts';
+import type { AccessControl } from '../access-control.ts';
+import type { Broker, FetchPartitionResult, FetchSpec } from '../broker.ts';
 import { toMessageSet } from '../down-convert.ts';
 import type { ApiHandler } from '../router.ts';
 
@@ -16,15 +21,16 @@ const DEFAULT_FETCH_MAX_BYTES = 50 * 1024 * 1024;
 const EMPTY = Buffer.alloc(0);
 
 /** Serves Fetch from the committed prefix of each partition. */
-export function fetchHandler(broker: Broker): ApiHandler<FetchRequest, FetchResponse> {
+export function fetchHandler(broker: Broker, access: AccessControl): ApiHandler<FetchRequest, FetchResponse> {
   return {
     decode: decodeFetchRequest,
     encode: encodeFetchResponse,
     async handle(req, ctx) {
       const version = ctx.header.apiVersion;
-      const specs: FetchSpec[] = req.topics.flatMap((t) =>
-        t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, offset: p.fetchOffset, maxBytes: p.partitionMaxBytes })),
-      );
+      const allowed = req.topics.map((t) => access.topic(ctx, 'read', t.topic));
+      const specs: FetchSpec[] = req.topics.flatMap((t, i) => (allowed[i]
+        ? t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, offset: p.fetchOffset, maxBytes: p.partitionMaxBytes }))
+        : []));
       const results = await broker.fetch(specs, {
         maxBytes: version >= 3 ? req.maxBytes : DEFAULT_FETCH_MAX_BYTES,
         minBytes: req.minBytes,
@@ -35,10 +41,10 @@ export function fetchHandler(broker: Broker): ApiHandler<FetchRequest, FetchResp
         throttleTimeMs: 0,
         errorCode: 0,
         sessionId: 0,
-        topics: req.topics.map((t) => ({
+        topics: req.topics.map((t, ti) => ({
           topic: t.topic,
           partitions: t.partitions.map((p) => {
-            const r = results[i++]!;
+            const r = allowed[ti] ? results[i++]! : UNAUTHORIZED;
             // Empty is a zero-length records field, never null: librdkafka rejects a -1 size.
             let records = r.records ?? EMPTY;
             if (records.length > 0 && version < 4) records = toMessageSet(records, version < 2 ? 0 : 1);
@@ -58,3 +64,5 @@ export function fetchHandler(broker: Broker): ApiHandler<FetchRequest, FetchResp
     },
   };
 }
+
+const UNAUTHORIZED: FetchPartitionResult = { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED.code, highWatermark: -1, logStartOffset: -1, records: null };

@@ -6,6 +6,7 @@ import { ApiKey } from '../../protocol/api-keys.ts';
 import type { GroupCoordinator } from '../../groups/coordinator.ts';
 import type { Broker } from '../broker.ts';
 import { ProducerIdAllocator } from '../producer-ids.ts';
+import type { AccessControl } from '../access-control.ts';
 import type { AnyHandler } from '../router.ts';
 import { describeClusterHandler } from './describe-cluster.ts';
 import { describeConfigsHandler, type LogSettings } from './describe-configs.ts';
@@ -21,24 +22,25 @@ import { offsetCommitHandler } from './offset-commit.ts';
 import { offsetFetchHandler } from './offset-fetch.ts';
 import { syncGroupHandler } from './sync-group.ts';
 
-export function groupHandlers(broker: Broker, coordinator: GroupCoordinator, logFlags: Partial<LogSettings>): [number, AnyHandler][] {
+/** Group, idempotent-producer and admin handlers, each checking ACLs through `access`. */
+export function groupHandlers(broker: Broker, coordinator: GroupCoordinator, logFlags: Partial<LogSettings>, access: AccessControl): [number, AnyHandler][] {
   const flags: Partial<LogSettings> = {};
   if (logFlags.retentionMs !== undefined) flags.retentionMs = logFlags.retentionMs;
   if (logFlags.retentionBytes !== undefined) flags.retentionBytes = logFlags.retentionBytes;
   if (logFlags.segmentBytes !== undefined) flags.segmentBytes = logFlags.segmentBytes;
   return [
-    [ApiKey.FindCoordinator, findCoordinatorHandler(coordinator) as AnyHandler],
-    [ApiKey.JoinGroup, joinGroupHandler(coordinator) as AnyHandler],
-    [ApiKey.SyncGroup, syncGroupHandler(coordinator) as AnyHandler],
-    [ApiKey.Heartbeat, heartbeatHandler(coordinator) as AnyHandler],
-    [ApiKey.LeaveGroup, leaveGroupHandler(coordinator) as AnyHandler],
-    [ApiKey.OffsetCommit, offsetCommitHandler(coordinator) as AnyHandler],
-    [ApiKey.OffsetFetch, offsetFetchHandler(coordinator) as AnyHandler],
-    [ApiKey.DescribeGroups, describeGroupsHandler(coordinator) as AnyHandler],
-    [ApiKey.ListGroups, listGroupsHandler(coordinator) as AnyHandler],
-    [ApiKey.DeleteGroups, deleteGroupsHandler(coordinator) as AnyHandler],
-    [ApiKey.InitProducerId, initProducerIdHandler(new ProducerIdAllocator(broker.selfId())) as AnyHandler],
-    [ApiKey.DescribeConfigs, describeConfigsHandler(broker, flags) as AnyHandler],
+    [ApiKey.FindCoordinator, findCoordinatorHandler(coordinator, access) as AnyHandler],
+    [ApiKey.JoinGroup, joinGroupHandler(coordinator, access) as AnyHandler],
+    [ApiKey.SyncGroup, syncGroupHandler(coordinator, access) as AnyHandler],
+    [ApiKey.Heartbeat, heartbeatHandler(coordinator, access) as AnyHandler],
+    [ApiKey.LeaveGroup, leaveGroupHandler(coordinator, access) as AnyHandler],
+    [ApiKey.OffsetCommit, offsetCommitHandler(coordinator, access) as AnyHandler],
+    [ApiKey.OffsetFetch, offsetFetchHandler(coordinator, access) as AnyHandler],
+    [ApiKey.DescribeGroups, describeGroupsHandler(coordinator, access) as AnyHandler],
+    [ApiKey.ListGroups, listGroupsHandler(coordinator, access) as AnyHandler],
+    [ApiKey.DeleteGroups, deleteGroupsHandler(coordinator, access) as AnyHandler],
+    [ApiKey.InitProducerId, initProducerIdHandler(new ProducerIdAllocator(broker.selfId()), access) as AnyHandler],
+    [ApiKey.DescribeConfigs, describeConfigsHandler(broker, flags, access) as AnyHandler],
     [ApiKey.DescribeCluster, describeClusterHandler(broker) as AnyHandler],
   ];
 }

@@ -1,14 +1,19 @@
-/** JoinGroup: waits for the rebalance; v4+ members without an id get MEMBER_ID_REQUIRED first. */
+/**
+ * JoinGroup: waits for the rebalance; v4+ members without an id get MEMBER_ID_REQUIRED first.
+ * ACLs: Read on the group, else GROUP_AUTHORIZATION_FAILED.
+ */
+import { ErrorCode } from '../../protocol/error-codes.ts';
 import { decodeJoinGroupRequest, encodeJoinGroupResponse, type JoinGroupRequest, type JoinGroupResponse } from '../../protocol/apis/join-group.ts';
 import type { GroupCoordinator } from '../../groups/coordinator.ts';
+import type { AccessControl } from '../access-control.ts';
 import type { ApiHandler } from '../router.ts';
 
-export function joinGroupHandler(coordinator: GroupCoordinator): ApiHandler<JoinGroupRequest, JoinGroupResponse> {
+export function joinGroupHandler(coordinator: GroupCoordinator, access: AccessControl): ApiHandler<JoinGroupRequest, JoinGroupResponse> {
   return {
     decode: decodeJoinGroupRequest,
     encode: encodeJoinGroupResponse,
     async handle(req, ctx) {
-      const ready = await coordinator.ready();
+      const ready = access.group(ctx, 'read', req.groupId) ? await coordinator.ready() : ErrorCode.GROUP_AUTHORIZATION_FAILED.code;
       const r = ready !== 0
         ? { errorCode: ready, generationId: -1, protocolType: null, protocolName: null, leader: '', memberId: req.memberId, members: [] }
         : await coordinator.membership.join({

@@ -2,40 +2,61 @@
  * Metadata: brokers are the chain's members; every partition's leader is the head (where unmodified
  * clients must produce), replicas and ISR the members in chain order. Asking for a missing topic creates
  * it when auto-creation is on and the client allows it, as Kafka does.
+ *
+ * ACLs, as Kafka: a listing of all topics leaves out those the principal may not Describe; a topic asked
+ * for by name without Describe is TOPIC_AUTHORIZATION_FAILED; creating a missing one needs Create on the
+ * topic or the cluster, else TOPIC_AUTHORIZATION_FAILED.
  */
 import { ErrorCode } from '../../protocol/error-codes.ts';
 import { KafkaError } from '../../protocol/errors.ts';
 import { decodeMetadataRequest, encodeMetadataResponse, type MetadataRequest, type MetadataResponse, type MetadataTopic } from '../../protocol/apis/metadata.ts';
 import { validateTopicName } from '../../storage/log-files.ts';
+import type { AccessControl } from '../access-control.ts';
 import type { Broker } from '../broker.ts';
 import type { ApiHandler } from '../router.ts';
 
 const NO_TOPIC_ID = Buffer.alloc(16);
 
 /** Answers Metadata from the broker's chain view. */
-export function metadataHandler(broker: Broker): ApiHandler<MetadataRequest, MetadataResponse> {
+export function metadataHandler(broker: Broker, access: AccessControl): ApiHandler<MetadataRequest, MetadataResponse> {
   return {
     decode: decodeMetadataRequest,
     encode: encodeMetadataResponse,
-    async handle(req) {
-      const names = req.topics === null ? broker.topics().map((t) => t.topic) : req.topics.map((t) => t.name ?? '');
+    async handle(req, ctx) {
+      const names = req.topics === null
+        ? broker.topics().map((t) => t.topic).filter((name) => access.topic(ctx, 'describe', name, false))
+        : req.topics.map((t) => t.name ?? '');
       return {
         throttleTimeMs: 0,
         brokers: broker.brokers().map((b) => ({ ...b, rack: null })),
         clusterId: broker.config.clusterId,
         controllerId: broker.controllerId(),
-        topics: await Promise.all(names.map((name) => describeTopic(broker, name, req.topics !== null && req.allowAutoTopicCreation))),
+        topics: await Promise.all(names.map((name) => {
+          if (req.topics !== null && !access.topic(ctx, 'describe', name)) return unauthorized(name);
+          const autoCreate = req.topics !== null && req.allowAutoTopicCreation;
+          // Create is asked only for a topic this node does not know, so existing topics cost one check.
+          const mayCreate = !autoCreate || broker.partitionCount(name) !== undefined || access.createTopic(ctx, name);
+          return describeTopic(broker, name, autoCreate, mayCreate);
+        })),
         clusterAuthorizedOperations: -2147483648,
       };
     },
   };
 }
 
-async function describeTopic(broker: Broker, name: string, autoCreate: boolean): Promise<MetadataTopic> {
-  const base = { name, topicId: NO_TOPIC_ID, isInternal: false, topicAuthorizedOperations: -2147483648 };
+function topicBase(name: string): Omit<MetadataTopic, 'errorCode' | 'partitions'> {
+  return { name, topicId: NO_TOPIC_ID, isInternal: false, topicAuthorizedOperations: -2147483648 };
+}
+
+function unauthorized(name: string): MetadataTopic {
+  return { ...topicBase(name), errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED.code, partitions: [] };
+}
+
+async function describeTopic(broker: Broker, name: string, autoCreate: boolean, mayCreate: boolean): Promise<MetadataTopic> {
+  const base = topicBase(name);
   try {
     validateTopicName(name);
-    const count = autoCreate ? await broker.autoCreate(name) : broker.partitionCount(name);
+    const count = autoCreate ? await broker.autoCreate(name, mayCreate) : broker.partitionCount(name);
     if (count === undefined) {
       // Asked to create it but it has not reached this node yet: retriable, as Kafka answers new topics.
       const code = autoCreate && broker.config.autoCreateTopics ? ErrorCode.LEADER_NOT_AVAILABLE.code : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.code;

@@ -1,0 +1,60 @@
+/**
+ * The authorizer as handlers ask it: "may this request's principal do X to this topic/group/cluster?".
+ * One call per resource in a request, never per record. Denials of an explicit request are logged at
+ * info with the principal and resource (Kafka's authorizer log); resources merely left out of a listing
+ * are not, as in Kafka, or every Metadata request would log each hidden topic.
+ */
+import { silentLogger, type Logger } from '../logging.ts';
+import { ALLOW_ALL, CLUSTER_NAME, type Access, type Authorizer, type ResourceType } from '../security/acl.ts';
+import type { RequestContext } from './router.ts';
+
+type Op = Access['operation'];
+
+export class AccessControl {
+  constructor(
+    private readonly acl: Authorizer,
+    private readonly log: Logger,
+  ) {}
+
+  /** Whether ACLs are enforced (an ACL file is configured). */
+  get enabled(): boolean {
+    return this.acl.enabled;
+  }
+
+  /** May the principal do `operation` on topic `name`? */
+  topic(ctx: RequestContext, operation: Op, name: string, logDenial = true): boolean {
+    return this.check(ctx, operation, 'topic', name, logDenial);
+  }
+
+  /** May the principal do `operation` on group `name`? */
+  group(ctx: RequestContext, operation: Op, name: string): boolean {
+    return this.check(ctx, operation, 'group', name, true);
+  }
+
+  /** May the principal do `operation` on the cluster? */
+  cluster(ctx: RequestContext, operation: Op, logDenial = true): boolean {
+    return this.check(ctx, operation, 'cluster', CLUSTER_NAME, logDenial);
+  }
+
+  /** May the principal create topic `name` (Create on the cluster or on that topic, as Kafka asks)? */
+  createTopic(ctx: RequestContext, name: string): boolean {
+    return this.cluster(ctx, 'create', false) || this.topic(ctx, 'create', name);
+  }
+
+  /** May the principal do `operation` on at least one resource of the type (Kafka's authorizeByResourceType)? */
+  any(ctx: RequestContext, operation: Op, resourceType: ResourceType): boolean {
+    return this.acl.allowsAny(ctx.conn.principal, operation, resourceType);
+  }
+
+  private check(ctx: RequestContext, operation: Op, resourceType: ResourceType, resourceName: string, logDenial: boolean): boolean {
+    if (!this.acl.enabled) return true;
+    const ok = this.acl.allows(ctx.conn.principal, { operation, resourceType, resourceName });
+    if (!ok && logDenial) {
+      this.log.info('denied by ACLs', { principal: ctx.conn.principal, operation, resource: `${resourceType}:${resourceName}`, remote: ctx.conn.remote });
+    }
+    return ok;
+  }
+}
+
+/** Access control of a node without an ACL file: everything allowed. */
+export const OPEN_ACCESS = new AccessControl(ALLOW_ALL, silentLogger);
