@@ -1,19 +1,29 @@
 /** The node's local admin API, as the sidecar uses it: settings without a restart, drain, status. */
 import test from 'ava';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startNodeProcess, type NodeProcess } from './lib/node-process.ts';
 import { ChainCluster, portFreeOn } from './lib/chain-cluster.ts';
 import { produceTo } from './lib/raw-kafka.ts';
-import { requireTool, waitFor } from './lib/tools.ts';
+import { requireTool, run, waitFor } from './lib/tools.ts';
 import type { Readiness } from '../node/src/metrics/admin-server.ts';
 import type { NodeStatus } from '../operator/src/sidecar/node-admin-api.ts';
 
+const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../node/src/main.ts');
+
 let node: NodeProcess;
+/** The 3-node chain of the /readyz test, which the status test after it reuses. */
+let chain: ChainCluster | undefined;
 test.before(async () => {
   node = await startNodeProcess({ args: ['--segment-bytes', '1048576'] });
 });
 test.after.always(async () => {
   await node?.destroy();
+  await chain?.destroy();
 });
+
+/** Runs `vonnegut status` with the given flags. */
+const status = (...args: string[]) => run(process.execPath, ['--import', 'tsx', MAIN, 'status', ...args], { timeoutMs: 60_000 });
 
 const admin = (path: string, init?: RequestInit) => fetch(`http://127.0.0.1:${node.adminPort}${path}`, init);
 
@@ -28,6 +38,25 @@ test.serial('PUT /v1/config changes segment size and retention without a restart
   const fs = await import('node:fs');
   const segments = fs.readdirSync(`${node.dataDir}/cfg-0`).filter((f) => f.endsWith('.log'));
   t.true(segments.length >= 3, `segments rolled at the new size: ${segments.join(', ')}`);
+});
+
+test.serial('vonnegut status --json is the node\'s /v1/status; an unreachable admin API fails with exit code 1', async (t) => {
+  const out = await status('--admin', `127.0.0.1:${node.adminPort}`, '--json');
+  t.is(out.code, 0, out.stderr);
+  const printed = JSON.parse(out.stdout.toString()) as NodeStatus & { epoch: number; replicas: number };
+  t.deepEqual(printed, (await (await admin('/v1/status')).json()) as NodeStatus);
+  t.is(printed.role, 'solo');
+  t.is(printed.replicas, 1);
+  t.true(printed.partitions.some((p) => p.topic === 'cfg' && p.highWatermark === 4));
+  const text = await status('--admin', `127.0.0.1:${node.adminPort}`);
+  t.regex(text.stdout.toString(), /^cfg\s+0\s+0\s+4\s+4\s+0$/m);
+
+  const closed = await portFreeOn(['127.0.0.1']);
+  const down = await status('--admin', `127.0.0.1:${closed}`);
+  t.is(down.code, 1);
+  t.regex(down.stderr, /cannot reach the admin API at http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED/);
+  const bad = await status('--admin', 'http://[not a url');
+  t.is(bad.code, 2, bad.stderr);
 });
 
 test.serial('POST /v1/drain makes the node unready and says so in /v1/status', async (t) => {
@@ -58,7 +87,8 @@ function allAnswer(c: ChainCluster, members: number[], status: number, what: str
 
 chainTest('/readyz turns ready only once the chain has its replicas and is linked, and unready when a member is killed or frozen', async (t) => {
   const c = new ChainCluster('ready', 3, 72);
-  try {
+  chain = c;
+  {
     c.port = await portFreeOn([0, 1, 2].map((i) => c.address(i)));
     // Two of three members: discovery answers, but the chain is not formed.
     await c.publish(2);
@@ -95,7 +125,24 @@ chainTest('/readyz turns ready only once the chain has its replicas and is linke
     t.true(frozen[1]!.body.checks.chainLinked!.detail!.includes('ready-1'), frozen[1]!.body.checks.chainLinked!.detail);
     await c.nodes[1]!.kill('SIGCONT');
     await allAnswer(c, [0, 1, 2], 200, 'all ready after the middle resumes');
-  } finally {
-    await c.destroy();
   }
+});
+
+chainTest('vonnegut status prints a chain member\'s role, the members in order and each partition\'s offsets', async (t) => {
+  const c = chain;
+  if (!c) return t.fail('the chain of the /readyz test is not there');
+  await c.waitWritable();
+  for (let i = 0; i < 3; i++) t.is((await produceTo(c.nodes[0]!.address, 'st', 0, ['a'])).errorCode, 0);
+  // The tail commits on append; wait for the head to learn it, so every member shows HWM 3.
+  await waitFor('head hwm 3', async () => ((await c.hwm(0, 'st')) === 3 ? true : undefined));
+  const out = await status('--admin', `127.0.0.1:${c.nodes[1]!.adminPort}`);
+  t.is(out.code, 0, out.stderr);
+  const text = out.stdout.toString();
+  t.regex(text, /^role\s+middle$/m);
+  t.regex(text, /^members\s+ready-0 -> ready-1 -> ready-2\s+\(3 of 3 replicas\)$/m);
+  t.regex(text, /^writable\s+no$/m, 'only the head takes writes');
+  t.regex(text, /^TOPIC\s+PARTITION\s+LOG START\s+LOG END\s+HWM\s+UNCOMMITTED$/m);
+  t.regex(text, /^st\s+0\s+0\s+3\s+3\s+0$/m, text);
+  const head = await status('--admin', `http://127.0.0.1:${c.nodes[0]!.adminPort}`);
+  t.regex(head.stdout.toString(), /^writable\s+yes$/m);
 });

@@ -107,6 +107,7 @@ program
 program.addCommand((await import('./cli/produce.ts')).produceCommand());
 program.addCommand((await import('./cli/consume.ts')).consumeCommand());
 program.addCommand((await import('./cli/topics.ts')).topicsCommand());
+program.addCommand((await import('./cli/status.ts')).statusCommand());
 
 // The Kubernetes parts load client-node, so they are imported only when asked for.
 const sub = process.argv[2];
