@@ -41,15 +41,16 @@ test.serial('PUT /v1/config changes segment size and retention without a restart
 });
 
 test.serial('vonnegut status --json is the node\'s /v1/status; an unreachable admin API fails with exit code 1', async (t) => {
+  for (let i = 0; i < 2; i++) t.is((await produceTo(node.address, 'stat', 0, ['x'])).errorCode, 0);
   const out = await status('--admin', `127.0.0.1:${node.adminPort}`, '--json');
   t.is(out.code, 0, out.stderr);
   const printed = JSON.parse(out.stdout.toString()) as NodeStatus & { epoch: number; replicas: number };
   t.deepEqual(printed, (await (await admin('/v1/status')).json()) as NodeStatus);
   t.is(printed.role, 'solo');
   t.is(printed.replicas, 1);
-  t.true(printed.partitions.some((p) => p.topic === 'cfg' && p.highWatermark === 4));
+  t.true(printed.partitions.some((p) => p.topic === 'stat' && p.highWatermark === 2));
   const text = await status('--admin', `127.0.0.1:${node.adminPort}`);
-  t.regex(text.stdout.toString(), /^cfg\s+0\s+0\s+4\s+4\s+0$/m);
+  t.regex(text.stdout.toString(), /^stat\s+0\s+0\s+2\s+2\s+0$/m);
 
   const closed = await portFreeOn(['127.0.0.1']);
   const down = await status('--admin', `127.0.0.1:${closed}`);
@@ -129,8 +130,12 @@ chainTest('/readyz turns ready only once the chain has its replicas and is linke
 });
 
 chainTest('vonnegut status prints a chain member\'s role, the members in order and each partition\'s offsets', async (t) => {
+  // Reuses the /readyz test's chain; run alone (--match), it starts one.
+  if (!chain) {
+    chain = new ChainCluster('ready', 3, 72);
+    await chain.start(3);
+  }
   const c = chain;
-  if (!c) return t.fail('the chain of the /readyz test is not there');
   await c.waitWritable();
   for (let i = 0; i < 3; i++) t.is((await produceTo(c.nodes[0]!.address, 'st', 0, ['a'])).errorCode, 0);
   // The tail commits on append; wait for the head to learn it, so every member shows HWM 3.
