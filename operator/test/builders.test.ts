@@ -142,3 +142,95 @@ test('the validator rejects a broken statefulset (the check is not vacuous)', (t
   sts.spec.replicas = 'three';
   t.throws(() => validateManifest(sts as never));
 });
+
+const secured: Partial<VonnegutChainSpec> = {
+  security: {
+    protocol: 'SASL_SSL',
+    tls: { secretName: 'logs-tls' },
+    sasl: { mechanisms: ['SCRAM-SHA-512'], usersSecret: { name: 'logs-users', key: 'users.json' }, interBrokerUser: 'broker' },
+    acls: { configMap: { name: 'logs-acls', key: 'acls' } },
+    superUsers: ['User:admin', 'User:ops'],
+  },
+};
+
+test('security: TLS secret, SASL users and ACLs are mounted read-only and the node env points at the files', (t) => {
+  const sts = statefulSet(ctxFor(secured), 'logs-0');
+  const pod = sts.spec!.template.spec!;
+  const env = envOf(sts);
+  const value = (k: string): string | undefined => env.get(k)?.value;
+  t.is(value('VONNEGUT_SECURITY_PROTOCOL'), 'SASL_SSL');
+  t.is(value('VONNEGUT_TLS_CERT_FILE'), '/etc/vonnegut/tls/tls.crt');
+  t.is(value('VONNEGUT_TLS_KEY_FILE'), '/etc/vonnegut/tls/tls.key');
+  t.is(value('VONNEGUT_TLS_CA_FILE'), '/etc/vonnegut/tls/ca.crt');
+  t.is(value('VONNEGUT_SASL_USERS_FILE'), '/etc/vonnegut/sasl/users.json');
+  t.is(value('VONNEGUT_SASL_MECHANISMS'), 'SCRAM-SHA-512');
+  t.is(value('VONNEGUT_SASL_INTER_BROKER_USER'), 'broker');
+  t.is(value('VONNEGUT_ACL_FILE'), '/etc/vonnegut/acl/acls.json');
+  t.is(value('VONNEGUT_SUPER_USERS'), 'User:admin,User:ops');
+  const volumes = new Map((pod.volumes ?? []).map((v) => [v.name, v]));
+  t.deepEqual(volumes.get('tls')?.secret, { secretName: 'logs-tls', defaultMode: 0o440 });
+  t.deepEqual(volumes.get('sasl-users')?.secret, { secretName: 'logs-users', defaultMode: 0o440, items: [{ key: 'users.json', path: 'users.json' }] });
+  t.deepEqual(volumes.get('acl')?.configMap, { name: 'logs-acls', defaultMode: 0o440, items: [{ key: 'acls', path: 'acls.json' }] });
+  const [node, sidecar] = pod.containers;
+  const mounts = new Map((node?.volumeMounts ?? []).map((m) => [m.name, m]));
+  for (const name of ['tls', 'sasl-users', 'acl']) {
+    t.true(mounts.get(name)?.readOnly, `${name} mounted read-only`);
+    // subPath mounts never see the kubelet's updates, which would defeat certificate rotation.
+    t.is(mounts.get(name)?.subPath, undefined);
+  }
+  // Every file the env names lies in a mounted volume.
+  for (const [k, v] of env) {
+    if (!k.endsWith('_FILE')) continue;
+    t.true([...mounts.values()].some((m) => v.value?.startsWith(`${m.mountPath}/`)), `${k} is under a mount`);
+  }
+  // The sidecar talks to the node's admin API only: it gets none of the secrets.
+  t.deepEqual(sidecar?.volumeMounts?.map((m) => m.name), ['tmp']);
+});
+
+test('security: secret contents never reach the env; env values come only from the spec', (t) => {
+  const env = envOf(statefulSet(ctxFor(secured), 'logs-0'));
+  for (const e of env.values()) {
+    t.is(e.valueFrom?.secretKeyRef, undefined, `${e.name} is not read from a Secret`);
+    t.is(e.valueFrom?.configMapKeyRef, undefined, `${e.name} is not read from a ConfigMap`);
+  }
+});
+
+test('security: an ACL file from a Secret; SSL without SASL sets no SASL env', (t) => {
+  const sts = statefulSet(ctxFor({ security: { protocol: 'SSL', tls: { secretName: 'tls' }, acls: { secret: { name: 'acl-secret', key: 'acls.json' } } } }), 'logs-0');
+  const env = envOf(sts);
+  t.is(env.get('VONNEGUT_SECURITY_PROTOCOL')?.value, 'SSL');
+  t.false([...env.keys()].some((k) => k.startsWith('VONNEGUT_SASL_')));
+  t.false(env.has('VONNEGUT_SUPER_USERS'));
+  t.deepEqual(sts.spec?.template.spec?.volumes?.find((v) => v.name === 'acl')?.secret, { secretName: 'acl-secret', defaultMode: 0o440, items: [{ key: 'acls.json', path: 'acls.json' }] });
+});
+
+test('no security section: no security env and no extra volumes, so existing chains do not roll', (t) => {
+  const sts = statefulSet(ctxFor(), 'logs-0');
+  t.false([...envOf(sts).keys()].some((k) => /^VONNEGUT_(SECURITY|TLS|SASL|ACL|SUPER)_/.test(k)));
+  t.deepEqual(sts.spec?.template.spec?.volumes?.map((v) => v.name), ['tmp']);
+});
+
+test('pods run as non-root on a read-only root filesystem, without privilege escalation or capabilities', (t) => {
+  for (const spec of [{}, secured]) {
+    const pod = statefulSet(ctxFor(spec), 'logs-0').spec!.template.spec!;
+    t.true(pod.securityContext?.runAsNonRoot);
+    t.not(pod.securityContext?.runAsUser, 0);
+    t.is(pod.securityContext?.seccompProfile?.type, 'RuntimeDefault');
+    for (const c of pod.containers) {
+      t.true(c.securityContext?.readOnlyRootFilesystem, `${c.name} read-only root`);
+      t.true(c.securityContext?.runAsNonRoot, `${c.name} non-root`);
+      t.false(c.securityContext?.allowPrivilegeEscalation, `${c.name} no escalation`);
+      t.deepEqual(c.securityContext?.capabilities?.drop, ['ALL']);
+      t.is(c.securityContext?.capabilities?.add, undefined);
+      t.is(c.securityContext?.privileged, undefined);
+    }
+    // Writable paths are volumes only: the data claim and /tmp, nothing from the image.
+    for (const m of pod.containers.flatMap((c) => c.volumeMounts ?? [])) {
+      t.true(['data', 'tmp'].includes(m.name) || m.readOnly === true, `${m.name} is writable only if it is data or tmp`);
+    }
+  }
+});
+
+test('a secured spec builds objects that validate against the Kubernetes OpenAPI schemas', (t) => {
+  for (const obj of desiredObjects(ctxFor(secured))) t.notThrows(() => validateManifest(obj), `${obj.kind} ${obj.metadata?.name}`);
+});

@@ -4,15 +4,20 @@ import { parse } from 'yaml';
 import { CRD_FILES, buildCrd, renderCrdYaml } from '../src/crd/crd.ts';
 import { generateCrdFiles } from '../src/crd/generate.ts';
 import { specSchema, statusSchema, type JSONSchema } from '../src/crd/schema.ts';
-import type { ChainStatus, Condition, NodeSettings, PodTemplateOverrides, StorageSpec, VonnegutChainSpec, VonnegutChainStatus } from '../src/crd/types.ts';
+import type { AclSource, ChainStatus, Condition, KeyRef, NodeSettings, PodTemplateOverrides, SaslSpec, SecuritySpec, StorageSpec, TlsSpec, VonnegutChainSpec, VonnegutChainStatus } from '../src/crd/types.ts';
 import { validateManifest } from './helpers/validate.ts';
 
 // Fully populated values: `Required<>` makes the compiler reject a TS field missing here, and excess
 // property checks reject one the types do not have, so these objects list exactly the TS property names.
 const fullSpec: Required<VonnegutChainSpec> = {
   chains: 1, chainNames: ['a'], replicas: 3, image: 'i', imagePullPolicy: 'Always', port: 1, adminPort: 2,
-  storage: {}, resources: {}, node: {}, podTemplate: {},
+  storage: {}, resources: {}, node: {}, podTemplate: {}, security: {},
 };
+const ref: Required<KeyRef> = { name: 'n', key: 'k' };
+const fullSecurity: Required<SecuritySpec> = { protocol: 'SASL_SSL', tls: { secretName: 's' }, sasl: { usersSecret: ref, interBrokerUser: 'u' }, acls: {}, superUsers: [] };
+const fullTls: Required<TlsSpec> = { secretName: 's' };
+const fullSasl: Required<SaslSpec> = { mechanisms: ['PLAIN'], usersSecret: ref, interBrokerUser: 'u' };
+const fullAcls: Required<AclSource> = { configMap: ref, secret: ref };
 const fullStorage: Required<StorageSpec> = { size: '1Gi', storageClassName: 's' };
 const fullNode: Required<NodeSettings> = { segmentBytes: 1, retentionBytes: 1, retentionMs: 1, logLevel: 'info' };
 const fullPod: Required<PodTemplateOverrides> = { labels: {}, annotations: {}, affinity: {}, tolerations: [], nodeSelector: {} };
@@ -27,6 +32,14 @@ test('schema property names equal the TypeScript property names, level by level'
   t.deepEqual(keys(specSchema.properties?.storage), Object.keys(fullStorage).sort());
   t.deepEqual(keys(specSchema.properties?.node), Object.keys(fullNode).sort());
   t.deepEqual(keys(specSchema.properties?.podTemplate), Object.keys(fullPod).sort());
+  const security = specSchema.properties?.security;
+  t.deepEqual(keys(security), Object.keys(fullSecurity).sort());
+  t.deepEqual(keys(security?.properties?.tls), Object.keys(fullTls).sort());
+  t.deepEqual(keys(security?.properties?.sasl), Object.keys(fullSasl).sort());
+  t.deepEqual(keys(security?.properties?.sasl?.properties?.usersSecret), Object.keys(ref).sort());
+  t.deepEqual(keys(security?.properties?.acls), Object.keys(fullAcls).sort());
+  t.deepEqual(keys(security?.properties?.acls?.properties?.configMap), Object.keys(ref).sort());
+  t.deepEqual(keys(security?.properties?.acls?.properties?.secret), Object.keys(ref).sort());
   t.deepEqual(keys(statusSchema), Object.keys(fullStatus).sort());
   t.deepEqual(keys(statusSchema.properties?.conditions?.items), Object.keys(fullCondition).sort());
   t.deepEqual(keys(statusSchema.properties?.chains?.items), Object.keys(fullChain).sort());

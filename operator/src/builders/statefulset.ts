@@ -6,6 +6,7 @@ import {
 } from '../names.ts';
 import type { BuildContext } from './context.ts';
 import { nodeEnv, sidecarEnv } from './env.ts';
+import { securityWiring } from './security.ts';
 
 /** UID/GID of the `node` user in node:20-slim. */
 export const RUN_AS_USER = 1000;
@@ -33,12 +34,13 @@ const tmpMount = { name: 'tmp', mountPath: '/tmp' };
 
 function nodeContainer(ctx: BuildContext, chain: string): V1Container {
   const { spec } = ctx;
+  const security = securityWiring(spec.security);
   return {
     name: NODE_CONTAINER,
     image: spec.image,
     imagePullPolicy: spec.imagePullPolicy,
     args: ['serve'],
-    env: nodeEnv(ctx, chain),
+    env: [...nodeEnv(ctx, chain), ...security.env],
     ports: [
       { name: KAFKA_PORT_NAME, containerPort: spec.port, protocol: 'TCP' },
       { name: ADMIN_PORT_NAME, containerPort: spec.adminPort, protocol: 'TCP' },
@@ -56,7 +58,7 @@ function nodeContainer(ctx: BuildContext, chain: string): V1Container {
     },
     resources: spec.resources,
     securityContext: containerSecurity,
-    volumeMounts: [{ name: 'data', mountPath: DATA_DIR }, tmpMount],
+    volumeMounts: [{ name: 'data', mountPath: DATA_DIR }, tmpMount, ...security.mounts],
   };
 }
 
@@ -100,7 +102,7 @@ export function statefulSet(ctx: BuildContext, chain: string): V1StatefulSet {
           terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
           securityContext: podSecurity,
           containers: [nodeContainer(ctx, chain), sidecarContainer(ctx, chain)],
-          volumes: [{ name: 'tmp', emptyDir: {} }],
+          volumes: [{ name: 'tmp', emptyDir: {} }, ...securityWiring(spec.security).volumes],
           affinity: spec.affinity,
           tolerations: spec.tolerations,
           nodeSelector: spec.nodeSelector,

@@ -3,12 +3,16 @@
 // for objects created before a default existed.
 import type { V1Affinity, V1ResourceRequirements, V1Toleration } from '@kubernetes/client-node';
 import { DEFAULT_ADMIN_PORT, DEFAULT_PORT } from './schema.ts';
-import type { LogLevel, NodeSettings, VonnegutChain } from './types.ts';
+import { securityProblems } from './security.ts';
+import type { LogLevel, NodeSettings, SecurityProtocol, SecuritySpec, VonnegutChain } from './types.ts';
 
 export const DEFAULT_STORAGE_SIZE = '10Gi';
 export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
 /** A StatefulSet name longer than 52 characters cannot carry its controller-revision-hash pod label. */
 export const MAX_STATEFULSET_NAME = 52;
+
+/** spec.security with its protocol defaulted; every field but protocol stays optional. */
+export type ResolvedSecurity = Omit<SecuritySpec, 'protocol'> & { protocol: SecurityProtocol };
 
 export interface ResolvedChain {
   /** Index in the spec's order; chain names sort the same way for chainNames and counts below 10. */
@@ -35,6 +39,8 @@ export interface ResolvedSpec {
   affinity?: V1Affinity;
   tolerations?: V1Toleration[];
   nodeSelector?: Record<string, string>;
+  /** Undefined when the spec has no security section: the node's own defaults (PLAINTEXT) apply. */
+  security?: ResolvedSecurity;
 }
 
 export interface ResolveOptions {
@@ -73,6 +79,9 @@ export function resolveSpec(vgc: VonnegutChain, opts: ResolveOptions): ResolvedS
   if (!Number.isInteger(spec.replicas) || spec.replicas < 1) {
     return new InvalidSpecError(`replicas must be an integer >= 1, got ${String(spec.replicas)}`);
   }
+  const security = spec.security ? { ...spec.security, protocol: spec.security.protocol ?? 'PLAINTEXT' } : undefined;
+  const problems = security ? securityProblems(security) : [];
+  if (problems.length > 0) return new InvalidSpecError(problems.join('; '));
   const image = spec.image ?? opts.defaultImage;
   return {
     clusterName: vgc.metadata.name,
@@ -92,5 +101,6 @@ export function resolveSpec(vgc: VonnegutChain, opts: ResolveOptions): ResolvedS
     affinity: spec.podTemplate?.affinity,
     tolerations: spec.podTemplate?.tolerations,
     nodeSelector: spec.podTemplate?.nodeSelector,
+    security,
   };
 }

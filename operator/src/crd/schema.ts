@@ -1,6 +1,7 @@
 // The OpenAPI v3 schema of VonnegutChain, written as data so crds/*.yaml is generated, never hand-edited.
 // Property names mirror ./types.ts; operator/test/crd.test.ts checks both directions.
-import { LOG_LEVELS } from './types.ts';
+import { SECURITY_RULES } from './security.ts';
+import { LOG_LEVELS, SASL_MECHANISMS, SECURITY_PROTOCOLS } from './types.ts';
 
 /** The subset of apiextensions.k8s.io/v1 JSONSchemaProps this CRD uses. */
 export interface JSONSchema {
@@ -32,6 +33,9 @@ export const DEFAULT_ADMIN_PORT = 9644;
 export const MAX_CHAINS = 64;
 /** DNS label limit (63) minus room for `<resource>-` and the StatefulSet's `-<ordinal>` suffix. */
 export const MAX_CHAIN_NAME_LENGTH = 20;
+/** Bounds that keep the CEL rules on spec.security within the API server's cost budget. */
+export const MAX_SUPER_USERS = 64;
+export const MAX_PRINCIPAL_LENGTH = 256;
 
 const stringMap = (description: string): JSONSchema => ({
   type: 'object',
@@ -46,6 +50,69 @@ const opaque = (description: string): JSONSchema => ({
   description,
   'x-kubernetes-preserve-unknown-fields': true,
 });
+
+// Names of Secrets, ConfigMaps and their keys: DNS subdomains and config keys as Kubernetes defines them.
+const objectName: JSONSchema = { type: 'string', minLength: 1, maxLength: 253, pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$' };
+const dataKey: JSONSchema = { type: 'string', minLength: 1, maxLength: 253, pattern: '^[-._a-zA-Z0-9]+$' };
+const keyRef = (description: string): JSONSchema => ({
+  type: 'object',
+  description,
+  required: ['name', 'key'],
+  properties: { name: objectName, key: dataKey },
+});
+
+const securitySchema: JSONSchema = {
+  type: 'object',
+  description: 'Listener security, SASL users and ACLs. Secrets are referenced by name and mounted read-only into the nodes; their contents never enter the resource or the environment.',
+  'x-kubernetes-validations': SECURITY_RULES.map(({ rule, message }) => ({ rule, message })),
+  properties: {
+    protocol: {
+      type: 'string',
+      enum: SECURITY_PROTOCOLS,
+      default: 'PLAINTEXT',
+      description: 'Security protocol of the Kafka listener and of every node-to-node connection (Kafka\'s names).',
+    },
+    tls: {
+      type: 'object',
+      description: 'TLS for SSL and SASL_SSL.',
+      required: ['secretName'],
+      properties: {
+        secretName: { ...objectName, description: 'A kubernetes.io/tls Secret with tls.crt, tls.key and ca.crt (as cert-manager writes it); the nodes reload it when it changes.' },
+      },
+    },
+    sasl: {
+      type: 'object',
+      description: 'SASL authentication for SASL_PLAINTEXT and SASL_SSL.',
+      required: ['usersSecret', 'interBrokerUser'],
+      properties: {
+        mechanisms: {
+          type: 'array',
+          description: 'Mechanisms offered to clients; the node\'s default (SCRAM-SHA-256, SCRAM-SHA-512, PLAIN) when unset.',
+          minItems: 1,
+          'x-kubernetes-list-type': 'set',
+          items: { type: 'string', enum: SASL_MECHANISMS },
+        },
+        usersSecret: keyRef('Secret key holding {"users":[{"name":"...","password":"..."}]}; reloaded when it changes.'),
+        interBrokerUser: { type: 'string', minLength: 1, maxLength: MAX_PRINCIPAL_LENGTH, description: 'User from usersSecret the nodes authenticate as to each other; the only principal allowed to open replication links, and implicitly a super user.' },
+      },
+    },
+    acls: {
+      type: 'object',
+      description: 'ACL file ({"acls":[...]}) from exactly one of a ConfigMap or a Secret key. When set, everything not allowed is denied; reloaded when it changes.',
+      properties: {
+        configMap: keyRef('ConfigMap key holding the ACL file.'),
+        secret: keyRef('Secret key holding the ACL file.'),
+      },
+    },
+    superUsers: {
+      type: 'array',
+      description: 'Principals (User:<name>) that bypass ACLs.',
+      maxItems: MAX_SUPER_USERS,
+      'x-kubernetes-list-type': 'set',
+      items: { type: 'string', maxLength: MAX_PRINCIPAL_LENGTH },
+    },
+  },
+};
 
 const port = (description: string, def: number): JSONSchema => ({
   type: 'integer',
@@ -110,6 +177,7 @@ export const specSchema: JSONSchema = {
         nodeSelector: stringMap('Node selector.'),
       },
     },
+    security: securitySchema,
   },
 };
 

@@ -37,6 +37,48 @@ export interface PodTemplateOverrides {
   nodeSelector?: Record<string, string>;
 }
 
+/** Kafka's listener security protocols; replication links use the same one. */
+export const SECURITY_PROTOCOLS = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] as const;
+export type SecurityProtocol = (typeof SECURITY_PROTOCOLS)[number];
+export const SASL_MECHANISMS = ['SCRAM-SHA-256', 'SCRAM-SHA-512', 'PLAIN'] as const;
+export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
+
+/** One key of a Secret or ConfigMap in the resource's namespace. */
+export interface KeyRef {
+  name: string;
+  key: string;
+}
+
+/** A kubernetes.io/tls Secret with tls.crt, tls.key and ca.crt, as cert-manager writes it. */
+export interface TlsSpec {
+  secretName: string;
+}
+
+export interface SaslSpec {
+  /** Mechanisms offered to clients; the node's default when empty. */
+  mechanisms?: SaslMechanism[];
+  /** Secret key holding `{"users":[{"name","password"}]}`. */
+  usersSecret: KeyRef;
+  /** User (from usersSecret) the nodes authenticate as to each other; implicitly a super user. */
+  interBrokerUser: string;
+}
+
+/** Where the ACL file (`{"acls":[...]}`) comes from: exactly one of a ConfigMap or a Secret key. */
+export interface AclSource {
+  configMap?: KeyRef;
+  secret?: KeyRef;
+}
+
+/** Listener security, authentication and authorization; secrets are referenced, never inlined. */
+export interface SecuritySpec {
+  protocol?: SecurityProtocol;
+  tls?: TlsSpec;
+  sasl?: SaslSpec;
+  acls?: AclSource;
+  /** Principals (`User:<name>`) that bypass ACLs. */
+  superUsers?: string[];
+}
+
 export interface VonnegutChainSpec {
   /** Number of chains, named `<resource>-0` ... ; ignored when chainNames is set. */
   chains?: number;
@@ -52,6 +94,7 @@ export interface VonnegutChainSpec {
   resources?: V1ResourceRequirements;
   node?: NodeSettings;
   podTemplate?: PodTemplateOverrides;
+  security?: SecuritySpec;
 }
 
 export type ConditionType = 'Ready' | 'Progressing' | 'Degraded';
