@@ -65,11 +65,12 @@ chartTest(`operator RBAC grants only what the operator uses${skipNote}`, async (
   const verbsFor = (resource: string): string[] =>
     (operatorRole.rules ?? []).filter((r) => r.resources.includes(resource)).flatMap((r) => r.verbs).sort();
   t.deepEqual(verbsFor('vonnegutchains'), ['get', 'list', 'watch']);
-  t.deepEqual(verbsFor('vonnegutchains/status'), ['get', 'patch']);
-  t.deepEqual(verbsFor('pods'), ['get', 'list', 'watch']);
+  t.deepEqual(verbsFor('vonnegutchains/status'), ['patch']);
+  t.deepEqual(verbsFor('pods'), ['list', 'watch']);
+  t.deepEqual(verbsFor('secrets'), []);
   t.deepEqual(verbsFor('clusterroles'), ['bind']);
   t.deepEqual(operatorRole.rules?.find((r) => r.resources.includes('clusterroles'))?.resourceNames, ['rel-vonnegut-sidecar']);
   for (const r of operatorRole.rules ?? []) t.false(r.verbs.includes('*') || r.resources.includes('*'));
   const sidecarRole = docs.find((d) => d.metadata?.name === 'rel-vonnegut-sidecar')!;
-  t.deepEqual(sidecarRole.rules?.find((r) => r.resources.includes('pods'))?.verbs, ['get', 'patch']);
+  t.deepEqual(sidecarRole.rules?.find((r) => r.resources.includes('pods'))?.verbs, ['patch']);
 });

@@ -1,5 +1,5 @@
 // The sidecar's identity in one namespace: a ServiceAccount and a RoleBinding to the chart's
-// `<release>-sidecar` ClusterRole (get/list/watch vonnegutchains, get/patch pods). The operator
+// `<release>-sidecar` ClusterRole (list/watch vonnegutchains, patch pods). The operator
 // creates them per VonnegutChain, owned by it, because the operator may watch every namespace and the
 // chart cannot know them in advance; a RoleBinding (not a ClusterRoleBinding) keeps the sidecar's
 // rights inside its own namespace.

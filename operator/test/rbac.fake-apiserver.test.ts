@@ -1,0 +1,151 @@
+// Least privilege, derived from the code: the operator and the sidecar run their real code against
+// the loopback fake API server through the scenarios that exercise every call they make (create,
+// status, scale up, a drained scale-down that deletes; settings push, drain and status annotations).
+// Every request is mapped to the RBAC permission the real API server would check, and the chart's
+// rendered ClusterRoles must grant exactly that set: nothing the code needs is missing, and nothing
+// the code does not use is granted, except the one grant no request shows (`bind`, explained below).
+import test from 'ava';
+import { FakeApiServer, type RequestRecord } from './helpers/fake-apiserver.ts';
+import { FakeNode } from './helpers/fake-node.ts';
+import { waitFor } from './helpers/wait.ts';
+import { helmMissingInCi, helmTest, render, skipNote } from './helpers/helm.ts';
+import { grantedPermissions, requiredPermissions, type PolicyRule } from './helpers/rbac.ts';
+import type { ManifestLike } from './helpers/validate.ts';
+import { runOperator } from '../src/main.ts';
+import { runSidecar } from '../src/sidecar/main.ts';
+import { silentLogger } from '../src/logger.ts';
+import { vgc } from './helpers/fixtures.ts';
+
+if (helmMissingInCi) test('helm is available in CI', (t) => t.fail(helmMissingInCi));
+
+const NS = 'ns1';
+const STS = ['apps/v1', 'StatefulSet'] as const;
+const VGC = ['vonnegut.io/v1alpha1', 'VonnegutChain'] as const;
+const fast = { baseMs: 20, maxMs: 200 };
+
+type Role = ManifestLike & { kind: string; metadata: { name: string }; rules: PolicyRule[] };
+
+async function roles(values?: object): Promise<{ operator: Role; sidecar: Role }> {
+  const docs = (await render(values)) as Role[];
+  const operator = docs.find((d) => (d.kind === 'ClusterRole' || d.kind === 'Role') && d.metadata.name === 'rel-vonnegut')!;
+  const sidecar = docs.find((d) => d.kind === 'ClusterRole' && d.metadata.name === 'rel-vonnegut-sidecar')!;
+  return { operator, sidecar };
+}
+
+const needed = (requests: RequestRecord[]): Set<string> => new Set(requests.flatMap(requiredPermissions));
+const sorted = (s: Iterable<string>): string[] => [...s].sort();
+/** What the requests need and the role lacks, and what the role grants and no request needs. */
+const compare = (granted: Set<string>, need: Set<string>): { missing: string[]; unused: string[] } => ({
+  missing: sorted([...need].filter((p) => !granted.has(p))),
+  unused: sorted([...granted].filter((p) => !need.has(p))),
+});
+const EXACT = { missing: [], unused: [] };
+
+/** Every call the operator makes: informers, apply of each child kind, status, deletes on scale-down. */
+async function operatorRequests(watchNamespace?: string): Promise<RequestRecord[]> {
+  const api = new FakeApiServer();
+  await api.start();
+  const op = await runOperator({
+    kubeConfig: api.kubeConfig(), logger: silentLogger(), watchNamespace,
+    metricsHost: '127.0.0.1', metricsPort: 0, logLevel: 'error', defaultImage: 'vonnegut:1',
+    sidecarClusterRole: 'rel-vonnegut-sidecar', clusterDomain: 'cluster.local', resyncMs: 60_000,
+    queueBackoff: fast, informerBackoff: fast,
+  });
+  try {
+    const put = (chains: number): void => {
+      const existing = api.get(...VGC, NS, 'logs');
+      api.put({ apiVersion: VGC[0], kind: VGC[1], metadata: existing?.metadata ?? { name: 'logs', namespace: NS }, spec: { replicas: 3, chains } });
+    };
+    put(3);
+    await waitFor('3 sts', () => api.list(...STS, NS).length === 3);
+    await waitFor('status', () => (api.get(...VGC, NS, 'logs')?.status as { chainCount?: number } | undefined)?.chainCount === 3);
+    put(2);
+    for (let i = 0; i < 3; i++) {
+      api.put({
+        apiVersion: 'v1', kind: 'Pod',
+        metadata: {
+          name: `logs-2-${i}`, namespace: NS,
+          labels: { 'app.kubernetes.io/managed-by': 'vonnegut-operator', 'vonnegut.io/cluster': 'logs', 'vonnegut.io/chain': 'logs-2' },
+          annotations: { 'vonnegut.io/status': JSON.stringify({ nodeName: `logs-2-${i}`, chain: 'logs-2', members: [], writable: false, draining: false, drained: true, topics: 0, partitions: [], updatedAt: '' }) },
+        },
+      });
+    }
+    await waitFor('drained chain deleted', () => api.list(...STS, NS).length === 2);
+    await op.controller.queue.idle();
+    return [...api.requests];
+  } finally {
+    await op.stop();
+    await api.stop();
+  }
+}
+
+/** Every call the sidecar makes: watch its resource, report into its pod, through a drain. */
+async function sidecarRequests(): Promise<RequestRecord[]> {
+  const api = new FakeApiServer();
+  await api.start();
+  const node = new FakeNode();
+  await node.start();
+  const chain = vgc('logs', { chains: 2 });
+  api.put({ apiVersion: chain.apiVersion, kind: chain.kind, metadata: { name: 'logs', namespace: NS }, spec: chain.spec });
+  api.put({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'logs-1-2', namespace: NS, labels: { 'vonnegut.io/chain': 'logs-1' } } });
+  const sidecar = await runSidecar({
+    namespace: NS, podName: 'logs-1-2', resource: 'logs', chain: 'logs-1', adminUrl: `http://127.0.0.1:${node.port}`,
+    intervalMs: 25, kubeConfig: api.kubeConfig(), logger: silentLogger(),
+  });
+  try {
+    const annotation = (): string | undefined => api.get('v1', 'Pod', NS, 'logs-1-2')?.metadata.annotations?.['vonnegut.io/status'];
+    await waitFor('first report', () => annotation());
+    const cur = api.get(...VGC, NS, 'logs')!;
+    api.put({ ...cur, spec: { ...(cur.spec as object), chains: 1 } });
+    await waitFor('drained', () => annotation()?.includes('"drained":true'));
+    return [...api.requests];
+  } finally {
+    await sidecar.stop();
+    await node.stop();
+    await api.stop();
+  }
+}
+
+// The operator creates a RoleBinding to the sidecar ClusterRole. The API server lets it only if it
+// holds every permission of that role or `bind` on it; `bind` on that one name is the narrower grant,
+// and it is checked inside the RoleBinding create, so no request of its own shows it.
+const BIND_SIDECAR_ROLE = 'bind rbac.authorization.k8s.io/clusterroles';
+
+helmTest(`operator ClusterRole grants exactly the permissions the operator's requests need, plus bind on the sidecar role${skipNote}`, async (t) => {
+  const [{ operator }, requests] = await Promise.all([roles(), operatorRequests()]);
+  const need = needed(requests);
+  // The scenario reached every kind of call, or the comparison below would prove little.
+  for (const p of ['watch apps/statefulsets', 'create apps/statefulsets', 'delete apps/statefulsets', 'patch vonnegut.io/vonnegutchains/status', 'get vonnegut.io/vonnegutchains', 'create rbac.authorization.k8s.io/rolebindings', 'watch /pods']) {
+    t.true(need.has(p), `scenario made a request needing ${p}`);
+  }
+  const granted = grantedPermissions(operator.rules);
+  t.deepEqual(compare(granted.any, need), EXACT);
+  t.deepEqual([...granted.named.entries()], [[BIND_SIDECAR_ROLE, ['rel-vonnegut-sidecar']]]);
+  for (const r of operator.rules) t.false([...r.verbs, ...r.resources, ...r.apiGroups].includes('*'), 'no wildcards');
+});
+
+helmTest(`namespaced operator Role (watchNamespace) grants exactly what the operator's requests in that namespace need${skipNote}`, async (t) => {
+  const [{ operator }, requests] = await Promise.all([roles({ watchNamespace: NS }), operatorRequests(NS)]);
+  t.is(operator.kind, 'Role');
+  t.deepEqual(compare(grantedPermissions(operator.rules).any, needed(requests)), EXACT);
+});
+
+helmTest(`sidecar ClusterRole grants exactly what the sidecar's requests need${skipNote}`, async (t) => {
+  const [{ sidecar }, requests] = await Promise.all([roles(), sidecarRequests()]);
+  const need = needed(requests);
+  t.deepEqual(sorted(need), ['list vonnegut.io/vonnegutchains', 'patch /pods', 'watch vonnegut.io/vonnegutchains']);
+  const granted = grantedPermissions(sidecar.rules);
+  t.deepEqual(compare(granted.any, need), EXACT);
+  t.is(granted.named.size, 0);
+});
+
+test('requiredPermissions maps requests as the API server authorizes them', (t) => {
+  const req = (method: string, path: string, query = '', contentType = ''): Pick<RequestRecord, 'method' | 'path' | 'query' | 'contentType'> => ({ method, path, query: new URLSearchParams(query), contentType });
+  t.deepEqual(requiredPermissions(req('GET', '/apis/apps/v1')), []);
+  t.deepEqual(requiredPermissions(req('GET', '/apis/apps/v1/statefulsets', 'watch=true&resourceVersion=1')), ['watch apps/statefulsets']);
+  t.deepEqual(requiredPermissions(req('GET', '/api/v1/namespaces/a/pods')), ['list /pods']);
+  t.deepEqual(requiredPermissions(req('GET', '/apis/vonnegut.io/v1alpha1/namespaces/a/vonnegutchains/x')), ['get vonnegut.io/vonnegutchains']);
+  t.deepEqual(requiredPermissions(req('PATCH', '/apis/vonnegut.io/v1alpha1/namespaces/a/vonnegutchains/x/status', '', 'application/merge-patch+json')), ['patch vonnegut.io/vonnegutchains/status']);
+  t.deepEqual(requiredPermissions(req('PATCH', '/api/v1/namespaces/a/services/s', 'fieldManager=m', 'application/apply-patch+yaml')), ['patch /services', 'create /services']);
+  t.deepEqual(requiredPermissions(req('DELETE', '/apis/policy/v1/namespaces/a/poddisruptionbudgets/p')), ['delete policy/poddisruptionbudgets']);
+});
