@@ -9,7 +9,8 @@ if (helmMissingInCi) {
 }
 
 const kinds = (docs: ManifestLike[]): string[] => docs.map((d) => String(d.kind)).sort();
-type Deployment = ManifestLike & { spec: { template: { spec: { containers: { image: string; args: string[]; env: { name: string; value: string }[]; securityContext: { readOnlyRootFilesystem: boolean } }[] } } } };
+type ContainerSecurity = { readOnlyRootFilesystem: boolean; runAsNonRoot: boolean; allowPrivilegeEscalation: boolean; capabilities: { drop: string[]; add?: string[] }; privileged?: boolean };
+type Deployment = ManifestLike & { spec: { template: { spec: { securityContext: { runAsNonRoot: boolean; runAsUser: number; seccompProfile: { type: string } }; containers: { image: string; args: string[]; env: { name: string; value: string }[]; securityContext: ContainerSecurity; volumeMounts: { name: string; mountPath: string }[] }[] } } } };
 
 const custom = {
   image: { repository: 'registry.example/vonnegut', tag: '1.2.3' },
@@ -32,7 +33,7 @@ chartTest(`helm lint --strict passes with default and custom values${skipNote}`,
   await t.notThrowsAsync(helmRun(['lint', '--strict', chart, '--values', await valuesFile(custom)]));
 });
 
-chartTest(`default render: cluster-wide RBAC, no ServiceMonitor, every manifest valid${skipNote}`, async (t) => {
+chartTest(`default render: cluster-wide RBAC, no ServiceMonitor, operator non-root on a read-only root, every manifest valid${skipNote}`, async (t) => {
   const docs = await render();
   t.deepEqual(kinds(docs), ['ClusterRole', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'Deployment', 'Service', 'ServiceAccount']);
   for (const d of docs) t.notThrows(() => validateManifest(d), `${String(d.kind)} ${String(d.metadata?.name)}`);
@@ -41,6 +42,16 @@ chartTest(`default render: cluster-wide RBAC, no ServiceMonitor, every manifest 
   t.deepEqual(c.args, ['operator']);
   t.is(c.image, 'ghcr.io/vonnegut/vonnegut:0.1.0');
   t.true(c.securityContext.readOnlyRootFilesystem);
+  t.true(c.securityContext.runAsNonRoot);
+  t.false(c.securityContext.allowPrivilegeEscalation);
+  t.deepEqual(c.securityContext.capabilities, { drop: ['ALL'] });
+  t.is(c.securityContext.privileged, undefined);
+  const pod = dep.spec.template.spec;
+  t.true(pod.securityContext.runAsNonRoot);
+  t.not(pod.securityContext.runAsUser, 0);
+  t.is(pod.securityContext.seccompProfile.type, 'RuntimeDefault');
+  // With a read-only root, the only writable path is the /tmp emptyDir.
+  t.deepEqual(c.volumeMounts, [{ name: 'tmp', mountPath: '/tmp' }]);
   t.is(c.env.find((e) => e.name === 'VONNEGUT_OPERATOR_WATCH_NAMESPACE')?.value, '');
   t.is(c.env.find((e) => e.name === 'VONNEGUT_OPERATOR_SIDECAR_CLUSTER_ROLE')?.value, 'rel-vonnegut-sidecar');
 });
