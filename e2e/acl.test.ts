@@ -13,6 +13,8 @@ import { decodeDeleteTopicsResponse, encodeDeleteTopicsRequest } from '../node/s
 import { decodeInitProducerIdResponse, encodeInitProducerIdRequest } from '../node/src/protocol/apis/init-producer-id.ts';
 import { decodeJoinGroupResponse, encodeJoinGroupRequest } from '../node/src/protocol/apis/join-group.ts';
 import { decodeMetadataResponse, encodeMetadataRequest } from '../node/src/protocol/apis/metadata.ts';
+import { decodeOffsetCommitResponse, encodeOffsetCommitRequest } from '../node/src/protocol/apis/offset-commit.ts';
+import { decodeOffsetFetchResponse, encodeOffsetFetchRequest } from '../node/src/protocol/apis/offset-fetch.ts';
 import { ErrorCode } from '../node/src/protocol/error-codes.ts';
 import { encodeRecordBatch } from '../node/src/protocol/record-batch.ts';
 import type { AclEntry } from '../node/src/security/acl.ts';
@@ -76,6 +78,24 @@ async function initProducerId(): Promise<number> {
   return withWire(async (w) => decodeInitProducerIdResponse(await w.send(ApiKey.InitProducerId, 1, (x) => encodeInitProducerIdRequest(x, 1, {
     transactionalId: null, transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1,
   })), 1).errorCode);
+}
+
+/** A commit from outside any generation (a "simple" consumer): topic -> that topic's partition 0 error code. */
+async function commitOffsets(groupId: string, topics: string[], offset: number): Promise<Record<string, number>> {
+  const res = await withWire(async (w) => decodeOffsetCommitResponse(await w.send(ApiKey.OffsetCommit, 2, (x) => encodeOffsetCommitRequest(x, 2, {
+    groupId, generationId: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1,
+    topics: topics.map((name) => ({ name, partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, commitTimestamp: -1, committedMetadata: null }] })),
+  })), 2));
+  return Object.fromEntries(res.topics.map((t) => [t.name, t.partitions[0]!.errorCode]));
+}
+
+/** OffsetFetch v3 for the group (null topics: all it has): the group error and topic -> [offset, error]. */
+async function fetchOffsets(groupId: string, topics: string[] | null) {
+  const res = await withWire(async (w) => decodeOffsetFetchResponse(await w.send(ApiKey.OffsetFetch, 3, (x) => encodeOffsetFetchRequest(x, 3, {
+    groups: [{ groupId, topics: topics === null ? null : topics.map((name) => ({ name, partitionIndexes: [0] })) }], requireStable: false,
+  })), 3, groupId));
+  const g = res.groups[0]!;
+  return { errorCode: g.errorCode, topics: Object.fromEntries(g.topics.map((t) => [t.name, [t.partitions[0]!.committedOffset, t.partitions[0]!.errorCode]])) };
 }
 
 async function createTopic(name: string): Promise<number> {
@@ -177,6 +197,31 @@ test.serial('deny overrides allow, and an invalid rewrite keeps the ACLs in forc
   t.is((await produceRaw('app-frozen')).errorCode, TOPIC_AUTHORIZATION_FAILED, 'the deny is still in force');
   t.is((await produceRaw('app-events', 'still allowed')).errorCode, 0, 'the allow is still in force');
   t.is(node.child?.exitCode, null);
+});
+
+test.serial('offsets: Read on the group admits commits, but only for topics the principal may read; OffsetFetch hides the rest', async (t) => {
+  const group = (name: string, operations: string[]): Partial<AclEntry> => ({ principal: 'User:ANONYMOUS', resourceType: 'group', resourceName: name, patternType: 'literal', operations: operations as AclEntry['operations'], permission: 'allow' });
+  const topics: Partial<AclEntry> = { principal: 'User:ANONYMOUS', resourceType: 'topic', resourceName: 'app-', patternType: 'prefixed', operations: ['read', 'write', 'create'], permission: 'allow' };
+  writeAcls([topics, group('app-readers', ['read']), group('describe-only', ['describe'])]);
+  await waitFor('the group ACL to apply', async () => ((await commitOffsets('app-readers', ['app-events'], 1))['app-events'] === 0 ? true : undefined));
+  // Read on the group, no Read on the secret topic: that topic's commit is refused and not stored.
+  t.deepEqual(await commitOffsets('app-readers', ['app-events', SECRET], 2), { 'app-events': 0, [SECRET]: TOPIC_AUTHORIZATION_FAILED });
+  const asked = await fetchOffsets('app-readers', ['app-events', SECRET]);
+  t.is(asked.errorCode, 0);
+  t.deepEqual(asked.topics, { 'app-events': [2, 0], [SECRET]: [-1, TOPIC_AUTHORIZATION_FAILED] });
+  // An offset committed while allowed disappears from the all-topics answer once its topic is denied.
+  t.deepEqual(await commitOffsets('app-readers', ['app-hidden'], 5), { 'app-hidden': 0 });
+  t.deepEqual((await fetchOffsets('app-readers', null)).topics, { 'app-events': [2, 0], 'app-hidden': [5, 0] });
+  const denyHidden: Partial<AclEntry> = { principal: 'User:ANONYMOUS', resourceType: 'topic', resourceName: 'app-hidden', patternType: 'literal', operations: ['all'], permission: 'deny' };
+  writeAcls([topics, denyHidden, group('app-readers', ['read']), group('describe-only', ['describe'])]);
+  await waitFor('the deny to apply', async () => ((await commitOffsets('app-readers', ['app-hidden'], 6))['app-hidden'] === TOPIC_AUTHORIZATION_FAILED ? true : undefined));
+  t.deepEqual((await fetchOffsets('app-readers', null)).topics, { 'app-events': [2, 0] });
+  // Describe on a group lets its offsets be read but not committed; no ACL on a group refuses both.
+  t.deepEqual(await commitOffsets('describe-only', ['app-events'], 1), { 'app-events': GROUP_AUTHORIZATION_FAILED });
+  t.is((await fetchOffsets('describe-only', ['app-events'])).errorCode, 0);
+  t.deepEqual(await commitOffsets('no-acl', ['app-events'], 1), { 'app-events': GROUP_AUTHORIZATION_FAILED });
+  t.is((await fetchOffsets('no-acl', ['app-events'])).errorCode, GROUP_AUTHORIZATION_FAILED);
+  t.is(await joinGroup('describe-only'), GROUP_AUTHORIZATION_FAILED, 'joining needs Read');
 });
 
 test.serial('a node whose ACL file is invalid at startup refuses to start and says which entry is wrong', async (t) => {
