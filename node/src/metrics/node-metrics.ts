@@ -2,10 +2,12 @@
  * The node's Prometheus metrics (`vonnegut_*`), on their own registry so the embedded library and tests
  * can run several nodes in one process without name clashes.
  *
- * Hot paths only increment counters, once per request or per partition, never per record; gauges that
- * describe state (offsets, segments, disk, links) are set right before each scrape by the node.
+ * Hot paths call the methods below once per request or per partition, never per record; their counters
+ * are DeferredCounters (a Map add, handed to prom-client at scrape time). Gauges that describe state
+ * (offsets, segments, disk, links) are set right before each scrape by the node.
  */
 import client from 'prom-client';
+import { DeferredCounter } from './deferred-counter.ts';
 
 /** Request latency buckets (seconds): sub-millisecond local answers up to long-polled fetches. */
 const REQUEST_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5];
@@ -16,16 +18,16 @@ type TP = 'topic' | 'partition';
 
 export class NodeMetrics {
   readonly registry = new client.Registry();
-  readonly requests: client.Counter<'api' | 'outcome'>;
-  readonly requestErrors: client.Counter<'api' | 'error'>;
-  readonly requestSeconds: client.Histogram<'api'>;
+  private readonly requests: DeferredCounter<'api' | 'outcome'>;
+  private readonly requestErrors: DeferredCounter<'api' | 'error'>;
+  private readonly requestSeconds: client.Histogram<'api'>;
+  private readonly topicBytesIn: DeferredCounter<'topic'>;
+  private readonly topicRecordsIn: DeferredCounter<'topic'>;
+  private readonly topicBytesOut: DeferredCounter<'topic'>;
+  private readonly topicRecordsOut: DeferredCounter<'topic'>;
+  private readonly produceCommitSeconds: client.Histogram;
   readonly connections: client.Gauge;
   readonly inFlightRequestBytes: client.Gauge;
-  readonly topicBytesIn: client.Counter<'topic'>;
-  readonly topicRecordsIn: client.Counter<'topic'>;
-  readonly topicBytesOut: client.Counter<'topic'>;
-  readonly topicRecordsOut: client.Counter<'topic'>;
-  readonly produceCommitSeconds: client.Histogram;
   readonly partitionLogEnd: client.Gauge<TP>;
   readonly partitionHighWatermark: client.Gauge<TP>;
   readonly partitionUncommitted: client.Gauge<TP>;
@@ -43,7 +45,7 @@ export class NodeMetrics {
 
   constructor(opts: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
-    const counter = <L extends string>(name: string, help: string, labelNames: L[] = []) => new client.Counter<L>({ name, help, labelNames, registers });
+    const counter = <L extends string>(name: string, help: string, labelNames: L[]) => new DeferredCounter<L>({ name, help, labelNames, registers });
     const gauge = <L extends string>(name: string, help: string, labelNames: L[] = []) => new client.Gauge<L>({ name, help, labelNames, registers });
     const tp: TP[] = ['topic', 'partition'];
 
@@ -83,5 +85,33 @@ export class NodeMetrics {
     this.replicationLagRecords = gauge('vonnegut_replication_lag_records', 'Records appended here that the successor has not acknowledged, summed over partitions', ['peer']);
     this.replicationLinkUp = gauge('vonnegut_replication_link_up', '1 while the replication link to the successor is synced and streaming', ['peer']);
     if (opts.processMetrics) client.collectDefaultMetrics({ register: this.registry, prefix: 'vonnegut_' });
+  }
+
+  /** One Kafka request handled: its API, whether it was answered, and how long it took. */
+  request(api: string, outcome: 'ok' | 'closed', seconds: number): void {
+    this.requests.add(1, api, outcome);
+    this.requestSeconds.observe({ api }, seconds);
+  }
+
+  /** One error code (by Kafka error name) in a response of `api`. */
+  requestError(api: string, error: string): void {
+    this.requestErrors.add(1, api, error);
+  }
+
+  /** Batches a produce appended at this node. */
+  produced(topic: string, bytes: number, records: number): void {
+    this.topicBytesIn.add(bytes, topic);
+    this.topicRecordsIn.add(records, topic);
+  }
+
+  /** Batches a fetch returned. */
+  fetched(topic: string, bytes: number, records: number): void {
+    this.topicBytesOut.add(bytes, topic);
+    this.topicRecordsOut.add(records, topic);
+  }
+
+  /** An acks=-1 produce committed `seconds` after its append. */
+  committed(seconds: number): void {
+    this.produceCommitSeconds.observe(seconds);
   }
 }

@@ -15,7 +15,10 @@ export function forEachResponseError(response: unknown, found: (error: string) =
     for (const item of response) forEachResponseError(item, found);
     return;
   }
-  for (const [key, value] of Object.entries(response)) {
+  const fields = response as Record<string, unknown>;
+  // for-in, not Object.entries: no array per object walked.
+  for (const key in fields) {
+    const value = fields[key];
     if (key === 'errorCode') {
       if (typeof value === 'number' && value !== 0) found(errorName(value) ?? `code_${value}`);
     } else if (value !== null && typeof value === 'object') {

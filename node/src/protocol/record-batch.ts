@@ -133,6 +133,16 @@ export function batchLastOffset(buf: Buffer, pos: number): number {
   return batchBaseOffset(buf, pos) + buf.readInt32BE(pos + LAST_OFFSET_DELTA_AT);
 }
 
+/**
+ * Records in a buffer of whole batches, from their headers (lastOffsetDelta + 1 each: one step per
+ * batch, never per record, no BigInt reads), for metrics. Stops at a trailing partial header.
+ */
+export function recordCount(batches: Buffer): number {
+  let n = 0;
+  for (let pos = 0; batches.length - pos >= BATCH_HEADER_SIZE; pos += batchSize(batches, pos)) n += batches.readInt32BE(pos + LAST_OFFSET_DELTA_AT) + 1;
+  return n;
+}
+
 /** Producer id, epoch, first sequence and record count of the batch at `pos` (idempotence); needs 61 bytes. */
 export function batchProducer(buf: Buffer, pos: number): { producerId: number; producerEpoch: number; baseSequence: number; lastOffsetDelta: number } {
   return {

@@ -9,7 +9,7 @@
  */
 import { ErrorCode } from '../protocol/error-codes.ts';
 import { DecodeError, KafkaError } from '../protocol/errors.ts';
-import { batchBaseOffset, batchLastOffset, batchPositions } from '../protocol/record-batch.ts';
+import { recordCount } from '../protocol/record-batch.ts';
 import { validateTopicName } from '../storage/log-files.ts';
 import type { LogManager } from '../storage/log-manager.ts';
 import type { PartitionLog } from '../storage/partition-log.ts';
@@ -341,10 +341,7 @@ export class Broker {
 
   private reportFetched(specs: FetchSpec[], results: FetchPartitionResult[]): void {
     results.forEach((r, i) => {
-      if (!r.records) return;
-      let records = 0;
-      for (const { position } of batchPositions(r.records)) records += batchLastOffset(r.records, position) - batchBaseOffset(r.records, position) + 1;
-      this.observer.fetched(specs[i]!.topic, r.records.length, records);
+      if (r.records) this.observer.fetched(specs[i]!.topic, r.records.length, recordCount(r.records));
     });
   }
 

@@ -232,21 +232,10 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
     [ApiKey.ChainReplicate, chainReplicateHandler(chain)],
   ]);
   route = createRouter(table, logger.child({ component: 'router' }), (api, seconds, outcome, response) => {
-    metrics.requests.inc({ api, outcome });
-    metrics.requestSeconds.observe({ api }, seconds);
-    forEachResponseError(response, (error) => metrics.requestErrors.inc({ api, error }));
+    metrics.request(api, outcome, seconds);
+    forEachResponseError(response, (error) => metrics.requestError(api, error));
   });
-  broker.observer = {
-    produced: (topic, bytes, records) => {
-      metrics.topicBytesIn.inc({ topic }, bytes);
-      metrics.topicRecordsIn.inc({ topic }, records);
-    },
-    fetched: (topic, bytes, records) => {
-      metrics.topicBytesOut.inc({ topic }, bytes);
-      metrics.topicRecordsOut.inc({ topic }, records);
-    },
-    committed: (seconds) => metrics.produceCommitSeconds.observe(seconds),
-  };
+  broker.observer = metrics;
   const stopRetention = logs.startRetention();
   const stopFlusher = logs.startFlusher();
   const stopIdleFileClose = logs.startIdleFileClose();
