@@ -13,7 +13,7 @@ import { ADMIN_PORT_NAME, LABEL_CHAIN, LABEL_CLUSTER, chainLabels } from '../src
 import type { ResolvedSpec } from '../src/crd/defaults.ts';
 import { helmTest, render, root, skipNote } from './helpers/helm.ts';
 import { AGREED_HISTOGRAMS, AGREED_METRICS, exportedByNode } from './helpers/node-metric-names.ts';
-import { familyOf, metricNames } from './helpers/promql.ts';
+import { expandVariables, familyOf, metricNames } from './helpers/promql.ts';
 import { validateManifest, type ManifestLike } from './helpers/validate.ts';
 
 const execFileP = promisify(execFile);
@@ -82,6 +82,19 @@ promtoolTest(`the rule unit tests are not vacuous: an alert that never fires fai
     t.not(r.code, 0, `silencing ${a.alert} went unnoticed`);
     t.regex(r.out, new RegExp(`alertname: ${a.alert}`));
   }
+});
+
+promtoolTest(`every dashboard query is valid PromQL (promtool parses each as a recording rule)${promtoolNote}`, async (t) => {
+  const d = await dashboard();
+  const rules = d.panels.flatMap((p) => (p.targets ?? []).map((q) => ({ record: `dashboard:panel_${p.id}_${q.refId}`, expr: expandVariables(q.expr) })));
+  t.true(rules.length >= 20);
+  const file = join(await mkdtemp(join(tmpdir(), 'vonnegut-dashboard-')), 'dashboard.rules.yaml');
+  await writeFile(file, stringify({ groups: [{ name: 'dashboard', rules }] }));
+  const r = await promtool(['check', 'rules', file]);
+  t.is(r.code, 0, r.out);
+  // The check is not vacuous: a broken query fails it.
+  await writeFile(file, stringify({ groups: [{ name: 'dashboard', rules: [{ record: 'dashboard:broken', expr: 'sum by (topic (rate(x[1m]))' }] }] }));
+  t.not((await promtool(['check', 'rules', file])).code, 0);
 });
 
 test('alerts cover chain not writable, replication lag growing and disk nearly full, each with severity and summary', async (t) => {

@@ -25,3 +25,8 @@ export function familyOf(name: string, histograms: ReadonlySet<string>): string 
   const m = /^(.*)_(?:bucket|sum|count)$/.exec(name);
   return m && histograms.has(m[1]!) ? m[1]! : name;
 }
+
+/** A dashboard query as Prometheus receives it from Grafana with every variable at "All". */
+export function expandVariables(expr: string): string {
+  return expr.replace(/\$__rate_interval|\$__interval|\$__range/g, '1m').replace(/\$\{?(\w+)\}?/g, '.*');
+}
