@@ -12,6 +12,8 @@ import * as fe from '../../src/protocol/apis/fetch.ts';
 import * as lo from '../../src/protocol/apis/list-offsets.ts';
 import * as ct from '../../src/protocol/apis/create-topics.ts';
 import * as dt from '../../src/protocol/apis/delete-topics.ts';
+import * as sh from '../../src/protocol/apis/sasl-handshake.ts';
+import * as sa from '../../src/protocol/apis/sasl-authenticate.ts';
 
 export interface Codec<Req, Res> {
   name: string;
@@ -185,4 +187,20 @@ export const deleteTopics: Codec<dt.DeleteTopicsRequest, dt.DeleteTopicsResponse
   }),
 };
 
-export const ALL: Codec<unknown, unknown>[] = [apiVersions, metadata, produce, fetch, listOffsets, createTopics, deleteTopics] as unknown as Codec<unknown, unknown>[];
+export const saslHandshake: Codec<sh.SaslHandshakeRequest, sh.SaslHandshakeResponse> = {
+  name: 'SaslHandshake', apiKey: 17, versions: range(0, 1),
+  decodeRequest: sh.decodeSaslHandshakeRequest, encodeRequest: sh.encodeSaslHandshakeRequest,
+  decodeResponse: sh.decodeSaslHandshakeResponse, encodeResponse: sh.encodeSaslHandshakeResponse,
+  request: () => ({ mechanism: 'SCRAM-SHA-512' }),
+  response: () => ({ errorCode: 33, mechanisms: ['SCRAM-SHA-256', 'SCRAM-SHA-512', 'PLAIN'] }),
+};
+
+export const saslAuthenticate: Codec<sa.SaslAuthenticateRequest, sa.SaslAuthenticateResponse> = {
+  name: 'SaslAuthenticate', apiKey: 36, versions: range(0, 2),
+  decodeRequest: sa.decodeSaslAuthenticateRequest, encodeRequest: sa.encodeSaslAuthenticateRequest,
+  decodeResponse: sa.decodeSaslAuthenticateResponse, encodeResponse: sa.encodeSaslAuthenticateResponse,
+  request: () => ({ authBytes: Buffer.from('n,,n=alice,r=fyko+d2lbbFgONRv9qkxdawL') }),
+  response: (v) => ({ errorCode: 58, errorMessage: 'Authentication failed: invalid credentials', authBytes: Buffer.from('r=x,s=QSXCR+Q6sek8bf92,i=4096'), sessionLifetimeMs: at(v, 1, 3_600_000, 0) }),
+};
+
+export const ALL: Codec<unknown, unknown>[] = [apiVersions, metadata, produce, fetch, listOffsets, createTopics, deleteTopics, saslHandshake, saslAuthenticate] as unknown as Codec<unknown, unknown>[];

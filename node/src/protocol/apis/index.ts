@@ -19,3 +19,5 @@ export * from './delete-groups.ts';
 export * from './init-producer-id.ts';
 export * from './describe-configs.ts';
 export * from './describe-cluster.ts';
+export * from './sasl-handshake.ts';
+export * from './sasl-authenticate.ts';
