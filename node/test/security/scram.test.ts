@@ -86,6 +86,22 @@ test('SCRAM server refuses malformed and tampered messages', (t) => {
   }
 });
 
+test('SCRAM server accepts librdkafka\'s client-final nonce (its own nonce repeated in front), as Kafka does', (t) => {
+  const cred = scramCredential('SCRAM-SHA-256', 'pencil', 4096, RFC7677.salt);
+  const server = new ScramServer('SCRAM-SHA-256', (u) => (u === 'user' ? cred : undefined), fakeSaltKey, RFC7677.serverNonce);
+  const serverFirst = server.step(Buffer.from(RFC7677.clientFirst)).response.toString();
+  // What librdkafka 2.0 builds: r= its nonce followed by the server's whole nonce, with the proof over that.
+  const combined = /r=([^,]+)/.exec(serverFirst)![1]!;
+  const withoutProof = `c=biws,r=rOprNGfwEbeRWgbNEkqO${combined}`;
+  const salted = crypto.pbkdf2Sync('pencil', RFC7677.salt, 4096, 32, 'sha256');
+  const clientKey = crypto.createHmac('sha256', salted).update('Client Key').digest();
+  const storedKey = crypto.createHash('sha256').update(clientKey).digest();
+  const sig = crypto.createHmac('sha256', storedKey).update(`n=user,r=rOprNGfwEbeRWgbNEkqO,${serverFirst},${withoutProof}`).digest();
+  const proof = Buffer.from(clientKey.map((b, i) => b ^ sig[i]!)).toString('base64');
+  const final = server.step(Buffer.from(`${withoutProof},p=${proof}`));
+  t.true(final.done);
+});
+
 test('SCRAM client refuses a server that lowers the iterations or drops its nonce', (t) => {
   for (const serverFirst of ['r=rOprNGfwEbeRWgbNEkqO%hv,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=1000', 'r=rOprNGfwEbeRWgbNEkqO,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096', 'r=other,s=AA==,i=4096']) {
     const client = new ScramClient('SCRAM-SHA-256', 'user', 'pencil', 'rOprNGfwEbeRWgbNEkqO');

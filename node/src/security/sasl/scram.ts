@@ -153,7 +153,9 @@ export class ScramServer implements SaslServerExchange {
     const attrs = attributes(withoutProof, 'client-final message');
     if (attrs[0]?.[0] !== 'c' || attrs[1]?.[0] !== 'r') throw new SaslAuthError('Invalid SCRAM client-final message: expected c= and r=');
     if (attrs[0][1] !== Buffer.from(this.gs2Header, 'utf8').toString('base64')) throw new SaslAuthError('Invalid SCRAM client-final message: channel binding mismatch');
-    if (attrs[1][1] !== this.nonce) throw new SaslAuthError('Invalid SCRAM client-final message: nonce mismatch');
+    // librdkafka sends its own nonce once more in front of the combined one (r=cnonce+cnonce+snonce);
+    // Kafka's ScramSaslServer accepts any nonce that ends with the server-first nonce, and so do we.
+    if (!attrs[1][1].endsWith(this.nonce)) throw new SaslAuthError('Invalid SCRAM client-final message: nonce mismatch');
     const proof = Buffer.from(msg.slice(proofAt + 3), 'base64');
     const cred = this.cred;
     if (!cred || proof.length !== HASH[this.mechanism].bytes) throw new SaslAuthError(BAD_CREDENTIALS);
