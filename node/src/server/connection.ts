@@ -12,13 +12,17 @@
 import type { Socket } from 'node:net';
 import { FrameDecoder, FrameSizeError } from '../protocol/frame.ts';
 import type { Logger } from '../logging.ts';
+import type { SaslAuthenticator } from '../security/authenticator.ts';
+import { ANONYMOUS_PRINCIPAL } from '../security/principal.ts';
+import { SaslSession } from '../security/sasl-session.ts';
 
 /**
  * What a handler returns: response bytes (a Buffer, without size prefix), a whole response frame in
  * pieces (a Buffer[] whose first bytes are the size prefix: written as they are, so a Fetch response's
- * records are never copied into it), nothing (acks=0), a close order, or a takeover.
+ * records are never copied into it), nothing (acks=0), a close order (optionally after a last response
+ * frame, as a failed SASL login gets its error before the connection closes), or a takeover.
  */
-export type HandlerResult = Buffer | Buffer[] | null | { close: string } | { takeover: (frames: FrameSource) => void };
+export type HandlerResult = Buffer | Buffer[] | null | { close: string; reply?: Buffer[] } | { takeover: (frames: FrameSource) => void };
 
 /** Frames after a takeover: the new owner receives them and may write to the socket. */
 export interface FrameSource {
@@ -42,13 +46,18 @@ interface Slot {
   result: HandlerResult | undefined;
 }
 
+/** How long a connection closing after its last response waits for the peer to read it. */
+const CLOSE_AFTER_REPLY_MS = 1000;
+
 export class Connection {
   readonly remote: string;
   /**
    * Who this connection acts for, in Kafka's `User:<name>` form: anonymous until SASL authentication
    * sets it. The authorizer checks every request against it.
    */
-  principal = 'User:ANONYMOUS';
+  principal = ANONYMOUS_PRINCIPAL;
+  /** SASL progress when the listener requires SASL, null when it does not. */
+  readonly sasl: SaslSession | null;
   private readonly decoder: FrameDecoder;
   private readonly slots: Slot[] = [];
   private paused = false;
@@ -71,7 +80,9 @@ export class Connection {
     private readonly handle: FrameHandler,
     private readonly limits: ConnectionLimits,
     private readonly log: Logger,
+    sasl: SaslAuthenticator | null = null,
   ) {
+    this.sasl = sasl ? new SaslSession(sasl) : null;
     this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
     this.decoder = new FrameDecoder(limits.maxFrameBytes);
     socket.setNoDelay(true);
@@ -156,7 +167,8 @@ export class Connection {
         this.corkForTick();
         for (const part of result) this.socket.write(part);
       } else if ('close' in result) {
-        this.close(result.close);
+        if (result.reply) this.closeAfter(result.reply, result.close);
+        else this.close(result.close);
       } else {
         this.startTakeover(result.takeover);
         return;
@@ -227,6 +239,17 @@ export class Connection {
       this.paused = false;
       this.socket.resume();
     }
+  }
+
+  /** Writes a last response frame, then closes: the peer gets to read why before the socket goes. */
+  private closeAfter(reply: Buffer[], reason: string): void {
+    this.log.debug('closing connection after reply', { remote: this.remote, reason });
+    this.closed = true;
+    this.socket.pause();
+    for (const part of reply) this.socket.write(part);
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), CLOSE_AFTER_REPLY_MS).unref();
+    this.notifyIdle();
   }
 
   /** Closes this connection only, with a reason for the log. */

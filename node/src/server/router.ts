@@ -2,6 +2,10 @@
  * The dispatch table: API key -> handler. Decodes the header, answers ApiVersions at an unknown version
  * with UNSUPPORTED_VERSION in the v0 layout (what clients expect, KIP-511), closes the connection for any
  * other unknown key or version or a body that does not parse, and otherwise runs the API's handler.
+ *
+ * On a SASL listener a connection that has not authenticated yet may only ask ApiVersions, SaslHandshake
+ * and SaslAuthenticate; anything else closes it, as Kafka does (ILLEGAL_SASL_STATE has no response of
+ * its own to travel in). After a v0 SaslHandshake the next frames are bare SASL tokens, not requests.
  */
 import { ApiKey, advertisedVersions, apiKeyName } from '../protocol/api-keys.ts';
 import { encodeApiVersionsResponse } from '../protocol/apis/api-versions.ts';
@@ -16,7 +20,12 @@ import type { Logger } from '../logging.ts';
 export interface RequestContext {
   header: DecodedRequestHeader;
   conn: Connection;
+  /** Set by a handler whose response must be the connection's last (a failed SASL login). */
+  closeAfter?: string;
 }
+
+/** What a connection may ask before it has authenticated. */
+const BEFORE_AUTHENTICATION = new Set<number>([ApiKey.ApiVersions, ApiKey.SaslHandshake, ApiKey.SaslAuthenticate]);
 
 /** One Kafka API: its codec and its behaviour. `handle` returning null sends no response (acks=0). */
 export interface ApiHandler<Req, Res> {
@@ -38,6 +47,7 @@ export type RequestObserver = (api: string, seconds: number, outcome: 'ok' | 'cl
 /** Builds the connection's frame handler from the dispatch table. */
 export function createRouter(table: ReadonlyMap<number, AnyHandler>, log: Logger, observe?: RequestObserver): FrameHandler {
   return async (frame: Buffer, conn: Connection): Promise<HandlerResult> => {
+    if (conn.sasl?.rawTokens) return rawSaslToken(frame, conn);
     let header: DecodedRequestHeader;
     try {
       header = decodeRequestHeader(frame);
@@ -62,6 +72,9 @@ async function dispatch(
   onResponse: (res: unknown) => void,
 ): Promise<HandlerResult> {
   const handler = table.get(header.apiKey);
+  if (conn.sasl && !conn.sasl.authenticated && !BEFORE_AUTHENTICATION.has(header.apiKey)) {
+    return { close: `${apiKeyName(header.apiKey) ?? header.apiKey} before SASL authentication` };
+  }
   if (header.apiKey === ApiKey.ApiVersions && !header.supported) {
     return unsupportedApiVersions(header.correlationId);
   }
@@ -87,7 +100,15 @@ async function dispatch(
   writeResponseHeader(w, header.apiKey, header.apiVersion, header.correlationId);
   handler.encode(w, header.apiVersion, res);
   w.patchInt32(0, w.length - 4);
-  return w.toChunks();
+  return ctx.closeAfter === undefined ? w.toChunks() : { reply: w.toChunks(), close: ctx.closeAfter };
+}
+
+/** A bare SASL token after a v0 handshake: answered with a bare token, or the connection closes (Kafka's way). */
+function rawSaslToken(frame: Buffer, conn: Connection): HandlerResult {
+  const out = conn.sasl!.token(frame);
+  if (!out.ok) return { close: `SASL authentication failed: ${out.message}` };
+  if (out.principal) conn.principal = out.principal;
+  return out.response;
 }
 
 /** Initial size of a response writer: most responses fit without growing it. */

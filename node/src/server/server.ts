@@ -1,18 +1,32 @@
 /**
- * The TCP listener and its lifecycle. The server keeps the set of its connections; `close()` stops
- * accepting, lets in-flight requests finish up to a deadline, then destroys whatever is left, so a
+ * The TCP (or TLS) listener and its lifecycle. The server keeps the set of its connections; `close()`
+ * stops accepting, lets in-flight requests finish up to a deadline, then destroys whatever is left, so a
  * SIGTERM never cuts off a produce that was already being written.
+ *
+ * With TLS, a connection exists for the protocol only once its handshake is done; a client that speaks
+ * plain Kafka to the TLS port fails the handshake and is dropped without a Kafka response. When the
+ * certificate files change, new connections get the new certificate and open ones keep theirs.
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import { Connection, type ConnectionLimits, type FrameHandler } from './connection.ts';
 import type { Logger } from '../logging.ts';
+import type { TlsMaterial } from '../security/tls.ts';
+import type { SaslAuthenticator } from '../security/authenticator.ts';
 
 export interface ServerOptions {
   host: string;
   port: number;
   limits?: Partial<ConnectionLimits>;
   maxConnections?: number;
+  /** Serve TLS with this (reloadable) certificate. */
+  tls?: TlsMaterial;
+  /** Require SASL authentication before anything but ApiVersions and the SASL APIs. */
+  sasl?: SaslAuthenticator;
 }
+
+/** A TLS handshake must finish in this long; a half-open one would otherwise hold shutdown for minutes. */
+export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export const DEFAULT_LIMITS: ConnectionLimits = {
   maxFrameBytes: 100 * 1024 * 1024,
@@ -34,7 +48,15 @@ export class KafkaServer {
     private readonly log: Logger,
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
-    this.server = net.createServer((socket) => this.accept(socket));
+    const material = opts.tls;
+    if (material) {
+      const server = tls.createServer({ ...material.serverContext(), handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS }, (socket) => this.accept(socket));
+      server.on('tlsClientError', (err, socket) => log.debug('TLS handshake failed', { remote: `${socket.remoteAddress}:${socket.remotePort}`, error: err.message }));
+      material.onReload(() => server.setSecureContext(material.serverContext()));
+      this.server = server;
+    } else {
+      this.server = net.createServer((socket) => this.accept(socket));
+    }
     if (opts.maxConnections) this.server.maxConnections = opts.maxConnections;
   }
 
@@ -44,7 +66,7 @@ export class KafkaServer {
   }
 
   private accept(socket: net.Socket): void {
-    const conn = new Connection(socket, this.handler, this.limits, this.log);
+    const conn = new Connection(socket, this.handler, this.limits, this.log, this.opts.sasl ?? null);
     this.connections.add(conn);
     socket.once('close', () => this.connections.delete(conn));
   }
