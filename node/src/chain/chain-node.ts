@@ -28,6 +28,7 @@ import { positionOf, type Member, type Position } from './membership.ts';
 import { LINK_TIMEOUT_MS, Replicator, type LinkStats } from './replicator.ts';
 import type { ReplicaLogs } from './replica-log.ts';
 import type { FrameSource } from '../server/connection.ts';
+import type { Dialer } from '../security/dial.ts';
 
 export const DISCOVERY_REFRESH_MS = 2000;
 export const CHECKPOINT_INTERVAL_MS = 1000;
@@ -45,6 +46,8 @@ export interface ChainOptions {
   logs: ReplicaLogs;
   logger: Logger;
   refreshMs?: number;
+  /** Opens the link to the successor (plain TCP when absent). */
+  dial?: Dialer;
 }
 
 export type Writability = { ok: true } | { ok: false; error: KafkaError };
@@ -89,7 +92,7 @@ export class ChainNode extends EventEmitter {
         // A head outranks what it was fenced by; anyone else just catches up on the epoch.
         this.setEpoch(this.position.role === 'head' ? theirs + 1 : theirs);
       },
-    }, opts.logger.child({ component: 'replicator' }));
+    }, opts.logger.child({ component: 'replicator' }), opts.dial);
     // A mark beyond a log's end (a log lost its unflushed tail) would let readers ask for offsets that
     // do not exist: clamp. What the tail (or a solo node) holds is committed by definition.
     for (const { topic, partitions } of opts.logs.list()) {

@@ -18,7 +18,8 @@
  * for acknowledgements; the successor processes messages in order and acknowledges with high-water marks.
  * Shipping pauses while the socket's send buffer is full and resumes on drain.
  */
-import net from 'node:net';
+import type net from 'node:net';
+import { plainDial, type Dialer } from '../security/dial.ts';
 import { ApiKey } from '../protocol/api-keys.ts';
 import { ErrorCode } from '../protocol/error-codes.ts';
 import { FrameDecoder, encodeFrame } from '../protocol/frame.ts';
@@ -81,6 +82,8 @@ export class Replicator {
   private correlationId = 0;
   /** Until the first sync after start, the log may hold a suffix from produces that died with the process. */
   private restarted = true;
+  /** Bumped on every reset, so a dial that finishes after the link moved on is dropped. */
+  private attempt = 0;
 
   constructor(
     private readonly self: string,
@@ -88,6 +91,8 @@ export class Replicator {
     private readonly epoch: () => number,
     private readonly events: ReplicatorEvents,
     private readonly log: Logger,
+    /** Opens the link's connection (TCP or TLS, authenticated when SASL is on). */
+    private readonly dial: Dialer = plainDial,
   ) {}
 
   /** True when the link is synced and the successor says the rest of the chain is linked too. */
@@ -180,6 +185,7 @@ export class Replicator {
   }
 
   private reset(reason: string): void {
+    this.attempt++;
     if (this.socket) {
       this.log.info('replication link closed', { successor: this.target?.name, reason });
       this.socket.destroy();
@@ -210,19 +216,32 @@ export class Replicator {
     const target = this.target;
     if (!target || this.stopped) return;
     this.state = 'connecting';
-    const socket = net.connect({ host: target.host, port: target.port });
+    const attempt = this.attempt;
+    this.dial(target.host, target.port).then(
+      (socket) => {
+        if (attempt !== this.attempt || this.stopped) socket.destroy();
+        else this.attach(socket, target);
+      },
+      (err: Error) => {
+        if (attempt !== this.attempt) return;
+        this.log.debug('replication link cannot connect', { successor: target.name, error: err.message });
+        this.scheduleReconnect(`cannot connect: ${err.message}`);
+      },
+    );
+  }
+
+  /** Starts the link protocol on a connected (and, with SASL, authenticated) socket. */
+  private attach(socket: net.Socket, target: Member): void {
     this.socket = socket;
     socket.setNoDelay(true);
     const decoder = new FrameDecoder();
-    socket.on('connect', () => {
-      this.state = 'syncing';
-      this.lastHeard = Date.now();
-      const w = new Writer(128);
-      writeRequestHeader(w, 1, { apiKey: ApiKey.ChainReplicate, apiVersion: LINK_API_VERSION, correlationId: this.correlationId++, clientId: this.self });
-      encodeHello(w, { epoch: this.epoch(), from: this.self, to: target.name });
-      socket.write(encodeFrame(w.toBuffer()));
-      this.pingTimer = setInterval(() => this.heartbeat(), PING_INTERVAL_MS);
-    });
+    this.state = 'syncing';
+    this.lastHeard = Date.now();
+    const w = new Writer(128);
+    writeRequestHeader(w, 1, { apiKey: ApiKey.ChainReplicate, apiVersion: LINK_API_VERSION, correlationId: this.correlationId++, clientId: this.self });
+    encodeHello(w, { epoch: this.epoch(), from: this.self, to: target.name });
+    socket.write(encodeFrame(w.toBuffer()));
+    this.pingTimer = setInterval(() => this.heartbeat(), PING_INTERVAL_MS);
     socket.on('data', (chunk: Buffer) => {
       if (socket !== this.socket) return;
       let frames: Buffer[];

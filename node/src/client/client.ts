@@ -19,7 +19,7 @@ import type { DecodedRecord, RecordInput } from '../protocol/record-batch.ts';
 import { encodeBatch } from './batch-encoder.ts';
 import { ClusterView, type PartitionRoute } from './cluster-view.ts';
 import { parseEndpoints, resolveBootstrap } from './bootstrap.ts';
-import { Connection, DEFAULT_REQUEST_TIMEOUT_MS } from './connection.ts';
+import { Connection, DEFAULT_REQUEST_TIMEOUT_MS, type ConnectionOptions } from './connection.ts';
 import { ConnectionPool, DEFAULT_POOL_SIZE } from './pool.ts';
 import { backoffMs, DEFAULT_BACKOFF_MS, DEFAULT_MAX_BACKOFF_MS, isRetriable } from './retry.ts';
 import { createTopicsRequest, deleteTopicsRequest, listOffsetsRequest, metadataRequest, produceRequest } from './requests.ts';
@@ -54,6 +54,10 @@ export interface ClientOptions {
   autoCreateTopics?: boolean;
   /** Told about every failure that is about to be retried (for logs and tests). */
   onRetry?: (err: unknown, attempt: number) => void;
+  /** TLS to every broker (true: verify against the system's roots; or `{ ca }` with a PEM bundle). */
+  tls?: ConnectionOptions['tls'];
+  /** SASL login on every connection. */
+  sasl?: ConnectionOptions['sasl'];
 }
 
 export interface ProduceOptions {
@@ -117,7 +121,12 @@ export async function createClient(opts: ClientOptions): Promise<Client> {
   const requestTimeoutMs = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const autoCreate = opts.autoCreateTopics ?? true;
   const pool = new ConnectionPool(
-    (host, port) => Connection.connect(host, port, { clientId: opts.clientId ?? 'vonnegut', requestTimeoutMs }),
+    (host, port) => Connection.connect(host, port, {
+      clientId: opts.clientId ?? 'vonnegut',
+      requestTimeoutMs,
+      ...(opts.tls !== undefined ? { tls: opts.tls } : {}),
+      ...(opts.sasl ? { sasl: opts.sasl } : {}),
+    }),
     opts.poolSize ?? DEFAULT_POOL_SIZE,
   );
   const view = new ClusterView(

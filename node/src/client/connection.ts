@@ -11,7 +11,9 @@
  * deadline closes the connection (every later response would queue behind the missing one anyway) and
  * fails everything outstanding with RequestTimeoutError, which the client treats as "moved".
  */
-import net from 'node:net';
+import type net from 'node:net';
+import { KafkaError } from '../protocol/errors.ts';
+import { dial, type SaslCredentials, type TlsDialOptions } from '../security/dial.ts';
 import { FrameDecoder, type FrameSizeError } from '../protocol/frame.ts';
 import { readResponseHeader, requestHeaderVersion, writeRequestHeader } from '../protocol/header.ts';
 import { Reader } from '../protocol/reader.ts';
@@ -31,6 +33,10 @@ export interface ConnectionOptions {
   clientId?: string;
   requestTimeoutMs?: number;
   connectTimeoutMs?: number;
+  /** TLS (true: verify against the system's roots; or a CA bundle and options). */
+  tls?: TlsDialOptions | boolean;
+  /** SASL login after connecting (SCRAM-SHA-256/512 or PLAIN). */
+  sasl?: SaslCredentials;
 }
 
 /** One request: its API, version, body encoder and response decoder. */
@@ -72,25 +78,24 @@ export class Connection {
     socket.on('close', () => this.fail(new ConnectionError(`connection to ${this.address} closed`, this.address)));
   }
 
-  /** Opens a connection; rejects with ConnectionError when the broker cannot be reached in time. */
-  static connect(host: string, port: number, opts: ConnectionOptions = {}): Promise<Connection> {
+  /**
+   * Opens a connection (TLS and SASL when asked); rejects with ConnectionError when the broker cannot be
+   * reached in time, and with the broker's KafkaError when it refuses the login (not worth a retry).
+   */
+  static async connect(host: string, port: number, opts: ConnectionOptions = {}): Promise<Connection> {
     const address = `${host}:${port}`;
-    return new Promise((resolve, reject) => {
-      const socket = net.createConnection({ host, port });
-      const timer = setTimeout(() => {
-        socket.destroy();
-        reject(new ConnectionError(`connect to ${address} timed out`, address));
-      }, opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
-      socket.once('error', (err) => {
-        clearTimeout(timer);
-        reject(new ConnectionError(`cannot connect to ${address}: ${err.message}`, address, { cause: err }));
+    try {
+      const socket = await dial(host, port, {
+        timeoutMs: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+        ...(opts.clientId !== undefined ? { clientId: opts.clientId } : {}),
+        ...(opts.tls !== undefined ? { tls: opts.tls } : {}),
+        ...(opts.sasl ? { sasl: opts.sasl } : {}),
       });
-      socket.once('connect', () => {
-        clearTimeout(timer);
-        socket.removeAllListeners('error');
-        resolve(new Connection(socket, host, port, opts));
-      });
-    });
+      return new Connection(socket, host, port, opts);
+    } catch (err) {
+      if (err instanceof KafkaError) throw err;
+      throw new ConnectionError(`cannot connect to ${address}: ${(err as Error).message}`, address, { cause: err });
+    }
   }
 
   /** True once the connection has failed or been closed; it never reopens. */

@@ -18,6 +18,7 @@ import { nodeIdFromName, type Member } from '../chain/membership.ts';
 import type { Logger } from '../logging.ts';
 import { toRecordBatch } from './down-convert.ts';
 import { forwardCreateTopic, forwardDeleteTopic } from './forward.ts';
+import { plainDial, type Dialer } from '../security/dial.ts';
 import { isInternalTopic, type TopicDirectory } from './topic-directory.ts';
 
 /** How long a forwarded creation waits for the topic to reach this node through the chain. */
@@ -101,6 +102,8 @@ export class Broker {
     readonly chain: ChainNode,
     readonly directory: TopicDirectory,
     private readonly log: Logger,
+    /** Connections to other nodes (forwarded topic admin). */
+    private readonly dial: Dialer = plainDial,
   ) {}
 
   /** Broker id of a chain member as every node computes it. */
@@ -165,7 +168,7 @@ export class Broker {
     if (!this.directory.isController()) {
       const controller = this.directory.controller();
       if (!controller) throw new KafkaError('NOT_CONTROLLER', 'the cluster has no controller yet');
-      await forwardCreateTopic(controller.host, controller.port, topic, partitions);
+      await forwardCreateTopic(controller.host, controller.port, topic, partitions, this.dial);
       await this.directory.waitForTopic(topic, TOPIC_PROPAGATION_MS);
       return;
     }
@@ -183,7 +186,7 @@ export class Broker {
     if (!this.directory.isController()) {
       const controller = this.directory.controller();
       if (!controller) throw new KafkaError('NOT_CONTROLLER', 'the cluster has no controller yet');
-      await forwardDeleteTopic(controller.host, controller.port, topic);
+      await forwardDeleteTopic(controller.host, controller.port, topic, this.dial);
       return;
     }
     if (this.partitionCount(topic) === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${topic} does not exist`);

@@ -16,6 +16,7 @@ import { PLACEMENT_TOPIC, PlacementMap, chooseChain, placementRecord, type Place
 import type { LogManager } from '../storage/log-manager.ts';
 import type { Logger } from '../logging.ts';
 import { requestOnce } from './forward.ts';
+import { plainDial, type Dialer } from '../security/dial.ts';
 
 /** Long-poll wait when following the placement topic from another chain. */
 export const PLACEMENT_POLL_MS = 1000;
@@ -47,6 +48,8 @@ export class TopicDirectory {
     private readonly log: Logger,
     /** Called when a topic's placement changes (the broker creates or deletes its local log). */
     private readonly onChange: (topic: string) => void,
+    /** Connections to other nodes (placement reads). */
+    private readonly dial: Dialer = plainDial,
   ) {}
 
   /** This node's chain, with its freshest member list. */
@@ -220,6 +223,7 @@ export class TopicDirectory {
         topics: [{ topic: PLACEMENT_TOPIC, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: this.placement.nextOffset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 4 << 20 }] }],
         forgottenTopicsData: [], rackId: '',
       }),
+      this.dial,
     );
     const p = decodeFetchResponse(r, version).topics[0]?.partitions[0];
     if (!p) return;
