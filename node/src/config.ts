@@ -5,6 +5,8 @@
 import type { NodeConfig } from './server/node.ts';
 import { LOG_LEVELS, type LogLevel } from './logging.ts';
 import { parseSuperUsers } from './security/acl.ts';
+import { SECURITY_PROTOCOLS, securityProblem, type SecurityProtocol } from './security/node-security.ts';
+import { SASL_MECHANISMS, isSaslMechanism, type SaslMechanism } from './security/sasl/mechanism.ts';
 
 /** Flag name -> environment variable, the contract the operator relies on. */
 export const ENV = {
@@ -39,6 +41,13 @@ export const ENV = {
   maxConnections: 'VONNEGUT_MAX_CONNECTIONS',
   idleTimeoutMs: 'VONNEGUT_IDLE_TIMEOUT_MS',
   maxInFlightRequests: 'VONNEGUT_MAX_IN_FLIGHT_REQUESTS',
+  securityProtocol: 'VONNEGUT_SECURITY_PROTOCOL',
+  tlsCertFile: 'VONNEGUT_TLS_CERT_FILE',
+  tlsKeyFile: 'VONNEGUT_TLS_KEY_FILE',
+  tlsCaFile: 'VONNEGUT_TLS_CA_FILE',
+  saslMechanisms: 'VONNEGUT_SASL_MECHANISMS',
+  saslUsersFile: 'VONNEGUT_SASL_USERS_FILE',
+  saslInterBrokerUser: 'VONNEGUT_SASL_INTER_BROKER_USER',
 } as const;
 
 export type ServeFlags = Partial<Record<keyof typeof ENV, string | boolean>>;
@@ -101,5 +110,30 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = p
     maxInFlightRequests: int('max-in-flight-requests', g('maxInFlightRequests'), 1, 100_000),
   };
   for (const [k, v] of Object.entries(optional)) if (v !== undefined) (config as unknown as Record<string, unknown>)[k] = v;
+  Object.assign(config, security(g));
+  const problem = securityProblem(config, discovery !== undefined);
+  if (problem) throw new Error(problem);
   return { config, logLevel };
+}
+
+/** The security settings (file paths and names only: the files are read when the node starts). */
+function security(g: (k: keyof typeof ENV) => string | undefined): Partial<NodeConfig> {
+  const out: Partial<NodeConfig> = {};
+  const protocol = g('securityProtocol');
+  if (protocol !== undefined) {
+    if (!(SECURITY_PROTOCOLS as readonly string[]).includes(protocol)) throw new Error(`security protocol must be one of ${SECURITY_PROTOCOLS.join(', ')}, got ${JSON.stringify(protocol)}`);
+    out.securityProtocol = protocol as SecurityProtocol;
+  }
+  const mechanisms = g('saslMechanisms');
+  if (mechanisms !== undefined) {
+    const list = mechanisms.split(',').map((m) => m.trim()).filter((m) => m !== '');
+    const unknown = list.filter((m) => !isSaslMechanism(m));
+    if (unknown.length > 0 || list.length === 0) throw new Error(`SASL mechanisms must be a comma list of ${SASL_MECHANISMS.join(', ')}, got ${JSON.stringify(mechanisms)}`);
+    out.saslMechanisms = [...new Set(list)] as SaslMechanism[];
+  }
+  for (const k of ['tlsCertFile', 'tlsKeyFile', 'tlsCaFile', 'saslUsersFile', 'saslInterBrokerUser'] as const) {
+    const v = g(k);
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
 }

@@ -44,6 +44,13 @@ const flagHelp: Record<keyof typeof ENV, [string, string]> = {
   maxConnections: ['--max-connections <n>', 'client connections accepted at once; more are closed on accept (default: no limit)'],
   idleTimeoutMs: ['--idle-timeout-ms <ms>', 'close connections silent for this long (default 10 min; 0 disables)'],
   maxInFlightRequests: ['--max-in-flight-requests <n>', 'requests read ahead per connection before reading pauses (default 64)'],
+  securityProtocol: ['--security-protocol <p>', 'PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL, for the listener and links to peers (default PLAINTEXT)'],
+  tlsCertFile: ['--tls-cert-file <file>', 'PEM certificate (chain) of the listener; re-read when it changes'],
+  tlsKeyFile: ['--tls-key-file <file>', 'PEM private key of the listener; re-read when it changes'],
+  tlsCaFile: ['--tls-ca-file <file>', 'PEM CA bundle that peers\' certificates are verified against'],
+  saslMechanisms: ['--sasl-mechanisms <list>', 'enabled SASL mechanisms (default SCRAM-SHA-256,SCRAM-SHA-512,PLAIN)'],
+  saslUsersFile: ['--sasl-users-file <file>', 'JSON {"users":[{"name":..,"password":..}]}; re-read when it changes'],
+  saslInterBrokerUser: ['--sasl-inter-broker-user <name>', 'user (in the users file) this node authenticates as to its peers; the only one allowed to open replication links'],
 };
 for (const [key, [flag, help]] of Object.entries(flagHelp)) serve.option(flag, `${help} [env ${ENV[key as keyof typeof ENV]}]`);
 serve.action(async (flags: ServeFlags) => {

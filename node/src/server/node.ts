@@ -14,6 +14,7 @@ import { discoveryFrom } from '../discovery/srv.ts';
 import { ClusterView, parseClusterSpec } from '../chain/cluster.ts';
 import { TopicDirectory } from './topic-directory.ts';
 import { LOG_LEVELS, type LogLevel, type Logger } from '../logging.ts';
+import { NodeSecurity, type SecuritySettings } from '../security/node-security.ts';
 import { NodeMetrics } from '../metrics/node-metrics.ts';
 import { startAdminServer } from '../metrics/admin-server.ts';
 import { forEachResponseError } from '../metrics/response-errors.ts';
@@ -32,13 +33,15 @@ import { listOffsetsHandler } from './handlers/list-offsets.ts';
 import { createTopicsHandler } from './handlers/create-topics.ts';
 import { deleteTopicsHandler } from './handlers/delete-topics.ts';
 import { chainReplicateHandler } from './handlers/chain-replicate.ts';
+import { saslHandshakeHandler } from './handlers/sasl-handshake.ts';
+import { saslAuthenticateHandler } from './handlers/sasl-authenticate.ts';
 import { groupHandlers } from './handlers/groups.ts';
 import { GroupCoordinator } from '../groups/coordinator.ts';
 import { brokerCoordinatorHost } from '../groups/broker-host.ts';
 import { WatchedAclFile } from '../security/acl-file.ts';
 import { AccessControl, OPEN_ACCESS } from './access-control.ts';
 
-export interface NodeConfig {
+export interface NodeConfig extends SecuritySettings {
   dataDir: string;
   host: string;
   port: number;
@@ -129,8 +132,12 @@ export function validateSettings(body: unknown): string | null {
 /** Starts a node and resolves once it listens; `setLevel` changes the log level at runtime. */
 export async function startNode(config: NodeConfig, logger: Logger, setLevel: (level: LogLevel) => void = () => {}): Promise<RunningNode> {
   checkDataDir(config.dataDir);
+  // Certificates and users load before anything listens: a node that cannot secure itself does not start.
+  const security = new NodeSecurity(config, config.discovery !== undefined, logger.child({ component: 'security' }));
+  // The inter-broker user is implicitly a super user: peers forward topic admin and read placement as it.
+  const superUsers = [...(config.superUsers ?? []), ...(security.interBrokerPrincipal ? [security.interBrokerPrincipal] : [])];
   // A bad ACL file stops the start: a node must never come up open when it was meant to be locked.
-  const aclFile = config.aclFile ? new WatchedAclFile(config.aclFile, config.superUsers ?? [], logger.child({ component: 'acl' })) : null;
+  const aclFile = config.aclFile ? new WatchedAclFile(config.aclFile, superUsers, logger.child({ component: 'acl' })) : null;
   const access = aclFile ? new AccessControl(aclFile, logger.child({ component: 'acl' })) : OPEN_ACCESS;
   await initCompression();
   const logs = await LogManager.open({
@@ -159,6 +166,8 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
         ...(config.maxInFlightRequests !== undefined ? { maxInFlightRequests: config.maxInFlightRequests } : {}),
       },
       ...(config.maxConnections !== undefined ? { maxConnections: config.maxConnections } : {}),
+      ...(security.tls ? { tls: security.tls } : {}),
+      ...(security.sasl ? { sasl: security.sasl } : {}),
     },
     async (frame, conn) => {
       metrics.inFlightRequestBytes.inc(frame.length);
@@ -184,6 +193,7 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
     logs,
     logger: logger.child({ component: 'chain', chain: config.chain ?? (config.discovery ? 'default' : 'solo') }),
     ...(config.discoveryRefreshMs ? { refreshMs: config.discoveryRefreshMs } : {}),
+    dial: security.dial,
   });
   await chain.start();
 
@@ -194,7 +204,7 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
   await cluster?.start();
   // The broker reconciles local logs with placement changes; it exists before the first change arrives.
   let broker: Broker | undefined;
-  const directory = new TopicDirectory(chain, logs, cluster, logger.child({ component: 'directory' }), (topic) => broker?.reconcileTopic(topic));
+  const directory = new TopicDirectory(chain, logs, cluster, logger.child({ component: 'directory' }), (topic) => broker?.reconcileTopic(topic), security.dial);
 
   broker = new Broker(
     {
@@ -210,6 +220,7 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
     chain,
     directory,
     logger.child({ component: 'broker' }),
+    security.dial,
   );
   const ownBroker = broker;
   // A node that becomes its chain's head creates the logs placed on its chain that it does not hold yet.
@@ -229,7 +240,9 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
     [ApiKey.ListOffsets, listOffsetsHandler(broker, access) as AnyHandler],
     [ApiKey.CreateTopics, createTopicsHandler(broker, access) as AnyHandler],
     [ApiKey.DeleteTopics, deleteTopicsHandler(broker, access) as AnyHandler],
-    [ApiKey.ChainReplicate, chainReplicateHandler(chain)],
+    [ApiKey.SaslHandshake, saslHandshakeHandler() as AnyHandler],
+    [ApiKey.SaslAuthenticate, saslAuthenticateHandler() as AnyHandler],
+    [ApiKey.ChainReplicate, chainReplicateHandler(chain, security.interBrokerPrincipal)],
   ]);
   route = createRouter(table, logger.child({ component: 'router' }), (api, seconds, outcome, response) => {
     metrics.request(api, outcome, seconds);
@@ -286,7 +299,7 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
     });
   }
 
-  logger.info('vonnegut node started', { kafka: `${bound.host}:${bound.port}`, advertised: `${advertisedHost}:${advertisedPort}`, nodeName, admin: admin?.port ?? null, dataDir: config.dataDir });
+  logger.info('vonnegut node started', { kafka: `${bound.host}:${bound.port}`, advertised: `${advertisedHost}:${advertisedPort}`, nodeName, admin: admin?.port ?? null, dataDir: config.dataDir, securityProtocol: security.protocol });
   return {
     kafka: bound,
     admin: admin ? { port: admin.port } : null,
@@ -306,6 +319,7 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
       stopIdleFileClose();
       if (admin) await new Promise<void>((r) => admin!.server.close(() => r()));
       logs.close();
+      security.close();
     },
   };
 }
