@@ -67,6 +67,11 @@ export class KafkaWire {
     });
   }
 
+  /** Wraps a socket that is already connected (a TLS socket from the node's dialer, for instance). */
+  static fromSocket(socket: net.Socket): KafkaWire {
+    return new KafkaWire(socket);
+  }
+
   get isClosed(): boolean {
     return this.socket.destroyed;
   }
