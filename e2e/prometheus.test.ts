@@ -153,6 +153,13 @@ promTest('a real Prometheus scrapes the chain under load: vonnegut_* series exis
   } finally {
     await load.stop();
   }
+  // Once the load stops, every record is acknowledged through both links and committed at the head.
+  const settled = await waitFor('replication lag 0 on both links', async () => {
+    const r = await query('vonnegut_replication_lag_records == 0');
+    return r.length === 2 ? r : undefined;
+  });
+  t.deepEqual(settled.map((s) => s.metric.peer).sort(), ['prom-1', 'prom-2']);
+  t.is(await valueOf(`vonnegut_partition_uncommitted_records{instance="${instance(head)}",topic="prom",partition="0"}`), 0);
 
   // promtool lints our own families; prom-client's default process/nodejs families are filtered out.
   const exposition = await (await fetch(`http://${instance(head)}/metrics`)).text();
