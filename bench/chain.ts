@@ -60,13 +60,13 @@ export interface ChainBenchResult {
   ratio: number;
 }
 
-interface BenchChain {
+export interface BenchChain {
   nodes: BenchServer[];
   head: string;
 }
 
 /** Starts `n` nodes as one chain (n = 1: a solo node) under `root`. */
-async function startChain(root: string, n: number, profile?: string): Promise<BenchChain> {
+export async function startChain(root: string, n: number, profile?: string): Promise<BenchChain> {
   if (n === 1) {
     const node = await startServer(path.join(root, 'solo'));
     return { nodes: [node], head: node.address };
@@ -81,7 +81,7 @@ async function startChain(root: string, n: number, profile?: string): Promise<Be
 }
 
 /** Produces the first body until the chain accepts it (links up, topic auto-created). */
-async function waitWritable(address: string, body: Buffer): Promise<void> {
+export async function waitWritable(address: string, body: Buffer): Promise<void> {
   const deadline = Date.now() + WRITABLE_TIMEOUT_MS;
   let last = -1;
   while (Date.now() < deadline) {
