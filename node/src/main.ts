@@ -85,11 +85,14 @@ serve.action(async (flags: ServeFlags) => {
 
 program
   .command('bench')
-  .description('run the produce, fetch and chain benchmarks and print one summary table')
-  .option('--mib <n>', 'MiB per batch size and round in each bench', '128')
+  .description('run the produce, fetch and chain benchmarks and print one summary table; --peers: vonnegut next to NATS JetStream and Redis')
+  .option('--mib <n>', 'MiB per batch size and round in each bench (--peers: per system and round)', '128')
   .option('--rounds <n>', 'rounds per bench (medians are reported)', '3')
+  .option('--peers', 'the same produce workload against vonnegut, NATS JetStream R1/R3 and Redis streams (needs nats-server, redis-server)')
+  .option('--producers <n>', 'with --peers: concurrent producers, each with its own connection', '8')
+  .option('--batch <n>', 'with --peers: records per operation, awaited before the next', '32')
   .option('--json [file]', 'write machine-readable results to FILE, or to stdout')
-  .action(async (o: { mib: string; rounds: string; json?: boolean | string }) => {
+  .action(async (o: { mib: string; rounds: string; peers?: boolean; producers: string; batch: string; json?: boolean | string }) => {
     // With a bare --json, stdout is the JSON alone: no progress bars, no per-bench lines.
     const quiet = o.json === true;
     const emit = (text: string, value: unknown): void => {
@@ -100,7 +103,22 @@ program
         console.error(`results written to ${o.json}`);
       }
     };
-    // Loaded on demand: the benches pull in the e2e harness, which `serve` never needs.
+    // Loaded on demand: the benches pull in the e2e harness and peer clients, which `serve` never needs.
+    if (o.peers) {
+      const { runPeersBench, formatPeers, peersOptions, PeersUnavailableError, checkPeerBinaries } = await import('../../bench/peers.ts');
+      let opts;
+      try {
+        checkPeerBinaries();
+        opts = peersOptions({ mib: o.mib, rounds: o.rounds, producers: o.producers, batch: o.batch }, !quiet);
+      } catch (err) {
+        if (!(err instanceof PeersUnavailableError || err instanceof RangeError)) throw err;
+        console.error(`vonnegut: ${err.message}`);
+        process.exit(2);
+      }
+      const res = await runPeersBench(opts);
+      emit(formatPeers(res).join('\n'), res);
+      return;
+    }
     const { runAllBenches, formatSummary } = await import('../../bench/all.ts');
     const res = await runAllBenches({
       mib: Number(o.mib),
