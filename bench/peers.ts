@@ -51,8 +51,11 @@ export interface PeersBenchResult {
   systems: { name: string; operation: string; ack: string }[];
   rows: PeerRow[];
   ratios: PeerRatio[];
-  rounds: Record<string, (PeerLoadResult & { serverCpuMsPerMiB: number })[]>;
+  rounds: Record<string, RoundResult[]>;
 }
+
+/** One system's round: the load's numbers and the CPU it cost the servers and this load generator. */
+export type RoundResult = PeerLoadResult & { serverCpuMsPerMiB: number; clientCpuMsPerMiB: number };
 
 /** Thrown when the peer servers are not installed: the CLI prints the message and exits 2. */
 export class PeersUnavailableError extends Error {}
@@ -63,17 +66,21 @@ export function checkPeerBinaries(lookup?: (cmd: string) => string | null): void
   if (missing.length > 0) throw new PeersUnavailableError(missingPeersMessage(missing));
 }
 
-async function measureRound(s: PeerSystem, id: string, values: Buffer[], o: PeersBenchOptions, bar?: Progress): Promise<PeerLoadResult & { serverCpuMsPerMiB: number }> {
+async function measureRound(s: PeerSystem, id: string, values: Buffer[], o: PeersBenchOptions, bar?: Progress): Promise<RoundResult> {
   const producers = await s.open(id, o.producers);
   const cpu = (): number => s.pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
   try {
     syncDisk();
     const cpu0 = cpu();
+    const client0 = process.cpuUsage();
     const res = await runPeerLoad({ producers, batch: o.batch, values, ...(bar ? { onDone: (b: number) => bar.add(b) } : {}) });
+    const client = process.cpuUsage(client0);
     const serverCpuMsPerMiB = ((cpu() - cpu0) * 1000) / (res.bytes / MiB);
+    // The same load generator drives every system: its CPU per MiB is each official client's cost.
+    const clientCpuMsPerMiB = (client.user + client.system) / 1000 / (res.bytes / MiB);
     const stored = await s.count(id);
     if (stored !== values.length) throw new Error(`${s.name}: ${stored} records stored after ${values.length} were acknowledged`);
-    return { ...res, serverCpuMsPerMiB };
+    return { ...res, serverCpuMsPerMiB, clientCpuMsPerMiB };
   } finally {
     await Promise.all(producers.map((p) => p.close()));
     await s.drop(id);
@@ -132,6 +139,7 @@ export async function runPeersBench(o: PeersBenchOptions): Promise<PeersBenchRes
         p50Ms: medianOf(runs.map((x) => x.latencyMs.p50)),
         p99Ms: medianOf(runs.map((x) => x.latencyMs.p99)),
         serverCpuMsPerMiB: medianOf(runs.map((x) => x.serverCpuMsPerMiB)),
+        clientCpuMsPerMiB: medianOf(runs.map((x) => x.clientCpuMsPerMiB)),
       };
     });
     const { progress: _, ...config } = o;

@@ -22,6 +22,8 @@ export interface PeerRow {
   p99Ms: number;
   /** CPU milliseconds of the system's server processes per MiB written. */
   serverCpuMsPerMiB: number;
+  /** CPU milliseconds of the load generator (the system's official client) per MiB written. */
+  clientCpuMsPerMiB: number;
 }
 
 export interface PeerTarget {
@@ -72,10 +74,10 @@ export function alignTable(cells: string[][], left = 1): string {
 export function formatPeerTable(rows: PeerRow[]): string {
   const base = rows.find((r) => r.system === SYSTEMS.jetstream3);
   return alignTable([
-    ['system', 'MiB/s', 'records/s', 'p50 ms', 'p99 ms', 'x JetStream R3', 'server cpu ms/MiB'],
+    ['system', 'MiB/s', 'records/s', 'p50 ms', 'p99 ms', 'x JetStream R3', 'cpu ms/MiB server', 'client'],
     ...rows.map((r) => [
       r.system, r.mibPerSec.toFixed(1), r.recordsPerSec.toFixed(0), r.p50Ms.toFixed(2), r.p99Ms.toFixed(2),
-      base ? `${(r.mibPerSec / base.mibPerSec).toFixed(2)}x` : '-', r.serverCpuMsPerMiB.toFixed(1),
+      base ? `${(r.mibPerSec / base.mibPerSec).toFixed(2)}x` : '-', r.serverCpuMsPerMiB.toFixed(1), r.clientCpuMsPerMiB.toFixed(1),
     ]),
   ]);
 }

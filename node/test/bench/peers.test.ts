@@ -17,7 +17,7 @@ import { checkPeerBinaries, peersOptions, PeersUnavailableError } from '../../..
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 function row(system: SystemName, mibPerSec: number, p99Ms: number): PeerRow {
-  return { system, mibPerSec, recordsPerSec: mibPerSec * 1024, p50Ms: p99Ms / 4, p99Ms, serverCpuMsPerMiB: 10 };
+  return { system, mibPerSec, recordsPerSec: mibPerSec * 1024, p50Ms: p99Ms / 4, p99Ms, serverCpuMsPerMiB: 10, clientCpuMsPerMiB: 5 };
 }
 
 test('natsConfig: a single server gets a JetStream file store and no cluster block', (t) => {
@@ -90,7 +90,7 @@ test('formatPeerTable and formatPeerRatios print every system, its ratio to JetS
   const rows = [row(SYSTEMS.vonnegut3, 90, 10), row(SYSTEMS.jetstream3, 60, 19)];
   const table = formatPeerTable(rows).split('\n');
   t.is(table.length, 3);
-  t.regex(table[1]!, /^vonnegut 3-node chain\s+90\.0\s+92160\s+2\.50\s+10\.00\s+1\.50x\s+10\.0$/);
+  t.regex(table[1]!, /^vonnegut 3-node chain\s+90\.0\s+92160\s+2\.50\s+10\.00\s+1\.50x\s+10\.0\s+5\.0$/);
   t.regex(table[2]!, /^JetStream R3 .* 1\.00x/);
   t.deepEqual(formatPeerRatios(peerRatios(rows)), [
     'vonnegut 3-node chain / JetStream R3: throughput 1.50x (target >= 1.5x), p99 0.53x (target <= 1x)  ok',
