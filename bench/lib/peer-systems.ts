@@ -84,9 +84,13 @@ export async function jetStreamSystem(name: string, servers: string[], replicas:
       ? 'PubAck: the server stored it (file storage, fsync on its sync_interval, default 2 min)'
       : 'PubAck: the stream leader and a quorum of its 3 replicas stored it (file storage)',
     async open(id, n) {
-      await untilReady(`${name} stream ${stream(id)}`, () => jsm.streams.add({
+      const info = await untilReady(`${name} stream ${stream(id)}`, () => jsm.streams.add({
         name: stream(id), subjects: [subject(id)], storage: StorageType.File, num_replicas: replicas,
       }));
+      const placed = 1 + (info.cluster?.replicas?.length ?? 0);
+      if (info.config.storage !== StorageType.File || (replicas > 1 && placed !== replicas)) {
+        throw new Error(`${name}: stream ${stream(id)} has ${info.config.storage} storage on ${placed} servers, wanted file on ${replicas}`);
+      }
       const conns: NatsConnection[] = await Promise.all(Array.from({ length: n }, () => connect({ servers })));
       // A new R3 stream may answer "no responders" until its leader is elected: publish once, untimed.
       await untilReady(`${name} stream ${stream(id)} leader`, () => conns[0]!.jetstream().publish(subject(id), Buffer.alloc(0)));
@@ -114,6 +118,8 @@ export async function jetStreamSystem(name: string, servers: string[], replicas:
 /** Redis streams through node-redis: one XADD per record, auto-pipelined when issued in the same tick. */
 export async function redisSystem(name: string, url: string, pids: number[]): Promise<PeerSystem> {
   const admin = await createRedis({ url }).connect();
+  const aof = await admin.configGet(['appendonly', 'appendfsync']);
+  if (aof.appendonly !== 'yes' || aof.appendfsync !== 'everysec') throw new Error(`${name}: AOF is ${JSON.stringify(aof)}, wanted appendonly yes, appendfsync everysec`);
   const key = (id: string): string => `peers:${id}`;
   return {
     name, pids,
