@@ -16,6 +16,11 @@ import { decodeApiVersionsResponse, encodeApiVersionsRequest } from '../node/src
 import { ErrorCode } from '../node/src/protocol/error-codes.ts';
 import { encodePlain } from '../node/src/security/sasl/plain.ts';
 import { dial } from '../node/src/security/dial.ts';
+import { FrameDecoder, encodeFrame } from '../node/src/protocol/frame.ts';
+import { writeRequestHeader } from '../node/src/protocol/header.ts';
+import { Writer } from '../node/src/protocol/writer.ts';
+import { decodeMetadataResponse, encodeMetadataRequest } from '../node/src/protocol/apis/metadata.ts';
+import { Reader } from '../node/src/protocol/reader.ts';
 import { makeCa, makeServerCert, type TestCa } from './lib/certs.ts';
 import { KafkaWire } from './lib/kafka-wire.ts';
 import { startNodeProcess, type NodeProcess } from './lib/node-process.ts';
@@ -177,4 +182,68 @@ serial('no password or private key appears in the node\'s logs (debug level)', a
   for (const secret of [...Object.values(PASSWORDS), 'leaked-if-logged-91']) t.false(logs.includes(secret), `log contains ${secret}`);
   const keyBody = fs.readFileSync(cert.key, 'utf8').split('\n').filter((l) => l && !l.startsWith('-----'));
   for (const line of keyBody) t.false(logs.includes(line), 'log contains key material');
+});
+
+/** Frames from a socket, one at a time; null once the socket has closed. */
+function frameReader(socket: net.Socket): () => Promise<Buffer | null> {
+  const decoder = new FrameDecoder();
+  const frames: Buffer[] = [];
+  let closed = false;
+  let wake: (() => void) | null = null;
+  socket.on('data', (d: Buffer) => {
+    frames.push(...decoder.push(d));
+    wake?.();
+  });
+  socket.on('close', () => {
+    closed = true;
+    wake?.();
+  });
+  socket.on('error', () => {});
+  return async () => {
+    while (frames.length === 0 && !closed) await new Promise<void>((r) => (wake = r));
+    return frames.shift() ?? null;
+  };
+}
+
+function request(apiKey: number, version: number, correlationId: number, body: (w: Writer) => void): Buffer {
+  const w = new Writer(128);
+  writeRequestHeader(w, 1, { apiKey, apiVersion: version, correlationId, clientId: 'e2e-v0' });
+  body(w);
+  return encodeFrame(w.toBuffer());
+}
+
+serial('SaslHandshake v0: a bare PLAIN token logs in and requests follow; a bad bare token closes the connection', async (t) => {
+  const good = await dial(node.host, node.port, { tls: { ca: fs.readFileSync(ca.caCert) } });
+  const next = frameReader(good);
+  good.write(request(ApiKey.SaslHandshake, 0, 1, (w) => encodeSaslHandshakeRequest(w, 0, { mechanism: 'PLAIN' })));
+  const hs = new Reader((await next())!);
+  t.is(hs.int32(), 1);
+  t.is(decodeSaslHandshakeResponse(hs, 0).errorCode, 0);
+  good.write(encodeFrame(encodePlain('alice', PASSWORDS.alice)));
+  t.deepEqual(await next(), Buffer.alloc(0), 'an empty bare token answers a good PLAIN login');
+  good.write(request(ApiKey.Metadata, 1, 2, (w) => encodeMetadataRequest(w, 1, { topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false })));
+  const md = new Reader((await next())!);
+  t.is(md.int32(), 2);
+  t.true(decodeMetadataResponse(md, 1).brokers.length > 0);
+  good.destroy();
+
+  const bad = await dial(node.host, node.port, { tls: { ca: fs.readFileSync(ca.caCert) } });
+  const nextBad = frameReader(bad);
+  bad.write(request(ApiKey.SaslHandshake, 0, 1, (w) => encodeSaslHandshakeRequest(w, 0, { mechanism: 'PLAIN' })));
+  t.truthy(await nextBad());
+  bad.write(encodeFrame(encodePlain('alice', 'wrong')));
+  t.is(await nextBad(), null, 'closed without an answer, as Kafka does for v0');
+});
+
+serial('SSL without SASL: kcat trusting the CA reads metadata; trusting another CA it refuses the certificate', async (t) => {
+  const sslNode = await startNodeProcess({ args: ['--security-protocol', 'SSL', '--tls-cert-file', cert.cert, '--tls-key-file', cert.key] });
+  t.teardown(() => sslNode.destroy());
+  const ok = await run('kcat', ['-b', sslNode.address, '-X', 'security.protocol=SSL', '-X', `ssl.ca.location=${ca.caCert}`, '-L', '-m', '10'], { timeoutMs: 30_000 });
+  t.is(ok.code, 0, ok.stderr);
+  t.regex(ok.stdout.toString(), /1 brokers/);
+  const otherCa = await makeCa();
+  t.teardown(() => fs.rmSync(otherCa.dir, { recursive: true, force: true }));
+  const untrusted = await run('kcat', ['-b', sslNode.address, '-X', 'security.protocol=SSL', '-X', `ssl.ca.location=${otherCa.caCert}`, '-L', '-m', '5'], { timeoutMs: 30_000 });
+  t.not(untrusted.code, 0);
+  t.regex(untrusted.stderr, /certificate verify failed|SSL handshake failed/i);
 });
