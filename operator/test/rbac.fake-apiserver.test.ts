@@ -22,6 +22,8 @@ const NS = 'ns1';
 const STS = ['apps/v1', 'StatefulSet'] as const;
 const VGC = ['vonnegut.io/v1alpha1', 'VonnegutChain'] as const;
 const fast = { baseMs: 20, maxMs: 200 };
+/** Deadlines, not sleeps: generous because two scenarios and helm share a loaded machine. */
+const DEADLINE_MS = 30_000;
 
 type Role = ManifestLike & { kind: string; metadata: { name: string }; rules: PolicyRule[] };
 
@@ -57,8 +59,8 @@ async function operatorRequests(watchNamespace?: string): Promise<RequestRecord[
       api.put({ apiVersion: VGC[0], kind: VGC[1], metadata: existing?.metadata ?? { name: 'logs', namespace: NS }, spec: { replicas: 3, chains } });
     };
     put(3);
-    await waitFor('3 sts', () => api.list(...STS, NS).length === 3);
-    await waitFor('status', () => (api.get(...VGC, NS, 'logs')?.status as { chainCount?: number } | undefined)?.chainCount === 3);
+    await waitFor('3 sts', () => api.list(...STS, NS).length === 3, DEADLINE_MS);
+    await waitFor('status', () => (api.get(...VGC, NS, 'logs')?.status as { chainCount?: number } | undefined)?.chainCount === 3, DEADLINE_MS);
     put(2);
     for (let i = 0; i < 3; i++) {
       api.put({
@@ -70,7 +72,7 @@ async function operatorRequests(watchNamespace?: string): Promise<RequestRecord[
         },
       });
     }
-    await waitFor('drained chain deleted', () => api.list(...STS, NS).length === 2);
+    await waitFor('drained chain deleted', () => api.list(...STS, NS).length === 2, DEADLINE_MS);
     await op.controller.queue.idle();
     return [...api.requests];
   } finally {
@@ -94,10 +96,10 @@ async function sidecarRequests(): Promise<RequestRecord[]> {
   });
   try {
     const annotation = (): string | undefined => api.get('v1', 'Pod', NS, 'logs-1-2')?.metadata.annotations?.['vonnegut.io/status'];
-    await waitFor('first report', () => annotation());
+    await waitFor('first report', () => annotation(), DEADLINE_MS);
     const cur = api.get(...VGC, NS, 'logs')!;
     api.put({ ...cur, spec: { ...(cur.spec as object), chains: 1 } });
-    await waitFor('drained', () => annotation()?.includes('"drained":true'));
+    await waitFor('drained', () => annotation()?.includes('"drained":true'), DEADLINE_MS);
     return [...api.requests];
   } finally {
     await sidecar.stop();

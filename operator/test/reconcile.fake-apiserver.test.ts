@@ -259,17 +259,17 @@ test('fake API server without CEL: SSL without tls.secretName is Degraded Invali
   const env = await setup(t);
   const { api } = env;
   putChain(api, 'logs', {});
-  await waitFor('2 sts', () => api.list(...STS, NS).length === 2);
+  await waitFor('2 sts', () => api.list(...STS, NS).length === 2, 30_000);
   await settled(env);
   const before = api.list(...STS, NS).map((s) => s.metadata.resourceVersion);
   putChain(api, 'logs', { security: { protocol: 'SSL' } });
-  await waitFor('InvalidSpec', () => cond(api, 'logs', 'Degraded')?.reason === 'InvalidSpec');
+  await waitFor('InvalidSpec', () => cond(api, 'logs', 'Degraded')?.reason === 'InvalidSpec', 30_000);
   t.is(cond(api, 'logs', 'Degraded')?.message, 'security.tls.secretName is required when protocol is SSL or SASL_SSL');
   await env.op.controller.queue.idle();
   t.deepEqual(api.list(...STS, NS).map((s) => s.metadata.resourceVersion), before);
   // Fixed spec: the pods get the secret mounted and the env that points at it.
   putChain(api, 'logs', { security: { protocol: 'SSL', tls: { secretName: 'logs-tls' } } });
-  await waitFor('Degraded cleared', () => cond(api, 'logs', 'Degraded')?.status === 'False');
+  await waitFor('Degraded cleared', () => cond(api, 'logs', 'Degraded')?.status === 'False', 30_000);
   const pod = (api.get(...STS, NS, 'logs-0') as unknown as { spec: { template: { spec: { volumes: { name: string; secret?: { secretName: string } }[]; containers: { env: { name: string; value?: string }[] }[] } } } }).spec.template.spec;
   t.is(pod.volumes.find((v) => v.name === 'tls')?.secret?.secretName, 'logs-tls');
   t.is(pod.containers[0]!.env.find((e) => e.name === 'VONNEGUT_SECURITY_PROTOCOL')?.value, 'SSL');
