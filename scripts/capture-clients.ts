@@ -2,7 +2,8 @@
  * Captures golden request frames from real Kafka clients: a loopback broker on 127.0.0.1:<port 0> that
  * answers just enough (ApiVersions, Metadata, Produce, Fetch, ListOffsets, CreateTopics, DeleteTopics)
  * for kcat and kafkajs to proceed, and records the first frame of each (api, version) a client sends.
- * Writes node/test/fixtures/<name>.json. Run: npx tsx scripts/capture-clients.ts
+ * Writes node/test/fixtures/<name>.json. Run: npx tsx scripts/capture-clients.ts [name-prefix ...]
+ * (with prefixes, only the fixtures whose names start with one of them are captured again).
  *
  * Only requests are captured from clients; response bytes in fixtures are built from Kafka's documented
  * layout by our encoders (no real broker is available here), and say so.
@@ -25,6 +26,11 @@ import { decodeFetchRequest, encodeFetchResponse } from '../node/src/protocol/ap
 import { decodeListOffsetsRequest, encodeListOffsetsResponse } from '../node/src/protocol/apis/list-offsets.ts';
 import { decodeCreateTopicsRequest, encodeCreateTopicsResponse } from '../node/src/protocol/apis/create-topics.ts';
 import { decodeDeleteTopicsRequest, encodeDeleteTopicsResponse } from '../node/src/protocol/apis/delete-topics.ts';
+import { decodeSaslHandshakeRequest, encodeSaslHandshakeResponse } from '../node/src/protocol/apis/sasl-handshake.ts';
+import { decodeSaslAuthenticateRequest, encodeSaslAuthenticateResponse } from '../node/src/protocol/apis/sasl-authenticate.ts';
+import { SaslAuthenticator } from '../node/src/security/authenticator.ts';
+import { SaslSession } from '../node/src/security/sasl-session.ts';
+import { UserTable } from '../node/src/security/users.ts';
 
 const run = promisify(execFile);
 const FIXTURES = new URL('../node/test/fixtures/', import.meta.url);
@@ -39,6 +45,8 @@ async function broker(maxVersions: Record<number, number> = {}): Promise<{ port:
   const server = net.createServer((sock) => {
     sockets.add(sock);
     const dec = new FrameDecoder();
+    // SASL answers come from the node's own session, so a client gets through the real exchange.
+    const sasl = new SaslSession(CAPTURE_SASL);
     sock.on('error', () => {});
     sock.on('close', () => sockets.delete(sock));
     sock.on('data', (chunk) => {
@@ -49,7 +57,7 @@ async function broker(maxVersions: Record<number, number> = {}): Promise<{ port:
           seen.add(key);
           frames.push({ apiKey: h.apiKey, apiVersion: h.apiVersion, hex: frame.toString('hex') });
         }
-        const body = answer(h.apiKey, h.apiVersion, h.supported, new Reader(frame, h.bodyOffset), port, maxVersions);
+        const body = answer(h.apiKey, h.apiVersion, h.supported, new Reader(frame, h.bodyOffset), port, maxVersions, sasl);
         if (body === null) continue;
         const w = new Writer();
         writeResponseHeader(w, h.apiKey, h.supported ? h.apiVersion : 0, h.correlationId);
@@ -63,9 +71,26 @@ async function broker(maxVersions: Record<number, number> = {}): Promise<{ port:
   return { port, frames, close: () => { for (const s of sockets) s.destroy(); server.close(); } };
 }
 
-function answer(apiKey: number, v: number, supported: boolean, r: Reader, port: number, caps: Record<number, number>): Buffer | null {
+/** The capture broker's one SASL user (the password ends up in the PLAIN fixture: it guards nothing). */
+const CAPTURE_USER = { name: 'capture', password: 'capture-password' };
+const CAPTURE_SASL = new SaslAuthenticator(['SCRAM-SHA-256', 'SCRAM-SHA-512', 'PLAIN'], () => CAPTURE_USERS);
+const CAPTURE_USERS = UserTable.parse(JSON.stringify({ users: [CAPTURE_USER] }), 'capture');
+
+function answer(apiKey: number, v: number, supported: boolean, r: Reader, port: number, caps: Record<number, number>, sasl: SaslSession): Buffer | null {
   const w = new Writer();
   switch (apiKey) {
+    case ApiKey.SaslHandshake: {
+      const out = sasl.handshake(decodeSaslHandshakeRequest(r, v).mechanism, v);
+      encodeSaslHandshakeResponse(w, v, { errorCode: out.errorCode, mechanisms: out.mechanisms });
+      break;
+    }
+    case ApiKey.SaslAuthenticate: {
+      const out = sasl.token(decodeSaslAuthenticateRequest(r, v).authBytes);
+      encodeSaslAuthenticateResponse(w, v, out.ok
+        ? { errorCode: 0, errorMessage: null, authBytes: out.response, sessionLifetimeMs: 0 }
+        : { errorCode: out.errorCode, errorMessage: out.message, authBytes: Buffer.alloc(0), sessionLifetimeMs: 0 });
+      break;
+    }
     case ApiKey.ApiVersions: {
       const apiKeys = advertisedVersions().map((e) => ({ ...e, maxVersion: Math.min(e.maxVersion, caps[e.apiKey] ?? e.maxVersion) }));
       if (!supported) encodeApiVersionsResponse(w, 0, { errorCode: 35, apiKeys, throttleTimeMs: 0 });
@@ -137,7 +162,12 @@ function save(name: string, source: string, frames: CapturedFrame[]): void {
   console.log(`${name}: ${frames.map((f) => `${f.apiKey}v${f.apiVersion}`).join(' ')}`);
 }
 
+/** Fixture name prefixes from the command line; none = capture everything. */
+const ONLY = process.argv.slice(2);
+const wanted = (name: string): boolean => ONLY.length === 0 || ONLY.some((p) => name.startsWith(p));
+
 async function kcat(name: string, args: string[], caps: Record<number, number> = {}, stdin?: string): Promise<void> {
+  if (!wanted(name)) return;
   const b = await broker(caps);
   const full = ['-b', `127.0.0.1:${b.port}`, ...args];
   const child = run('timeout', ['8', 'kcat', ...full], { encoding: 'utf8' });
@@ -199,8 +229,12 @@ async function main(): Promise<void> {
   await kcat('kcat-consume', ['-C', '-t', 'golden', '-o', 'beginning', '-e']);
   await kcat('kcat-consume-capped', ['-C', '-t', 'golden', '-o', 'beginning', '-e'],
     { [ApiKey.Fetch]: 4, [ApiKey.ListOffsets]: 0, [ApiKey.Metadata]: 1 });
-  await kafkajs();
-  await kafkajsFetch();
+  for (const mechanism of ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']) {
+    await kcat(`kcat-sasl-${mechanism.toLowerCase()}`, ['-L', '-X', 'security.protocol=SASL_PLAINTEXT', '-X', `sasl.mechanisms=${mechanism}`,
+      '-X', `sasl.username=${CAPTURE_USER.name}`, '-X', `sasl.password=${CAPTURE_USER.password}`]);
+  }
+  if (wanted('kafkajs-admin-producer')) await kafkajs();
+  if (wanted('kafkajs-fetch-encoder')) await kafkajsFetch();
 }
 
 await main();
