@@ -247,3 +247,21 @@ serial('SSL without SASL: kcat trusting the CA reads metadata; trusting another 
   t.not(untrusted.code, 0);
   t.regex(untrusted.stderr, /certificate verify failed|SSL handshake failed/i);
 });
+
+serial('the vonnegut CLI produces and consumes over SASL_SSL, and a wrong password exits 1 with SASL_AUTHENTICATION_FAILED (58)', async (t) => {
+  const main = path.resolve('node/src/main.ts');
+  const cli = (args: string[], password: string, input?: string) => run(process.execPath, ['--import', 'tsx', main, ...args], {
+    input, timeoutMs: 60_000,
+    env: { VONNEGUT_BOOTSTRAP: node.address, VONNEGUT_TLS_CA_FILE: ca.caCert, VONNEGUT_SASL_USERNAME: 'alice', VONNEGUT_SASL_PASSWORD: password },
+  });
+  const lines = Array.from({ length: 100 }, (_, i) => `cli-secure-${i}`);
+  const p = await cli(['produce', 'sec-cli', '--sasl-mechanism', 'SCRAM-SHA-256'], PASSWORDS.alice, `${lines.join('\n')}\n`);
+  t.is(p.code, 0, p.stderr);
+  const c = await cli(['consume', 'sec-cli', '--from-beginning', '--max-messages', '100'], PASSWORDS.alice);
+  t.is(c.code, 0, c.stderr);
+  t.deepEqual(c.stdout.toString().split('\n').slice(0, -1), lines);
+  const bad = await cli(['consume', 'sec-cli', '--from-beginning', '--max-messages', '1'], 'wrong-password-x');
+  t.is(bad.code, 1);
+  t.regex(bad.stderr, /SASL_AUTHENTICATION_FAILED, code 58/);
+  t.false(bad.stderr.includes('wrong-password-x'));
+});
