@@ -3,7 +3,7 @@
 // rendered PrometheusRule, PodMonitor and dashboard ConfigMap carry what the files hold.
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -11,7 +11,7 @@ import { parse, stringify } from 'yaml';
 import { requireTool } from '../../e2e/lib/tools.ts';
 import { ADMIN_PORT_NAME, LABEL_CHAIN, LABEL_CLUSTER, chainLabels } from '../src/names.ts';
 import type { ResolvedSpec } from '../src/crd/defaults.ts';
-import { helmTest, render, root, skipNote } from './helpers/helm.ts';
+import { chart, helmRun, helmTest, render, root, skipNote } from './helpers/helm.ts';
 import { AGREED_HISTOGRAMS, AGREED_METRICS, exportedByNode } from './helpers/node-metric-names.ts';
 import { expandVariables, familyOf, metricNames } from './helpers/promql.ts';
 import { validateManifest, type ManifestLike } from './helpers/validate.ts';
@@ -205,4 +205,16 @@ helmTest(`rendered PodMonitor selects the pods the operator builds, on their adm
   t.deepEqual(ep.relabelings.map((r) => [r.sourceLabels[0], r.targetLabel]), [[meta(LABEL_CHAIN), 'chain'], [meta(LABEL_CLUSTER), 'vonnegut_cluster']]);
   const scoped = (await render({ ...monitoringValues, watchNamespace: 'team-a' })).find((d) => d.kind === 'PodMonitor') as PodMonitor;
   t.deepEqual(scoped.spec.namespaceSelector, { matchNames: ['team-a'] });
+});
+
+helmTest(`the packaged chart ships the rule file and the dashboard, not the rule unit tests${skipNote}`, async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'vonnegut-package-'));
+  await helmRun(['package', chart, '--destination', dir]);
+  const [tgz] = (await readdir(dir)).filter((f) => f.endsWith('.tgz')).map((f) => join(dir, f));
+  if (!tgz) return t.fail('helm package wrote no archive');
+  const { stdout } = await execFileP('tar', ['tzf', tgz]);
+  const files = stdout.split('\n');
+  t.true(files.includes('vonnegut/rules/vonnegut.rules.yaml'));
+  t.true(files.includes('vonnegut/dashboards/vonnegut.json'));
+  t.false(files.some((f) => f.endsWith('.test.yaml')));
 });
