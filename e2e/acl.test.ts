@@ -7,17 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
 import { openLog } from '../node/src/index.ts';
-import { ApiKey } from '../node/src/protocol/api-keys.ts';
-import { decodeCreateTopicsResponse, encodeCreateTopicsRequest } from '../node/src/protocol/apis/create-topics.ts';
-import { decodeDeleteTopicsResponse, encodeDeleteTopicsRequest } from '../node/src/protocol/apis/delete-topics.ts';
-import { decodeInitProducerIdResponse, encodeInitProducerIdRequest } from '../node/src/protocol/apis/init-producer-id.ts';
-import { decodeJoinGroupResponse, encodeJoinGroupRequest } from '../node/src/protocol/apis/join-group.ts';
-import { decodeMetadataResponse, encodeMetadataRequest } from '../node/src/protocol/apis/metadata.ts';
-import { decodeOffsetCommitResponse, encodeOffsetCommitRequest } from '../node/src/protocol/apis/offset-commit.ts';
-import { decodeOffsetFetchResponse, encodeOffsetFetchRequest } from '../node/src/protocol/apis/offset-fetch.ts';
 import { ErrorCode } from '../node/src/protocol/error-codes.ts';
 import { encodeRecordBatch } from '../node/src/protocol/record-batch.ts';
 import type { AclEntry } from '../node/src/security/acl.ts';
+import * as req from './lib/acl-requests.ts';
 import { KafkaWire } from './lib/kafka-wire.ts';
 import { NodeProcess } from './lib/node-process.ts';
 import { requireTool, run, waitFor } from './lib/tools.ts';
@@ -58,55 +51,13 @@ async function withWire<T>(fn: (w: KafkaWire) => Promise<T>): Promise<T> {
 
 const produceRaw = (topic: string, value = 'v') => withWire((w) => w.produce(topic, 0, encodeRecordBatch({ records: [{ value }] }), 1));
 
-async function metadata(topics: string[] | null, allowAutoTopicCreation = false) {
-  return withWire(async (w) => decodeMetadataResponse(await w.send(ApiKey.Metadata, 9, (x) => encodeMetadataRequest(x, 9, {
-    topics: topics === null ? null : topics.map((name) => ({ topicId: Buffer.alloc(16), name })),
-    allowAutoTopicCreation,
-    includeClusterAuthorizedOperations: false,
-    includeTopicAuthorizedOperations: false,
-  })), 9));
-}
-
-async function joinGroup(groupId: string): Promise<number> {
-  return withWire(async (w) => decodeJoinGroupResponse(await w.send(ApiKey.JoinGroup, 5, (x) => encodeJoinGroupRequest(x, 5, {
-    groupId, sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId: '', groupInstanceId: null,
-    protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.alloc(0) }], reason: null,
-  })), 5).errorCode);
-}
-
-async function initProducerId(): Promise<number> {
-  return withWire(async (w) => decodeInitProducerIdResponse(await w.send(ApiKey.InitProducerId, 1, (x) => encodeInitProducerIdRequest(x, 1, {
-    transactionalId: null, transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1,
-  })), 1).errorCode);
-}
-
-/** A commit from outside any generation (a "simple" consumer): topic -> that topic's partition 0 error code. */
-async function commitOffsets(groupId: string, topics: string[], offset: number): Promise<Record<string, number>> {
-  const res = await withWire(async (w) => decodeOffsetCommitResponse(await w.send(ApiKey.OffsetCommit, 2, (x) => encodeOffsetCommitRequest(x, 2, {
-    groupId, generationId: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1,
-    topics: topics.map((name) => ({ name, partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, commitTimestamp: -1, committedMetadata: null }] })),
-  })), 2));
-  return Object.fromEntries(res.topics.map((t) => [t.name, t.partitions[0]!.errorCode]));
-}
-
-/** OffsetFetch v3 for the group (null topics: all it has): the group error and topic -> [offset, error]. */
-async function fetchOffsets(groupId: string, topics: string[] | null) {
-  const res = await withWire(async (w) => decodeOffsetFetchResponse(await w.send(ApiKey.OffsetFetch, 3, (x) => encodeOffsetFetchRequest(x, 3, {
-    groups: [{ groupId, topics: topics === null ? null : topics.map((name) => ({ name, partitionIndexes: [0] })) }], requireStable: false,
-  })), 3, groupId));
-  const g = res.groups[0]!;
-  return { errorCode: g.errorCode, topics: Object.fromEntries(g.topics.map((t) => [t.name, [t.partitions[0]!.committedOffset, t.partitions[0]!.errorCode]])) };
-}
-
-async function createTopic(name: string): Promise<number> {
-  return withWire(async (w) => decodeCreateTopicsResponse(await w.send(ApiKey.CreateTopics, 2, (x) => encodeCreateTopicsRequest(x, 2, {
-    topics: [{ name, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false,
-  })), 2).topics[0]!.errorCode);
-}
-
-async function deleteTopic(name: string): Promise<number> {
-  return withWire(async (w) => decodeDeleteTopicsResponse(await w.send(ApiKey.DeleteTopics, 1, (x) => encodeDeleteTopicsRequest(x, 1, { topicNames: [name], timeoutMs: 5000 })), 1).responses[0]!.errorCode);
-}
+const metadata = (topics: string[] | null, allowAutoTopicCreation = false) => withWire((w) => req.metadata(w, topics, allowAutoTopicCreation));
+const joinGroup = (groupId: string) => withWire((w) => req.joinGroup(w, groupId));
+const initProducerId = () => withWire((w) => req.initProducerId(w));
+const commitOffsets = (groupId: string, topics: string[], offset: number) => withWire((w) => req.commitOffsets(w, groupId, topics, offset));
+const fetchOffsets = (groupId: string, topics: string[] | null) => withWire((w) => req.fetchOffsets(w, groupId, topics));
+const createTopic = (name: string) => withWire((w) => req.createTopic(w, name));
+const deleteTopic = (name: string) => withWire((w) => req.deleteTopic(w, name));
 
 test.before(async () => {
   node = new NodeProcess();
