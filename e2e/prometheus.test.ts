@@ -3,12 +3,8 @@
  * shows the `vonnegut_*` series present and moving; `promtool check metrics` accepts the exposition.
  */
 import test from 'ava';
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { ChainCluster } from './lib/chain-cluster.ts';
+import { PrometheusServer } from './lib/prometheus-server.ts';
 import { startLoad } from './lib/load.ts';
 import { fetchFrom, produceTo } from './lib/raw-kafka.ts';
 import { requireTool, run, waitFor } from './lib/tools.ts';
@@ -19,63 +15,9 @@ const promTest = hasTools ? test.serial : test.skip;
 /** Families prom-client's default collectors export; promtool rejects some of their names (e.g. gauges ending in _total). */
 const PROCESS_FAMILIES = /^(# (HELP|TYPE) )?vonnegut_(process|nodejs)_/;
 
-interface Sample {
-  metric: Record<string, string>;
-  value: [number, string];
-}
-
 let chain: ChainCluster | undefined;
-let prometheus: ChildProcess | undefined;
-let promDir = '';
-let promUrl = '';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts Prometheus scraping `targets` every second; resolves once it reports ready. */
-async function startPrometheus(targets: string[]): Promise<void> {
-  promDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vg-prom-'));
-  const config = [
-    'global:',
-    '  scrape_interval: 1s',
-    '  scrape_timeout: 1s',
-    'scrape_configs:',
-    '  - job_name: vonnegut',
-    '    static_configs:',
-    `      - targets: [${targets.map((t) => `'${t}'`).join(', ')}]`,
-  ].join('\n');
-  fs.writeFileSync(path.join(promDir, 'prometheus.yml'), config + '\n');
-  const port = await freePort();
-  promUrl = `http://127.0.0.1:${port}`;
-  let stderr = '';
-  const child = spawn('prometheus', [
-    `--config.file=${path.join(promDir, 'prometheus.yml')}`,
-    `--storage.tsdb.path=${path.join(promDir, 'data')}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
-  prometheus = child;
-  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-8000)));
-  await waitFor('prometheus ready', async () => {
-    if (child.exitCode !== null) throw new Error(`prometheus exited ${child.exitCode}: ${stderr}`);
-    return (await fetch(`${promUrl}/-/ready`)).ok ? true : undefined;
-  }, 30_000, 200);
-}
-
-/** An instant query through Prometheus's HTTP API. */
-async function query(expr: string): Promise<Sample[]> {
-  const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(expr)}`);
-  const body = (await res.json()) as { status: string; error?: string; data: { resultType: string; result: Sample[] } };
-  if (body.status !== 'success') throw new Error(`query ${expr} failed: ${body.error}`);
-  return body.data.result;
-}
+const prometheus = new PrometheusServer();
+const query = (expr: string) => prometheus.query(expr);
 
 /** The single value of `expr`, once Prometheus has it. */
 async function valueOf(expr: string, timeoutMs = 30_000): Promise<number> {
@@ -96,12 +38,7 @@ async function increases(expr: string): Promise<[number, number]> {
 }
 
 test.after.always(async () => {
-  if (prometheus && prometheus.exitCode === null) {
-    const gone = new Promise((r) => prometheus!.once('exit', r));
-    prometheus.kill('SIGTERM');
-    await gone;
-  }
-  if (promDir) fs.rmSync(promDir, { recursive: true, force: true });
+  await prometheus.stop();
   await chain?.destroy();
 });
 
@@ -110,7 +47,7 @@ promTest('a real Prometheus scrapes the chain under load: vonnegut_* series exis
   await chain.start(3);
   const [head, middle, tail] = chain.nodes.map((n) => n!);
   const instance = (n: typeof head) => `127.0.0.1:${n.adminPort}`;
-  await startPrometheus([head, middle, tail].map(instance));
+  await prometheus.start({ targets: [head, middle, tail].map(instance) });
 
   const load = startLoad(head.address, 'prom');
   try {
