@@ -112,9 +112,8 @@ function nameMatches(e: AclEntry, name: string): boolean {
   return e.resourceName === '*' || e.resourceName === name;
 }
 
-function principalMatches(e: AclEntry, principal: string): boolean {
-  return e.principal === principal || e.principal === 'User:*';
-}
+/** The principal an entry names to apply to everyone. */
+const WILDCARD_PRINCIPAL = 'User:*';
 
 function coversAllow(e: AclEntry, op: Operation): boolean {
   return e.operations.some((o) => o === 'all' || o === op || (op === 'describe' && IMPLY_DESCRIBE.has(o)));
@@ -143,28 +142,44 @@ export const ALLOW_ALL: Authorizer = {
   allowsAny: () => true,
 };
 
-/** An authorizer over a fixed set of entries; super users bypass it. */
+/**
+ * An authorizer over a fixed set of entries; super users bypass it. Entries are indexed by resource type
+ * and principal, so a decision reads only the entries of that principal and of `User:*`, however many
+ * other principals the file names.
+ */
 export class AclAuthorizer implements Authorizer {
   readonly enabled = true;
-  private readonly byType: ReadonlyMap<ResourceType, readonly AclEntry[]>;
+  private readonly index = new Map<ResourceType, Map<string, AclEntry[]>>(RESOURCE_TYPES.map((t) => [t, new Map()]));
   private readonly superUsers: ReadonlySet<string>;
 
   constructor(entries: readonly AclEntry[], superUsers: Iterable<string> = []) {
-    const byType = new Map<ResourceType, AclEntry[]>(RESOURCE_TYPES.map((t) => [t, []]));
-    for (const e of entries) byType.get(e.resourceType)!.push(e);
-    this.byType = byType;
+    for (const e of entries) {
+      const byPrincipal = this.index.get(e.resourceType)!;
+      const list = byPrincipal.get(e.principal);
+      if (list) list.push(e);
+      else byPrincipal.set(e.principal, [e]);
+    }
     this.superUsers = new Set(superUsers);
+  }
+
+  /** The entry lists that can apply to `principal` on resources of the type: its own and `User:*`'s. */
+  private relevant(principal: string, resourceType: ResourceType): AclEntry[][] {
+    const byPrincipal = this.index.get(resourceType)!;
+    const own = byPrincipal.get(principal) ?? NO_ENTRIES;
+    return principal === WILDCARD_PRINCIPAL ? [own] : [own, byPrincipal.get(WILDCARD_PRINCIPAL) ?? NO_ENTRIES];
   }
 
   allows(principal: string, access: Access): boolean {
     if (this.superUsers.has(principal)) return true;
     let allowed = false;
-    for (const e of this.byType.get(access.resourceType)!) {
-      if (!principalMatches(e, principal) || !nameMatches(e, access.resourceName)) continue;
-      if (e.permission === 'deny') {
-        if (coversDeny(e, access.operation)) return false;
-      } else if (coversAllow(e, access.operation)) {
-        allowed = true;
+    for (const list of this.relevant(principal, access.resourceType)) {
+      for (const e of list) {
+        if (!nameMatches(e, access.resourceName)) continue;
+        if (e.permission === 'deny') {
+          if (coversDeny(e, access.operation)) return false;
+        } else if (!allowed && coversAllow(e, access.operation)) {
+          allowed = true;
+        }
       }
     }
     return allowed;
@@ -173,17 +188,20 @@ export class AclAuthorizer implements Authorizer {
   allowsAny(principal: string, operation: Access['operation'], resourceType: ResourceType): boolean {
     if (this.superUsers.has(principal)) return true;
     let allowed = false;
-    for (const e of this.byType.get(resourceType)!) {
-      if (!principalMatches(e, principal)) continue;
-      if (e.permission === 'deny') {
-        if (e.patternType === 'literal' && e.resourceName === '*' && coversDeny(e, operation)) return false;
-      } else if (coversAllow(e, operation)) {
-        allowed = true;
+    for (const list of this.relevant(principal, resourceType)) {
+      for (const e of list) {
+        if (e.permission === 'deny') {
+          if (e.patternType === 'literal' && e.resourceName === '*' && coversDeny(e, operation)) return false;
+        } else if (!allowed && coversAllow(e, operation)) {
+          allowed = true;
+        }
       }
     }
     return allowed;
   }
 }
+
+const NO_ENTRIES: AclEntry[] = [];
 
 /** Parses a `--super-users` list (`User:admin,User:ops`); throws on a malformed principal. */
 export function parseSuperUsers(list: string | undefined): string[] {
