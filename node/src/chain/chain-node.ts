@@ -1,6 +1,7 @@
 /**
  * One node's part in its chain: where it stands (from discovery), whether the chain can take writes,
- * the write path at the head, the incoming link from the predecessor, and the committed offsets.
+ * the write path at the head, what the predecessor's messages mean (the link itself is upstream-link.ts),
+ * and the committed offsets.
  *
  * Write path: the head appends a produce's batches to its log (assigning offsets and stamping the chain
  * epoch as partition leader epoch), the replicator ships them down, each node appends and forwards, the
@@ -18,14 +19,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { EventEmitter } from 'node:events';
-import { ErrorCode } from '../protocol/error-codes.ts';
 import { KafkaError } from '../protocol/errors.ts';
 import type { Logger } from '../logging.ts';
 import type { DiscoverySource } from '../discovery/source.ts';
 import { HighWatermarks } from './high-watermark.ts';
-import { decodeLinkMessage, encodeLinkMessage, type AckEntry, type Hello, type LinkMessage, type TopicState } from './link-protocol.ts';
+import type { AckEntry, Hello, LinkMessage, TopicState } from './link-protocol.ts';
 import { positionOf, type Member, type Position } from './membership.ts';
-import { LINK_TIMEOUT_MS, Replicator, type LinkStats } from './replicator.ts';
+import { Replicator, type LinkStats } from './replicator.ts';
+import { UpstreamLink } from './upstream-link.ts';
 import type { ReplicaLogs } from './replica-log.ts';
 import type { FrameSource } from '../server/connection.ts';
 import type { Dialer } from '../security/dial.ts';
@@ -52,23 +53,12 @@ export interface ChainOptions {
 
 export type Writability = { ok: true } | { ok: false; error: KafkaError };
 
-/** The incoming link from our predecessor. */
-interface UpstreamLink {
-  from: string;
-  source: FrameSource;
-}
-
 export class ChainNode extends EventEmitter {
   readonly hwm: HighWatermarks;
   private position: Position;
   private epochValue: number;
   private readonly replicator: Replicator;
-  private upstream: UpstreamLink | null = null;
-  /** When the predecessor last sent anything (it pings every PING_INTERVAL_MS), to tell a frozen one. */
-  private upstreamHeardAt = 0;
-  private readonly pendingAcks = new Map<string, AckEntry>();
-  private ackFlushScheduled = false;
-  private lastReadySent: string | null = null;
+  private readonly upstream: UpstreamLink;
   private discoveryTimer: NodeJS.Timeout | null = null;
   private checkpointTimer: NodeJS.Timeout | null = null;
   private discoveryError: string | null = null;
@@ -83,6 +73,10 @@ export class ChainNode extends EventEmitter {
     this.position = opts.discovery
       ? positionOf(opts.self, [], opts.replicas)
       : positionOf(opts.self, [selfMember], 1);
+    this.upstream = new UpstreamLink(opts.logger, {
+      onMessage: (msg) => this.onUpstreamMessage(msg),
+      state: () => ({ epoch: this.epochValue, topics: this.localState() }),
+    });
     this.replicator = new Replicator(opts.self, opts.logs, () => this.epochValue, {
       isHead: () => this.position.role === 'head',
       committed: (topic, partition) => this.hwm.get(topic, partition),
@@ -116,7 +110,7 @@ export class ChainNode extends EventEmitter {
     if (this.discoveryTimer) clearTimeout(this.discoveryTimer);
     if (this.checkpointTimer) clearInterval(this.checkpointTimer);
     this.replicator.stop();
-    this.upstream?.source.socket.destroy();
+    this.upstream.close();
     this.hwm.wakeAll();
     this.checkpoint();
     this.hwm.close();
@@ -177,7 +171,7 @@ export class ChainNode extends EventEmitter {
     const hasUpstream = role === 'middle' || role === 'tail';
     const hasDownstream = role === 'head' || role === 'middle';
     return {
-      upstream: hasUpstream ? this.upstream !== null && Date.now() - this.upstreamHeardAt <= LINK_TIMEOUT_MS : null,
+      upstream: hasUpstream ? this.upstream.alive : null,
       downstream: hasDownstream ? this.replicator.ready : null,
     };
   }
@@ -262,10 +256,7 @@ export class ChainNode extends EventEmitter {
       if (after.role === 'head' && before.role !== 'head') this.setEpoch(this.epochValue + 1);
       this.emit('view', after);
     }
-    if (this.upstream && this.upstream.from !== after.predecessor?.name) {
-      this.upstream.source.socket.destroy();
-      this.upstream = null;
-    }
+    this.upstream.keepOnlyFrom(after.predecessor?.name);
     this.replicator.setTarget(after.successor);
     this.commitLocalIfLast();
     this.reportReady();
@@ -282,7 +273,7 @@ export class ChainNode extends EventEmitter {
     }
   }
 
-  // ---- incoming link ----
+  // ---- the predecessor's link ----
 
   /** Decides on a Hello from a would-be predecessor: an error to send back, or null to accept. */
   checkHello(hello: Hello): KafkaError | null {
@@ -295,33 +286,10 @@ export class ChainNode extends EventEmitter {
     return null;
   }
 
-  /** Takes over an accepted link from the predecessor: report state, then apply its messages in order. */
+  /** Takes over an accepted link from the predecessor (its epoch is now ours). */
   acceptLink(hello: Hello, source: FrameSource): void {
-    this.upstream?.source.socket.destroy();
-    const link: UpstreamLink = { from: hello.from, source };
-    this.upstream = link;
-    this.upstreamHeardAt = Date.now();
     this.setEpoch(hello.epoch);
-    this.lastReadySent = null;
-    const log = this.opts.logger.child({ peer: hello.from, link: 'upstream' });
-    log.info('accepted link from predecessor', { epoch: hello.epoch });
-    source.socket.on('close', () => {
-      if (this.upstream === link) this.upstream = null;
-    });
-    source.onFrame((frame) => {
-      if (this.upstream !== link) return;
-      this.upstreamHeardAt = Date.now();
-      try {
-        this.onUpstreamMessage(decodeLinkMessage(frame));
-      } catch (err) {
-        const code = err instanceof KafkaError ? err.code : ErrorCode.CORRUPT_MESSAGE.code;
-        log.warn('closing link after bad message', { error: (err as Error).message });
-        source.write(encodeLinkMessage({ type: 'error', errorCode: code, message: (err as Error).message }));
-        source.socket.end();
-        this.upstream = null;
-      }
-    });
-    source.write(encodeLinkMessage({ type: 'state', epoch: this.epochValue, topics: this.localState() }));
+    this.upstream.accept(hello, source);
   }
 
   private localState(): TopicState[] {
@@ -345,7 +313,7 @@ export class ChainNode extends EventEmitter {
         this.emit('append', msg.topic, msg.partition);
         if (this.position.role === 'tail') {
           this.hwm.advance(msg.topic, msg.partition, log.logEndOffset);
-          this.queueAck({ topic: msg.topic, partition: msg.partition, hwm: log.logEndOffset });
+          this.upstream.queueAck({ topic: msg.topic, partition: msg.partition, hwm: log.logEndOffset });
         } else {
           this.replicator.notify(msg.topic, msg.partition, msg.batches);
         }
@@ -372,7 +340,7 @@ export class ChainNode extends EventEmitter {
         return;
       }
       case 'ping':
-        this.sendUpstream({ type: 'pong', chainReady: this.chainReady(), tail: this.tailName() });
+        this.upstream.send({ type: 'pong', chainReady: this.chainReady(), tail: this.tailName() });
         return;
       default:
         throw new KafkaError('INVALID_REQUEST', `unexpected ${msg.type} from predecessor`);
@@ -391,36 +359,12 @@ export class ChainNode extends EventEmitter {
       if (!log) continue;
       const hwm = Math.min(a.hwm, log.logEndOffset);
       this.hwm.advance(a.topic, a.partition, hwm);
-      this.queueAck({ topic: a.topic, partition: a.partition, hwm: this.hwm.get(a.topic, a.partition) });
+      this.upstream.queueAck({ topic: a.topic, partition: a.partition, hwm: this.hwm.get(a.topic, a.partition) });
     }
-  }
-
-  /** Acks are coalesced per partition and flushed once per turn of the event loop. */
-  private queueAck(a: AckEntry): void {
-    if (!this.upstream) return;
-    this.pendingAcks.set(`${a.topic}\0${a.partition}`, a);
-    if (this.ackFlushScheduled) return;
-    this.ackFlushScheduled = true;
-    setImmediate(() => {
-      this.ackFlushScheduled = false;
-      const acks = [...this.pendingAcks.values()];
-      this.pendingAcks.clear();
-      if (acks.length > 0) this.sendUpstream({ type: 'ack', acks });
-    });
   }
 
   private reportReady(): void {
-    const ready = this.chainReady();
-    const tail = this.tailName();
-    const report = `${ready}/${tail}`;
-    if (report !== this.lastReadySent && this.upstream) {
-      this.lastReadySent = report;
-      this.sendUpstream({ type: 'pong', chainReady: ready, tail });
-    }
-  }
-
-  private sendUpstream(msg: LinkMessage): void {
-    this.upstream?.source.write(encodeLinkMessage(msg));
+    this.upstream.reportReady(this.chainReady(), this.tailName());
   }
 
   private setEpoch(epoch: number): void {
