@@ -8,10 +8,10 @@ import test from 'ava';
 import { FakeApiServer, type RequestRecord } from './helpers/fake-apiserver.ts';
 import { FakeNode } from './helpers/fake-node.ts';
 import { waitFor } from './helpers/wait.ts';
+import { startTestOperator } from './helpers/operator.ts';
 import { helmMissingInCi, helmTest, render, skipNote } from './helpers/helm.ts';
 import { grantedPermissions, requiredPermissions, type PolicyRule } from './helpers/rbac.ts';
 import type { ManifestLike } from './helpers/validate.ts';
-import { runOperator } from '../src/main.ts';
 import { runSidecar } from '../src/sidecar/main.ts';
 import { silentLogger } from '../src/logger.ts';
 import { vgc } from './helpers/fixtures.ts';
@@ -21,7 +21,6 @@ if (helmMissingInCi) test('helm is available in CI', (t) => t.fail(helmMissingIn
 const NS = 'ns1';
 const STS = ['apps/v1', 'StatefulSet'] as const;
 const VGC = ['vonnegut.io/v1alpha1', 'VonnegutChain'] as const;
-const fast = { baseMs: 20, maxMs: 200 };
 /** Deadlines, not sleeps: generous because two scenarios and helm share a loaded machine. */
 const DEADLINE_MS = 30_000;
 
@@ -47,12 +46,7 @@ const EXACT = { missing: [], unused: [] };
 async function operatorRequests(watchNamespace?: string): Promise<RequestRecord[]> {
   const api = new FakeApiServer();
   await api.start();
-  const op = await runOperator({
-    kubeConfig: api.kubeConfig(), logger: silentLogger(), watchNamespace,
-    metricsHost: '127.0.0.1', metricsPort: 0, logLevel: 'error', defaultImage: 'vonnegut:1',
-    sidecarClusterRole: 'rel-vonnegut-sidecar', clusterDomain: 'cluster.local', resyncMs: 60_000,
-    queueBackoff: fast, informerBackoff: fast,
-  });
+  const op = await startTestOperator(api, { watchNamespace, sidecarClusterRole: 'rel-vonnegut-sidecar' });
   try {
     const put = (chains: number): void => {
       const existing = api.get(...VGC, NS, 'logs');

@@ -2,8 +2,8 @@
 import test, { type ExecutionContext } from 'ava';
 import { FakeApiServer, type Obj } from './helpers/fake-apiserver.ts';
 import { waitFor } from './helpers/wait.ts';
-import { runOperator, type RunningOperator } from '../src/main.ts';
-import { silentLogger } from '../src/logger.ts';
+import { startTestOperator } from './helpers/operator.ts';
+import type { RunningOperator } from '../src/main.ts';
 import type { VonnegutChain, VonnegutChainSpec, Condition } from '../src/crd/types.ts';
 
 const VGC = ['vonnegut.io/v1alpha1', 'VonnegutChain'] as const;
@@ -11,19 +11,13 @@ const STS = ['apps/v1', 'StatefulSet'] as const;
 const SVC = ['v1', 'Service'] as const;
 const PDB = ['policy/v1', 'PodDisruptionBudget'] as const;
 const NS = 'ns1';
-const fast = { baseMs: 20, maxMs: 200 };
 
 interface Env { api: FakeApiServer; op: RunningOperator }
 
 async function setup(t: ExecutionContext, watchNamespace?: string): Promise<Env> {
   const api = new FakeApiServer();
   await api.start();
-  const op = await runOperator({
-    kubeConfig: api.kubeConfig(), logger: silentLogger(), watchNamespace,
-    metricsHost: '127.0.0.1', metricsPort: 0, logLevel: 'error', defaultImage: 'vonnegut:1',
-    sidecarClusterRole: 'vonnegut-sidecar', clusterDomain: 'cluster.local', resyncMs: 60_000,
-    queueBackoff: fast, informerBackoff: fast,
-  });
+  const op = await startTestOperator(api, { watchNamespace });
   t.teardown(async () => { await op.stop(); await api.stop(); });
   return { api, op };
 }
