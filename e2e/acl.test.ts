@@ -12,6 +12,7 @@ import { encodeRecordBatch } from '../node/src/protocol/record-batch.ts';
 import type { AclEntry } from '../node/src/security/acl.ts';
 import * as req from './lib/acl-requests.ts';
 import { KafkaWire } from './lib/kafka-wire.ts';
+import { helloOverTcp } from './lib/link-hello.ts';
 import { NodeProcess } from './lib/node-process.ts';
 import { requireTool, run, waitFor } from './lib/tools.ts';
 
@@ -128,6 +129,22 @@ kcatTest('an ACL file rewritten to allow a prefix applies without a restart: kca
   t.deepEqual((await metadata(null)).topics.map((x) => x.name), ['app-events']);
   // Write on some topic is what an idempotent producer needs (Kafka's KIP-679).
   t.is(await initProducerId(), 0);
+});
+
+test.serial('a replication link needs ClusterAction on the cluster: refused with 31 without it, judged by the chain with it', async (t) => {
+  writeAcls([]);
+  const refused = await waitFor('the empty ACLs to apply', async () => {
+    const m = await helloOverTcp(node.address, 'anyone');
+    return m?.type === 'error' && m.errorCode === CLUSTER_AUTHORIZATION_FAILED ? m : undefined;
+  });
+  t.regex(refused.type === 'error' ? refused.message : '', /ClusterAction/);
+  writeAcls([{ principal: 'User:ANONYMOUS', resourceType: 'cluster', resourceName: 'kafka-cluster', patternType: 'literal', operations: ['cluster_action'], permission: 'allow' }]);
+  // Allowed through the ACLs, the Hello meets the chain's own check: a solo node has no predecessor.
+  const judged = await waitFor('the grant to apply', async () => {
+    const m = await helloOverTcp(node.address, 'anyone');
+    return m?.type === 'error' && m.errorCode !== CLUSTER_AUTHORIZATION_FAILED ? m : undefined;
+  });
+  t.is(judged.type === 'error' ? judged.errorCode : -1, ErrorCode.NOT_LEADER_OR_FOLLOWER.code);
 });
 
 test.serial('deny overrides allow, and an invalid rewrite keeps the ACLs in force', async (t) => {

@@ -6,16 +6,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
-import { ApiKey } from '../node/src/protocol/api-keys.ts';
-import { decodeLinkMessage, encodeHello, LINK_API_VERSION } from '../node/src/chain/link-protocol.ts';
 import { ErrorCode } from '../node/src/protocol/error-codes.ts';
-import { FrameDecoder, encodeFrame } from '../node/src/protocol/frame.ts';
-import { writeRequestHeader } from '../node/src/protocol/header.ts';
-import { Writer } from '../node/src/protocol/writer.ts';
 import { dial } from '../node/src/security/dial.ts';
 import { createClient } from '../node/src/client/index.ts';
-import type { Socket } from 'node:net';
 import { ChainCluster } from './lib/chain-cluster.ts';
+import { sendHello } from './lib/link-hello.ts';
 import { makeCa, makeServerCert, type TestCa } from './lib/certs.ts';
 import { requireTool, run, waitFor } from './lib/tools.ts';
 
@@ -49,23 +44,6 @@ test.after.always(async () => {
   if (ca) fs.rmSync(ca.dir, { recursive: true, force: true });
 });
 
-/** Sends a ChainReplicate Hello on an open socket and returns the first link message back, or null if the socket closes first. */
-async function hello(socket: Socket, to: string): Promise<ReturnType<typeof decodeLinkMessage> | null> {
-  const w = new Writer(128);
-  writeRequestHeader(w, 1, { apiKey: ApiKey.ChainReplicate, apiVersion: LINK_API_VERSION, correlationId: 1, clientId: 'intruder' });
-  encodeHello(w, { epoch: 1_000_000, from: 'secure-9', to });
-  socket.write(encodeFrame(w.toBuffer()));
-  const decoder = new FrameDecoder();
-  return new Promise((resolve) => {
-    socket.on('data', (chunk: Buffer) => {
-      const frames = decoder.push(chunk);
-      if (frames.length > 0) resolve(decodeLinkMessage(frames[0]!));
-    });
-    socket.on('error', () => {});
-    socket.on('close', () => resolve(null));
-  });
-}
-
 serial('a SASL_SSL chain replicates: acks=-1 produces complete and every member commits them', async (t) => {
   const client = await createClient({
     endpoints: chain.nodes[0]!.address,
@@ -89,12 +67,12 @@ serial('a SASL_SSL chain replicates: acks=-1 produces complete and every member 
 serial('a user other than the inter-broker user cannot open a replication link (CLUSTER_AUTHORIZATION_FAILED), nor can anyone before login', async (t) => {
   const tail = chain.nodes[2]!;
   const asAlice = await dial(tail.host, tail.port, { tls: { ca: caPem }, sasl: { mechanism: 'SCRAM-SHA-512', username: 'alice', password: PASSWORDS.alice } });
-  const refusal = await hello(asAlice, 'secure-2');
+  const refusal = await sendHello(asAlice, 'secure-2', 'secure-9');
   t.is(refusal?.type, 'error');
   t.is(refusal?.type === 'error' ? refusal.errorCode : undefined, ErrorCode.CLUSTER_AUTHORIZATION_FAILED.code);
 
   const anonymous = await dial(tail.host, tail.port, { tls: { ca: caPem } });
-  t.is(await hello(anonymous, 'secure-2'), null, 'closed without a link message');
+  t.is(await sendHello(anonymous, 'secure-2', 'secure-9'), null, 'closed without a link message');
 
   // The real link is untouched: the chain still takes writes.
   const status = await chain.status(0);

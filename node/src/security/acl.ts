@@ -20,7 +20,8 @@ export const RESOURCE_TYPES = ['topic', 'group', 'cluster'] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 
 /** `idempotent_write` is Kafka's IdempotentWrite on the cluster, which InitProducerId accepts. */
-export const OPERATIONS = ['read', 'write', 'create', 'delete', 'describe', 'alter', 'idempotent_write', 'all'] as const;
+/** `cluster_action` is Kafka's ClusterAction: what brokers do to each other (here, open a replication link). */
+export const OPERATIONS = ['read', 'write', 'create', 'delete', 'describe', 'alter', 'idempotent_write', 'cluster_action', 'all'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 export const PATTERN_TYPES = ['literal', 'prefixed'] as const;

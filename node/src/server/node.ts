@@ -242,7 +242,7 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
     [ApiKey.DeleteTopics, deleteTopicsHandler(broker, access) as AnyHandler],
     [ApiKey.SaslHandshake, saslHandshakeHandler() as AnyHandler],
     [ApiKey.SaslAuthenticate, saslAuthenticateHandler() as AnyHandler],
-    [ApiKey.ChainReplicate, chainReplicateHandler(chain, security.interBrokerPrincipal)],
+    [ApiKey.ChainReplicate, chainReplicateHandler(chain, security.interBrokerPrincipal, access)],
   ]);
   route = createRouter(table, logger.child({ component: 'router' }), (api, seconds, outcome, response) => {
     metrics.request(api, outcome, seconds);
