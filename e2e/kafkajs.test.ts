@@ -7,25 +7,15 @@
 import fs from 'node:fs';
 import test from 'ava';
 import { Kafka, logLevel, type RecordMetadata } from 'kafkajs';
-import { startNodeProcess, type NodeProcess } from './lib/node-process.ts';
-import { KafkaWire } from './lib/kafka-wire.ts';
+import { singleNode } from './lib/single-node.ts';
 import { requireTool, run, waitFor } from './lib/tools.ts';
 
 const hasKcat = requireTool('kcat');
 
-let node: NodeProcess;
-let wire: KafkaWire;
-test.before(async () => {
-  node = await startNodeProcess();
-  wire = await KafkaWire.connect(node.address);
-});
-test.after.always(async () => {
-  wire?.close();
-  await node?.destroy();
-});
+const one = singleNode();
 
 function kafka(): Kafka {
-  return new Kafka({ clientId: 'e2e-kafkajs', brokers: [node.address], logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 100 } });
+  return new Kafka({ clientId: 'e2e-kafkajs', brokers: [one.node.address], logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 100 } });
 }
 
 const PARTITIONS = 3;
@@ -53,7 +43,7 @@ test.serial('kafkajs admin creates 3 partitions, the producer writes with acks 1
   const meta = await admin.fetchTopicMetadata({ topics: [topic] });
   t.is(meta.topics[0]!.partitions.length, PARTITIONS);
   await admin.disconnect();
-  t.deepEqual(fs.readdirSync(node.dataDir).filter((d) => d.startsWith(topic)).sort(), [0, 1, 2].map((p) => `${topic}-${p}`));
+  t.deepEqual(fs.readdirSync(one.node.dataDir).filter((d) => d.startsWith(topic)).sort(), [0, 1, 2].map((p) => `${topic}-${p}`));
 
   const producer = kafka().producer({ allowAutoTopicCreation: false });
   await producer.connect();
@@ -75,7 +65,7 @@ test.serial('kafkajs admin creates 3 partitions, the producer writes with acks 1
   await producer.disconnect();
 
   for (let p = 0; p < PARTITIONS; p++) {
-    const { records, highWatermark } = await wire.readAll(topic, p);
+    const { records, highWatermark } = await one.wire.readAll(topic, p);
     t.is(highWatermark, expected[p]!.length);
     t.is(records.length, expected[p]!.length);
     records.forEach((r, i) => {
@@ -90,7 +80,7 @@ test.serial('kafkajs admin creates 3 partitions, the producer writes with acks 1
 
   if (!hasKcat) return;
   for (let p = 0; p < PARTITIONS; p++) {
-    const c = await run('kcat', ['-b', node.address, '-C', '-t', topic, '-p', String(p), '-o', 'beginning', '-e', '-q', '-f', '%p|%o|%k|%s|%h\n']);
+    const c = await run('kcat', ['-b', one.node.address, '-C', '-t', topic, '-p', String(p), '-o', 'beginning', '-e', '-q', '-f', '%p|%o|%k|%s|%h\n']);
     t.is(c.code, 0, c.stderr);
     const want = expected[p]!.map((m, i) => `${p}|${i}|${m.key}|${m.value}|round=${m.headers.round},acks=${m.headers.acks},idx=${m.headers.idx}`);
     t.deepEqual(c.stdout.toString().trimEnd().split('\n'), want);
@@ -114,8 +104,8 @@ test.serial('kafkajs admin fetchTopicOffsets reports earliest 0 and latest = rec
   const byPartition = offsets.sort((a, b) => a.partition - b.partition).map((o) => ({ partition: o.partition, low: o.low, high: o.high, offset: o.offset }));
   t.deepEqual(byPartition, [0, 1, 2].map((p) => ({ partition: p, low: '0', high: String((p + 1) * 7), offset: String((p + 1) * 7) })));
   // Our own ListOffsets agrees.
-  t.deepEqual(await wire.listOffset(topic, 2, -1), { errorCode: 0, offset: 21 });
-  t.deepEqual(await wire.listOffset(topic, 2, -2), { errorCode: 0, offset: 0 });
+  t.deepEqual(await one.wire.listOffset(topic, 2, -1), { errorCode: 0, offset: 21 });
+  t.deepEqual(await one.wire.listOffset(topic, 2, -2), { errorCode: 0, offset: 0 });
 });
 
 test.serial('kafkajs admin deleteTopics removes the topic from metadata and from disk', async (t) => {
@@ -126,9 +116,9 @@ test.serial('kafkajs admin deleteTopics removes the topic from metadata and from
   t.true((await admin.listTopics()).includes(topic));
   await admin.deleteTopics({ topics: [topic] });
   t.false((await admin.listTopics()).includes(topic));
-  await waitFor('partition directories removed', () => (fs.readdirSync(node.dataDir).some((d) => d.startsWith(`${topic}-`)) ? undefined : true));
+  await waitFor('partition directories removed', () => (fs.readdirSync(one.node.dataDir).some((d) => d.startsWith(`${topic}-`)) ? undefined : true));
   // Reading a deleted topic is UNKNOWN_TOPIC_OR_PARTITION, not stale data.
-  t.is((await wire.fetch(topic, 0, 0)).errorCode, 3);
+  t.is((await one.wire.fetch(topic, 0, 0)).errorCode, 3);
   await t.throwsAsync(admin.deleteTopics({ topics: [topic] }));
   await admin.disconnect();
 });
@@ -141,8 +131,8 @@ test.serial('kafkajs producer auto-creates an unknown topic and the records are 
   await producer.disconnect();
   t.is(meta[0]!.errorCode, 0);
   t.is(Number(meta[0]!.baseOffset), 0);
-  t.true(fs.existsSync(`${node.dataDir}/${topic}-0`));
-  const { records } = await wire.readAll(topic, meta[0]!.partition);
+  t.true(fs.existsSync(`${one.node.dataDir}/${topic}-0`));
+  const { records } = await one.wire.readAll(topic, meta[0]!.partition);
   t.deepEqual(records.map((r) => [r.offset, r.key?.toString(), r.value?.toString()]), [[0, 'a', 'first'], [1, 'b', 'second']]);
   t.deepEqual(records[1]!.headers.map((h) => [h.key, h.value?.toString()]), [['h', 'x']]);
 });

@@ -14,33 +14,23 @@ import { ErrorCode } from '../node/src/protocol/error-codes.ts';
 import { decodeRecordBatches, encodeRecordBatch } from '../node/src/protocol/record-batch.ts';
 import type { Reader } from '../node/src/protocol/reader.ts';
 import type { Writer } from '../node/src/protocol/writer.ts';
-import { startNodeProcess, type NodeProcess } from './lib/node-process.ts';
-import { KafkaWire } from './lib/kafka-wire.ts';
+import { singleNode } from './lib/single-node.ts';
 import { requireTool, run } from './lib/tools.ts';
 
 const hasKcat = requireTool('kcat');
 
-let node: NodeProcess;
-let wire: KafkaWire;
-test.before(async () => {
-  node = await startNodeProcess();
-  wire = await KafkaWire.connect(node.address);
-});
-test.after.always(async () => {
-  wire?.close();
-  await node?.destroy();
-});
+const one = singleNode();
 
 const max = (key: number): number => SUPPORTED[key]!.max;
 
 /** Sends at the newest advertised version of an API and decodes the answer. */
 async function call<Req, Res>(key: number, enc: (w: Writer, v: number, r: Req) => void, dec: (r: Reader, v: number) => Res, req: Req): Promise<Res> {
   const v = max(key);
-  return dec(await wire.send(key, v, (w) => enc(w, v, req)), v);
+  return dec(await one.wire.send(key, v, (w) => enc(w, v, req)), v);
 }
 
 test.serial('a flexible-only client: CreateTopics v5, Produce v9 (idempotent), Fetch v12, ListOffsets v6, Metadata v12, DescribeConfigs v4, DescribeCluster v1, DeleteTopics v5', async (t) => {
-  const versions = await wire.apiVersions(3);
+  const versions = await one.wire.apiVersions(3);
   const advertised = new Map(versions.apiKeys.map((k) => [k.apiKey, k.maxVersion]));
   for (const [key, v] of [[ApiKey.Produce, 9], [ApiKey.Fetch, 12], [ApiKey.ListOffsets, 6], [ApiKey.Metadata, 12], [ApiKey.CreateTopics, 5], [ApiKey.DeleteTopics, 5], [ApiKey.InitProducerId, 4], [ApiKey.JoinGroup, 9], [ApiKey.DescribeCluster, 1]] as const) {
     t.true((advertised.get(key) ?? -1) >= v, `api ${key} advertised up to v${advertised.get(key)}`);
@@ -101,7 +91,7 @@ test.serial('a flexible-only client: CreateTopics v5, Produce v9 (idempotent), F
 
   const cluster = await call(ApiKey.DescribeCluster, api.encodeDescribeClusterRequest, api.decodeDescribeClusterResponse, { includeClusterAuthorizedOperations: false, endpointType: 1 });
   t.is(cluster.errorCode, 0);
-  t.deepEqual(cluster.brokers.map((b) => `${b.host}:${b.port}`), [node.address]);
+  t.deepEqual(cluster.brokers.map((b) => `${b.host}:${b.port}`), [one.node.address]);
   t.is(cluster.controllerId, cluster.brokers[0]!.brokerId);
 
   const deleted = await call(ApiKey.DeleteTopics, api.encodeDeleteTopicsRequest, api.decodeDeleteTopicsResponse, { topicNames: ['flex', 'nope'], timeoutMs: 10_000 });
@@ -110,7 +100,7 @@ test.serial('a flexible-only client: CreateTopics v5, Produce v9 (idempotent), F
 
 test.serial('a flexible-only client runs a group: FindCoordinator v4, JoinGroup v9, SyncGroup v5, Heartbeat v4, OffsetCommit v8, OffsetFetch v8, DescribeGroups v5, ListGroups v4, LeaveGroup v5, DeleteGroups v2', async (t) => {
   const found = await call(ApiKey.FindCoordinator, api.encodeFindCoordinatorRequest, (r, v) => api.decodeFindCoordinatorResponse(r, v), { keyType: 0, keys: ['fg1', 'fg2'] });
-  t.deepEqual(found.coordinators.map((c) => [c.key, `${c.host}:${c.port}`, c.errorCode]), [['fg1', node.address, 0], ['fg2', node.address, 0]]);
+  t.deepEqual(found.coordinators.map((c) => [c.key, `${c.host}:${c.port}`, c.errorCode]), [['fg1', one.node.address, 0], ['fg2', one.node.address, 0]]);
 
   const joinReq = (memberId: string): api.JoinGroupRequest => ({
     groupId: 'fg1', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId, groupInstanceId: null, protocolType: 'consumer',
@@ -169,14 +159,14 @@ test.serial('a flexible-only client runs a group: FindCoordinator v4, JoinGroup 
 test.serial(hasKcat ? 'librdkafka (kcat, api.version.request=true) negotiates flexible InitProducerId v4 and OffsetFetch v7; its idempotent records are read back once' : 'kcat flexible versions (skipped: kcat not installed)', async (t) => {
   if (!hasKcat) return t.pass();
   const values = Array.from({ length: 50 }, (_, i) => `idem-${i}`);
-  const produced = await run('kcat', ['-b', node.address, '-P', '-t', 'kcat-idem', '-X', 'api.version.request=true', '-X', 'enable.idempotence=true', '-d', 'protocol'], { input: values.join('\n') + '\n' });
+  const produced = await run('kcat', ['-b', one.node.address, '-P', '-t', 'kcat-idem', '-X', 'api.version.request=true', '-X', 'enable.idempotence=true', '-d', 'protocol'], { input: values.join('\n') + '\n' });
   t.is(produced.code, 0, produced.stderr.slice(-2000));
   t.regex(produced.stderr, /Sent InitProducerIdRequest \(v4,/, 'flexible InitProducerId');
   t.regex(produced.stderr, /Received InitProducerIdResponse \(v4,/);
   t.notRegex(produced.stderr, /ProduceResponse[^\n]*Err|OUT_OF_ORDER|DUPLICATE_SEQ/);
 
   // A one-member balanced consumer with -e: reads to the end of each partition and exits.
-  const child = spawn('kcat', ['-b', node.address, '-G', 'kcat-flex', '-X', 'api.version.request=true', '-X', 'auto.offset.reset=earliest', '-d', 'protocol', '-e', '-u', '-f', '%s\\n', 'kcat-idem'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('kcat', ['-b', one.node.address, '-G', 'kcat-flex', '-X', 'api.version.request=true', '-X', 'auto.offset.reset=earliest', '-d', 'protocol', '-e', '-u', '-f', '%s\\n', 'kcat-idem'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -193,7 +183,7 @@ test.serial(hasKcat ? 'librdkafka (kcat, api.version.request=true) negotiates fl
 });
 
 test.serial('kafkajs: idempotent producer (InitProducerId), admin describeConfigs, listGroups, describeGroups, deleteGroups, fetchOffsets', async (t) => {
-  const kafka = new Kafka({ clientId: 'modern-kafkajs', brokers: [node.address], logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 100 } });
+  const kafka = new Kafka({ clientId: 'modern-kafkajs', brokers: [one.node.address], logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 100 } });
   const admin = kafka.admin();
   await admin.connect();
   t.true(await admin.createTopics({ topics: [{ topic: 'kjs-idem', numPartitions: 2 }], waitForLeaders: true }));
@@ -201,9 +191,9 @@ test.serial('kafkajs: idempotent producer (InitProducerId), admin describeConfig
   await producer.connect();
   for (let i = 0; i < 5; i++) await producer.send({ topic: 'kjs-idem', acks: -1, messages: [{ partition: i % 2, value: `v${i}` }, { partition: i % 2, value: `w${i}` }] });
   await producer.disconnect();
-  const counts = await Promise.all([0, 1].map(async (p) => (await wire.readAll('kjs-idem', p)).records.map((r) => r.value!.toString())));
+  const counts = await Promise.all([0, 1].map(async (p) => (await one.wire.readAll('kjs-idem', p)).records.map((r) => r.value!.toString())));
   t.deepEqual(counts, [['v0', 'w0', 'v2', 'w2', 'v4', 'w4'], ['v1', 'w1', 'v3', 'w3']]);
-  const batches = [...decodeRecordBatches((await wire.fetch('kjs-idem', 0, 0)).records!)];
+  const batches = [...decodeRecordBatches((await one.wire.fetch('kjs-idem', 0, 0)).records!)];
   t.true(batches.every((b) => b.header.producerId > 0 && b.header.baseSequence >= 0), 'kafkajs produced with an allocated producer id');
 
   const configs = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: 'kjs-idem' }, { type: 4, name: '0' }] });
