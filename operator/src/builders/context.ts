@@ -1,5 +1,6 @@
 // What every builder needs besides the resolved spec: who owns the objects and cluster-wide settings.
-import type { V1OwnerReference } from '@kubernetes/client-node';
+import type { V1ObjectMeta, V1OwnerReference } from '@kubernetes/client-node';
+import { chainLabels } from '../names.ts';
 import type { ResolvedSpec } from '../crd/defaults.ts';
 import { API_VERSION, KIND, type VonnegutChain } from '../crd/types.ts';
 
@@ -21,4 +22,9 @@ export function ownerReference(vgc: VonnegutChain): V1OwnerReference {
     controller: true,
     blockOwnerDeletion: true,
   };
+}
+
+/** Metadata of a per-chain child: named after the chain, in the resource's namespace, with its labels and owner. */
+export function chainMetadata(ctx: BuildContext, chain: string): V1ObjectMeta & { name: string; namespace: string } {
+  return { name: chain, namespace: ctx.spec.namespace, labels: chainLabels(ctx.spec, chain), ownerReferences: [ctx.owner] };
 }

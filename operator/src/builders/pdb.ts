@@ -1,8 +1,8 @@
 // The PodDisruptionBudget of one chain: voluntary evictions take at most one member down at a time,
 // so a chain of three or more keeps a head and a tail through node drains.
 import type { V1PodDisruptionBudget } from '@kubernetes/client-node';
-import { chainLabels, selectorLabels } from '../names.ts';
-import type { BuildContext } from './context.ts';
+import { selectorLabels } from '../names.ts';
+import { chainMetadata, type BuildContext } from './context.ts';
 
 /** PDB `<chain>` with maxUnavailable 1. */
 export function podDisruptionBudget(ctx: BuildContext, chain: string): V1PodDisruptionBudget {
@@ -10,12 +10,7 @@ export function podDisruptionBudget(ctx: BuildContext, chain: string): V1PodDisr
   return {
     apiVersion: 'policy/v1',
     kind: 'PodDisruptionBudget',
-    metadata: {
-      name: chain,
-      namespace: spec.namespace,
-      labels: chainLabels(spec, chain),
-      ownerReferences: [ctx.owner],
-    },
+    metadata: chainMetadata(ctx, chain),
     spec: {
       maxUnavailable: 1,
       selector: { matchLabels: selectorLabels(spec.clusterName, chain) },

@@ -1,7 +1,7 @@
 // The headless Service of one chain: its SRV records are how chain members and clients find each other.
 import type { V1Service } from '@kubernetes/client-node';
-import { ADMIN_PORT_NAME, KAFKA_PORT_NAME, chainLabels, selectorLabels } from '../names.ts';
-import type { BuildContext } from './context.ts';
+import { ADMIN_PORT_NAME, KAFKA_PORT_NAME, selectorLabels } from '../names.ts';
+import { chainMetadata, type BuildContext } from './context.ts';
 
 /** Headless Service `<chain>`; port name `kafka` yields `_kafka._tcp.<chain>.<ns>.svc.<domain>`. */
 export function headlessService(ctx: BuildContext, chain: string): V1Service {
@@ -9,12 +9,7 @@ export function headlessService(ctx: BuildContext, chain: string): V1Service {
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: {
-      name: chain,
-      namespace: spec.namespace,
-      labels: chainLabels(spec, chain),
-      ownerReferences: [ctx.owner],
-    },
+    metadata: chainMetadata(ctx, chain),
     spec: {
       clusterIP: 'None',
       // Members must resolve each other before any of them is Ready: a chain is not writable (and so

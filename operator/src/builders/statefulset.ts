@@ -4,7 +4,7 @@ import {
   ADMIN_PORT_NAME, DATA_DIR, KAFKA_PORT_NAME, NODE_CONTAINER, SIDECAR_CONTAINER,
   chainLabels, selectorLabels, sidecarAccountName,
 } from '../names.ts';
-import type { BuildContext } from './context.ts';
+import { chainMetadata, type BuildContext } from './context.ts';
 import { nodeEnv, sidecarEnv } from './env.ts';
 import { securityWiring } from './security.ts';
 
@@ -82,7 +82,7 @@ export function statefulSet(ctx: BuildContext, chain: string): V1StatefulSet {
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
-    metadata: { name: chain, namespace: spec.namespace, labels, ownerReferences: [ctx.owner] },
+    metadata: chainMetadata(ctx, chain),
     spec: {
       serviceName: chain,
       replicas: spec.replicas,
