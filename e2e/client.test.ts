@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { NodeProcess, startNodeProcess } from './lib/node-process.ts';
 import { run } from './lib/tools.ts';
+import { KafkaWire } from './lib/kafka-wire.ts';
+import { batchSize, decodeRecordBatches } from '../node/src/protocol/record-batch.ts';
 import { createClient, type Client } from '../node/src/client/index.ts';
 import { Connection } from '../node/src/client/connection.ts';
 import { metadataRequest } from '../node/src/client/requests.ts';
@@ -134,6 +136,36 @@ test('many produces in flight at once on a small pool all land, each with its ow
   t.deepEqual(read, Array.from({ length: 399 }, (_, i) => i + 1));
 });
 
+test('idempotent produces: concurrent calls merge into batches of one producer id with contiguous sequences, and a resent batch is stored once', async (t) => {
+  const n = await soloNode();
+  const c = await client(n.address);
+  const results = await Promise.all(Array.from({ length: 100 }, (_, i) => c.produce('idem', [`i${i}-0`, `i${i}-1`, `i${i}-2`])));
+  // Each call gets its own three offsets, in call order (merging keeps the order calls were made).
+  t.deepEqual(results.map((r) => r.baseOffset), Array.from({ length: 100 }, (_, i) => i * 3));
+  const wire = await KafkaWire.connect(n.address);
+  t.teardown(() => wire.close());
+  const raw = await wire.fetch('idem', 0, 0);
+  const batches = [...decodeRecordBatches(raw.records!)];
+  t.true(batches.length < 100, `${batches.length} batches for 100 calls: waiting calls were merged`);
+  const ids = new Set(batches.map((b) => b.header.producerId));
+  t.is(ids.size, 1);
+  t.true([...ids][0]! >= 0, 'batches carry a producer id');
+  let seq = 0;
+  for (const b of batches) {
+    t.is(b.header.baseSequence, seq, 'sequences continue batch after batch');
+    seq += b.records.length;
+  }
+  // The same bytes again, as a retry after a lost answer would send them: the head answers with the
+  // original offsets and stores nothing.
+  const first = raw.records!.subarray(0, batchSize(raw.records!, 0));
+  const resend = Buffer.from(first);
+  resend.writeBigInt64BE(0n, 0);
+  const again = await wire.produce('idem', 0, resend, -1);
+  t.is(again.errorCode, 0);
+  t.is(again.baseOffset, 0);
+  t.is((await wire.listOffset('idem', 0, -1)).offset, 300, 'nothing stored twice');
+});
+
 test('createTopic, listTopics, describeTopics and deleteTopic; errors keep their Kafka code', async (t) => {
   const n = await soloNode();
   const c = await client(n.address);
@@ -174,7 +206,8 @@ test('a client told the tail is the leader gets NOT_LEADER_OR_FOLLOWER, refreshe
   const lie = await lyingMetadataServer(n0.address, n1.port);
   cleanups.push(lie.close);
   const retried: unknown[] = [];
-  const c = await client(`127.0.0.1:${lie.port}`, { onRetry: (err) => retried.push(err) });
+  // Not idempotent: an idempotent producer's InitProducerId would look up the controller first and use up the lie.
+  const c = await client(`127.0.0.1:${lie.port}`, { onRetry: (err) => retried.push(err), idempotent: false });
   // Stands in for a stale view (the head moved): the first Metadata names n1 as every partition's leader.
   const { baseOffset } = await c.produce('moved', ['after-refresh']);
   t.true(lie.lies >= 1);

@@ -14,9 +14,16 @@ const LOG_OVERHEAD = 12;
 const CRC_AT = 17;
 const ATTRIBUTES_AT = 21;
 
-/** Encodes `records` as one batch (base offset 0: the head assigns offsets). */
-export function encodeBatch(records: readonly RecordInput[], compression: CompressionName = 'none', now = Date.now()): Buffer {
-  if (compression !== 'none') return encodeRecordBatch({ records: [...records], compression, timestamp: now });
+/** An idempotent producer's identity and the sequence of a batch's first record. */
+export interface BatchProducer {
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+}
+
+/** Encodes `records` as one batch (base offset 0: the head assigns offsets), optionally as an idempotent producer's. */
+export function encodeBatch(records: readonly RecordInput[], compression: CompressionName = 'none', now = Date.now(), producer?: BatchProducer): Buffer {
+  if (compression !== 'none') return encodeRecordBatch({ records: [...records], compression, timestamp: now, ...producer });
   const n = records.length;
   const baseTimestamp = n > 0 ? records[0]!.timestamp ?? now : now;
   let maxTimestamp = n > 0 ? -Infinity : now;
@@ -49,9 +56,9 @@ export function encodeBatch(records: readonly RecordInput[], compression: Compre
   buf.writeInt32BE(Math.max(n - 1, 0), 23);
   buf.writeBigInt64BE(BigInt(baseTimestamp), 27);
   buf.writeBigInt64BE(BigInt(maxTimestamp), 35);
-  buf.writeBigInt64BE(-1n, 43); // producer id
-  buf.writeInt16BE(-1, 51); // producer epoch
-  buf.writeInt32BE(-1, 53); // base sequence
+  buf.writeBigInt64BE(BigInt(producer?.producerId ?? -1), 43);
+  buf.writeInt16BE(producer?.producerEpoch ?? -1, 51);
+  buf.writeInt32BE(producer?.baseSequence ?? -1, 53);
   buf.writeInt32BE(n, 57);
   // Pass 2: records.
   let at = BATCH_HEADER_SIZE;

@@ -10,19 +10,26 @@
  *   await client.close();
  *
  * Errors meaning "moved" (see retry.ts) refresh Metadata and retry with exponential backoff, up to
- * `retries` times; any other Kafka error rejects as a KafkaError carrying the code. A Produce retried
- * after a lost connection or timeout may have been written already: delivery is at-least-once.
+ * `retries` times; any other Kafka error rejects as a KafkaError carrying the code.
+ *
+ * Produces with acks=-1 are idempotent by default (Kafka's enable.idempotence): the client takes a
+ * producer id (InitProducerId) and numbers each partition's records, so a batch retried after a lost
+ * connection or a head that died between commit and answer is recognised by the (new) head and stored
+ * once. To keep sequences in order each partition has one batch in flight; produce calls that arrive
+ * meanwhile are merged into the next batch, as Kafka's record accumulator does. A batch that fails for
+ * good retires the producer id, so the next batch can never be mistaken for it. acks 0 and 1 (and
+ * `idempotent: false`) are at-least-once.
  */
 import type { CompressionName } from '../protocol/compression.ts';
 import { initCompression } from '../protocol/compression.ts';
 import type { DecodedRecord, RecordInput } from '../protocol/record-batch.ts';
-import { encodeBatch } from './batch-encoder.ts';
+import { encodeBatch, type BatchProducer } from './batch-encoder.ts';
 import { ClusterView, type PartitionRoute } from './cluster-view.ts';
 import { parseEndpoints, resolveBootstrap } from './bootstrap.ts';
 import { Connection, DEFAULT_REQUEST_TIMEOUT_MS, type ConnectionOptions } from './connection.ts';
 import { ConnectionPool, DEFAULT_POOL_SIZE } from './pool.ts';
 import { backoffMs, DEFAULT_BACKOFF_MS, DEFAULT_MAX_BACKOFF_MS, isRetriable } from './retry.ts';
-import { createTopicsRequest, deleteTopicsRequest, listOffsetsRequest, metadataRequest, produceRequest } from './requests.ts';
+import { createTopicsRequest, deleteTopicsRequest, initProducerIdRequest, listOffsetsRequest, metadataRequest, produceRequest } from './requests.ts';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from '../protocol/apis/list-offsets.ts';
 import { decodeFetch, fetchPartition, fetchRaw, type FetchOptions, type FetchResult, type RawFetch } from './fetch.ts';
 import { codeError, requireRoute } from './routing.ts';
@@ -33,6 +40,8 @@ export const DEFAULT_RETRIES = 8;
 const NEW_TOPIC_GRACE_MS = 30_000;
 /** Broker-side timeout sent with Produce (acks=-1 waits for the tail) and admin requests. */
 const BROKER_TIMEOUT_MS = 30_000;
+/** Records merged into one idempotent batch at most (calls beyond wait for the next batch). */
+const MAX_MERGED_RECORDS = 10_000;
 
 export interface ClientOptions {
   /** `srv:RECORD`, a `host:port` list, or a DNS name (with port) whose A records are the nodes. */
@@ -58,6 +67,8 @@ export interface ClientOptions {
   tls?: ConnectionOptions['tls'];
   /** SASL login on every connection. */
   sasl?: ConnectionOptions['sasl'];
+  /** Exactly-once storage of acks=-1 produces across retries (default true); see the module comment. */
+  idempotent?: boolean;
 }
 
 export interface ProduceOptions {
@@ -89,6 +100,20 @@ export interface TopicDescription {
 }
 
 export type { FetchOptions, FetchResult, DecodedRecord, RecordInput };
+
+/** A produce call waiting for its partition's batch. */
+interface Waiting {
+  records: RecordInput[];
+  compression: CompressionName;
+  resolve(result: ProduceResult): void;
+  reject(err: unknown): void;
+}
+
+/** One partition's idempotent produces: at most one batch in flight, the rest waiting to be merged. */
+interface PartitionQueue {
+  busy: boolean;
+  waiting: Waiting[];
+}
 
 export interface Client {
   /** Appends values or records as one batch to one partition of `topic`, at the chain's head. */
@@ -134,6 +159,13 @@ export async function createClient(opts: ClientOptions): Promise<Client> {
     () => resolveBootstrap(spec, opts.dnsServer),
   );
   const createdAt = new Map<string, number>();
+  const idempotent = opts.idempotent ?? true;
+  /** This client's producer id, asked for on the first idempotent produce and dropped after a failed batch. */
+  let producerId: Promise<{ producerId: number; producerEpoch: number }> | null = null;
+  /** Next sequence per `topic\0partition`, for producer id `sequenceOwner`. */
+  const sequences = new Map<string, number>();
+  let sequenceOwner = -1;
+  const partitionQueues = new Map<string, PartitionQueue>();
 
   /** Runs `op`, refreshing the view and backing off after each "moved" failure. */
   async function retrying<T>(topic: string | null, op: () => Promise<T>): Promise<T> {
@@ -163,27 +195,98 @@ export async function createClient(opts: ClientOptions): Promise<Client> {
     return known;
   }
 
+  /** Sends one encoded batch to the partition's head, retrying "moved" failures with the same bytes. */
+  function sendBatch(topic: string, partition: number, batch: Buffer, acks: number): Promise<ProduceResult> {
+    return retrying(topic, async () => {
+      const r = await route(topic, partition, autoCreate);
+      const conn = await pool.get(r.leader!);
+      const req = produceRequest(topic, partition, batch, acks, BROKER_TIMEOUT_MS);
+      if (acks === 0) {
+        conn.send(req);
+        return { partition, baseOffset: -1 };
+      }
+      const res = await conn.request(req);
+      const p = res.topics[0]?.partitions[0];
+      if (!p) throw codeError(-1, `empty Produce response from ${r.leader}`);
+      if (p.errorCode !== 0) throw codeError(p.errorCode, `produce to ${topic}-${partition} at ${r.leader}${p.errorMessage ? `: ${p.errorMessage}` : ''}`);
+      return { partition, baseOffset: p.baseOffset };
+    });
+  }
+
+  function producerIdentity(): Promise<{ producerId: number; producerEpoch: number }> {
+    producerId ??= retrying(null, async () => {
+      const res = await (await pool.get(await controller())).request(initProducerIdRequest());
+      if (res.errorCode !== 0) throw codeError(res.errorCode, 'InitProducerId');
+      return { producerId: res.producerId, producerEpoch: res.producerEpoch };
+    });
+    const asked = producerId;
+    asked.catch(() => {
+      if (producerId === asked) producerId = null;
+    });
+    return asked;
+  }
+
+  /** Sends the partition's waiting produces, merged, one batch at a time, until none are left. */
+  async function drain(topic: string, partition: number, q: PartitionQueue): Promise<void> {
+    if (q.busy) return;
+    q.busy = true;
+    const key = `${topic}\0${partition}`;
+    try {
+      while (q.waiting.length > 0) {
+        const compression = q.waiting[0]!.compression;
+        const group: Waiting[] = [];
+        let count = 0;
+        while (q.waiting.length > 0 && q.waiting[0]!.compression === compression && (group.length === 0 || count + q.waiting[0]!.records.length <= MAX_MERGED_RECORDS)) {
+          const w = q.waiting.shift()!;
+          group.push(w);
+          count += w.records.length;
+        }
+        try {
+          const id = await producerIdentity();
+          if (id.producerId !== sequenceOwner) {
+            sequences.clear();
+            sequenceOwner = id.producerId;
+          }
+          const baseSequence = sequences.get(key) ?? 0;
+          const producer: BatchProducer = { ...id, baseSequence };
+          const records = group.length === 1 ? group[0]!.records : group.flatMap((w) => w.records);
+          const result = await sendBatch(topic, partition, encodeBatch(records, compression, Date.now(), producer), -1);
+          // Sequences wrap at int32 max, as Kafka's do.
+          if (sequenceOwner === id.producerId) sequences.set(key, (baseSequence + count) % 0x80000000);
+          let offset = result.baseOffset;
+          for (const w of group) {
+            w.resolve({ partition, baseOffset: offset });
+            offset += w.records.length;
+          }
+        } catch (err) {
+          // The batch may or may not be stored: under a new producer id the next one cannot be taken for it.
+          producerId = null;
+          for (const w of group) w.reject(err);
+        }
+      }
+    } finally {
+      q.busy = false;
+    }
+  }
+
   return {
     async produce(topic, items, produceOpts = {}) {
       const partition = produceOpts.partition ?? 0;
       const acks = produceOpts.acks ?? -1;
       const records = items.map((v): RecordInput => (typeof v === 'string' || Buffer.isBuffer(v) ? { value: v } : v));
+      const compression = produceOpts.compression ?? 'none';
+      if (idempotent && acks === -1) {
+        const key = `${topic}\0${partition}`;
+        let q = partitionQueues.get(key);
+        if (!q) partitionQueues.set(key, (q = { busy: false, waiting: [] }));
+        const queue = q;
+        return new Promise<ProduceResult>((resolve, reject) => {
+          queue.waiting.push({ records, compression, resolve, reject });
+          void drain(topic, partition, queue);
+        });
+      }
       // Encoded once: a retry after "moved" sends the same bytes to the new head.
-      const batch = encodeBatch(records, produceOpts.compression ?? 'none');
-      return retrying(topic, async () => {
-        const r = await route(topic, partition, autoCreate);
-        const conn = await pool.get(r.leader!);
-        const req = produceRequest(topic, partition, batch, acks, BROKER_TIMEOUT_MS);
-        if (acks === 0) {
-          conn.send(req);
-          return { partition, baseOffset: -1 };
-        }
-        const res = await conn.request(req);
-        const p = res.topics[0]?.partitions[0];
-        if (!p) throw codeError(-1, `empty Produce response from ${r.leader}`);
-        if (p.errorCode !== 0) throw codeError(p.errorCode, `produce to ${topic}-${partition} at ${r.leader}${p.errorMessage ? `: ${p.errorMessage}` : ''}`);
-        return { partition, baseOffset: p.baseOffset };
-      });
+      return sendBatch(topic, partition, encodeBatch(records, compression), acks);
     },
 
     fetch(topic, fetchOpts = {}) {

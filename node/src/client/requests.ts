@@ -7,7 +7,8 @@ import { ApiKey } from '../protocol/api-keys.ts';
 import {
   decodeCreateTopicsResponse, decodeDeleteTopicsResponse, decodeFetchResponse, decodeListOffsetsResponse, decodeMetadataResponse,
   decodeProduceResponse, encodeCreateTopicsRequest, encodeDeleteTopicsRequest, encodeFetchRequest, encodeListOffsetsRequest,
-  encodeMetadataRequest, encodeProduceRequest, ZERO_UUID,
+  encodeMetadataRequest, encodeProduceRequest, ZERO_UUID, decodeInitProducerIdResponse, encodeInitProducerIdRequest,
+  type InitProducerIdResponse,
   type CreateTopicsResponse, type DeleteTopicsResponse, type FetchResponse, type ListOffsetsResponse, type MetadataResponse,
   type ProduceResponse,
 } from '../protocol/apis/index.ts';
@@ -23,6 +24,8 @@ export const CLIENT_VERSIONS = {
   listOffsets: 2,
   createTopics: 4,
   deleteTopics: 3,
+  /** 1: the last non-flexible version; no transactional id, no epoch bump. */
+  initProducerId: 1,
 } as const;
 
 /** Metadata for all topics (null) or some; auto-creation only applies to named topics. */
@@ -119,5 +122,16 @@ export function listOffsetsRequest(topic: string, partition: number, timestamp: 
       topics: [{ name: topic, partitions: [{ partitionIndex: partition, currentLeaderEpoch: -1, timestamp, maxNumOffsets: 1 }] }],
     }),
     decode: (r) => decodeListOffsetsResponse(r, v),
+  };
+}
+
+/** InitProducerId for an idempotent (not transactional) producer. */
+export function initProducerIdRequest(): RequestSpec<InitProducerIdResponse> {
+  const v = CLIENT_VERSIONS.initProducerId;
+  return {
+    apiKey: ApiKey.InitProducerId,
+    version: v,
+    encode: (w) => encodeInitProducerIdRequest(w, v, { transactionalId: null, transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 }),
+    decode: (r) => decodeInitProducerIdResponse(r, v),
   };
 }
