@@ -166,6 +166,24 @@ test('idempotent produces: concurrent calls merge into batches of one producer i
   t.is((await wire.listOffset('idem', 0, -1)).offset, 300, 'nothing stored twice');
 });
 
+test('idempotent merging stays under the broker\'s message.max.bytes: 20 concurrent 100 KiB produces all land', async (t) => {
+  const n = await soloNode();
+  const c = await client(n.address);
+  const value = Buffer.alloc(10 * 1024, 7);
+  // 2 MB in all: one merged batch would be MESSAGE_TOO_LARGE; the calls alone are not.
+  const results = await Promise.all(Array.from({ length: 20 }, () => c.produce('big-merge', Array.from({ length: 10 }, () => value))));
+  t.deepEqual(results.map((r) => r.baseOffset), Array.from({ length: 20 }, (_, i) => i * 10));
+  const wire = await KafkaWire.connect(n.address);
+  t.teardown(() => wire.close());
+  const sizes: number[] = [];
+  for (let off = 0; off < 200;) {
+    const raw = await wire.fetch('big-merge', 0, off);
+    for (let pos = 0; pos < raw.records!.length; pos += batchSize(raw.records!, pos)) sizes.push(batchSize(raw.records!, pos));
+    off = [...decodeRecordBatches(raw.records!)].at(-1)!.records.at(-1)!.offset + 1;
+  }
+  t.true(sizes.length > 1 && sizes.every((b) => b < 1024 * 1024), `batch sizes ${sizes.join(', ')}`);
+});
+
 test('createTopic, listTopics, describeTopics and deleteTopic; errors keep their Kafka code', async (t) => {
   const n = await soloNode();
   const c = await client(n.address);

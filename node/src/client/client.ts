@@ -42,6 +42,11 @@ const NEW_TOPIC_GRACE_MS = 30_000;
 const BROKER_TIMEOUT_MS = 30_000;
 /** Records merged into one idempotent batch at most (calls beyond wait for the next batch). */
 const MAX_MERGED_RECORDS = 10_000;
+/**
+ * Approximate bytes merged into one batch at most: well under Kafka's default message.max.bytes (1 MiB),
+ * so merging never makes a batch the broker refuses where the calls alone would have passed.
+ */
+const MAX_MERGED_BYTES = 512 * 1024;
 
 export interface ClientOptions {
   /** `srv:RECORD`, a `host:port` list, or a DNS name (with port) whose A records are the nodes. */
@@ -104,6 +109,8 @@ export type { FetchOptions, FetchResult, DecodedRecord, RecordInput };
 /** A produce call waiting for its partition's batch. */
 interface Waiting {
   records: RecordInput[];
+  /** Roughly what the records add to a batch. */
+  bytes: number;
   compression: CompressionName;
   resolve(result: ProduceResult): void;
   reject(err: unknown): void;
@@ -236,10 +243,13 @@ export async function createClient(opts: ClientOptions): Promise<Client> {
         const compression = q.waiting[0]!.compression;
         const group: Waiting[] = [];
         let count = 0;
-        while (q.waiting.length > 0 && q.waiting[0]!.compression === compression && (group.length === 0 || count + q.waiting[0]!.records.length <= MAX_MERGED_RECORDS)) {
+        let bytes = 0;
+        const fits = (w: Waiting): boolean => count + w.records.length <= MAX_MERGED_RECORDS && bytes + w.bytes <= MAX_MERGED_BYTES;
+        while (q.waiting.length > 0 && q.waiting[0]!.compression === compression && (group.length === 0 || fits(q.waiting[0]!))) {
           const w = q.waiting.shift()!;
           group.push(w);
           count += w.records.length;
+          bytes += w.bytes;
         }
         try {
           const id = await producerIdentity();
@@ -281,7 +291,7 @@ export async function createClient(opts: ClientOptions): Promise<Client> {
         if (!q) partitionQueues.set(key, (q = { busy: false, waiting: [] }));
         const queue = q;
         return new Promise<ProduceResult>((resolve, reject) => {
-          queue.waiting.push({ records, compression, resolve, reject });
+          queue.waiting.push({ records, bytes: approxBytes(records), compression, resolve, reject });
           void drain(topic, partition, queue);
         });
       }
@@ -377,4 +387,15 @@ export async function createClient(opts: ClientOptions): Promise<Client> {
 
     close: () => pool.close(),
   };
+}
+
+/** What records add to a batch, roughly: key, value and header bytes plus a little framing each. */
+function approxBytes(records: readonly RecordInput[]): number {
+  const len = (v: Buffer | string | null | undefined): number => (v == null ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : v.length);
+  let n = 0;
+  for (const r of records) {
+    n += 16 + len(r.key) + len(r.value);
+    if (r.headers) for (const h of r.headers) n += 8 + Buffer.byteLength(h.key) + len(h.value);
+  }
+  return n;
 }
