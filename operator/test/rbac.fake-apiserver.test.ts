@@ -14,7 +14,7 @@ import { grantedPermissions, requiredPermissions, type PolicyRule } from './help
 import type { ManifestLike } from './helpers/validate.ts';
 import { runSidecar } from '../src/sidecar/main.ts';
 import { silentLogger } from '../src/logger.ts';
-import { vgc } from './helpers/fixtures.ts';
+import { putDrainedPods, vgc } from './helpers/fixtures.ts';
 
 if (helmMissingInCi) test('helm is available in CI', (t) => t.fail(helmMissingInCi));
 
@@ -56,16 +56,7 @@ async function operatorRequests(watchNamespace?: string): Promise<RequestRecord[
     await waitFor('3 sts', () => api.list(...STS, NS).length === 3, DEADLINE_MS);
     await waitFor('status', () => (api.get(...VGC, NS, 'logs')?.status as { chainCount?: number } | undefined)?.chainCount === 3, DEADLINE_MS);
     put(2);
-    for (let i = 0; i < 3; i++) {
-      api.put({
-        apiVersion: 'v1', kind: 'Pod',
-        metadata: {
-          name: `logs-2-${i}`, namespace: NS,
-          labels: { 'app.kubernetes.io/managed-by': 'vonnegut-operator', 'vonnegut.io/cluster': 'logs', 'vonnegut.io/chain': 'logs-2' },
-          annotations: { 'vonnegut.io/status': JSON.stringify({ nodeName: `logs-2-${i}`, chain: 'logs-2', members: [], writable: false, draining: false, drained: true, topics: 0, partitions: [], updatedAt: '' }) },
-        },
-      });
-    }
+    putDrainedPods(api, NS, 'logs', 'logs-2', 3);
     await waitFor('drained chain deleted', () => api.list(...STS, NS).length === 2, DEADLINE_MS);
     await op.controller.queue.idle();
     return [...api.requests];

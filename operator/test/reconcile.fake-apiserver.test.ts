@@ -3,6 +3,7 @@ import test, { type ExecutionContext } from 'ava';
 import { FakeApiServer, type Obj } from './helpers/fake-apiserver.ts';
 import { waitFor } from './helpers/wait.ts';
 import { startTestOperator } from './helpers/operator.ts';
+import { putDrainedPods } from './helpers/fixtures.ts';
 import type { RunningOperator } from '../src/main.ts';
 import type { VonnegutChain, VonnegutChainSpec, Condition } from '../src/crd/types.ts';
 
@@ -164,16 +165,7 @@ test('scale up adds chains; scale down is refused until the chain reports draine
   t.truthy(api.get(...STS, NS, 'logs-2'));
   t.regex(cond(api, 'logs', 'Degraded')!.message, /logs-2/);
   // The sidecars report: drained, no topics.
-  for (let i = 0; i < 3; i++) {
-    api.put({
-      apiVersion: 'v1', kind: 'Pod',
-      metadata: {
-        name: `logs-2-${i}`, namespace: NS,
-        labels: { 'app.kubernetes.io/managed-by': 'vonnegut-operator', 'vonnegut.io/cluster': 'logs', 'vonnegut.io/chain': 'logs-2' },
-        annotations: { 'vonnegut.io/status': JSON.stringify({ nodeName: `logs-2-${i}`, chain: 'logs-2', members: [], writable: false, draining: false, drained: true, topics: 0, partitions: [], updatedAt: '' }) },
-      },
-    });
-  }
+  putDrainedPods(api, NS, 'logs', 'logs-2', 3);
   await waitFor('logs-2 removed', () => !api.get(...STS, NS, 'logs-2') && !api.get(...SVC, NS, 'logs-2') && !api.get(...PDB, NS, 'logs-2'));
   await waitFor('Degraded cleared', () => cond(api, 'logs', 'Degraded')?.status === 'False');
   t.truthy(api.get(...STS, NS, 'logs-1'));

@@ -1,5 +1,6 @@
 // VonnegutChain objects shared by the tests.
 import { API_VERSION, KIND, type VonnegutChain, type VonnegutChainSpec } from '../../src/crd/types.ts';
+import type { FakeApiServer } from './fake-apiserver.ts';
 
 /** A VonnegutChain as the API server would return it. */
 export function vgc(name: string, spec: Partial<VonnegutChainSpec> = {}, namespace = 'ns1'): VonnegutChain {
@@ -9,4 +10,18 @@ export function vgc(name: string, spec: Partial<VonnegutChainSpec> = {}, namespa
     metadata: { name, namespace, uid: `uid-${name}`, generation: 1 },
     spec: { chains: 3, replicas: 3, ...spec },
   };
+}
+
+/** The pods of `chain` (of cluster `cluster`) as their sidecars report them once drained: no topics left. */
+export function putDrainedPods(api: FakeApiServer, namespace: string, cluster: string, chain: string, members: number): void {
+  for (let i = 0; i < members; i++) {
+    api.put({
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: {
+        name: `${chain}-${i}`, namespace,
+        labels: { 'app.kubernetes.io/managed-by': 'vonnegut-operator', 'vonnegut.io/cluster': cluster, 'vonnegut.io/chain': chain },
+        annotations: { 'vonnegut.io/status': JSON.stringify({ nodeName: `${chain}-${i}`, chain, members: [], writable: false, draining: false, drained: true, topics: 0, partitions: [], updatedAt: '' }) },
+      },
+    });
+  }
 }
