@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { NodeProcess, startNodeProcess } from './lib/node-process.ts';
 import { run } from './lib/tools.ts';
+import { freePort } from './lib/ports.ts';
 import { KafkaWire } from './lib/kafka-wire.ts';
 import { batchSize, decodeRecordBatches } from '../node/src/protocol/record-batch.ts';
 import { createClient, type Client } from '../node/src/client/index.ts';
@@ -43,18 +44,6 @@ async function client(endpoints: string, extra: Partial<Parameters<typeof create
   const c = await createClient({ endpoints, retryBackoffMs: 20, maxRetryBackoffMs: 500, retries: 30, ...extra });
   clients.push(c);
   return c;
-}
-
-/** A port nobody listens on now (static discovery needs ports before the nodes start). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
 }
 
 let chain: Promise<{ n0: NodeProcess; n1: NodeProcess }> | undefined;

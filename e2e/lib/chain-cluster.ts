@@ -6,6 +6,7 @@ import net from 'node:net';
 import { DnsServer } from './dns.ts';
 import { NodeProcess } from './node-process.ts';
 import { waitFor } from './tools.ts';
+import { freePort } from './ports.ts';
 
 export interface NodeStatus {
   role: string;
@@ -18,14 +19,7 @@ export interface NodeStatus {
 /** A port free on every one of these addresses. */
 export async function portFreeOn(addresses: string[]): Promise<number> {
   for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const s = net.createServer();
-      s.once('error', reject);
-      s.listen(0, addresses[0], () => {
-        const p = (s.address() as net.AddressInfo).port;
-        s.close(() => resolve(p));
-      });
-    });
+    const port = await freePort(addresses[0]);
     const ok = await Promise.all(
       addresses.map((a) => new Promise<boolean>((resolve) => {
         const s = net.createServer();

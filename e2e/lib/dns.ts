@@ -5,28 +5,16 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Resolver } from 'node:dns/promises';
+import { freePort } from './ports.ts';
 
 export interface SrvTarget {
   /** Host name of the member, e.g. `n0.chain-a.test`. */
   target: string;
   address: string;
   port: number;
-}
-
-/** A free UDP+TCP port on 127.0.0.1 (DNS uses both). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export class DnsServer {

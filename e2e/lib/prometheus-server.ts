@@ -4,11 +4,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { waitFor } from './tools.ts';
+import { freePort } from './ports.ts';
 
 export interface Sample {
   metric: Record<string, string>;
@@ -26,17 +26,6 @@ export interface PrometheusOptions {
   /** Labels added to every scraped series (what a PodMonitor's relabelings would add on Kubernetes). */
   labels?: Record<string, string>;
   ruleFiles?: string[];
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export class PrometheusServer {
