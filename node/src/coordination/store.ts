@@ -36,7 +36,7 @@ export interface MemberLease {
 }
 
 export class CoordinationError extends Error {
-  constructor(message: string, readonly cause?: unknown) {
+  constructor(message: string, override readonly cause?: unknown) {
     super(message);
     this.name = 'CoordinationError';
   }
