@@ -2,6 +2,7 @@
  * Every partition log under one data directory, Kafka's LogManager:
  *
  *   <dataDir>/<topic>-<partition>/...     one PartitionLog each (see partition-log.ts)
+ *   <dataDir>/topic-configs.json          per-topic config overrides (topic-config-store.ts)
  *   <dataDir>/.kafka_cleanshutdown        written by close() after every log was flushed; removed by
  *                                         open(). Open recovers only each log's last segment when it is
  *                                         present, and every segment when it is not (a crash).
@@ -21,6 +22,8 @@ import { FLUSH_NEVER, PartitionLog, type LogConfig } from './partition-log.ts';
 import { CLEAN_SHUTDOWN_FILE, partitionDir, parsePartitionDirName, validateTopicName } from './log-files.ts';
 import { silentLogger, type StorageLogger } from './logger.ts';
 import { DEFAULT_FILE_IDLE_MS, DEFAULT_MAX_OPEN_FILES, FilePool } from './file-pool.ts';
+import { KAFKA_TOPIC_DEFAULTS, resolveTopicConfig, type TopicConfig, type TopicConfigOverrides } from './topic-config.ts';
+import { TopicConfigStore } from './topic-config-store.ts';
 
 /** Upper bound on partitions per topic: each one holds two open fds. */
 export const MAX_PARTITIONS = 10_000;
@@ -38,6 +41,8 @@ export interface LogManagerOptions extends Partial<LogConfig> {
   maxOpenFiles?: number;
   /** Segment files unused this long are closed (startIdleFileClose). */
   fileIdleMs?: number;
+  /** Broker-level defaults for topic configs the flags above do not cover (max.message.bytes, ...). */
+  topicDefaults?: Partial<TopicConfig>;
 }
 
 export interface TopicInfo {
@@ -58,9 +63,11 @@ export class LogManager {
   readonly files: FilePool;
   private flushTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private readonly configStore: TopicConfigStore;
 
   private constructor(opts: LogManagerOptions, clean: boolean) {
     this.opts = opts;
+    this.configStore = TopicConfigStore.load(opts.dataDir);
     this.dataDir = opts.dataDir;
     this.logger = opts.logger ?? silentLogger;
     this.openedClean = clean;
@@ -95,7 +102,7 @@ export class LogManager {
   }
 
   /** Creates a topic: INVALID_TOPIC_EXCEPTION, INVALID_PARTITIONS or TOPIC_ALREADY_EXISTS, and nothing on disk, if it cannot. */
-  createTopic(name: string, opts: { partitions?: number } = {}): TopicInfo {
+  createTopic(name: string, opts: { partitions?: number; configs?: TopicConfigOverrides } = {}): TopicInfo {
     this.ensureOpen();
     validateTopicName(name);
     const partitions = opts.partitions ?? 1;
@@ -103,6 +110,9 @@ export class LogManager {
       throw new KafkaError('INVALID_PARTITIONS', `partition count ${partitions} must be an integer in [1, ${MAX_PARTITIONS}]`);
     }
     if (this.topicLogs.has(name)) throw new KafkaError('TOPIC_ALREADY_EXISTS', `topic ${name} already exists`);
+    // Validates before anything reaches the disk; stored first so the logs open with it.
+    resolveTopicConfig(opts.configs ?? {}, this.topicDefaults());
+    this.configStore.set(name, opts.configs ?? {});
     this.topicLogs.set(name, Array.from({ length: partitions }, (_, p) => this.openPartition(name, p, false)));
     this.logger.info('topic created', { topic: name, partitions });
     return { topic: name, partitions };
@@ -126,6 +136,7 @@ export class LogManager {
     if (logs === undefined) return false;
     this.topicLogs.delete(name);
     for (const log of logs) log.delete();
+    this.configStore.delete(name);
     this.logger.info('topic deleted', { topic: name });
     return true;
   }
@@ -155,6 +166,43 @@ export class LogManager {
     const log = this.get(topic, partition);
     if (log === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `${topic}-${partition} does not exist`);
     return log;
+  }
+
+  /** The broker-level defaults every topic config starts from (the node's flags over Kafka's defaults). */
+  topicDefaults(): TopicConfig {
+    const o = this.opts;
+    return {
+      ...KAFKA_TOPIC_DEFAULTS,
+      ...o.topicDefaults,
+      ...(o.segmentBytes !== undefined && { segmentBytes: o.segmentBytes }),
+      ...(o.retentionMs !== undefined && { retentionMs: o.retentionMs }),
+      ...(o.retentionBytes !== undefined && { retentionBytes: o.retentionBytes }),
+    };
+  }
+
+  /** A topic's effective config (its overrides over topicDefaults()); what retention and compaction apply. */
+  topicConfig(topic: string): TopicConfig {
+    return resolveTopicConfig(this.configStore.get(topic), this.topicDefaults());
+  }
+
+  /** The keys set for this topic (DescribeConfigs reports them as TOPIC_CONFIG). */
+  topicOverrides(topic: string): TopicConfigOverrides {
+    return this.configStore.get(topic);
+  }
+
+  /**
+   * Replaces a topic's overrides (validated: INVALID_CONFIG), persists them and applies them to its open
+   * logs at once: the next append, roll and retention pass use them. UNKNOWN_TOPIC_OR_PARTITION if absent.
+   */
+  setTopicConfig(topic: string, overrides: TopicConfigOverrides): TopicConfig {
+    this.ensureOpen();
+    const logs = this.topicLogs.get(topic);
+    if (logs === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${topic} does not exist`);
+    const config = resolveTopicConfig(overrides, this.topicDefaults());
+    this.configStore.set(topic, overrides);
+    for (const log of logs) Object.assign(log.config, logSettings(config));
+    this.logger.info('topic config changed', { topic, overrides });
+    return config;
   }
 
   /** Runs retention over every log once; returns the number of segments deleted. */
@@ -245,7 +293,11 @@ export class LogManager {
   /** Changes segment and retention settings at runtime: new segments and the next sweep use them. */
   reconfigure(change: Partial<Pick<LogConfig, 'segmentBytes' | 'retentionBytes' | 'retentionMs'>>): void {
     Object.assign(this.opts, change);
-    for (const logs of this.topicLogs.values()) for (const log of logs) Object.assign(log.config, change);
+    // A topic's own overrides still win over the new defaults.
+    for (const [topic, logs] of this.topicLogs) {
+      const settings = logSettings(this.topicConfig(topic));
+      for (const log of logs) Object.assign(log.config, settings);
+    }
   }
 
   private stopIdleFileClose(): void {
@@ -267,6 +319,7 @@ export class LogManager {
     const { dataDir: _dataDir, logger: _logger, manageHighWatermark, maxOpenFiles: _max, fileIdleMs: _idle, ...config } = this.opts;
     return PartitionLog.open({
       ...config,
+      ...logSettings(this.topicConfig(topic)),
       files: this.files,
       dir: partitionDir(this.dataDir, topic, partition),
       recoverAll,
@@ -278,4 +331,9 @@ export class LogManager {
   private ensureOpen(): void {
     if (this.closed) throw new KafkaError('KAFKA_STORAGE_ERROR', `log manager for ${this.dataDir} is closed`);
   }
+}
+
+/** The part of a topic's config each PartitionLog applies itself (segment rolling, retention). */
+function logSettings(config: TopicConfig): Pick<LogConfig, 'segmentBytes' | 'retentionBytes' | 'retentionMs'> {
+  return { segmentBytes: config.segmentBytes, retentionBytes: config.retentionBytes, retentionMs: config.retentionMs };
 }

@@ -1,0 +1,147 @@
+/**
+ * Per-topic configuration, as Kafka names it (`retention.ms`, `cleanup.policy`, ...).
+ *
+ * A topic stores only its overrides (Kafka name -> string value); `resolveTopicConfig` merges them over
+ * the broker's defaults into a typed `TopicConfig`, which is what the storage layer (retention,
+ * compaction, segment rolling) and the broker (message size, timestamps) read. Validation lives here so
+ * CreateTopics, AlterConfigs and IncrementalAlterConfigs refuse exactly the same things, with
+ * INVALID_CONFIG (40) for unknown keys and bad values.
+ *
+ * Durability and replication are elsewhere: LogManager keeps the overrides in `topic-configs.json`
+ * (topic-config-store.ts) and the chain ships them with the `Config` link message.
+ */
+import { KafkaError } from '../protocol/errors.ts';
+
+export type CleanupPolicy = 'delete' | 'compact' | 'compact,delete';
+export type TimestampType = 'CreateTime' | 'LogAppendTime';
+
+/** A topic's effective configuration: its overrides over the broker's defaults. */
+export interface TopicConfig {
+  cleanupPolicy: CleanupPolicy;
+  retentionMs: number;
+  retentionBytes: number;
+  segmentBytes: number;
+  segmentMs: number;
+  maxMessageBytes: number;
+  minInsyncReplicas: number;
+  compressionType: string;
+  messageTimestampType: TimestampType;
+  /** How long tombstones survive compaction (Kafka's delete.retention.ms). */
+  deleteRetentionMs: number;
+}
+
+/** A topic's overrides: Kafka config name -> value, only the keys set for this topic. */
+export type TopicConfigOverrides = Record<string, string>;
+
+/** Kafka's value types, as DescribeConfigs reports them (ConfigType in describe-configs.ts). */
+export type ConfigKind = 'string' | 'int' | 'long' | 'list';
+
+interface KeySpec {
+  field: keyof TopicConfig;
+  kind: ConfigKind;
+  /** Broker-level name whose value is this key's default (Kafka's synonym). */
+  brokerName: string;
+  parse(value: string): TopicConfig[keyof TopicConfig];
+}
+
+const COMPRESSION_TYPES = ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'];
+
+function integer(name: string, min: number, max = Number.MAX_SAFE_INTEGER): (v: string) => number {
+  return (v) => {
+    const n = Number(v.trim());
+    if (v.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw new KafkaError('INVALID_CONFIG', `${name}=${v} must be an integer in [${min}, ${max}]`);
+    return n;
+  };
+}
+
+function oneOf<T extends string>(name: string, values: readonly T[], normalize: (v: string) => string = (v) => v): (v: string) => T {
+  return (v) => {
+    const n = normalize(v.trim());
+    const found = values.find((x) => x === n);
+    if (found === undefined) throw new KafkaError('INVALID_CONFIG', `${name}=${v} must be one of ${values.join(', ')}`);
+    return found;
+  };
+}
+
+/** `compact,delete` in any order and spacing is one policy. */
+function normalizePolicy(v: string): string {
+  const parts = [...new Set(v.split(',').map((p) => p.trim().toLowerCase()))].sort();
+  return parts.join(',');
+}
+
+const INT_MAX = 0x7fffffff;
+
+/** Every topic-level key vonnegut accepts, in the order DescribeConfigs lists them. */
+export const TOPIC_CONFIG_KEYS: Readonly<Record<string, KeySpec>> = {
+  'cleanup.policy': { field: 'cleanupPolicy', kind: 'list', brokerName: 'log.cleanup.policy', parse: oneOf<CleanupPolicy>('cleanup.policy', ['delete', 'compact', 'compact,delete'], normalizePolicy) },
+  'compression.type': { field: 'compressionType', kind: 'string', brokerName: 'compression.type', parse: oneOf('compression.type', COMPRESSION_TYPES, (v) => v.toLowerCase()) },
+  'delete.retention.ms': { field: 'deleteRetentionMs', kind: 'long', brokerName: 'log.cleaner.delete.retention.ms', parse: integer('delete.retention.ms', 0) },
+  'max.message.bytes': { field: 'maxMessageBytes', kind: 'int', brokerName: 'message.max.bytes', parse: integer('max.message.bytes', 0, INT_MAX) },
+  'message.timestamp.type': { field: 'messageTimestampType', kind: 'string', brokerName: 'log.message.timestamp.type', parse: oneOf<TimestampType>('message.timestamp.type', ['CreateTime', 'LogAppendTime']) },
+  'min.insync.replicas': { field: 'minInsyncReplicas', kind: 'int', brokerName: 'min.insync.replicas', parse: integer('min.insync.replicas', 1, INT_MAX) },
+  'retention.bytes': { field: 'retentionBytes', kind: 'long', brokerName: 'log.retention.bytes', parse: integer('retention.bytes', -1) },
+  'retention.ms': { field: 'retentionMs', kind: 'long', brokerName: 'log.retention.ms', parse: integer('retention.ms', -1) },
+  'segment.bytes': { field: 'segmentBytes', kind: 'int', brokerName: 'log.segment.bytes', parse: integer('segment.bytes', 14, INT_MAX) },
+  'segment.ms': { field: 'segmentMs', kind: 'long', brokerName: 'log.roll.ms', parse: integer('segment.ms', 1) },
+};
+
+/** Kafka's defaults for what the broker's flags do not set. */
+export const KAFKA_TOPIC_DEFAULTS: TopicConfig = {
+  cleanupPolicy: 'delete',
+  retentionMs: 7 * 24 * 60 * 60 * 1000,
+  retentionBytes: -1,
+  segmentBytes: 1024 * 1024 * 1024,
+  segmentMs: 7 * 24 * 60 * 60 * 1000,
+  maxMessageBytes: 1024 * 1024 + 12,
+  minInsyncReplicas: 1,
+  compressionType: 'producer',
+  messageTimestampType: 'CreateTime',
+  deleteRetentionMs: 24 * 60 * 60 * 1000,
+};
+
+/** Whether `name` is a topic config key vonnegut knows. */
+export function isTopicConfigKey(name: string): boolean {
+  return Object.hasOwn(TOPIC_CONFIG_KEYS, name);
+}
+
+/** Validates one key and value, returning the value in its canonical spelling; INVALID_CONFIG if either is wrong. */
+export function validateTopicConfigEntry(name: string, value: string | null): string {
+  if (!isTopicConfigKey(name)) throw new KafkaError('INVALID_CONFIG', `unknown topic config ${name}`);
+  if (value === null) throw new KafkaError('INVALID_CONFIG', `topic config ${name} needs a value`);
+  return String(TOPIC_CONFIG_KEYS[name]!.parse(value));
+}
+
+/** Validates a whole set of overrides (CreateTopics configs, an AlterConfigs replacement). */
+export function validateTopicConfigs(entries: Iterable<{ name: string; value: string | null }>): TopicConfigOverrides {
+  const out: TopicConfigOverrides = {};
+  for (const { name, value } of entries) out[name] = validateTopicConfigEntry(name, value);
+  return out;
+}
+
+/** Merges a topic's overrides over the defaults into the typed config the logs apply. */
+export function resolveTopicConfig(overrides: TopicConfigOverrides, defaults: TopicConfig = KAFKA_TOPIC_DEFAULTS): TopicConfig {
+  const config: TopicConfig = { ...defaults };
+  for (const [name, value] of Object.entries(overrides)) {
+    const spec = TOPIC_CONFIG_KEYS[name];
+    // Keys from a newer version's store are ignored rather than fatal.
+    if (spec) Object.assign(config, { [spec.field]: spec.parse(value) });
+  }
+  return config;
+}
+
+/** A config's value as Kafka prints it (DescribeConfigs). */
+export function configValueString(config: TopicConfig, name: string): string {
+  const spec = TOPIC_CONFIG_KEYS[name];
+  if (!spec) throw new KafkaError('INVALID_CONFIG', `unknown topic config ${name}`);
+  return String(config[spec.field]);
+}
+
+/** Whether the policy asks for compaction (the cleaner's input). */
+export function compacts(config: TopicConfig): boolean {
+  return config.cleanupPolicy !== 'delete';
+}
+
+/** Whether the policy asks for time/size retention. */
+export function deletes(config: TopicConfig): boolean {
+  return config.cleanupPolicy !== 'compact';
+}
