@@ -73,6 +73,9 @@ export const ErrorCode = {
   UNSTABLE_OFFSET_COMMIT: { code: 88, retriable: true },
   INVALID_RECORD: { code: 87, retriable: false },
   UNKNOWN_TOPIC_ID: { code: 100, retriable: true },
+  UNSUPPORTED_COMPRESSION_TYPE: { code: 76, retriable: false },
+  GROUP_SUBSCRIBED_TO_TOPIC: { code: 86, retriable: false },
+  INCONSISTENT_TOPIC_ID: { code: 103, retriable: false },
 } as const satisfies Record<string, { code: number; retriable: boolean }>;
 
 export type ErrorCodeName = keyof typeof ErrorCode;

@@ -211,6 +211,14 @@ export function validateBatch(buf: Buffer, pos = 0, end = buf.length): number {
   return LOG_OVERHEAD + buf.readInt32BE(pos + 8);
 }
 
+/** Whether any magic-2 batch in `buf` is zstd-compressed (Produce below v7 must refuse those, as Kafka does). */
+export function hasZstdBatch(buf: Buffer): boolean {
+  for (const { position } of batchPositions(buf)) {
+    if (buf[position + MAGIC_AT] === MAGIC && (buf.readInt16BE(position + ATTRIBUTES_AT) & COMPRESSION_MASK) === Compression.zstd) return true;
+  }
+  return false;
+}
+
 /** Positions and sizes of the whole batches in `buf[start, end)`; stops silently at a partial trailing batch. */
 export function* batchPositions(buf: Buffer, start = 0, end = buf.length): Generator<{ position: number; size: number }> {
   let pos = start;

@@ -10,6 +10,24 @@ import type { RequestContext } from './router.ts';
 
 type Op = Access['operation'];
 
+/** Kafka's AclOperation codes: an authorized-operations bitfield sets bit (1 << code). */
+const KAFKA_ACL_OPERATION = { read: 3, write: 4, create: 5, delete: 6, alter: 7, describe: 8, cluster_action: 9, describe_configs: 10, alter_configs: 11, idempotent_write: 12 } as const;
+type KafkaOp = keyof typeof KAFKA_ACL_OPERATION;
+
+/** The operations Kafka reports per resource type (Topic/Group/Cluster `supportedOperations`). */
+const SUPPORTED: Record<ResourceType, readonly KafkaOp[]> = {
+  topic: ['read', 'write', 'create', 'delete', 'alter', 'describe', 'describe_configs', 'alter_configs'],
+  group: ['read', 'describe', 'delete'],
+  cluster: ['create', 'cluster_action', 'describe_configs', 'alter_configs', 'idempotent_write', 'alter', 'describe'],
+};
+
+/** vonnegut has no separate config operations: Describe stands for DescribeConfigs and Alter for AlterConfigs. */
+function ownOperation(op: KafkaOp): Op {
+  if (op === 'describe_configs') return 'describe';
+  if (op === 'alter_configs') return 'alter';
+  return op;
+}
+
 export class AccessControl {
   constructor(
     private readonly acl: Authorizer,
@@ -44,6 +62,15 @@ export class AccessControl {
   /** May the principal do `operation` on at least one resource of the type (Kafka's authorizeByResourceType)? */
   any(ctx: RequestContext, operation: Op, resourceType: ResourceType): boolean {
     return this.acl.allowsAny(ctx.conn.principal, operation, resourceType);
+  }
+
+  /** The bitfield of Kafka operations the principal may do on a resource (Metadata v8+, DescribeCluster, DescribeGroups). */
+  authorizedOperations(ctx: RequestContext, resourceType: ResourceType, resourceName: string): number {
+    let bits = 0;
+    for (const op of SUPPORTED[resourceType]) {
+      if (this.check(ctx, ownOperation(op), resourceType, resourceName, false)) bits |= 1 << KAFKA_ACL_OPERATION[op];
+    }
+    return bits;
   }
 
   private check(ctx: RequestContext, operation: Op, resourceType: ResourceType, resourceName: string, logDenial: boolean): boolean {

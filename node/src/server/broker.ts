@@ -108,8 +108,14 @@ export class Broker {
 
   /** Broker id of a chain member as every node computes it. */
   idOf(member: Member): number {
-    if (this.chain.view.role === 'solo') return this.config.nodeId;
+    // Only a lone node outside any cluster answers with its --node-id: in a cluster every node must
+    // compute the same id for every member, solo chains included, and only names give that.
+    if (this.soloOutsideCluster()) return this.config.nodeId;
     return nodeIdFromName(member.name);
+  }
+
+  private soloOutsideCluster(): boolean {
+    return this.chain.view.role === 'solo' && !this.directory.cluster;
   }
 
   /** The brokers Metadata lists: every chain's members (heads lead, tails serve reads). */
@@ -121,7 +127,7 @@ export class Broker {
   }
 
   selfId(): number {
-    return this.chain.view.role === 'solo' ? this.config.nodeId : nodeIdFromName(this.config.nodeName);
+    return this.soloOutsideCluster() ? this.config.nodeId : nodeIdFromName(this.config.nodeName);
   }
 
   /** A topic's leader, the head of its chain (without a topic: the first chain's head); -1 when unknown. */
@@ -298,7 +304,7 @@ export class Broker {
   }
 
   /** Reads one partition up to its committed offset. */
-  readPartition(spec: FetchSpec): FetchPartitionResult {
+  readPartition(spec: FetchSpec, minOneBatch = true): FetchPartitionResult {
     const hwm = this.chain.hwm.get(spec.topic, spec.partition);
     try {
       validateTopicName(spec.topic);
@@ -307,7 +313,7 @@ export class Broker {
         return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE.code, highWatermark: hwm, logStartOffset: log.logStartOffset, records: null };
       }
       if (spec.offset === hwm || spec.maxBytes <= 0) return { errorCode: 0, highWatermark: hwm, logStartOffset: log.logStartOffset, records: null };
-      const { records } = log.read(spec.offset, { maxBytes: spec.maxBytes, maxOffset: hwm, minOneBatch: true });
+      const { records } = log.read(spec.offset, { maxBytes: spec.maxBytes, maxOffset: hwm, minOneBatch });
       return { errorCode: 0, highWatermark: hwm, logStartOffset: log.logStartOffset, records: records.length > 0 ? records : null };
     } catch (err) {
       return { errorCode: this.codeFor(err, spec.topic, spec.partition), highWatermark: hwm, logStartOffset: -1, records: null };
@@ -316,8 +322,8 @@ export class Broker {
 
   /**
    * Reads several partitions within a total byte budget, long-polling (woken by commits, never by a
-   * timer loop) until `minBytes` are there or `maxWaitMs` passes. The first partition with data always
-   * gets at least one whole batch, even past the budget (Kafka's minOneMessage).
+   * timer loop) until `minBytes` are there or `maxWaitMs` passes. Only the first partition with data may
+   * get one whole batch past the budget (Kafka's minOneMessage); every later one stays within what is left.
    */
   async fetch(specs: FetchSpec[], opts: { maxBytes: number; minBytes: number; maxWaitMs: number }): Promise<FetchPartitionResult[]> {
     const deadline = Date.now() + Math.max(0, opts.maxWaitMs);
@@ -326,7 +332,8 @@ export class Broker {
       let total = 0;
       let anyError = false;
       const results = specs.map((s) => {
-        const r = this.readPartition({ ...s, maxBytes: Math.min(s.maxBytes, Math.max(budget, total === 0 ? 1 : 0)) });
+        const first = total === 0;
+        const r = this.readPartition({ ...s, maxBytes: Math.min(s.maxBytes, Math.max(budget, first ? 1 : 0)) }, first);
         const n = r.records?.length ?? 0;
         total += n;
         budget -= n;

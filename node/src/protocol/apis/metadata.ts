@@ -119,7 +119,9 @@ export function decodeMetadataRequest(r: Reader, version: number): MetadataReque
     rTags(x, flex);
     return { topicId, name };
   };
-  const topics = version >= 1 ? rNullableArray(r, flex, topic) : rArray(r, flex, topic);
+  // In v0 an empty array asks for every topic (Sarama's ListTopics sends exactly that).
+  const listed = version >= 1 ? rNullableArray(r, flex, topic) : rArray(r, flex, topic);
+  const topics = version === 0 && listed?.length === 0 ? null : listed;
   const allowAutoTopicCreation = version >= 4 ? r.boolean() : true;
   const includeClusterAuthorizedOperations = version >= 8 && version <= 10 ? r.boolean() : false;
   const includeTopicAuthorizedOperations = version >= 8 ? r.boolean() : false;

@@ -20,7 +20,7 @@ export function describeGroupsHandler(coordinator: GroupCoordinator, access: Acc
             : ready !== 0
             ? { errorCode: ready, groupId, groupState: '', protocolType: '', protocolData: '', members: [] }
             : coordinator.membership.describe(groupId)),
-          authorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+          authorizedOperations: req.includeAuthorizedOperations ? access.authorizedOperations(ctx, 'group', groupId) : AUTHORIZED_OPERATIONS_OMITTED,
         })),
       };
     },

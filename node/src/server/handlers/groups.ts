@@ -34,13 +34,13 @@ export function groupHandlers(broker: Broker, coordinator: GroupCoordinator, log
     [ApiKey.SyncGroup, syncGroupHandler(coordinator, access) as AnyHandler],
     [ApiKey.Heartbeat, heartbeatHandler(coordinator, access) as AnyHandler],
     [ApiKey.LeaveGroup, leaveGroupHandler(coordinator, access) as AnyHandler],
-    [ApiKey.OffsetCommit, offsetCommitHandler(coordinator, access) as AnyHandler],
+    [ApiKey.OffsetCommit, offsetCommitHandler(coordinator, access, (topic) => broker.partitionCount(topic)) as AnyHandler],
     [ApiKey.OffsetFetch, offsetFetchHandler(coordinator, access) as AnyHandler],
     [ApiKey.DescribeGroups, describeGroupsHandler(coordinator, access) as AnyHandler],
     [ApiKey.ListGroups, listGroupsHandler(coordinator, access) as AnyHandler],
     [ApiKey.DeleteGroups, deleteGroupsHandler(coordinator, access) as AnyHandler],
     [ApiKey.InitProducerId, initProducerIdHandler(new ProducerIdAllocator(broker.selfId()), access) as AnyHandler],
     [ApiKey.DescribeConfigs, describeConfigsHandler(broker, flags, access) as AnyHandler],
-    [ApiKey.DescribeCluster, describeClusterHandler(broker) as AnyHandler],
+    [ApiKey.DescribeCluster, describeClusterHandler(broker, access) as AnyHandler],
   ];
 }

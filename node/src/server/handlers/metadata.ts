@@ -9,13 +9,17 @@
  */
 import { ErrorCode } from '../../protocol/error-codes.ts';
 import { KafkaError } from '../../protocol/errors.ts';
-import { decodeMetadataRequest, encodeMetadataResponse, type MetadataRequest, type MetadataResponse, type MetadataTopic } from '../../protocol/apis/metadata.ts';
+import { AUTHORIZED_OPERATIONS_OMITTED, decodeMetadataRequest, encodeMetadataResponse, type MetadataRequest, type MetadataResponse, type MetadataTopic } from '../../protocol/apis/metadata.ts';
 import { validateTopicName } from '../../storage/log-files.ts';
 import type { AccessControl } from '../access-control.ts';
+import { CLUSTER_NAME } from '../../security/acl.ts';
 import type { Broker } from '../broker.ts';
 import type { ApiHandler } from '../router.ts';
 
 const NO_TOPIC_ID = Buffer.alloc(16);
+
+/** Per-topic decorations a request asked for. */
+type Decorate = (t: MetadataTopic) => MetadataTopic;
 
 /** Answers Metadata from the broker's chain view. */
 export function metadataHandler(broker: Broker, access: AccessControl): ApiHandler<MetadataRequest, MetadataResponse> {
@@ -26,26 +30,30 @@ export function metadataHandler(broker: Broker, access: AccessControl): ApiHandl
       const names = req.topics === null
         ? broker.topics().map((t) => t.topic).filter((name) => access.topic(ctx, 'describe', name, false))
         : req.topics.map((t) => t.name ?? '');
+      // Kafka fills the bitfields in only when asked (v8+), and only for topics the principal may describe.
+      const decorate: Decorate = req.includeTopicAuthorizedOperations
+        ? (t) => (t.errorCode === ErrorCode.TOPIC_AUTHORIZATION_FAILED.code || t.name === null ? t : { ...t, topicAuthorizedOperations: access.authorizedOperations(ctx, 'topic', t.name) })
+        : (t) => t;
       return {
         throttleTimeMs: 0,
         brokers: broker.brokers().map((b) => ({ ...b, rack: null })),
         clusterId: broker.config.clusterId,
         controllerId: broker.controllerId(),
-        topics: await Promise.all(names.map((name) => {
+        topics: await Promise.all(names.map(async (name) => {
           if (req.topics !== null && !access.topic(ctx, 'describe', name)) return unauthorized(name);
           const autoCreate = req.topics !== null && req.allowAutoTopicCreation;
           // Create is asked only for a topic this node does not know, so existing topics cost one check.
           const mayCreate = !autoCreate || broker.partitionCount(name) !== undefined || access.createTopic(ctx, name);
-          return describeTopic(broker, name, autoCreate, mayCreate);
+          return decorate(await describeTopic(broker, name, autoCreate, mayCreate));
         })),
-        clusterAuthorizedOperations: -2147483648,
+        clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? access.authorizedOperations(ctx, 'cluster', CLUSTER_NAME) : AUTHORIZED_OPERATIONS_OMITTED,
       };
     },
   };
 }
 
 function topicBase(name: string): Omit<MetadataTopic, 'errorCode' | 'partitions'> {
-  return { name, topicId: NO_TOPIC_ID, isInternal: false, topicAuthorizedOperations: -2147483648 };
+  return { name, topicId: NO_TOPIC_ID, isInternal: false, topicAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED };
 }
 
 function unauthorized(name: string): MetadataTopic {

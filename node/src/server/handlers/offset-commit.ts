@@ -2,7 +2,8 @@
  * OffsetCommit: checks the member's generation (or accepts a commit from outside any generation for a
  * group without members), then writes the offsets to `__consumer_offsets`; one error code for the batch.
  * ACLs: Read on the group (else GROUP_AUTHORIZATION_FAILED everywhere) and Read on each topic (else
- * TOPIC_AUTHORIZATION_FAILED for its partitions, which are not committed), as Kafka.
+ * TOPIC_AUTHORIZATION_FAILED for its partitions, which are not committed), as Kafka. A partition that
+ * does not exist gets UNKNOWN_TOPIC_OR_PARTITION and nothing is stored for it; the others still commit.
  */
 import { decodeOffsetCommitRequest, encodeOffsetCommitResponse, type OffsetCommitRequest, type OffsetCommitResponse } from '../../protocol/apis/offset-commit.ts';
 import { ErrorCode } from '../../protocol/error-codes.ts';
@@ -13,7 +14,8 @@ import type { ApiHandler } from '../router.ts';
 /** Kafka's offset.metadata.max.bytes. */
 export const MAX_OFFSET_METADATA_BYTES = 4096;
 
-export function offsetCommitHandler(coordinator: GroupCoordinator, access: AccessControl): ApiHandler<OffsetCommitRequest, OffsetCommitResponse> {
+/** `partitionCount` says how many partitions a topic has (undefined: no such topic), as Metadata would. */
+export function offsetCommitHandler(coordinator: GroupCoordinator, access: AccessControl, partitionCount: (topic: string) => number | undefined): ApiHandler<OffsetCommitRequest, OffsetCommitResponse> {
   return {
     decode: decodeOffsetCommitRequest,
     encode: encodeOffsetCommitResponse,
@@ -23,9 +25,11 @@ export function offsetCommitHandler(coordinator: GroupCoordinator, access: Acces
       let errorCode = groupAllowed ? await coordinator.ready() : ErrorCode.GROUP_AUTHORIZATION_FAILED.code;
       if (errorCode === 0) errorCode = coordinator.membership.checkCommit(req);
       const tooLarge = (m: string | null): boolean => m !== null && Buffer.byteLength(m) > MAX_OFFSET_METADATA_BYTES;
+      const counts = req.topics.map((t) => partitionCount(t.name));
+      const exists = (i: number, partition: number): boolean => partition >= 0 && partition < (counts[i] ?? 0);
       if (errorCode === 0) {
-        const offsets = req.topics.filter((_, i) => topicAllowed[i]).flatMap((t) => t.partitions
-          .filter((p) => !tooLarge(p.committedMetadata))
+        const offsets = req.topics.flatMap((t, i) => !topicAllowed[i] ? [] : t.partitions
+          .filter((p) => !tooLarge(p.committedMetadata) && exists(i, p.partitionIndex))
           .map((p) => ({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.committedMetadata ?? '' })));
         errorCode = await coordinator.offsets.commit(req.groupId, offsets);
       }
@@ -36,6 +40,7 @@ export function offsetCommitHandler(coordinator: GroupCoordinator, access: Acces
           partitions: t.partitions.map((p) => ({
             partitionIndex: p.partitionIndex,
             errorCode: errorCode === 0 && !topicAllowed[i] ? ErrorCode.TOPIC_AUTHORIZATION_FAILED.code
+              : errorCode === 0 && !exists(i, p.partitionIndex) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.code
               : errorCode === 0 && tooLarge(p.committedMetadata) ? ErrorCode.OFFSET_METADATA_TOO_LARGE.code : errorCode,
           })),
         })),

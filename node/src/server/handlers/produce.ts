@@ -2,9 +2,11 @@
  * Produce: each partition is appended at the head and answered as `acks` asks (0: no response at all,
  * 1: after the local append, -1: after the chain's tail has it). Partitions fail independently.
  * ACLs: Write on the topic, else TOPIC_AUTHORIZATION_FAILED for each of its partitions; creating a
- * missing topic on first use also needs Create on the topic or the cluster.
+ * missing topic on first use also needs Create on the topic or the cluster. zstd batches need Produce v7+
+ * (UNSUPPORTED_COMPRESSION_TYPE below, as Kafka: older clients cannot have negotiated it).
  */
 import { ErrorCode } from '../../protocol/error-codes.ts';
+import { hasZstdBatch } from '../../protocol/record-batch.ts';
 import { decodeProduceRequest, encodeProduceResponse, type ProduceRequest, type ProduceResponse } from '../../protocol/apis/produce.ts';
 import type { AccessControl } from '../access-control.ts';
 import type { Broker, ProduceResult } from '../broker.ts';
@@ -23,7 +25,8 @@ export function produceHandler(broker: Broker, access: AccessControl): ApiHandle
           // Create is asked only for a topic this node does not know, so existing topics cost one check.
           const mayCreate = refused !== null || broker.partitionCount(t.name) !== undefined || access.createTopic(ctx, t.name);
           const partitions = await Promise.all(t.partitions.map(async (p) => {
-            const r = refused ?? await broker.produce(t.name, p.index, p.records, req.acks, req.timeoutMs, mayCreate);
+            const zstdTooEarly = ctx.header.apiVersion < 7 && p.records !== null && hasZstdBatch(p.records);
+            const r = refused ?? (zstdTooEarly ? ZSTD_BEFORE_V7 : null) ?? await broker.produce(t.name, p.index, p.records, req.acks, req.timeoutMs, mayCreate);
             return {
               index: p.index,
               errorCode: r.errorCode,
@@ -43,6 +46,8 @@ export function produceHandler(broker: Broker, access: AccessControl): ApiHandle
 }
 
 const INVALID_ACKS: ProduceResult = { errorCode: ErrorCode.INVALID_REQUIRED_ACKS.code, errorMessage: 'acks must be 0, 1 or -1', baseOffset: -1, logStartOffset: -1 };
+
+const ZSTD_BEFORE_V7: ProduceResult = { errorCode: ErrorCode.UNSUPPORTED_COMPRESSION_TYPE.code, errorMessage: 'zstd needs Produce v7 or later', baseOffset: -1, logStartOffset: -1 };
 
 function unauthorized(topic: string): ProduceResult {
   return { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED.code, errorMessage: `not authorized to write to topic ${topic}`, baseOffset: -1, logStartOffset: -1 };
