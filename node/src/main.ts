@@ -1,14 +1,17 @@
 /**
- * The `vonnegut` command line: `serve` runs a node; `produce`, `consume` and `topics` talk to a running
- * cluster; `operator` and `sidecar` run the Kubernetes parts from the same image.
+ * The node's command line: `serve` runs a node; `produce`, `consume`, `topics` and `status` talk to a
+ * running cluster. The `vonnegut` CLI (cli/vonnegut.ts) is this program plus the operator, the sidecar
+ * and the benches; this module imports none of them, so the node never ships the test harness.
  */
-import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { createLogger } from './logging.ts';
 import { ENV, resolveServeConfig, type ServeFlags } from './config.ts';
 import { startNode } from './server/node.ts';
 
-const program = new Command();
+/** The node's commands; cli/vonnegut.ts adds its own before parsing. */
+export const program = new Command();
 program.name('vonnegut').description('An append-only log in Kafka\'s format, replicated with chain replication.');
 
 const serve = program.command('serve').description('run a log node');
@@ -83,60 +86,13 @@ serve.action(async (flags: ServeFlags) => {
   process.on('SIGINT', () => void stop('SIGINT'));
 });
 
-program
-  .command('bench')
-  .description('run the produce, fetch and chain benchmarks and print one summary table; --peers: vonnegut next to NATS JetStream and Redis')
-  .option('--mib <n>', 'MiB per batch size and round in each bench (--peers: per system and round)', '128')
-  .option('--rounds <n>', 'rounds per bench (medians are reported)', '3')
-  .option('--peers', 'the same produce workload against vonnegut, NATS JetStream R1/R3 and Redis streams (needs nats-server, redis-server)')
-  .option('--producers <n>', 'with --peers: concurrent producers, each with its own connection', '8')
-  .option('--batch <n>', 'with --peers: records per operation, awaited before the next', '32')
-  .option('--json [file]', 'write machine-readable results to FILE, or to stdout')
-  .action(async (o: { mib: string; rounds: string; peers?: boolean; producers: string; batch: string; json?: boolean | string }) => {
-    // With a bare --json, stdout is the JSON alone: no progress bars, no per-bench lines.
-    const quiet = o.json === true;
-    const emit = (text: string, value: unknown): void => {
-      if (quiet) return console.log(JSON.stringify(value, null, 2));
-      console.log(text);
-      if (typeof o.json === 'string') {
-        fs.writeFileSync(o.json, JSON.stringify(value, null, 2) + '\n');
-        console.error(`results written to ${o.json}`);
-      }
-    };
-    // Loaded on demand: the benches pull in the e2e harness and peer clients, which `serve` never needs.
-    if (o.peers) {
-      const { runPeersBench, formatPeers, peersOptions, PeersUnavailableError, checkPeerBinaries } = await import('../../bench/peers.ts');
-      let opts;
-      try {
-        checkPeerBinaries();
-        opts = peersOptions({ mib: o.mib, rounds: o.rounds, producers: o.producers, batch: o.batch }, !quiet);
-      } catch (err) {
-        if (!(err instanceof PeersUnavailableError || err instanceof RangeError)) throw err;
-        console.error(`vonnegut: ${err.message}`);
-        process.exit(2);
-      }
-      const res = await runPeersBench(opts);
-      emit(formatPeers(res).join('\n'), res);
-      return;
-    }
-    const { runAllBenches, formatSummary } = await import('../../bench/all.ts');
-    const res = await runAllBenches({
-      mib: Number(o.mib),
-      rounds: Math.max(1, Number(o.rounds)),
-      progress: !quiet,
-      ...(quiet ? {} : { onReport: (lines: string[]) => console.log(lines.join('\n')) }),
-    });
-    emit(`\nsummary\n${formatSummary(res.summary)}`, res);
-  });
-
 program.addCommand((await import('./cli/produce.ts')).produceCommand());
 program.addCommand((await import('./cli/consume.ts')).consumeCommand());
 program.addCommand((await import('./cli/topics.ts')).topicsCommand());
 program.addCommand((await import('./cli/status.ts')).statusCommand());
 
-// The Kubernetes parts load client-node, so they are imported only when asked for.
-const sub = process.argv[2];
-if (sub === 'operator') program.addCommand((await import('../../operator/src/main.ts')).operatorCommand());
-if (sub === 'sidecar') program.addCommand((await import('../../operator/src/sidecar/main.ts')).sidecarCommand());
-
-await program.parseAsync(process.argv);
+// Run directly (`tsx node/src/main.ts serve`, what the e2e tests spawn): the node's own commands only.
+// The product's entry point, cli/vonnegut.ts, adds the operator, the sidecar and the benches as peers.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await program.parseAsync(process.argv);
+}

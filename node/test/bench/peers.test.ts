@@ -114,7 +114,7 @@ test('peersOptions rejects a flag that is not a positive integer', (t) => {
 test('vonnegut bench --peers without nats-server and redis-server on PATH exits 2 and says what to install', (t) => {
   const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'vonnegut-empty-path-'));
   try {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'node/src/main.ts'), 'bench', '--peers'], {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'cli/vonnegut.ts'), 'bench', '--peers'], {
       cwd: ROOT, env: { ...process.env, PATH: empty }, encoding: 'utf8', timeout: 60_000,
     });
     t.is(r.status, 2, r.stderr);

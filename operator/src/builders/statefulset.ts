@@ -8,7 +8,7 @@ import { chainMetadata, type BuildContext } from './context.ts';
 import { nodeEnv, sidecarEnv } from './env.ts';
 import { securityWiring } from './security.ts';
 
-/** UID/GID of the `node` user in node:20-slim. */
+/** UID/GID of the `node` user of the node:*-slim images. */
 export const RUN_AS_USER = 1000;
 /** Long enough for a drain to hand its in-flight writes down the chain. */
 export const TERMINATION_GRACE_SECONDS = 60;
@@ -29,7 +29,7 @@ const podSecurity: V1PodSecurityContext = {
   seccompProfile: { type: 'RuntimeDefault' },
 };
 
-// tsx compiles into os.tmpdir(); with a read-only root filesystem /tmp must be a writable emptyDir.
+// Anything that writes to os.tmpdir() needs a writable /tmp under the read-only root filesystem.
 const tmpMount = { name: 'tmp', mountPath: '/tmp' };
 
 function nodeContainer(ctx: BuildContext, chain: string): V1Container {
