@@ -86,7 +86,8 @@ export async function openLog(opts: OpenLogOptions = {}): Promise<EmbeddedLog> {
 
 // Storage, for the server and tools.
 export { LogManager, type LogManagerOptions, type TopicInfo } from './storage/log-manager.ts';
-export { PartitionLog, type AppendResult, type ReadOptions, type ReadResult, type LogConfig } from './storage/partition-log.ts';
+export { PartitionLog, type AppendResult, type ReadOptions, type ReadResult } from './storage/partition-log.ts';
+export type { LogConfig } from './storage/log-config.ts';
 export { validateTopicName, segmentFileName } from './storage/log-files.ts';
 export type { StorageLogger } from './storage/logger.ts';
 

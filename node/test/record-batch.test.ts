@@ -1,7 +1,8 @@
 import test from 'ava';
 import {
   encodeRecordBatch, decodeRecordBatch, decodeRecordBatches, validateBatch, batchProblem, batchPositions,
-  readBatchHeader, setBaseOffset, setPartitionLeaderEpoch, batchLastOffset,
+  readBatchHeader, setBaseOffset, setPartitionLeaderEpoch, batchLastOffset, walkBatches, wholeBatchesLength,
+  BATCH_LENGTH_AT, type BatchBytes,
 } from '../src/protocol/record-batch.ts';
 import { initCompression, compress, decompress, Compression } from '../src/protocol/compression.ts';
 import { KafkaError, DecodeError } from '../src/protocol/errors.ts';
@@ -111,6 +112,37 @@ test('batch iteration yields whole batches and stops at a partial trailing batch
   t.deepEqual([...batchPositions(all)], [{ position: 0, size: a.length }, { position: a.length, size: b.length }]);
   t.deepEqual([...decodeRecordBatches(all)].flatMap((x) => x.records.map((r) => r.value!.toString())), ['a', 'b', 'bb']);
   t.deepEqual([...batchPositions(all.subarray(0, 7))], []);
+});
+
+test('the batch walker reads a buffer and a windowed source alike and stops at a partial batch, a bad length or when told', (t) => {
+  const a = encodeRecordBatch({ baseOffset: 0, records: [{ value: 'a' }] });
+  const b = encodeRecordBatch({ baseOffset: 1, records: [{ value: 'b' }, { value: 'bb' }] });
+  const c = encodeRecordBatch({ baseOffset: 3, records: [{ value: 'c' }] });
+  const all = Buffer.concat([a, b, c.subarray(0, c.length - 3)]);
+  // A source that, like a file window, hands out views of copied bytes at a different index.
+  const views: number[] = [];
+  const windowed: BatchBytes = {
+    view: (position, length) => {
+      views.push(length);
+      return position + length > all.length ? null : { buf: Buffer.concat([Buffer.alloc(5), all.subarray(position, position + length)]), at: 5 };
+    },
+  };
+  for (const src of [all, windowed]) {
+    const seen: number[] = [];
+    const end = walkBatches(src, 0, all.length, (position, size, buf, at) => {
+      seen.push(batchLastOffset(buf, at));
+      t.is(size, position === 0 ? a.length : b.length);
+    });
+    t.deepEqual(seen, [0, 2]);
+    t.is(end, a.length + b.length);
+    t.is(walkBatches(src, 0, all.length, () => false), 0, 'visit returning false stops before that batch');
+  }
+  t.true(views.every((n) => n === 61), 'header views unless whole batches are asked for');
+  walkBatches(windowed, 0, all.length, (_p, size, buf, at) => t.is(validateBatch(buf, at, at + size), size), { whole: true });
+  t.is(wholeBatchesLength(all), a.length + b.length);
+  const badLength = Buffer.from(all);
+  badLength.writeInt32BE(3, a.length + BATCH_LENGTH_AT);
+  t.is(wholeBatchesLength(badLength), a.length, 'a length below the header size ends the walk');
 });
 
 test('LogAppendTime batches give every record the max timestamp', (t) => {

@@ -38,14 +38,20 @@ export const LOG_OVERHEAD = 12;
 export const BATCH_HEADER_SIZE = 61;
 export const MAGIC = 2;
 
-const PARTITION_LEADER_EPOCH_AT = 12;
-const MAGIC_AT = 16;
-const CRC_AT = 17;
-const ATTRIBUTES_AT = 21;
-const LAST_OFFSET_DELTA_AT = 23;
-const MAX_TIMESTAMP_AT = 35;
-const RECORDS_COUNT_AT = 57;
-const PRODUCER_ID_AT = 43;
+// Where each header field starts, from the batch's first byte (the table above).
+export const BASE_OFFSET_AT = 0;
+export const BATCH_LENGTH_AT = 8;
+export const PARTITION_LEADER_EPOCH_AT = 12;
+export const MAGIC_AT = 16;
+export const CRC_AT = 17;
+export const ATTRIBUTES_AT = 21;
+export const LAST_OFFSET_DELTA_AT = 23;
+export const BASE_TIMESTAMP_AT = 27;
+export const MAX_TIMESTAMP_AT = 35;
+export const PRODUCER_ID_AT = 43;
+export const PRODUCER_EPOCH_AT = 51;
+export const BASE_SEQUENCE_AT = 53;
+export const RECORDS_COUNT_AT = 57;
 
 const TIMESTAMP_TYPE_BIT = 0x08;
 const TRANSACTIONAL_BIT = 0x10;
@@ -120,17 +126,69 @@ export interface EncodeBatchOptions {
 
 /** Total size on disk of the batch at `pos` (LOG_OVERHEAD + batchLength); needs 12 readable bytes. */
 export function batchSize(buf: Buffer, pos: number): number {
-  return LOG_OVERHEAD + buf.readInt32BE(pos + 8);
+  return LOG_OVERHEAD + buf.readInt32BE(pos + BATCH_LENGTH_AT);
 }
 
 /** Base offset of the batch at `pos`, read in place. */
 export function batchBaseOffset(buf: Buffer, pos: number): number {
-  return Number(buf.readBigInt64BE(pos));
+  return Number(buf.readBigInt64BE(pos + BASE_OFFSET_AT));
+}
+
+/** lastOffsetDelta of the batch at `pos` (records - 1 in a well-formed batch); needs 27 readable bytes. */
+export function batchLastOffsetDelta(buf: Buffer, pos: number): number {
+  return buf.readInt32BE(pos + LAST_OFFSET_DELTA_AT);
+}
+
+/** recordsCount of the batch at `pos`; needs 61 readable bytes. */
+export function batchRecordsCount(buf: Buffer, pos: number): number {
+  return buf.readInt32BE(pos + RECORDS_COUNT_AT);
 }
 
 /** Last offset of the batch at `pos` (baseOffset + lastOffsetDelta); needs 27 readable bytes. */
 export function batchLastOffset(buf: Buffer, pos: number): number {
-  return batchBaseOffset(buf, pos) + buf.readInt32BE(pos + LAST_OFFSET_DELTA_AT);
+  return batchBaseOffset(buf, pos) + batchLastOffsetDelta(buf, pos);
+}
+
+/** Bytes the batch walker reads: a window over a file (storage/file-window.ts) or, directly, a Buffer. */
+export interface BatchBytes {
+  /** buf[at, at + length) are the bytes [position, position + length), or null past the end. */
+  view(position: number, length: number): { buf: Buffer; at: number } | null;
+}
+
+/** What the walker hands `visit` for each batch: buf[at..] holds its header (its whole bytes with `whole`). */
+export type BatchVisitor = (position: number, size: number, buf: Buffer, at: number) => boolean | void;
+
+/**
+ * The batch walker: visits each whole batch of `src` in [start, end) in order (no CRC check; see
+ * `batchProblem`). Stops at a partial batch, at a length below the header size, or when `visit` returns
+ * false, and returns the position it stopped at: the end of the whole batches walked. `whole` makes each
+ * view hold the whole batch rather than its 61-byte header.
+ */
+export function walkBatches(src: Buffer | BatchBytes, start: number, end: number, visit: BatchVisitor, opts: { whole?: boolean } = {}): number {
+  let pos = start;
+  if (Buffer.isBuffer(src)) {
+    // A buffer is its own view: no windows, no allocation per batch (the append and read paths walk these).
+    while (end - pos >= BATCH_HEADER_SIZE) {
+      const size = batchSize(src, pos);
+      if (size < BATCH_HEADER_SIZE || pos + size > end || visit(pos, size, src, pos) === false) return pos;
+      pos += size;
+    }
+    return pos;
+  }
+  for (;;) {
+    const head = src.view(pos, BATCH_HEADER_SIZE);
+    if (head === null) return pos;
+    const size = batchSize(head.buf, head.at);
+    if (size < BATCH_HEADER_SIZE || pos + size > end) return pos;
+    const v = opts.whole ? src.view(pos, size) : head;
+    if (v === null || visit(pos, size, v.buf, v.at) === false) return pos;
+    pos += size;
+  }
+}
+
+/** Length of the whole batches at the start of `buf` (a read may end inside a batch). */
+export function wholeBatchesLength(buf: Buffer): number {
+  return walkBatches(buf, 0, buf.length, () => true);
 }
 
 /**
@@ -139,7 +197,7 @@ export function batchLastOffset(buf: Buffer, pos: number): number {
  */
 export function recordCount(batches: Buffer): number {
   let n = 0;
-  for (let pos = 0; batches.length - pos >= BATCH_HEADER_SIZE; pos += batchSize(batches, pos)) n += batches.readInt32BE(pos + LAST_OFFSET_DELTA_AT) + 1;
+  for (let pos = 0; batches.length - pos >= BATCH_HEADER_SIZE; pos += batchSize(batches, pos)) n += batchLastOffsetDelta(batches, pos) + 1;
   return n;
 }
 
@@ -147,9 +205,9 @@ export function recordCount(batches: Buffer): number {
 export function batchProducer(buf: Buffer, pos: number): { producerId: number; producerEpoch: number; baseSequence: number; lastOffsetDelta: number } {
   return {
     producerId: Number(buf.readBigInt64BE(pos + PRODUCER_ID_AT)),
-    producerEpoch: buf.readInt16BE(pos + PRODUCER_ID_AT + 8),
-    baseSequence: buf.readInt32BE(pos + PRODUCER_ID_AT + 10),
-    lastOffsetDelta: buf.readInt32BE(pos + LAST_OFFSET_DELTA_AT),
+    producerEpoch: buf.readInt16BE(pos + PRODUCER_EPOCH_AT),
+    baseSequence: buf.readInt32BE(pos + BASE_SEQUENCE_AT),
+    lastOffsetDelta: batchLastOffsetDelta(buf, pos),
   };
 }
 
@@ -190,13 +248,13 @@ export function readBatchHeader(buf: Buffer, pos = 0): BatchHeader {
  */
 export function batchProblem(buf: Buffer, pos: number, end = buf.length): string | null {
   if (end - pos < LOG_OVERHEAD) return `${end - pos} bytes left, a batch needs ${BATCH_HEADER_SIZE}`;
-  const length = buf.readInt32BE(pos + 8);
+  const length = buf.readInt32BE(pos + BATCH_LENGTH_AT);
   if (length < BATCH_HEADER_SIZE - LOG_OVERHEAD) return `batch length ${length} below the minimum ${BATCH_HEADER_SIZE - LOG_OVERHEAD}`;
   if (end - pos - LOG_OVERHEAD < length) return `batch of ${length} bytes truncated to ${end - pos - LOG_OVERHEAD}`;
   const magic = buf.readInt8(pos + MAGIC_AT);
   if (magic !== MAGIC) return `magic ${magic}, only magic 2 record batches are supported`;
-  if (buf.readInt32BE(pos + LAST_OFFSET_DELTA_AT) < 0) return 'negative lastOffsetDelta';
-  if (buf.readInt32BE(pos + RECORDS_COUNT_AT) < 0) return 'negative record count';
+  if (batchLastOffsetDelta(buf, pos) < 0) return 'negative lastOffsetDelta';
+  if (batchRecordsCount(buf, pos) < 0) return 'negative record count';
   if ((buf.readInt16BE(pos + ATTRIBUTES_AT) & COMPRESSION_MASK) > Compression.zstd) return 'unknown compression codec';
   const stored = buf.readUInt32BE(pos + CRC_AT);
   const actual = crc32c(buf.subarray(pos + ATTRIBUTES_AT, pos + LOG_OVERHEAD + length));
@@ -208,7 +266,7 @@ export function batchProblem(buf: Buffer, pos: number, end = buf.length): string
 export function validateBatch(buf: Buffer, pos = 0, end = buf.length): number {
   const problem = batchProblem(buf, pos, end);
   if (problem !== null) throw new KafkaError('CORRUPT_MESSAGE', `record batch at byte ${pos}: ${problem}`);
-  return LOG_OVERHEAD + buf.readInt32BE(pos + 8);
+  return batchSize(buf, pos);
 }
 
 /** Whether any magic-2 batch in `buf` is zstd-compressed (Produce below v7 must refuse those, as Kafka does). */
@@ -220,14 +278,12 @@ export function hasZstdBatch(buf: Buffer): boolean {
 }
 
 /** Positions and sizes of the whole batches in `buf[start, end)`; stops silently at a partial trailing batch. */
-export function* batchPositions(buf: Buffer, start = 0, end = buf.length): Generator<{ position: number; size: number }> {
-  let pos = start;
-  while (end - pos >= LOG_OVERHEAD) {
-    const size = batchSize(buf, pos);
-    if (size < BATCH_HEADER_SIZE || pos + size > end) return;
-    yield { position: pos, size };
-    pos += size;
-  }
+export function batchPositions(buf: Buffer, start = 0, end = buf.length): { position: number; size: number }[] {
+  const out: { position: number; size: number }[] = [];
+  walkBatches(buf, start, end, (position, size) => {
+    out.push({ position, size });
+  });
+  return out;
 }
 
 /** Decodes every whole batch in `buf` (a Fetch response's records or a `.log` slice). */
@@ -237,7 +293,7 @@ export function* decodeRecordBatches(buf: Buffer, maxBytes = MAX_DECOMPRESSED_BY
 
 /** Overwrites the base offset; it lies outside the CRC span, so the batch stays valid. */
 export function setBaseOffset(buf: Buffer, pos: number, baseOffset: number): void {
-  buf.writeBigInt64BE(BigInt(baseOffset), pos);
+  buf.writeBigInt64BE(BigInt(baseOffset), pos + BASE_OFFSET_AT);
 }
 
 /** Overwrites the partition leader epoch (outside the CRC span too). */
@@ -268,22 +324,51 @@ export function encodeRecordBatch(opts: EncodeBatchOptions): Buffer {
 
   const attributes = codec | (opts.logAppendTime ? TIMESTAMP_TYPE_BIT : 0) |
     (opts.transactional ? TRANSACTIONAL_BIT : 0) | (opts.control ? CONTROL_BIT : 0);
-  const out = new Writer(BATCH_HEADER_SIZE + recordsBytes.length);
-  out.int64(opts.baseOffset ?? 0)
-    .int32(BATCH_HEADER_SIZE - LOG_OVERHEAD + recordsBytes.length)
-    .int32(opts.partitionLeaderEpoch ?? NO_PARTITION_LEADER_EPOCH)
-    .int8(MAGIC)
-    .uint32(0)
-    .int16(attributes)
-    .int32(Math.max(records.length - 1, 0))
-    .int64(baseTimestamp)
-    .int64(maxTimestamp)
-    .int64(opts.producerId ?? -1)
-    .int16(opts.producerEpoch ?? -1)
-    .int32(opts.baseSequence ?? -1)
-    .int32(records.length)
-    .raw(recordsBytes);
-  const buf = Buffer.from(out.toBuffer());
+  const buf = Buffer.allocUnsafe(BATCH_HEADER_SIZE + recordsBytes.length);
+  recordsBytes.copy(buf, BATCH_HEADER_SIZE);
+  return sealBatch(buf, {
+    baseOffset: opts.baseOffset ?? 0,
+    partitionLeaderEpoch: opts.partitionLeaderEpoch ?? NO_PARTITION_LEADER_EPOCH,
+    attributes,
+    recordsCount: records.length,
+    baseTimestamp,
+    maxTimestamp,
+    producerId: opts.producerId ?? -1,
+    producerEpoch: opts.producerEpoch ?? -1,
+    baseSequence: opts.baseSequence ?? -1,
+  });
+}
+
+/** The header fields an encoder chooses; the length, magic, lastOffsetDelta and CRC follow from them and the bytes. */
+export interface BatchHeaderFields {
+  baseOffset: number;
+  partitionLeaderEpoch: number;
+  attributes: number;
+  recordsCount: number;
+  baseTimestamp: number;
+  maxTimestamp: number;
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+}
+
+/**
+ * Writes the 61-byte header into `buf`, which holds exactly one batch with its records already at
+ * BATCH_HEADER_SIZE, then the CRC-32C over attributes..end. Every encoder ends here. Returns `buf`.
+ */
+export function sealBatch(buf: Buffer, h: BatchHeaderFields): Buffer {
+  buf.writeBigInt64BE(BigInt(h.baseOffset), BASE_OFFSET_AT);
+  buf.writeInt32BE(buf.length - LOG_OVERHEAD, BATCH_LENGTH_AT);
+  buf.writeInt32BE(h.partitionLeaderEpoch, PARTITION_LEADER_EPOCH_AT);
+  buf.writeInt8(MAGIC, MAGIC_AT);
+  buf.writeInt16BE(h.attributes, ATTRIBUTES_AT);
+  buf.writeInt32BE(Math.max(h.recordsCount - 1, 0), LAST_OFFSET_DELTA_AT);
+  buf.writeBigInt64BE(BigInt(h.baseTimestamp), BASE_TIMESTAMP_AT);
+  buf.writeBigInt64BE(BigInt(h.maxTimestamp), MAX_TIMESTAMP_AT);
+  buf.writeBigInt64BE(BigInt(h.producerId), PRODUCER_ID_AT);
+  buf.writeInt16BE(h.producerEpoch, PRODUCER_EPOCH_AT);
+  buf.writeInt32BE(h.baseSequence, BASE_SEQUENCE_AT);
+  buf.writeInt32BE(h.recordsCount, RECORDS_COUNT_AT);
   buf.writeUInt32BE(crc32c(buf.subarray(ATTRIBUTES_AT)), CRC_AT);
   return buf;
 }

@@ -2,6 +2,8 @@
  * Growable writer for Kafka's primitive types (classic and flexible encodings). The buffer doubles as
  * it fills, so encoding a response costs amortised O(size) with few allocations.
  */
+import { writeUvarint, zigzag } from './varint.ts';
+
 export class Writer {
   private buf: Buffer;
   /** Bytes written to this writer's own buffer (external chunks are not counted). */
@@ -105,16 +107,12 @@ export class Writer {
 
   uvarint(v: number): this {
     this.ensure(5);
-    while (v >= 0x80) {
-      this.buf[this.offset++] = (v & 0x7f) | 0x80;
-      v = Math.floor(v / 128);
-    }
-    this.buf[this.offset++] = v;
+    this.offset = writeUvarint(this.buf, this.offset, v);
     return this;
   }
 
   varint(v: number): this {
-    return this.uvarint(v >= 0 ? v * 2 : -v * 2 - 1);
+    return this.uvarint(zigzag(v));
   }
 
   varlong(v: number): this {

@@ -18,7 +18,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KafkaError } from '../protocol/errors.ts';
-import { FLUSH_NEVER, PartitionLog, type LogConfig } from './partition-log.ts';
+import { PartitionLog } from './partition-log.ts';
+import { FLUSH_NEVER, type LogConfig } from './log-config.ts';
 import { CLEAN_SHUTDOWN_FILE, partitionDir, parsePartitionDirName, validateTopicName } from './log-files.ts';
 import { silentLogger, type StorageLogger } from './logger.ts';
 import { DEFAULT_FILE_IDLE_MS, DEFAULT_MAX_OPEN_FILES, FilePool } from './file-pool.ts';

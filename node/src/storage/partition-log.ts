@@ -24,46 +24,22 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  validateBatch, setBaseOffset, setPartitionLeaderEpoch, batchBaseOffset, batchMaxTimestamp,
-  decodeRecordBatch, LOG_OVERHEAD, BATCH_HEADER_SIZE, batchProducer,
+  validateBatch, setBaseOffset, setPartitionLeaderEpoch, batchBaseOffset, batchMaxTimestamp, batchLastOffsetDelta,
+  batchRecordsCount, decodeRecordBatch, BATCH_HEADER_SIZE, batchProducer, walkBatches, wholeBatchesLength,
 } from '../protocol/record-batch.ts';
 import { KafkaError } from '../protocol/errors.ts';
-import { LogSegment, DEFAULT_INDEX_INTERVAL_BYTES, type SegmentConfig } from './segment.ts';
-import { DEFAULT_MAX_INDEX_BYTES } from './offset-index.ts';
+import { LogSegment, type SegmentConfig } from './segment.ts';
+import { configWithDefaults, FLUSH_NEVER, type LogConfig } from './log-config.ts';
 import { recoverSegment } from './recovery.ts';
 import { parseSegmentFileName, LOG_SUFFIX, INDEX_SUFFIX } from './log-files.ts';
 import { silentLogger, type StorageLogger } from './logger.ts';
 import { ProducerState } from './producer-state.ts';
 import { FilePool } from './file-pool.ts';
 
-/** Kafka 1.0's `segment.bytes` default. */
-export const DEFAULT_SEGMENT_BYTES = 1024 * 1024 * 1024;
-/** Kafka's `retention.ms` default (7 days). -1 disables. */
-export const DEFAULT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
-/** Kafka's `retention.bytes` default: unlimited. */
-export const DEFAULT_RETENTION_BYTES = -1;
-/** Segments scanned for producer state on open: producers idle for longer are forgotten (KIP-360). */
-export const PRODUCER_SCAN_SEGMENTS = 2;
-/** `flush.messages` / `flush.ms` value meaning "never" (Kafka's default is Long.MAX_VALUE). */
-export const FLUSH_NEVER = -1;
-
-const LAST_OFFSET_DELTA_AT = 23;
-const RECORDS_COUNT_AT = 57;
-/** Index entries store offsets relative to the segment base as int32. */
-const MAX_RELATIVE_OFFSET = 0x7fffffff;
 const EMPTY = Buffer.alloc(0);
 
-export interface LogConfig {
-  segmentBytes: number;
-  indexIntervalBytes: number;
-  maxIndexBytes: number;
-  retentionBytes: number;
-  retentionMs: number;
-  /** fsync once this many records are unflushed (Kafka's flush.messages); FLUSH_NEVER disables. */
-  flushMessages: number;
-  /** fsync records unflushed for this long (Kafka's flush.ms), on the owner's timer; FLUSH_NEVER disables. */
-  flushMs: number;
-}
+/** Segments scanned for producer state on open: producers idle for longer are forgotten (KIP-360). */
+export const PRODUCER_SCAN_SEGMENTS = 2;
 
 export interface PartitionLogOptions extends Partial<LogConfig> {
   dir: string;
@@ -234,8 +210,8 @@ export class PartitionLog {
     let maxTimestamp = -1;
     for (let pos = 0; pos < batches.length;) {
       const size = validateBatch(batches, pos);
-      const lastOffsetDelta = batches.readInt32BE(pos + LAST_OFFSET_DELTA_AT);
-      const count = batches.readInt32BE(pos + RECORDS_COUNT_AT);
+      const lastOffsetDelta = batchLastOffsetDelta(batches, pos);
+      const count = batchRecordsCount(batches, pos);
       if (count !== lastOffsetDelta + 1) {
         throw new KafkaError('INVALID_RECORD', `batch at byte ${pos} has ${count} records but lastOffsetDelta ${lastOffsetDelta}`);
       }
@@ -251,9 +227,9 @@ export class PartitionLog {
   }
 
   private recordProducers(batches: Buffer): void {
-    for (let pos = 0; pos + BATCH_HEADER_SIZE <= batches.length; pos += LOG_OVERHEAD + batches.readInt32BE(pos + 8)) {
+    walkBatches(batches, 0, batches.length, (pos) => {
       this.producers.record(batchProducer(batches, pos), batchBaseOffset(batches, pos));
-    }
+    });
   }
 
   /**
@@ -272,7 +248,7 @@ export class PartitionLog {
         throw new KafkaError('OFFSET_OUT_OF_RANGE', `replicated batch starts at offset ${base}, the log expects ${next}`);
       }
       maxTimestamp = Math.max(maxTimestamp, batchMaxTimestamp(batches, pos));
-      next = base + batches.readInt32BE(pos + LAST_OFFSET_DELTA_AT) + 1;
+      next = base + batchLastOffsetDelta(batches, pos) + 1;
       pos += size;
     }
     if (next === baseOffset) return { baseOffset, lastOffset: baseOffset - 1, logAppendTime: -1 };
@@ -427,10 +403,7 @@ export class PartitionLog {
 
   private write(batches: Buffer, baseOffset: number, lastOffset: number, maxTimestamp: number): void {
     const seg = this.active;
-    if (seg.size > 0 && (seg.size + batches.length > this.config.segmentBytes || seg.index.isFull ||
-      lastOffset - seg.baseOffset > MAX_RELATIVE_OFFSET)) {
-      this.roll(baseOffset);
-    }
+    if (seg.shouldRoll({ maxSegmentBytes: this.config.segmentBytes, appendBytes: batches.length, lastOffset })) this.roll(baseOffset);
     this.active.append(batches, lastOffset, maxTimestamp);
     this.unflushed.add(this.active);
     if (this.unflushedRecords === 0) this.unflushedSince = Date.now();
@@ -450,7 +423,7 @@ export class PartitionLog {
 
   private roll(baseOffset: number): void {
     this.logger.debug('rolling segment', { dir: this.dir, baseOffset });
-    this.active.index.writePending(); // a finished segment's index must be whole on disk
+    this.active.onBecomeInactive();
     this.segments.push(LogSegment.create(this.dir, baseOffset, this.segConfig));
   }
 
@@ -465,7 +438,6 @@ export class PartitionLog {
     this.unflushed.delete(seg);
     seg.delete();
   }
-
 
   /** Index of the last segment with baseOffset <= offset. */
   private segmentIndexFor(offset: number): number {
@@ -486,39 +458,4 @@ export class PartitionLog {
   private ensureOpen(): void {
     if (this.closed) throw new KafkaError('KAFKA_STORAGE_ERROR', `log ${this.dir} is closed`);
   }
-}
-
-/** Length of the whole batches at the start of `buf` (a read may end inside a batch). */
-function wholeBatchesLength(buf: Buffer): number {
-  let pos = 0;
-  while (buf.length - pos >= LOG_OVERHEAD) {
-    const size = LOG_OVERHEAD + buf.readInt32BE(pos + 8);
-    if (size < BATCH_HEADER_SIZE || pos + size > buf.length) break;
-    pos += size;
-  }
-  return pos;
-}
-
-function configWithDefaults(opts: Partial<LogConfig>): LogConfig {
-  const config: LogConfig = {
-    segmentBytes: opts.segmentBytes ?? DEFAULT_SEGMENT_BYTES,
-    indexIntervalBytes: opts.indexIntervalBytes ?? DEFAULT_INDEX_INTERVAL_BYTES,
-    maxIndexBytes: opts.maxIndexBytes ?? DEFAULT_MAX_INDEX_BYTES,
-    retentionBytes: opts.retentionBytes ?? DEFAULT_RETENTION_BYTES,
-    retentionMs: opts.retentionMs ?? DEFAULT_RETENTION_MS,
-    flushMessages: opts.flushMessages ?? FLUSH_NEVER,
-    flushMs: opts.flushMs ?? FLUSH_NEVER,
-  };
-  if (config.flushMessages !== FLUSH_NEVER && !(Number.isInteger(config.flushMessages) && config.flushMessages >= 1)) {
-    throw new KafkaError('INVALID_CONFIG', `flush.messages ${config.flushMessages} must be an integer >= 1 (or ${FLUSH_NEVER} for never)`);
-  }
-  if (config.flushMs !== FLUSH_NEVER && !(Number.isInteger(config.flushMs) && config.flushMs >= 0)) {
-    throw new KafkaError('INVALID_CONFIG', `flush.ms ${config.flushMs} must be an integer >= 0 (or ${FLUSH_NEVER} for never)`);
-  }
-  // Positions in the index are int32, so a segment cannot pass 2 GiB.
-  if (!(config.segmentBytes >= BATCH_HEADER_SIZE && config.segmentBytes <= 0x7fffffff)) {
-    throw new KafkaError('INVALID_CONFIG', `segment.bytes ${config.segmentBytes} must be in [${BATCH_HEADER_SIZE}, 2^31-1]`);
-  }
-  if (!(config.maxIndexBytes >= 8)) throw new KafkaError('INVALID_CONFIG', `segment.index.bytes ${config.maxIndexBytes} is below one entry`);
-  return config;
 }

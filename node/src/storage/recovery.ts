@@ -11,7 +11,7 @@
  *
  * Concurrency: runs while the partition is being opened, before anyone can append or read.
  */
-import { batchProblem, batchLastOffset, batchMaxTimestamp, batchBaseOffset, LOG_OVERHEAD } from '../protocol/record-batch.ts';
+import { batchProblem, batchLastOffset, batchMaxTimestamp, batchBaseOffset, batchSize, LOG_OVERHEAD, walkBatches } from '../protocol/record-batch.ts';
 import type { LogSegment } from './segment.ts';
 import { FileWindow } from './file-window.ts';
 
@@ -37,47 +37,43 @@ export function recoverSegment(segment: LogSegment): RecoveryResult {
   const window = new FileWindow(segment.file, fileSize, RECOVERY_WINDOW_BYTES);
   segment.resetIndex();
 
-  let position = 0;
   let expectedOffset = segment.baseOffset;
   let batches = 0;
   let problem: string | null = null;
 
-  while (position < fileSize) {
-    // 1. Length: the fixed prefix must be there, and the whole batch it announces.
-    const prefix = window.view(position, LOG_OVERHEAD);
-    if (prefix === null) {
-      problem = `torn batch prefix at byte ${position}`;
-      break;
-    }
-    const size = LOG_OVERHEAD + prefix.buf.readInt32BE(prefix.at + 8);
-    const whole = size > LOG_OVERHEAD ? window.view(position, size) : null;
-    if (whole === null) {
-      problem = `batch at byte ${position} announces ${size} bytes, ${fileSize - position} remain`;
-      break;
-    }
+  // 1. Length: the walker stops where the file no longer holds the whole batch a length announces.
+  const position = walkBatches(window, 0, fileSize, (pos, size, buf, at) => {
     // 2. Framing, magic and CRC-32C of the batch.
-    const bad = batchProblem(whole.buf, whole.at, whole.at + size);
+    const bad = batchProblem(buf, at, at + size);
     if (bad !== null) {
-      problem = `batch at byte ${position}: ${bad}`;
-      break;
+      problem = `batch at byte ${pos}: ${bad}`;
+      return false;
     }
     // 3. Offsets continue the previous batch (the base offset is outside the CRC).
-    const base = batchBaseOffset(whole.buf, whole.at);
+    const base = batchBaseOffset(buf, at);
     if (base !== expectedOffset) {
-      problem = `batch at byte ${position} has base offset ${base}, expected ${expectedOffset}`;
-      break;
+      problem = `batch at byte ${pos} has base offset ${base}, expected ${expectedOffset}`;
+      return false;
     }
     // 4. Keep it: index it exactly as an append would have.
-    const last = batchLastOffset(whole.buf, whole.at);
-    segment.noteBatch(position, size, last, batchMaxTimestamp(whole.buf, whole.at));
+    const last = batchLastOffset(buf, at);
+    segment.noteBatch(pos, size, last, batchMaxTimestamp(buf, at));
     expectedOffset = last + 1;
-    position += size;
     batches++;
-  }
+    return true;
+  }, { whole: true });
+  if (problem === null && position < fileSize) problem = tornTail(window, position, fileSize);
 
   // 5. Cut off whatever follows the last good batch.
   const truncatedBytes = fileSize - position;
   segment.truncateBytes(position, expectedOffset);
   segment.index.writePending();
   return { validBytes: position, truncatedBytes, batches, nextOffset: expectedOffset, problem };
+}
+
+/** Why the walk stopped at `position` before the file's end when every batch it saw was good. */
+function tornTail(window: FileWindow, position: number, fileSize: number): string {
+  const prefix = window.view(position, LOG_OVERHEAD);
+  if (prefix === null) return `torn batch prefix at byte ${position}`;
+  return `batch at byte ${position} announces ${batchSize(prefix.buf, prefix.at)} bytes, ${fileSize - position} remain`;
 }

@@ -13,7 +13,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LOG_OVERHEAD, BATCH_HEADER_SIZE, batchBaseOffset, batchLastOffset, batchMaxTimestamp } from '../protocol/record-batch.ts';
+import { batchBaseOffset, batchLastOffset, batchMaxTimestamp, walkBatches } from '../protocol/record-batch.ts';
 import { OffsetIndex } from './offset-index.ts';
 import { FileWindow, readFully, writeFully } from './file-window.ts';
 import type { FilePool, PooledFile } from './file-pool.ts';
@@ -21,16 +21,26 @@ import { segmentFileName, LOG_SUFFIX, INDEX_SUFFIX } from './log-files.ts';
 
 /** Kafka's `index.interval.bytes` default. */
 export const DEFAULT_INDEX_INTERVAL_BYTES = 4096;
-/** Header scans need baseOffset..maxTimestamp (43 bytes); reading in small windows keeps lookups cheap. */
+/** Header scans read the 61-byte batch headers in small windows, which keeps lookups cheap. */
 const HEADER_SCAN_WINDOW = 8 * 1024;
-// The whole fixed header, so scans can read producer ids and sequences (idempotence state) too.
-const HEADER_PREFIX = BATCH_HEADER_SIZE;
+/** Index entries store offsets relative to the segment base as int32. */
+const MAX_RELATIVE_OFFSET = 0x7fffffff;
 
 export interface SegmentConfig {
   indexIntervalBytes: number;
   maxIndexBytes: number;
   /** Where the segment's descriptors come from. */
   files: FilePool;
+}
+
+/** What the roll decision needs to know about the next append (Kafka's RollParams). */
+export interface RollParams {
+  /** The log's `segment.bytes`. */
+  maxSegmentBytes: number;
+  /** Bytes about to be appended. */
+  appendBytes: number;
+  /** Last offset of the batches about to be appended. */
+  lastOffset: number;
 }
 
 /** Where a batch lies in the segment. */
@@ -115,6 +125,21 @@ export class LogSegment {
       // Still safe: `size` is `position`, so reads never see the torn bytes, the next append overwrites
       // them, and recovery cuts any torn tail after a restart.
     }
+  }
+
+  /**
+   * Kafka's LogSegment.shouldRoll: whether the next append must start a new segment, because this one
+   * would pass segment.bytes, its index is full, or the offset would not fit the index's int32 delta.
+   * An empty segment always takes the append (a batch larger than segment.bytes still gets stored).
+   */
+  shouldRoll(p: RollParams): boolean {
+    return this.size > 0 && (this.size + p.appendBytes > p.maxSegmentBytes || this.index.isFull ||
+      p.lastOffset - this.baseOffset > MAX_RELATIVE_OFFSET);
+  }
+
+  /** Called when a newer segment takes over appends: a finished segment's index must be whole on disk. */
+  onBecomeInactive(): void {
+    this.index.writePending();
   }
 
   /** Index bookkeeping for bytes just written (by append or by recovery) at `position`. */
@@ -204,16 +229,8 @@ export class LogSegment {
    */
   scanHeaders(position: number, visit: (loc: BatchLocation, buf: Buffer, at: number) => boolean): void {
     const window = new FileWindow(this.file, this.size, HEADER_SCAN_WINDOW);
-    let pos = position;
-    for (;;) {
-      const v = window.view(pos, HEADER_PREFIX);
-      if (v === null) return;
-      const size = LOG_OVERHEAD + v.buf.readInt32BE(v.at + 8);
-      if (size < BATCH_HEADER_SIZE || pos + size > this.size) return;
-      const loc = { position: pos, size, baseOffset: batchBaseOffset(v.buf, v.at), lastOffset: batchLastOffset(v.buf, v.at) };
-      if (!visit(loc, v.buf, v.at)) return;
-      pos += size;
-    }
+    walkBatches(window, position, this.size, (pos, size, buf, at) =>
+      visit({ position: pos, size, baseOffset: batchBaseOffset(buf, at), lastOffset: batchLastOffset(buf, at) }, buf, at));
   }
 
   /** fsyncs the log and the index. */

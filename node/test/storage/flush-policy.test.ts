@@ -9,7 +9,8 @@ import path from 'node:path';
 import test from 'ava';
 import { KafkaError } from '../../src/protocol/errors.ts';
 import { LogManager } from '../../src/storage/log-manager.ts';
-import { FLUSH_NEVER, PartitionLog } from '../../src/storage/partition-log.ts';
+import { PartitionLog } from '../../src/storage/partition-log.ts';
+import { FLUSH_NEVER } from '../../src/storage/log-config.ts';
 import { waitFor } from '../../../e2e/lib/tools.ts';
 import { batch, tempDir } from './helpers.ts';
 

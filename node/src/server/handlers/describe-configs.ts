@@ -11,7 +11,7 @@ import {
   type ConfigEntry, type DescribeConfigsRequest, type DescribeConfigsResponse, type DescribeConfigsResult,
 } from '../../protocol/apis/describe-configs.ts';
 import { ErrorCode } from '../../protocol/error-codes.ts';
-import { DEFAULT_RETENTION_BYTES, DEFAULT_RETENTION_MS, DEFAULT_SEGMENT_BYTES } from '../../storage/partition-log.ts';
+import { DEFAULT_RETENTION_BYTES, DEFAULT_RETENTION_MS, DEFAULT_SEGMENT_BYTES } from '../../storage/log-config.ts';
 import type { Broker } from '../broker.ts';
 import type { AccessControl } from '../access-control.ts';
 import type { ApiHandler } from '../router.ts';
