@@ -29,6 +29,7 @@ export const ENV = {
   segmentBytes: 'VONNEGUT_SEGMENT_BYTES',
   retentionBytes: 'VONNEGUT_RETENTION_BYTES',
   retentionMs: 'VONNEGUT_RETENTION_MS',
+  retentionCheckIntervalMs: 'VONNEGUT_RETENTION_CHECK_INTERVAL_MS',
   flushMessages: 'VONNEGUT_FLUSH_MESSAGES',
   flushMs: 'VONNEGUT_FLUSH_MS',
   maxOpenFiles: 'VONNEGUT_MAX_OPEN_FILES',
@@ -73,7 +74,7 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = p
   const logLevel = (g('logLevel') ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new Error(`log level must be one of ${LOG_LEVELS.join(', ')}`);
   const discovery = g('discovery');
-  if (discovery && !/^(srv|static):.+/.test(discovery)) throw new Error('discovery must be srv:RECORD or static:name=host:port,...');
+  if (discovery && !/^(srv|static):.+/.test(discovery)) throw new Error('discovery must be srv:RECORD or static:host:port,...');
   if (g('cluster') && !discovery) throw new Error('--cluster needs --discovery: a node must know which chain of the cluster it is in');
   const config: NodeConfig = {
     dataDir: g('dataDir') ?? './data',
@@ -99,6 +100,7 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = p
     segmentBytes: int('segment-bytes', g('segmentBytes'), 1024),
     retentionBytes: int('retention-bytes', g('retentionBytes'), -1),
     retentionMs: int('retention-ms', g('retentionMs'), -1),
+    retentionCheckIntervalMs: int('retention-check-interval-ms', g('retentionCheckIntervalMs'), 1),
     flushMessages: int('flush-messages', g('flushMessages'), 1),
     flushMs: int('flush-ms', g('flushMs'), 0),
     maxOpenFiles: int('max-open-files', g('maxOpenFiles'), 16, 1_000_000),

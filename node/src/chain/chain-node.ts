@@ -188,6 +188,21 @@ export class ChainNode extends EventEmitter {
     else this.replicator.notify(topic, partition, appended);
   }
 
+  /**
+   * The offset below which retention may delete a partition's segments on this node: what every member
+   * has committed. Below this node's committed offset every member holds the records (the tail has them,
+   * and each node before it had them first); a node with a successor also keeps what that successor has
+   * not acknowledged holding (a member catching up at the tail reads it from here), and keeps everything
+   * until the successor has synced. The one place the deletion bound is decided.
+   */
+  retentionBound(topic: string, partition: number): number {
+    const committed = this.hwm.get(topic, partition);
+    const { role } = this.position;
+    if (role === 'tail' || role === 'solo') return committed;
+    if (role === 'outside') return 0;
+    return Math.min(committed, this.replicator.acknowledged(topic, partition));
+  }
+
   /** Waits until `offset` is committed; false on timeout. */
   waitForCommit(topic: string, partition: number, offset: number, timeoutMs: number): Promise<boolean> {
     return this.hwm.waitForCommit(topic, partition, offset, timeoutMs);
@@ -321,7 +336,12 @@ export class ChainNode extends EventEmitter {
       }
       case 'truncate': {
         const log = this.opts.logs.partition(msg.topic, msg.partition);
-        if (log && msg.offset < log.logEndOffset) {
+        if (log && msg.offset > log.logEndOffset) {
+          // The predecessor's retention deleted what lies between our log end and its log start: continue
+          // from there (nothing below it can be read anywhere in the chain any more).
+          this.opts.logger.info('predecessor starts past our log end; restarting the log there', { topic: msg.topic, partition: msg.partition, from: log.logEndOffset, to: msg.offset });
+          log.truncateFullyAndStartAt(msg.offset);
+        } else if (log && msg.offset < log.logEndOffset) {
           if (msg.offset < this.hwm.get(msg.topic, msg.partition)) {
             throw new KafkaError('INVALID_REQUEST', `refusing to truncate ${msg.topic}-${msg.partition} below its high-water mark`);
           }

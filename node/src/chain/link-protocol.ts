@@ -12,7 +12,9 @@
  *
  *   upstream -> downstream
  *     1 Append    => topic:string partition:int32 partition_count:int32 batches:bytes   (offsets already set)
- *     2 Truncate  => topic:string partition:int32 offset:int64                          (drop offsets >= offset)
+ *     2 Truncate  => topic:string partition:int32 offset:int64                          (drop offsets >= offset;
+ *                                                                 past the log end: restart the log empty at
+ *                                                                 offset, the sender's retention took the gap)
  *     3 Create    => topic:string partition_count:int32
  *     4 Delete    => topic:string
  *     5 Ping      => (empty)

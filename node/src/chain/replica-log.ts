@@ -11,6 +11,8 @@ export interface ReplicaLog {
   read(offset: number, opts: { maxBytes: number; maxOffset?: number; minOneBatch?: boolean }): { records: Buffer };
   /** Drops every offset >= `offset`. */
   truncateTo(offset: number): void;
+  /** Empties the log and restarts it at `offset` (the predecessor no longer holds what lies before). */
+  truncateFullyAndStartAt(offset: number): void;
 }
 
 export interface ReplicaLogs {

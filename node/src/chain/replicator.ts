@@ -126,6 +126,14 @@ export class Replicator {
     return { peer: this.target.name, up: this.state === 'streaming', lagRecords };
   }
 
+  /**
+   * What the successor has acknowledged holding of a partition (0 before it synced): this node must
+   * keep everything from there on, since the successor catches up from this node's log.
+   */
+  acknowledged(topic: string, partition: number): number {
+    return this.acked.get(tpKey(topic, partition)) ?? 0;
+  }
+
   /** Points the link at a (new) successor, or none; reconnects when it changed. */
   setTarget(member: Member | undefined): void {
     const same = member && this.target && member.name === this.target.name && member.host === this.target.host && member.port === this.target.port;
@@ -347,7 +355,11 @@ export class Replicator {
           this.send({ type: 'truncate', topic, partition: p, offset: local.logEndOffset });
           start = local.logEndOffset;
         }
-        if (start < local.logStartOffset) start = local.logStartOffset;
+        if (start < local.logStartOffset) {
+          // Retention deleted what the successor lacks: it restarts its log at our log start.
+          this.send({ type: 'truncate', topic, partition: p, offset: local.logStartOffset });
+          start = local.logStartOffset;
+        }
         this.next.set(tpKey(topic, p), start);
         // What the successor holds after the truncation above is what it can acknowledge.
         this.acked.set(tpKey(topic, p), start);

@@ -26,6 +26,8 @@ export class NodeMetrics {
   private readonly topicBytesOut: DeferredCounter<'topic'>;
   private readonly topicRecordsOut: DeferredCounter<'topic'>;
   private readonly produceCommitSeconds: client.Histogram;
+  private readonly retentionChecks: client.Counter;
+  private readonly retentionDeletedSegments: client.Counter;
   readonly connections: client.Gauge;
   readonly inFlightRequestBytes: client.Gauge;
   readonly partitionLogEnd: client.Gauge<TP>;
@@ -70,6 +72,9 @@ export class NodeMetrics {
       buckets: COMMIT_BUCKETS,
       registers,
     });
+    // Once per retention check, off the hot path: plain prom-client counters.
+    this.retentionChecks = new client.Counter({ name: 'vonnegut_log_retention_checks_total', help: 'Retention checks run over every log (every --retention-check-interval-ms)', registers });
+    this.retentionDeletedSegments = new client.Counter({ name: 'vonnegut_log_retention_deleted_segments_total', help: 'Segments deleted by retention (retention.ms, retention.bytes)', registers });
     this.partitionLogEnd = gauge('vonnegut_partition_log_end_offset', 'Next offset to be written, per partition', tp);
     this.partitionHighWatermark = gauge('vonnegut_partition_high_watermark', 'Committed offset (exclusive), per partition', tp);
     this.partitionUncommitted = gauge('vonnegut_partition_uncommitted_records', 'Log end offset minus high-water mark, per partition', tp);
@@ -108,6 +113,12 @@ export class NodeMetrics {
   fetched(topic: string, bytes: number, records: number): void {
     this.topicBytesOut.add(bytes, topic);
     this.topicRecordsOut.add(records, topic);
+  }
+
+  /** A retention check ran over every log and deleted `segments`. */
+  retentionChecked(segments: number): void {
+    this.retentionChecks.inc();
+    this.retentionDeletedSegments.inc(segments);
   }
 
   /** An acks=-1 produce committed `seconds` after its append. */

@@ -2,11 +2,12 @@
  * Assembles one log node: storage, chain membership and replication, the Kafka listener, and the admin
  * HTTP server. `startNode` is what `vonnegut serve` runs and what e2e tests start in child processes.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Server as HttpServer } from 'node:http';
 import { ApiKey } from '../protocol/api-keys.ts';
 import { initCompression } from '../protocol/compression.ts';
-import { LogManager } from '../storage/log-manager.ts';
-import { checkWritable, prepareDataDir } from '../storage/data-dir.ts';
+import { DEFAULT_RETENTION_CHECK_MS, LogManager } from '../storage/log-manager.ts';
 import { ChainNode } from '../chain/chain-node.ts';
 import { nodeIdFromName } from '../chain/membership.ts';
 import { discoveryFrom } from '../discovery/srv.ts';
@@ -61,6 +62,8 @@ export interface NodeConfig extends SecuritySettings {
   segmentBytes?: number;
   retentionBytes?: number;
   retentionMs?: number;
+  /** How often retention runs (Kafka's log.retention.check.interval.ms; LogManager's default when absent). */
+  retentionCheckIntervalMs?: number;
   /** Kafka's flush.messages / flush.ms; absent = never fsync on a schedule. */
   flushMessages?: number;
   flushMs?: number;
@@ -91,6 +94,18 @@ export interface RunningNode {
   close(): Promise<void>;
 }
 
+/** Fails fast with a clear message when the data directory cannot be written. */
+function checkDataDir(dataDir: string): void {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const probe = path.join(dataDir, '.write-probe');
+  try {
+    fs.writeFileSync(probe, 'ok');
+    fs.rmSync(probe);
+  } catch (err) {
+    throw new Error(`data directory ${dataDir} is not writable: ${(err as Error).message}`);
+  }
+}
+
 /** Settings the sidecar may change at runtime (PUT /v1/config). */
 export interface NodeSettings {
   segmentBytes?: number;
@@ -118,7 +133,7 @@ export function validateSettings(body: unknown): string | null {
 
 /** Starts a node and resolves once it listens; `setLevel` changes the log level at runtime. */
 export async function startNode(config: NodeConfig, logger: Logger, setLevel: (level: LogLevel) => void = () => {}): Promise<RunningNode> {
-  prepareDataDir(config.dataDir);
+  checkDataDir(config.dataDir);
   // Certificates and users load before anything listens: a node that cannot secure itself does not start.
   const security = new NodeSecurity(config, config.discovery !== undefined, logger.child({ component: 'security' }));
   // The inter-broker user is implicitly a super user: peers forward topic admin and read placement as it.
@@ -236,7 +251,8 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
     forEachResponseError(response, (error) => metrics.requestError(api, error));
   });
   broker.observer = metrics;
-  const stopRetention = logs.startRetention();
+  // Retention deletes only below what every chain member committed (ChainNode.retentionBound).
+  const stopRetention = logs.startRetention(config.retentionCheckIntervalMs ?? DEFAULT_RETENTION_CHECK_MS, (topic, p) => chain.retentionBound(topic, p), (deleted) => metrics.retentionChecked(deleted));
   const stopFlusher = logs.startFlusher();
   const stopIdleFileClose = logs.startIdleFileClose();
 
@@ -249,7 +265,7 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
         replicas: config.replicas,
         dataDirWritable: () => {
           try {
-            checkWritable(config.dataDir);
+            checkDataDir(config.dataDir);
             return true;
           } catch {
             return false;

@@ -22,7 +22,6 @@ import { PartitionLog } from './partition-log.ts';
 import { FLUSH_NEVER, type LogConfig } from './log-config.ts';
 import { CLEAN_SHUTDOWN_FILE, partitionDir, parsePartitionDirName, validateTopicName } from './log-files.ts';
 import { silentLogger, type StorageLogger } from './logger.ts';
-import { lockDataDir, prepareDataDir, type DataDirLock } from './data-dir.ts';
 import { DEFAULT_FILE_IDLE_MS, DEFAULT_MAX_OPEN_FILES, FilePool } from './file-pool.ts';
 import { KAFKA_TOPIC_DEFAULTS, resolveTopicConfig, type TopicConfig, type TopicConfigOverrides } from './topic-config.ts';
 import { TopicConfigStore } from './topic-config-store.ts';
@@ -33,6 +32,9 @@ export const MAX_PARTITIONS = 10_000;
 export const INTERNAL_TOPIC_PREFIX = '__';
 /** Kafka's `log.retention.check.interval.ms` default (5 minutes). */
 export const DEFAULT_RETENTION_CHECK_MS = 5 * 60 * 1000;
+
+/** The exclusive offset below which retention may delete a partition's segments (its committed bound). */
+export type RetentionBound = (topic: string, partition: number) => number;
 
 export interface LogManagerOptions extends Partial<LogConfig> {
   dataDir: string;
@@ -67,7 +69,7 @@ export class LogManager {
   private closed = false;
   private readonly configStore: TopicConfigStore;
 
-  private constructor(opts: LogManagerOptions, clean: boolean, private readonly lock: DataDirLock) {
+  private constructor(opts: LogManagerOptions, clean: boolean) {
     this.opts = opts;
     this.configStore = TopicConfigStore.load(opts.dataDir);
     this.dataDir = opts.dataDir;
@@ -76,35 +78,22 @@ export class LogManager {
     this.files = new FilePool(opts.maxOpenFiles ?? DEFAULT_MAX_OPEN_FILES);
   }
 
-  /**
-   * Opens the data directory (creating it) and locks it for this process, loading and recovering every
-   * `<topic>-<partition>` log. A DataDirError names the path and the reason, or the pid holding the lock.
-   */
+  /** Opens the data directory (creating it), loading and recovering every `<topic>-<partition>` log. */
   static async open(opts: LogManagerOptions): Promise<LogManager> {
-    prepareDataDir(opts.dataDir);
-    const lock = await lockDataDir(opts.dataDir);
-    try {
-      return LogManager.load(opts, lock);
-    } catch (err) {
-      lock.release();
-      throw err;
-    }
-  }
-
-  private static load(opts: LogManagerOptions, lock: DataDirLock): LogManager {
+    fs.mkdirSync(opts.dataDir, { recursive: true });
     const marker = path.join(opts.dataDir, CLEAN_SHUTDOWN_FILE);
+    const clean = fs.existsSync(marker);
+    const manager = new LogManager(opts, clean);
     const found = new Map<string, number[]>();
-    const ignored: string[] = [];
     for (const entry of fs.readdirSync(opts.dataDir, { withFileTypes: true })) {
       if (!entry.isDirectory()) continue;
       const parsed = parsePartitionDirName(entry.name);
-      if (parsed === null) ignored.push(entry.name);
-      else found.set(parsed.topic, [...(found.get(parsed.topic) ?? []), parsed.partition]);
+      if (parsed === null) {
+        manager.logger.warn('ignoring directory that is not <topic>-<partition>', { dataDir: opts.dataDir, name: entry.name });
+        continue;
+      }
+      found.set(parsed.topic, [...(found.get(parsed.topic) ?? []), parsed.partition]);
     }
-    // A directory without logs (brand new) has nothing to recover: it is as clean as a cleanly closed one.
-    const clean = found.size === 0 || fs.existsSync(marker);
-    const manager = new LogManager(opts, clean, lock);
-    for (const name of ignored) manager.logger.warn('ignoring directory that is not <topic>-<partition>', { dataDir: opts.dataDir, name });
     for (const [topic, partitions] of [...found].sort(([a], [b]) => a.localeCompare(b))) {
       const count = Math.max(...partitions) + 1;
       if (partitions.length !== count) manager.logger.warn('topic is missing partition directories; recreating them empty', { topic, found: partitions.length, count });
@@ -220,25 +209,32 @@ export class LogManager {
     return config;
   }
 
-  /** Runs retention over every log once; returns the number of segments deleted. */
-  deleteOldSegments(now = Date.now()): number {
+  /**
+   * Runs retention over every log once; returns the number of segments deleted. `bound` gives the
+   * offset below which a partition's segments may go (default: each log's own high watermark).
+   */
+  deleteOldSegments(now = Date.now(), bound?: RetentionBound): number {
     let deleted = 0;
     for (const [topic, logs] of this.topicLogs) {
       // Internal topics (`__` prefix: the placement map, group offsets) are state, not history: Kafka
       // compacts them instead of expiring them, and vonnegut keeps them whole.
       if (topic.startsWith(INTERNAL_TOPIC_PREFIX)) continue;
-      for (const log of logs) deleted += log.deleteOldSegments(now);
+      for (const [p, log] of logs.entries()) deleted += bound ? log.deleteOldSegments(now, bound(topic, p)) : log.deleteOldSegments(now);
     }
     return deleted;
   }
 
-  /** Starts a periodic retention sweep (Kafka's log.retention.check.interval.ms); returns a stop function. */
-  startRetention(intervalMs = DEFAULT_RETENTION_CHECK_MS): () => void {
+  /**
+   * Starts a periodic retention sweep (Kafka's log.retention.check.interval.ms), bounded per partition
+   * by `bound`, reporting each sweep to `onCheck`; returns a stop function.
+   */
+  startRetention(intervalMs = DEFAULT_RETENTION_CHECK_MS, bound?: RetentionBound, onCheck?: (deleted: number) => void): () => void {
     this.stopRetention();
     this.retentionTimer = setInterval(() => {
       try {
-        const deleted = this.deleteOldSegments();
+        const deleted = this.deleteOldSegments(Date.now(), bound);
         if (deleted > 0) this.logger.info('retention deleted segments', { deleted });
+        onCheck?.(deleted);
       } catch (err) {
         this.logger.error('retention sweep failed', { error: (err as Error).message });
       }
@@ -302,7 +298,6 @@ export class LogManager {
     for (const logs of this.topicLogs.values()) for (const log of logs) log.close();
     this.closed = true;
     fs.writeFileSync(path.join(this.dataDir, CLEAN_SHUTDOWN_FILE), '');
-    this.lock.release();
     this.logger.info('logs closed cleanly', { dataDir: this.dataDir });
   }
 

@@ -305,18 +305,34 @@ export class PartitionLog {
   }
 
   /**
-   * Retention, with Kafka's semantics: deletes whole segments from the oldest, never the active one and
-   * never one holding offsets at or above the high watermark; by age (the segment's largest timestamp,
-   * or file mtime when batches carry none, older than retention.ms) and by size (while the log would
-   * still exceed retention.bytes without the segment). Returns the number deleted.
+   * Empties the log and restarts it at `offset` (Kafka's truncateFullyAndStartAt): a replica whose
+   * predecessor no longer holds the offsets between this log's end and `offset` (retention deleted them)
+   * continues from the predecessor's log start.
    */
-  deleteOldSegments(now = Date.now()): number {
+  truncateFullyAndStartAt(offset: number): void {
+    this.ensureOpen();
+    for (const seg of this.segments.splice(0)) this.dropSegment(seg);
+    this.segments.push(LogSegment.create(this.dir, offset, this.segConfig));
+    this.startOffset = offset;
+    this.hw = offset;
+    this.rebuildProducerState();
+  }
+
+  /**
+   * Retention, with Kafka's semantics: deletes whole segments from the oldest, never the active one and
+   * never one holding offsets at or above `upTo` (default the high watermark; a chain passes its
+   * committed bound, see ChainNode.retentionBound); by age (the segment's largest timestamp, or file
+   * mtime when batches carry none, older than retention.ms) and by size (while the log would still
+   * exceed retention.bytes without the segment). Returns the number deleted.
+   */
+  deleteOldSegments(now = Date.now(), upTo = this.hw): number {
     this.ensureOpen();
     const { retentionMs, retentionBytes } = this.config;
+    const bound = Math.min(upTo, this.logEndOffset);
     let deleted = 0;
     const deletable = (): LogSegment | null => {
       const next = this.segments[1];
-      return next !== undefined && next.baseOffset <= this.hw ? this.segments[0]! : null;
+      return next !== undefined && next.baseOffset <= bound ? this.segments[0]! : null;
     };
     if (retentionMs >= 0) {
       for (let seg = deletable(); seg !== null; seg = deletable()) {

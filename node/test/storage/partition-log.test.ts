@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PartitionLog } from '../../src/storage/partition-log.ts';
 import { KafkaError } from '../../src/protocol/errors.ts';
-import { batchPositions, readBatchHeader, encodeRecordBatch } from '../../src/protocol/record-batch.ts';
+import { batchPositions, readBatchHeader, encodeRecordBatch, setBaseOffset } from '../../src/protocol/record-batch.ts';
 import { tempDir, batch, offsetsAndValues, prng, T0 } from './helpers.ts';
 
 /** Appends `batches` batches of `per` records each; returns the log. */
@@ -205,6 +205,37 @@ test('retention.bytes deletes only whole old segments and advances the log start
   t.is(readAll(log)[0]![0], bases[deleted]);
   t.is(log.deleteOldSegments(), 0, 'nothing more to delete');
   log.close();
+});
+
+test('retention never deletes a segment holding offsets at or above the bound it is given', (t) => {
+  const log = filled(tempDir(t), 50, 5, { segmentBytes: 4 * 1024, retentionBytes: 0, retentionMs: 0, manageHighWatermark: false });
+  const bases = log.segmentBaseOffsets();
+  t.is(log.deleteOldSegments(), 0, 'a high watermark left at the log start protects everything');
+  const bound = bases[4]! + 1; // inside the fifth segment
+  t.is(log.deleteOldSegments(Date.now(), bound), 4);
+  t.is(log.logStartOffset, bases[4]);
+  t.true(log.logStartOffset <= bound);
+  t.is(log.deleteOldSegments(Date.now(), bound), 0, 'the segment holding the bound stays');
+  t.is(log.deleteOldSegments(Date.now(), log.logEndOffset), bases.length - 5, 'all but the active one once everything is below the bound');
+  t.deepEqual(log.segmentBaseOffsets(), bases.slice(-1));
+  log.close();
+});
+
+test('truncateFullyAndStartAt empties the log and continues from the given offset', (t) => {
+  const dir = tempDir(t);
+  const log = filled(dir, 4, 5);
+  log.truncateFullyAndStartAt(100);
+  t.is(log.logStartOffset, 100);
+  t.is(log.logEndOffset, 100);
+  const replicated = batch(100, 3);
+  setBaseOffset(replicated, 0, 100);
+  log.appendReplicated(replicated);
+  t.deepEqual(readAll(log).map(([o]) => o), [100, 101, 102]);
+  log.close();
+  const reopened = PartitionLog.open({ dir });
+  t.is(reopened.logStartOffset, 100);
+  t.is(reopened.logEndOffset, 103);
+  reopened.close();
 });
 
 test('retention.ms deletes segments whose newest record is too old, never the active one', (t) => {
