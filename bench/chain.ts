@@ -151,7 +151,7 @@ export function formatChain(res: ChainBenchResult): string[] {
     return (
       `chain ${r.nodes}-node acks=-1  ${s.mibPerSec.toFixed(0).padStart(5)} MiB/s ${(s.recordsPerSec / 1000).toFixed(0).padStart(5)}k rec/s  ` +
       `loaded p50 ${s.latencyMs.p50.toFixed(2)} ms p99 ${s.latencyMs.p99.toFixed(2)} ms  one-at-a-time p50 ${r.latencyMs.p50.toFixed(2)} ms p99 ${r.latencyMs.p99.toFixed(2)} ms  ` +
-      `cpu ms/MiB nodes ${s.cpuMsPerMiB.server.toFixed(2)} client ${s.cpuMsPerMiB.client.toFixed(2)}`
+      `cpu ms/MiB nodes ${s.cpuMsPerMiB.server.toFixed(2)} (${s.cpuMsPerMiB.perServer.map((c) => c.toFixed(2)).join(' / ')}) client ${s.cpuMsPerMiB.client.toFixed(2)}`
     );
   });
   lines.push(`chain 3-node / 1-node throughput ratio ${res.ratio.toFixed(2)} ${res.ratio >= TARGET_RATIO ? 'ok' : `BELOW target ${TARGET_RATIO}`}`);

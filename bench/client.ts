@@ -17,7 +17,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel, CompressionTypes } from 'kafkajs';
 import { createClient } from '../node/src/client/index.ts';
-import { startServer, stopServer } from './lib/server.ts';
+import { cpuMeter, startServer, stopServer, type CpuPerMiB } from './lib/server.ts';
 import { progress, type Progress } from './lib/progress.ts';
 import { medianOf } from './lib/measure.ts';
 
@@ -35,6 +35,8 @@ interface Options {
 interface Side {
   produceMiBs: number;
   fetchMiBs: number;
+  produceCpu: CpuPerMiB;
+  fetchCpu: CpuPerMiB;
 }
 
 /** Runs `task(i)` for i in [0, n) with at most `concurrency` running at once. */
@@ -45,13 +47,14 @@ async function pooled(n: number, concurrency: number, task: (i: number) => Promi
   }));
 }
 
-async function nativeRound(address: string, topic: string, values: Buffer[], o: Options, bar: Progress): Promise<Side> {
+async function nativeRound(address: string, serverPid: number | undefined, topic: string, values: Buffer[], o: Options, bar: Progress): Promise<Side> {
   const client = await createClient({ endpoints: address, poolSize: 2 });
   try {
     await client.createTopic(topic);
     const batches = Math.ceil(values.length / o.batch);
     const bytes = values.length * o.recordBytes;
     bar.phase('native produce');
+    let meter = cpuMeter([serverPid]);
     let t0 = process.hrtime.bigint();
     await pooled(batches, o.concurrency, async (i) => {
       const slice = values.slice(i * o.batch, (i + 1) * o.batch);
@@ -59,7 +62,9 @@ async function nativeRound(address: string, topic: string, values: Buffer[], o: 
       bar.add(slice.length * o.recordBytes);
     });
     const produceS = Number(process.hrtime.bigint() - t0) / 1e9;
+    const produceCpu = meter.perMiB(bytes);
     bar.phase('native fetch');
+    meter = cpuMeter([serverPid]);
     t0 = process.hrtime.bigint();
     let got = 0;
     for await (const f of client.read(topic, { offset: 0, maxBytes: MiB, checkCrcs: true, endOffset: values.length })) {
@@ -68,13 +73,13 @@ async function nativeRound(address: string, topic: string, values: Buffer[], o: 
     }
     if (got !== values.length) throw new Error(`native read ${got} of ${values.length} records`);
     const fetchS = Number(process.hrtime.bigint() - t0) / 1e9;
-    return { produceMiBs: bytes / MiB / produceS, fetchMiBs: bytes / MiB / fetchS };
+    return { produceMiBs: bytes / MiB / produceS, fetchMiBs: bytes / MiB / fetchS, produceCpu, fetchCpu: meter.perMiB(bytes) };
   } finally {
     await client.close();
   }
 }
 
-async function kafkajsRound(address: string, topic: string, values: Buffer[], o: Options, bar: Progress): Promise<Side> {
+async function kafkajsRound(address: string, serverPid: number | undefined, topic: string, values: Buffer[], o: Options, bar: Progress): Promise<Side> {
   const kafka = new Kafka({ clientId: 'bench', brokers: [address], logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
@@ -85,16 +90,20 @@ async function kafkajsRound(address: string, topic: string, values: Buffer[], o:
   const batches = Math.ceil(values.length / o.batch);
   const bytes = values.length * o.recordBytes;
   bar.phase('kafkajs produce');
-  let t0 = process.hrtime.bigint();
+  const produceMeter = cpuMeter([serverPid]);
+  const t0 = process.hrtime.bigint();
   await pooled(batches, o.concurrency, async (i) => {
     const slice = values.slice(i * o.batch, (i + 1) * o.batch);
     await producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: slice.map((value) => ({ value })) });
     bar.add(slice.length * o.recordBytes);
   });
   const produceS = Number(process.hrtime.bigint() - t0) / 1e9;
+  const produceCpu = produceMeter.perMiB(bytes);
   await producer.disconnect();
 
   bar.phase('kafkajs fetch');
+  // Includes the group join (a few small requests): CPU per MiB is not clocked from the first batch.
+  const fetchMeter = cpuMeter([serverPid]);
   const consumer = kafka.consumer({ groupId: `${topic}-group` });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
@@ -112,9 +121,10 @@ async function kafkajsRound(address: string, topic: string, values: Buffer[], o:
     });
   });
   const end = await done;
+  const fetchCpu = fetchMeter.perMiB(bytes);
   await consumer.disconnect();
   const fetchS = Number(end - first) / 1e9;
-  return { produceMiBs: bytes / MiB / produceS, fetchMiBs: bytes / MiB / fetchS };
+  return { produceMiBs: bytes / MiB / produceS, fetchMiBs: bytes / MiB / fetchS, produceCpu, fetchCpu };
 }
 
 /** Runs the bench; returns medians per client and the native/kafkajs ratios. */
@@ -135,11 +145,11 @@ export async function runClientBench(o: Options, showProgress: boolean) {
     for (let round = 0; round < o.rounds; round++) {
       // Alternate who goes first, so neither always meets a warmer page cache.
       if (round % 2 === 0) {
-        native.push(await nativeRound(node.address, `native-${round}`, values, o, bar));
-        kjs.push(await kafkajsRound(node.address, `kafkajs-${round}`, values, o, bar));
+        native.push(await nativeRound(node.address, node.child.pid, `native-${round}`, values, o, bar));
+        kjs.push(await kafkajsRound(node.address, node.child.pid, `kafkajs-${round}`, values, o, bar));
       } else {
-        kjs.push(await kafkajsRound(node.address, `kafkajs-${round}`, values, o, bar));
-        native.push(await nativeRound(node.address, `native-${round}`, values, o, bar));
+        kjs.push(await kafkajsRound(node.address, node.child.pid, `kafkajs-${round}`, values, o, bar));
+        native.push(await nativeRound(node.address, node.child.pid, `native-${round}`, values, o, bar));
       }
     }
   } finally {
@@ -147,10 +157,12 @@ export async function runClientBench(o: Options, showProgress: boolean) {
     await stopServer(node);
     fs.rmSync(root, { recursive: true, force: true });
   }
-  const med = (xs: Side[], k: keyof Side) => medianOf(xs.map((x) => x[k]));
+  const med = (xs: Side[], k: 'produceMiBs' | 'fetchMiBs') => medianOf(xs.map((x) => x[k]));
+  const medCpu = (xs: Side[], k: 'produceCpu' | 'fetchCpu'): CpuPerMiB => ({ server: medianOf(xs.map((x) => x[k].server)), client: medianOf(xs.map((x) => x[k].client)) });
+  const side = (xs: Side[]) => ({ produceMiBs: med(xs, 'produceMiBs'), fetchMiBs: med(xs, 'fetchMiBs'), produceCpu: medCpu(xs, 'produceCpu'), fetchCpu: medCpu(xs, 'fetchCpu') });
   const result = {
-    native: { produceMiBs: med(native, 'produceMiBs'), fetchMiBs: med(native, 'fetchMiBs') },
-    kafkajs: { produceMiBs: med(kjs, 'produceMiBs'), fetchMiBs: med(kjs, 'fetchMiBs') },
+    native: side(native),
+    kafkajs: side(kjs),
     rounds: { native, kafkajs: kjs },
   };
   return {
@@ -180,9 +192,11 @@ if (isMain) {
     console.log(JSON.stringify({ config: { ...o, target: TARGET_RATIO }, ...res }, null, 2));
   } else {
     console.log(`client bench: ${o.mib} MiB of ${o.recordBytes} B records, ${o.batch} records per call, ${o.concurrency} in flight, acks=-1, median of ${o.rounds} rounds, 1-node chain in a child process`);
-    const row = (name: string, p: number, f: number) => `${name.padEnd(10)} produce ${p.toFixed(1).padStart(7)} MiB/s   fetch ${f.toFixed(1).padStart(7)} MiB/s`;
-    console.log(row('native', res.native.produceMiBs, res.native.fetchMiBs));
-    console.log(row('kafkajs', res.kafkajs.produceMiBs, res.kafkajs.fetchMiBs));
+    const cpu = (c: CpuPerMiB) => `(cpu ms/MiB server ${c.server.toFixed(2)} client ${c.client.toFixed(2)})`;
+    const row = (name: string, r: typeof res.native) =>
+      `${name.padEnd(10)} produce ${r.produceMiBs.toFixed(1).padStart(7)} MiB/s ${cpu(r.produceCpu)}   fetch ${r.fetchMiBs.toFixed(1).padStart(7)} MiB/s ${cpu(r.fetchCpu)}`;
+    console.log(row('native', res.native));
+    console.log(row('kafkajs', res.kafkajs));
     const ok = (r: number) => (r >= TARGET_RATIO ? 'ok' : `below target ${TARGET_RATIO}x`);
     console.log(`ratio      produce ${res.ratio.produce.toFixed(2)}x (${ok(res.ratio.produce)})   fetch ${res.ratio.fetch.toFixed(2)}x (${ok(res.ratio.fetch)})`);
   }

@@ -11,6 +11,12 @@
  * on each of `--connections` connections; every response must carry exactly its range's bytes. The
  * storage-only side appends the same batches to its own log and reads it sequentially with the same
  * byte limit per read. Both read from the page cache. Target: the server reaches 0.7 of storage-only.
+ *
+ * This Node load generator costs about as much CPU per MiB as the server, so the bench also reads the
+ * whole log with kcat (librdkafka, a fraction of the server's CPU per MiB) and compares it with the
+ * raw-read baseline, plain 1 MiB fs.readSync of the storage-only log's segment files: both with the page
+ * cache warm, and both cold (the server's segments and the raw files dropped from the page cache with
+ * posix_fadvise DONTNEED first). Target: kcat's fetch reaches 0.7 of the warm raw read.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,8 +28,9 @@ import { KafkaWire } from '../e2e/lib/kafka-wire.ts';
 import { median, medianOf, type Throughput } from './lib/measure.ts';
 import { progress } from './lib/progress.ts';
 import { medianLoad, runLoad, type LoadResult } from './lib/wire-load.ts';
-import { appendThroughStorage, readThroughStorage } from './lib/storage-baseline.ts';
+import { appendThroughStorage, dropFileCache, rawReadBaseline, readThroughStorage, type RawReadBaseline } from './lib/storage-baseline.ts';
 import { startServer, stopServer } from './lib/server.ts';
+import { hasKcat, kcatConsume, type KcatConsumeResult } from './lib/kcat-consume.ts';
 import { producePool, produceLoad } from './produce.ts';
 
 const MiB = 1024 * 1024;
@@ -43,6 +50,18 @@ export interface FetchBenchOptions {
   progress?: boolean;
 }
 
+/** Bytes per pread of the raw-read baseline: kcat's fetch size (librdkafka's fetch.message.max.bytes default). */
+const RAW_READ_BYTES = MiB;
+
+/** kcat reading the whole log, against raw reads of the same bytes, both warm and both cold. */
+export interface KcatFetchResult {
+  warm: KcatConsumeResult;
+  cold: KcatConsumeResult;
+  /** kcat MiB/s over raw-read MiB/s, page cache warm on both sides (target 0.7), and cold on both. */
+  warmRatio: number;
+  coldRatio: number;
+}
+
 export interface FetchBenchResult {
   fetchKiB: number;
   fetchBytes: number;
@@ -55,7 +74,7 @@ export interface FetchBenchResult {
 }
 
 /** Fills a node, then for each fetch size alternates storage-only reads and server Fetch load; medians. */
-export async function runFetchBench(o: FetchBenchOptions): Promise<{ batchBytes: number; logBytes: number; results: FetchBenchResult[] }> {
+export async function runFetchBench(o: FetchBenchOptions): Promise<{ batchBytes: number; logBytes: number; results: FetchBenchResult[]; raw: RawReadBaseline; kcat: KcatFetchResult | null }> {
   const { connections, inflight, rounds, fetchKibs } = o;
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'vonnegut-bench-fetch-'));
   const server = await startServer(path.join(root, 'node'), o.profile);
@@ -65,6 +84,8 @@ export async function runFetchBench(o: FetchBenchOptions): Promise<{ batchBytes:
   const logBytes = count * batchBytes;
   const bar = progress(logBytes * 2 * (1 + fetchKibs.length * rounds), o.progress === true && process.stderr.isTTY === true);
   const results: FetchBenchResult[] = [];
+  let raw: RawReadBaseline | undefined;
+  let kcat: KcatFetchResult | null = null;
   try {
     bar.phase('fill server');
     await produceLoad(server.address, bodies, batchBytes, perBatch, count, { connections, inflight, onDone: (b) => bar.add(b) });
@@ -74,6 +95,31 @@ export async function runFetchBench(o: FetchBenchOptions): Promise<{ batchBytes:
     if (end.offset !== count * perBatch) throw new Error(`server log end ${end.offset}, expected ${count * perBatch}`);
     bar.phase('fill storage');
     const { logs } = await appendThroughStorage(path.join(root, 'storage'), batches, count, bar);
+    const segmentFiles = (dir: string): string[] => fs.readdirSync(dir).filter((f) => f.endsWith('.log')).sort().map((f) => path.join(dir, f));
+    const rawFiles = segmentFiles(path.join(root, 'storage', 'bench-0'));
+    const serverFiles = segmentFiles(path.join(root, 'node', `${TOPIC}-0`));
+
+    // kcat against the raw read of the same bytes, rounds alternating, medians: warm (page cache), then
+    // cold (the server's segments and the raw files dropped from the page cache before each side).
+    bar.phase('raw read / kcat');
+    const raws: RawReadBaseline[] = [];
+    const kcats: { warm: KcatConsumeResult; cold: KcatConsumeResult }[] = [];
+    for (let r = 0; r < rounds; r++) {
+      raws.push(rawReadBaseline(rawFiles, RAW_READ_BYTES));
+      if (hasKcat()) {
+        const warm = await kcatConsume(server.address, TOPIC, count * perBatch, logBytes, server.child.pid);
+        dropFileCache(serverFiles);
+        const cold = await kcatConsume(server.address, TOPIC, count * perBatch, logBytes, server.child.pid);
+        kcats.push({ warm, cold });
+      }
+    }
+    const byMiBps = <T extends { mibPerSec: number }>(xs: T[]): T => [...xs].sort((a, b) => a.mibPerSec - b.mibPerSec)[Math.floor(xs.length / 2)]!;
+    raw = { warm: byMiBps(raws.map((x) => x.warm)), cold: byMiBps(raws.map((x) => x.cold)) };
+    if (kcats.length > 0) {
+      const warm = byMiBps(kcats.map((k) => k.warm));
+      const cold = byMiBps(kcats.map((k) => k.cold));
+      kcat = { warm, cold, warmRatio: warm.mibPerSec / raw.warm.mibPerSec, coldRatio: cold.mibPerSec / raw.cold.mibPerSec };
+    }
 
     for (const kib of fetchKibs) {
       // Whole batches per request, so every response's size is known exactly.
@@ -118,7 +164,23 @@ export async function runFetchBench(o: FetchBenchOptions): Promise<{ batchBytes:
     await stopServer(server);
     fs.rmSync(root, { recursive: true, force: true });
   }
-  return { batchBytes, logBytes, results };
+  return { batchBytes, logBytes, results, raw: raw!, kcat };
+}
+
+/** The raw-read baseline and kcat's fetch against it. */
+export function formatKcatFetch(raw: RawReadBaseline, kcat: KcatFetchResult | null): string[] {
+  const lines = [
+    `raw read (fs.readSync ${RAW_READ_BYTES / MiB} MiB) warm page cache ${raw.warm.mibPerSec.toFixed(0)} MiB/s (cpu ${raw.warm.cpuMsPerMiB.toFixed(2)} ms/MiB), ` +
+    `cold (dropped with fadvise) ${raw.cold.mibPerSec.toFixed(0)} MiB/s (cpu ${raw.cold.cpuMsPerMiB.toFixed(2)} ms/MiB)`,
+  ];
+  if (!kcat) return [...lines, 'kcat not installed: no kcat fetch rows'];
+  for (const [name, k, ratio] of [['warm', kcat.warm, kcat.warmRatio], ['cold', kcat.cold, kcat.coldRatio]] as const) {
+    lines.push(
+      `fetch kcat consumer, ${name} page cache  ${k.mibPerSec.toFixed(0).padStart(5)} MiB/s  fetch / raw read ${ratio.toFixed(2)}` +
+      `${name === 'warm' ? (ratio >= TARGET_RATIO ? ' ok' : ` BELOW target ${TARGET_RATIO}`) : ''}  cpu ms/MiB server ${k.cpuMsPerMiB.server.toFixed(2)} kcat ${k.cpuMsPerMiB.client.toFixed(2)}`,
+    );
+  }
+  return lines;
 }
 
 /** One line per fetch size. */
@@ -151,14 +213,15 @@ async function main(): Promise<void> {
     recordBytes: Number(args.record), connections: Number(args.connections), inflight: Number(args.inflight),
     rounds: Math.max(1, Number(args.rounds)), progress: !args.json, ...(args.profile ? { profile: args.profile } : {}),
   };
-  const { batchBytes, logBytes, results } = await runFetchBench(opts);
+  const { batchBytes, logBytes, results, raw, kcat } = await runFetchBench(opts);
   const { progress: _, ...config } = opts;
   if (args.json) {
-    console.log(JSON.stringify({ config: { ...config, batchBytes, fetchVersion: FETCH_VERSION, target: TARGET_RATIO }, results }, null, 2));
+    console.log(JSON.stringify({ config: { ...config, batchBytes, fetchVersion: FETCH_VERSION, target: TARGET_RATIO }, results, raw, kcat }, null, 2));
     return;
   }
   console.log(`fetch bench: ${(logBytes / MiB).toFixed(0)} MiB log of ${batchBytes} B batches, ${opts.connections} connections x ${opts.inflight} in flight, median of ${opts.rounds} rounds, server in a child process`);
   for (const r of results) console.log(formatFetch(r));
+  for (const line of formatKcatFetch(raw, kcat)) console.log(line);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

@@ -108,10 +108,10 @@ export async function runFlushBench(o: { mib: number; batchKib: number; recordBy
 /** The results as an aligned table. */
 export function formatFlush(raw: { plain: Throughput; fsyncEach: Throughput }, results: FlushBenchResult[]): string {
   const rows = [
-    ['policy', 'MiB/s', 'p50 ms', 'p99 ms', 'vs none', 'vs raw disk'],
-    ['raw disk, write', raw.plain.mibPerSec.toFixed(0), '', '', '', ''],
-    ['raw disk, write+fsync each', raw.fsyncEach.mibPerSec.toFixed(1), '', '', '', ''],
-    ...results.map((r) => [r.policy, r.load.mibPerSec.toFixed(1), r.load.latencyMs.p50.toFixed(2), r.load.latencyMs.p99.toFixed(2), r.vsNone.toFixed(2), r.vsRaw.toFixed(2)]),
+    ['policy', 'MiB/s', 'cpu ms/MiB', 'p50 ms', 'p99 ms', 'vs none', 'vs raw disk'],
+    ['raw disk, write', raw.plain.mibPerSec.toFixed(0), raw.plain.cpuMsPerMiB.toFixed(2), '', '', '', ''],
+    ['raw disk, write+fsync each', raw.fsyncEach.mibPerSec.toFixed(1), raw.fsyncEach.cpuMsPerMiB.toFixed(2), '', '', '', ''],
+    ...results.map((r) => [r.policy, r.load.mibPerSec.toFixed(1), r.load.cpuMsPerMiB.server.toFixed(2), r.load.latencyMs.p50.toFixed(2), r.load.latencyMs.p99.toFixed(2), r.vsNone.toFixed(2), r.vsRaw.toFixed(2)]),
   ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')).join('\n');

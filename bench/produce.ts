@@ -12,6 +12,10 @@
  * through LogManager/PartitionLog.append in this process. Neither side fsyncs while timed; `sync` runs
  * before each timed phase so both start without dirty pages to write back. Rounds alternate the two
  * sides and medians are reported. Target: the server reaches at least half of storage-only.
+ * Then the same bytes once more, paced (open loop) at half the median server throughput: p50/p99 there
+ * is latency without a saturated queue in front (target: p99 <= 5x p50). Around every server phase the
+ * node's event-loop delay is scraped from its /metrics (vonnegut_event_loop_delay_seconds), so a p99
+ * far above p50 can be told apart as loop stalls (synchronous work, GC) or not.
  *
  * Besides throughput, CPU milliseconds per MiB are reported for the server process, this load
  * generator and storage-only: on a shared 2-core machine throughput follows other people's load, CPU
@@ -30,7 +34,7 @@ import { median, medianOf, type Throughput } from './lib/measure.ts';
 import { progress } from './lib/progress.ts';
 import { medianLoad, runLoad, type LoadResult } from './lib/wire-load.ts';
 import { appendThroughStorage } from './lib/storage-baseline.ts';
-import { startServer, stopServer, syncDisk } from './lib/server.ts';
+import { loopDelayBetween, scrapeLoopDelay, startServer, stopServer, syncDisk, type LoopDelay } from './lib/server.ts';
 
 const MiB = 1024 * 1024;
 /** Distinct pre-encoded batches cycled through. */
@@ -39,6 +43,8 @@ const POOL = 8;
 const RECORD_OVERHEAD = 12;
 const PRODUCE_VERSION = 3;
 export const TARGET_RATIO = 0.5;
+/** Issue 19: at half the maximum throughput, p99 latency within 5x p50. */
+export const HALF_LOAD_P99_OVER_P50 = 5;
 
 const parseOptions = () => parseArgs({
   options: {
@@ -80,6 +86,10 @@ export interface ProduceBenchResult {
   ratio: number;
   /** Storage-only CPU per MiB over the server's: how much of its CPU the server spends on storage work. */
   cpuRatio: number;
+  /** The server's event-loop delay during the median round. */
+  loopDelay: LoopDelay;
+  /** Paced at half the median round's throughput (open loop): latency where queueing should not dominate. */
+  half: { load: LoadResult; loopDelay: LoopDelay };
 }
 
 /** `POOL` batches of about `batchBytes` each, and the Produce bodies that carry them. */
@@ -96,9 +106,10 @@ export function producePool(topic: string, batchBytes: number, recordSize: numbe
 }
 
 /** Sends `count` produce requests cycling through `bodies`; fails on any error code. */
-export async function produceLoad(address: string, bodies: Buffer[], batchBytes: number, perBatch: number, count: number, opts: { connections: number; inflight: number; onDone?: (bytes: number) => void; serverPids?: (number | undefined)[] }): Promise<LoadResult> {
+export async function produceLoad(address: string, bodies: Buffer[], batchBytes: number, perBatch: number, count: number, opts: { connections: number; inflight: number; onDone?: (bytes: number) => void; serverPids?: (number | undefined)[]; ratePerSec?: number }): Promise<LoadResult> {
   return runLoad({
     address, connections: opts.connections, inflight: opts.inflight, requests: count,
+    ...(opts.ratePerSec ? { ratePerSec: opts.ratePerSec } : {}),
     ...(opts.onDone ? { onDone: opts.onDone } : {}),
     ...(opts.serverPids ? { serverPids: opts.serverPids } : {}),
     async issue(i: number, conn: KafkaWire) {
@@ -114,8 +125,8 @@ export async function produceLoad(address: string, bodies: Buffer[], batchBytes:
 export async function runProduceBench(o: ProduceBenchOptions): Promise<ProduceBenchResult[]> {
   const totalBytes = o.mib * MiB;
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'vonnegut-bench-produce-'));
-  const node = await startServer(path.join(root, 'node'), o.profile);
-  const bar = progress(totalBytes * 2 * o.batchKibs.length * o.rounds, o.progress === true && process.stderr.isTTY === true);
+  const node = await startServer(path.join(root, 'node'), o.profile, { admin: true });
+  const bar = progress(totalBytes * (2 * o.rounds + 1) * o.batchKibs.length, o.progress === true && process.stderr.isTTY === true);
   const results: ProduceBenchResult[] = [];
   try {
     for (const kib of o.batchKibs) {
@@ -131,6 +142,7 @@ export async function runProduceBench(o: ProduceBenchOptions): Promise<ProduceBe
 
       const storageRuns: Throughput[] = [];
       const serverRuns: LoadResult[] = [];
+      const delays = new Map<LoadResult, LoopDelay>();
       // Rounds alternate storage and server, so both see the same machine; medians are reported.
       for (let r = 0; r < o.rounds; r++) {
         // Both sides start from a disk with no dirty pages, so neither pays for the other's writeback.
@@ -144,18 +156,31 @@ export async function runProduceBench(o: ProduceBenchOptions): Promise<ProduceBe
 
         syncDisk();
         bar.phase(`server  ${kib} KiB`);
-        serverRuns.push(await produceLoad(node.address, bodies, batchBytes, perBatch, count, { connections: o.connections, inflight: o.inflight, onDone: (b) => bar.add(b), serverPids: [node.child.pid] }));
+        const before = await scrapeLoopDelay(node);
+        const run = await produceLoad(node.address, bodies, batchBytes, perBatch, count, { connections: o.connections, inflight: o.inflight, onDone: (b) => bar.add(b), serverPids: [node.child.pid] });
+        delays.set(run, loopDelayBetween(before, await scrapeLoopDelay(node)));
+        serverRuns.push(run);
       }
+      const server = medianLoad(serverRuns);
+      // Half the median throughput, paced: the same bytes take twice as long, all connections stay open.
+      syncDisk();
+      bar.phase(`half load ${kib} KiB`);
+      const halfBefore = await scrapeLoopDelay(node);
+      const halfLoad = await produceLoad(node.address, bodies, batchBytes, perBatch, count, {
+        connections: o.connections, inflight: o.inflight, onDone: (b) => bar.add(b), serverPids: [node.child.pid],
+        ratePerSec: server.requests / server.seconds / 2,
+      });
+      const half = { load: halfLoad, loopDelay: loopDelayBetween(halfBefore, await scrapeLoopDelay(node)) };
       const end = await warm.listOffset(topic, 0, -1);
       warm.close();
-      if (end.offset !== (count * o.rounds + 1) * perBatch) throw new Error(`log end ${end.offset}, expected ${(count * o.rounds + 1) * perBatch}`);
-      const server = medianLoad(serverRuns);
+      if (end.offset !== (count * (o.rounds + 1) + 1) * perBatch) throw new Error(`log end ${end.offset}, expected ${(count * (o.rounds + 1) + 1) * perBatch}`);
       const storage = median(storageRuns);
       const storageCpu = medianOf(storageRuns.map((x) => x.cpuMsPerMiB));
       results.push({
         batchKiB: kib, batchBytes, recordsPerBatch: perBatch, batches: count, server,
         storageMiBps: storage.mibPerSec, storageCpuMsPerMiB: storageCpu,
         ratio: server.mibPerSec / storage.mibPerSec, cpuRatio: storageCpu / server.cpuMsPerMiB.server,
+        loopDelay: delays.get(server)!, half,
       });
     }
   } finally {
@@ -169,11 +194,16 @@ export async function runProduceBench(o: ProduceBenchOptions): Promise<ProduceBe
 /** One line per batch size. */
 export function formatProduce(r: ProduceBenchResult): string {
   const s = r.server;
+  const h = r.half.load;
   return (
     `produce batch ${String(r.batchKiB).padStart(4)} KiB  server ${s.mibPerSec.toFixed(0).padStart(5)} MiB/s ${(s.recordsPerSec / 1000).toFixed(0).padStart(5)}k rec/s  ` +
     `p50 ${s.latencyMs.p50.toFixed(2)} ms p99 ${s.latencyMs.p99.toFixed(2)} ms  storage-only ${r.storageMiBps.toFixed(0).padStart(5)} MiB/s  ` +
     `ratio ${r.ratio.toFixed(2)} ${r.ratio >= TARGET_RATIO ? 'ok' : `BELOW target ${TARGET_RATIO}`}  ` +
-    `cpu ms/MiB server ${s.cpuMsPerMiB.server.toFixed(2)} client ${s.cpuMsPerMiB.client.toFixed(2)} storage-only ${r.storageCpuMsPerMiB.toFixed(2)} (cpu ratio ${r.cpuRatio.toFixed(2)})`
+    `cpu ms/MiB server ${s.cpuMsPerMiB.server.toFixed(2)} client ${s.cpuMsPerMiB.client.toFixed(2)} storage-only ${r.storageCpuMsPerMiB.toFixed(2)} (cpu ratio ${r.cpuRatio.toFixed(2)})  ` +
+    `loop delay p50 <= ${r.loopDelay.p50} p99 <= ${r.loopDelay.p99} max ${r.loopDelay.max.toFixed(1)} ms\n` +
+    `produce batch ${String(r.batchKiB).padStart(4)} KiB  at half load ${h.mibPerSec.toFixed(0).padStart(5)} MiB/s  p50 ${h.latencyMs.p50.toFixed(2)} ms p99 ${h.latencyMs.p99.toFixed(2)} ms ` +
+    `(p99/p50 ${(h.latencyMs.p99 / h.latencyMs.p50).toFixed(1)}, target <= ${HALF_LOAD_P99_OVER_P50})  cpu ms/MiB server ${h.cpuMsPerMiB.server.toFixed(2)}  ` +
+    `loop delay p50 <= ${r.half.loopDelay.p50} p99 <= ${r.half.loopDelay.p99} max ${r.half.loopDelay.max.toFixed(1)} ms`
   );
 }
 

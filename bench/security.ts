@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { createClient, type ClientOptions } from '../node/src/client/index.ts';
 import { dial, type DialOptions } from '../node/src/security/dial.ts';
 import { makeCa, makeServerCert } from '../e2e/lib/certs.ts';
-import { startServer, stopServer, type BenchServer } from './lib/server.ts';
+import { cpuMeter, startServer, stopServer, type BenchServer } from './lib/server.ts';
 import { medianOf } from './lib/measure.ts';
 
 const MiB = 1024 * 1024;
@@ -25,7 +25,8 @@ type Protocol = (typeof PROTOCOLS)[number];
 const USER = { name: 'bench', password: 'bench-password' };
 
 interface Options { mib: number; recordBytes: number; batch: number; concurrency: number; rounds: number; connects: number }
-interface Sample { produceMiBs: number; fetchMiBs: number; connectMs: number }
+/** One round of one protocol; cpu fields are the server's CPU milliseconds per MiB. */
+interface Sample { produceMiBs: number; fetchMiBs: number; connectMs: number; produceCpuMsPerMiB: number; fetchCpuMsPerMiB: number }
 
 async function pooled(n: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
@@ -34,7 +35,7 @@ async function pooled(n: number, concurrency: number, task: (i: number) => Promi
   }));
 }
 
-async function round(address: string, security: Pick<ClientOptions, 'tls' | 'sasl'>, topic: string, values: Buffer[], o: Options): Promise<Sample> {
+async function round(address: string, serverPid: number | undefined, security: Pick<ClientOptions, 'tls' | 'sasl'>, topic: string, values: Buffer[], o: Options): Promise<Sample> {
   const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
   const dialOpts: DialOptions = { ...(security.tls !== undefined ? { tls: security.tls } : {}), ...(security.sasl ? { sasl: security.sasl } : {}) };
   const connects: number[] = [];
@@ -48,17 +49,20 @@ async function round(address: string, security: Pick<ClientOptions, 'tls' | 'sas
   try {
     await client.createTopic(topic);
     const bytes = values.length * o.recordBytes;
+    let meter = cpuMeter([serverPid]);
     let t0 = process.hrtime.bigint();
     await pooled(Math.ceil(values.length / o.batch), o.concurrency, async (i) => {
       await client.produce(topic, values.slice(i * o.batch, (i + 1) * o.batch), { acks: -1 });
     });
     const produceS = Number(process.hrtime.bigint() - t0) / 1e9;
+    const produceCpuMsPerMiB = meter.perMiB(bytes).server;
+    meter = cpuMeter([serverPid]);
     t0 = process.hrtime.bigint();
     let got = 0;
     for await (const f of client.read(topic, { offset: 0, maxBytes: MiB, endOffset: values.length })) got += f.records.length;
     if (got !== values.length) throw new Error(`read ${got} of ${values.length} records`);
     const fetchS = Number(process.hrtime.bigint() - t0) / 1e9;
-    return { produceMiBs: bytes / MiB / produceS, fetchMiBs: bytes / MiB / fetchS, connectMs: medianOf(connects) };
+    return { produceMiBs: bytes / MiB / produceS, fetchMiBs: bytes / MiB / fetchS, connectMs: medianOf(connects), produceCpuMsPerMiB, fetchCpuMsPerMiB: meter.perMiB(bytes).server };
   } finally {
     await client.close();
   }
@@ -96,7 +100,7 @@ export async function runSecurityBench(o: Options, log: (line: string) => void =
       // Rotate the order so no protocol always meets the warmest page cache.
       const order = PROTOCOLS.map((_, i) => PROTOCOLS[(i + r) % PROTOCOLS.length]!);
       for (const p of order) {
-        samples.get(p)!.push(await round(servers.get(p)!.address, client[p], `bench-${r}`, values, o));
+        samples.get(p)!.push(await round(servers.get(p)!.address, servers.get(p)!.child.pid, client[p], `bench-${r}`, values, o));
         log(`round ${r + 1}/${o.rounds} ${p} done`);
       }
     }
@@ -106,7 +110,7 @@ export async function runSecurityBench(o: Options, log: (line: string) => void =
     fs.rmSync(ca.dir, { recursive: true, force: true });
   }
   const med = (p: Protocol, k: keyof Sample) => medianOf(samples.get(p)!.map((s) => s[k]));
-  const result = Object.fromEntries(PROTOCOLS.map((p) => [p, { produceMiBs: med(p, 'produceMiBs'), fetchMiBs: med(p, 'fetchMiBs'), connectMs: med(p, 'connectMs') }])) as Record<Protocol, Sample>;
+  const result = Object.fromEntries(PROTOCOLS.map((p) => [p, { produceMiBs: med(p, 'produceMiBs'), fetchMiBs: med(p, 'fetchMiBs'), connectMs: med(p, 'connectMs'), produceCpuMsPerMiB: med(p, 'produceCpuMsPerMiB'), fetchCpuMsPerMiB: med(p, 'fetchCpuMsPerMiB') }])) as Record<Protocol, Sample>;
   const base = result.PLAINTEXT;
   const ratio = Object.fromEntries(PROTOCOLS.map((p) => [p, {
     produce: result[p].produceMiBs / base.produceMiBs, fetch: result[p].fetchMiBs / base.fetchMiBs, connect: result[p].connectMs / base.connectMs,
@@ -129,7 +133,7 @@ if (isMain) {
     for (const p of PROTOCOLS) {
       const r = res.result[p];
       const x = res.ratio[p];
-      console.log(`${p.padEnd(10)} produce ${r.produceMiBs.toFixed(1).padStart(7)} MiB/s (${x.produce.toFixed(2)}x)   fetch ${r.fetchMiBs.toFixed(1).padStart(7)} MiB/s (${x.fetch.toFixed(2)}x)   connect ${r.connectMs.toFixed(2).padStart(7)} ms (${x.connect.toFixed(1)}x)`);
+      console.log(`${p.padEnd(10)} produce ${r.produceMiBs.toFixed(1).padStart(7)} MiB/s (${x.produce.toFixed(2)}x, server ${r.produceCpuMsPerMiB.toFixed(2)} cpu ms/MiB)   fetch ${r.fetchMiBs.toFixed(1).padStart(7)} MiB/s (${x.fetch.toFixed(2)}x, server ${r.fetchCpuMsPerMiB.toFixed(2)} cpu ms/MiB)   connect ${r.connectMs.toFixed(2).padStart(7)} ms (${x.connect.toFixed(1)}x)`);
     }
   }
 }

@@ -31,6 +31,7 @@ export function medianOf(xs: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? NaN;
 }
 
+/** Throughput with its CPU per MiB, for one line of a report. */
 export function fmt(t: Throughput): string {
-  return `${t.mibPerSec.toFixed(0).padStart(6)} MiB/s  (${(t.bytes / (1024 * 1024)).toFixed(0)} MiB in ${t.seconds.toFixed(3)} s)`;
+  return `${t.mibPerSec.toFixed(0).padStart(6)} MiB/s  (${(t.bytes / (1024 * 1024)).toFixed(0)} MiB in ${t.seconds.toFixed(3)} s, cpu ${t.cpuMsPerMiB.toFixed(2)} ms/MiB)`;
 }

@@ -4,6 +4,7 @@
  * disk itself, plain sequential pwrite/pread of the same buffers into one file.
  * What the server adds on top of these is what the server benches measure.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { LogManager } from '../../node/src/storage/log-manager.ts';
 import { batchLastOffset, batchPositions } from '../../node/src/protocol/record-batch.ts';
@@ -84,4 +85,46 @@ export function readRawFile(file: string, readBytes: number, bar?: Progress): Th
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/**
+ * Drops `files` from the page cache (fsync first: dirty pages cannot be dropped), through dd's
+ * `iflag=nocache count=0`, which is posix_fadvise(POSIX_FADV_DONTNEED) on the whole file: only these
+ * files leave the cache, not other people's on a shared machine.
+ */
+export function dropFileCache(files: string[]): void {
+  for (const file of files) {
+    const fd = fs.openSync(file, 'r+');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    execFileSync('dd', [`if=${file}`, 'iflag=nocache', 'count=0', 'status=none']);
+  }
+}
+
+/** Raw sequential reads of `files` (fs.readSync, `readBytes` each): warm = from the page cache, cold = after dropping it. */
+export interface RawReadBaseline {
+  warm: Throughput;
+  cold: Throughput;
+}
+
+/**
+ * The raw-read baseline every read bench uses: the same files read cold (dropped from the page cache
+ * first, so from the disk) and warm (read once untimed, then timed from the page cache).
+ */
+export function rawReadBaseline(files: string[], readBytes: number): RawReadBaseline {
+  const readAll = (): Throughput => {
+    const parts = files.map((f) => readRawFile(f, readBytes));
+    const bytes = parts.reduce((n, t) => n + t.bytes, 0);
+    const seconds = parts.reduce((n, t) => n + t.seconds, 0);
+    const cpuMs = parts.reduce((n, t) => n + t.cpuMsPerMiB * (t.bytes / (1024 * 1024)), 0);
+    return { bytes, seconds, mibPerSec: bytes / (1024 * 1024) / seconds, cpuMsPerMiB: cpuMs / (bytes / (1024 * 1024)) };
+  };
+  dropFileCache(files);
+  const cold = readAll();
+  readAll();
+  const warm = readAll();
+  return { warm, cold };
 }

@@ -17,6 +17,12 @@ export interface LoadOptions {
   onDone?(bytes: number): void;
   /** Server processes whose CPU time is reported per MiB moved (see cpuSeconds). */
   serverPids?: (number | undefined)[];
+  /**
+   * Open-loop pacing: request `i` is sent no earlier than `i / ratePerSec` seconds after the start, and its
+   * latency counts from that scheduled time (so a request held back by a slow one is not forgiven: no
+   * coordinated omission). Unset: every worker sends as soon as its previous answer arrives.
+   */
+  ratePerSec?: number;
 }
 
 export interface LoadResult {
@@ -27,8 +33,11 @@ export interface LoadResult {
   mibPerSec: number;
   recordsPerSec: number;
   latencyMs: { p50: number; p99: number; max: number };
-  /** CPU milliseconds per MiB moved: the server processes together, and this load generator. */
-  cpuMsPerMiB: { server: number; client: number };
+  /**
+   * CPU milliseconds per MiB moved: the server processes together, each of them (in `serverPids` order:
+   * a chain's members), and this load generator.
+   */
+  cpuMsPerMiB: { server: number; perServer: number[]; client: number };
 }
 
 /** The q-quantile (0..1) of sorted values, nearest rank. */
@@ -48,13 +57,18 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   let next = 0;
   let bytes = 0;
   let records = 0;
-  const serverCpu = (): number => (opts.serverPids ?? []).reduce<number>((sum, pid) => sum + cpuSeconds(pid), 0);
-  const server0 = serverCpu();
+  const pids = opts.serverPids ?? [];
+  const server0 = pids.map(cpuSeconds);
   const client0 = process.cpuUsage();
   const start = process.hrtime.bigint();
   const worker = async (conn: KafkaWire): Promise<void> => {
     for (let i = next++; i < opts.requests; i = next++) {
-      const t0 = process.hrtime.bigint();
+      let t0 = process.hrtime.bigint();
+      if (opts.ratePerSec) {
+        const due = start + BigInt(Math.round((i / opts.ratePerSec) * 1e9));
+        if (due > t0) await new Promise((r) => setTimeout(r, Number(due - t0) / 1e6));
+        t0 = due;
+      }
       const r = await opts.issue(i, conn);
       latencies[i] = Number(process.hrtime.bigint() - t0) / 1e6;
       bytes += r.bytes;
@@ -70,7 +84,8 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const client = process.cpuUsage(client0);
   const mib = bytes / (1024 * 1024);
-  const cpuMsPerMiB = { server: ((serverCpu() - server0) * 1000) / mib, client: (client.user + client.system) / 1000 / mib };
+  const perServer = pids.map((pid, i) => ((cpuSeconds(pid) - server0[i]!) * 1000) / mib);
+  const cpuMsPerMiB = { server: perServer.reduce((a, b) => a + b, 0), perServer, client: (client.user + client.system) / 1000 / mib };
   latencies.sort();
   return {
     bytes, records, requests: opts.requests, seconds,

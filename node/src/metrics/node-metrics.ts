@@ -8,6 +8,7 @@
  */
 import client from 'prom-client';
 import { DeferredCounter } from './deferred-counter.ts';
+import { registerEventLoopDelay } from './event-loop-delay.ts';
 
 /** Request latency buckets (seconds): sub-millisecond local answers up to long-polled fetches. */
 const REQUEST_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5];
@@ -44,6 +45,7 @@ export class NodeMetrics {
   readonly chainReplicasRequired: client.Gauge;
   readonly replicationLagRecords: client.Gauge<'peer'>;
   readonly replicationLinkUp: client.Gauge<'peer'>;
+  private readonly loopDelay: { stop(): void } | null = null;
 
   constructor(opts: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -89,7 +91,15 @@ export class NodeMetrics {
     this.chainReplicasRequired = gauge('vonnegut_chain_replicas_required', 'Members the chain needs before it accepts writes (--replicas)');
     this.replicationLagRecords = gauge('vonnegut_replication_lag_records', 'Records appended here that the successor has not acknowledged, summed over partitions', ['peer']);
     this.replicationLinkUp = gauge('vonnegut_replication_link_up', '1 while the replication link to the successor is synced and streaming', ['peer']);
-    if (opts.processMetrics) client.collectDefaultMetrics({ register: this.registry, prefix: 'vonnegut_' });
+    if (opts.processMetrics) {
+      client.collectDefaultMetrics({ register: this.registry, prefix: 'vonnegut_' });
+      this.loopDelay = registerEventLoopDelay(this.registry);
+    }
+  }
+
+  /** Stops the event-loop delay sampling (processMetrics only). */
+  close(): void {
+    this.loopDelay?.stop();
   }
 
   /** One Kafka request handled: its API, whether it was answered, and how long it took. */

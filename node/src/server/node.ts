@@ -321,6 +321,7 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
       aclFile?.close();
       stopIdleFileClose();
       if (admin) await new Promise<void>((r) => admin!.server.close(() => r()));
+      metrics.close();
       logs.close();
       security.close();
     },
