@@ -74,7 +74,7 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = p
   const logLevel = (g('logLevel') ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new Error(`log level must be one of ${LOG_LEVELS.join(', ')}`);
   const discovery = g('discovery');
-  if (discovery && !/^(srv|static):.+/.test(discovery)) throw new Error('discovery must be srv:RECORD or static:host:port,...');
+  if (discovery && !/^(srv|static):.+/.test(discovery)) throw new Error('discovery must be srv:RECORD or static:name=host:port,...');
   if (g('cluster') && !discovery) throw new Error('--cluster needs --discovery: a node must know which chain of the cluster it is in');
   const config: NodeConfig = {
     dataDir: g('dataDir') ?? './data',

@@ -42,7 +42,7 @@ export function topicsCommand(): Command {
       for (const t of described) {
         console.log(`${t.name}${t.internal ? ' (internal)' : ''}\tpartitions: ${t.partitions.length}`);
         for (const p of t.partitions) {
-          console.log(`  partition ${p.partition}\thead ${p.leader ?? '-'}\ttail ${p.tail ?? '-'}\treplicas ${p.replicas.join(',')}${p.errorCode ? `\terror ${p.errorCode}` : ''}`);
+          console.log(`  partition ${p.partition}\thead ${p.leader ?? '-'}\ttail ${p.tail ?? '-'}\treplicas ${p.replicas.length} (node${p.replicas.length === 1 ? '' : 's'} ${p.replicas.join(',') || '-'})${p.errorCode ? `\terror ${p.errorCode}` : ''}`);
         }
       }
     }));

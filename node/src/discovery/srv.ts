@@ -60,5 +60,5 @@ export class SrvDiscovery implements DiscoverySource {
 export function discoveryFrom(spec: string, opts: SrvOptions = {}): DiscoverySource {
   if (spec.startsWith('srv:')) return new SrvDiscovery(spec.slice(4), opts);
   if (spec.startsWith('static:')) return new StaticDiscovery(spec.slice(7));
-  throw new Error(`discovery must be srv:RECORD or static:host:port,...; got ${JSON.stringify(spec)}`);
+  throw new Error(`discovery must be srv:RECORD or static:name=host:port,...; got ${JSON.stringify(spec)}`);
 }

@@ -51,10 +51,12 @@ export async function startAdminServer(host: string, port: number, metrics: Node
     res.status(202).json({ draining: true });
   });
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host, () => {
+    // Express 5 calls this back with the listen error too (EADDRINUSE): a busy port must stop the start,
+    // not leave a node that says it serves an admin port another process holds.
+    const server = app.listen(port, host, (err?: Error) => {
+      if (err) return reject(new Error(`admin port ${host}:${port}: ${err.message}`));
       const addr = server.address();
       resolve({ server, port: typeof addr === 'object' && addr ? addr.port : port });
     });
-    server.once('error', reject);
   });
 }

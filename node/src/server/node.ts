@@ -2,12 +2,11 @@
  * Assembles one log node: storage, chain membership and replication, the Kafka listener, and the admin
  * HTTP server. `startNode` is what `vonnegut serve` runs and what e2e tests start in child processes.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Server as HttpServer } from 'node:http';
 import { ApiKey } from '../protocol/api-keys.ts';
 import { initCompression } from '../protocol/compression.ts';
 import { DEFAULT_RETENTION_CHECK_MS, LogManager } from '../storage/log-manager.ts';
+import { checkWritable, prepareDataDir } from '../storage/data-dir.ts';
 import { ChainNode } from '../chain/chain-node.ts';
 import { nodeIdFromName } from '../chain/membership.ts';
 import { discoveryFrom } from '../discovery/srv.ts';
@@ -94,18 +93,6 @@ export interface RunningNode {
   close(): Promise<void>;
 }
 
-/** Fails fast with a clear message when the data directory cannot be written. */
-function checkDataDir(dataDir: string): void {
-  fs.mkdirSync(dataDir, { recursive: true });
-  const probe = path.join(dataDir, '.write-probe');
-  try {
-    fs.writeFileSync(probe, 'ok');
-    fs.rmSync(probe);
-  } catch (err) {
-    throw new Error(`data directory ${dataDir} is not writable: ${(err as Error).message}`);
-  }
-}
-
 /** Settings the sidecar may change at runtime (PUT /v1/config). */
 export interface NodeSettings {
   segmentBytes?: number;
@@ -133,7 +120,7 @@ export function validateSettings(body: unknown): string | null {
 
 /** Starts a node and resolves once it listens; `setLevel` changes the log level at runtime. */
 export async function startNode(config: NodeConfig, logger: Logger, setLevel: (level: LogLevel) => void = () => {}): Promise<RunningNode> {
-  checkDataDir(config.dataDir);
+  prepareDataDir(config.dataDir);
   // Certificates and users load before anything listens: a node that cannot secure itself does not start.
   const security = new NodeSecurity(config, config.discovery !== undefined, logger.child({ component: 'security' }));
   // The inter-broker user is implicitly a super user: peers forward topic admin and read placement as it.
@@ -265,7 +252,7 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
         replicas: config.replicas,
         dataDirWritable: () => {
           try {
-            checkDataDir(config.dataDir);
+            checkWritable(config.dataDir);
             return true;
           } catch {
             return false;

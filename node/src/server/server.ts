@@ -74,9 +74,10 @@ export class KafkaServer {
   /** Starts listening; resolves with the bound address (port 0 picks a free port). */
   listen(): Promise<{ host: string; port: number }> {
     return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
+      const fail = (err: Error) => reject(new Error(`Kafka port ${this.opts.host}:${this.opts.port}: ${err.message}`));
+      this.server.once('error', fail);
       this.server.listen(this.opts.port, this.opts.host, () => {
-        this.server.off('error', reject);
+        this.server.off('error', fail);
         const addr = this.server.address() as net.AddressInfo;
         resolve({ host: addr.address, port: addr.port });
       });

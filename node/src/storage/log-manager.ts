@@ -22,6 +22,7 @@ import { PartitionLog } from './partition-log.ts';
 import { FLUSH_NEVER, type LogConfig } from './log-config.ts';
 import { CLEAN_SHUTDOWN_FILE, partitionDir, parsePartitionDirName, validateTopicName } from './log-files.ts';
 import { silentLogger, type StorageLogger } from './logger.ts';
+import { lockDataDir, prepareDataDir, type DataDirLock } from './data-dir.ts';
 import { DEFAULT_FILE_IDLE_MS, DEFAULT_MAX_OPEN_FILES, FilePool } from './file-pool.ts';
 import { KAFKA_TOPIC_DEFAULTS, resolveTopicConfig, type TopicConfig, type TopicConfigOverrides } from './topic-config.ts';
 import { TopicConfigStore } from './topic-config-store.ts';
@@ -69,7 +70,7 @@ export class LogManager {
   private closed = false;
   private readonly configStore: TopicConfigStore;
 
-  private constructor(opts: LogManagerOptions, clean: boolean) {
+  private constructor(opts: LogManagerOptions, clean: boolean, private readonly lock: DataDirLock) {
     this.opts = opts;
     this.configStore = TopicConfigStore.load(opts.dataDir);
     this.dataDir = opts.dataDir;
@@ -78,22 +79,35 @@ export class LogManager {
     this.files = new FilePool(opts.maxOpenFiles ?? DEFAULT_MAX_OPEN_FILES);
   }
 
-  /** Opens the data directory (creating it), loading and recovering every `<topic>-<partition>` log. */
+  /**
+   * Opens the data directory (creating it) and locks it for this process, loading and recovering every
+   * `<topic>-<partition>` log. A DataDirError names the path and the reason, or the pid holding the lock.
+   */
   static async open(opts: LogManagerOptions): Promise<LogManager> {
-    fs.mkdirSync(opts.dataDir, { recursive: true });
+    prepareDataDir(opts.dataDir);
+    const lock = await lockDataDir(opts.dataDir);
+    try {
+      return LogManager.load(opts, lock);
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
+  }
+
+  private static load(opts: LogManagerOptions, lock: DataDirLock): LogManager {
     const marker = path.join(opts.dataDir, CLEAN_SHUTDOWN_FILE);
-    const clean = fs.existsSync(marker);
-    const manager = new LogManager(opts, clean);
     const found = new Map<string, number[]>();
+    const ignored: string[] = [];
     for (const entry of fs.readdirSync(opts.dataDir, { withFileTypes: true })) {
       if (!entry.isDirectory()) continue;
       const parsed = parsePartitionDirName(entry.name);
-      if (parsed === null) {
-        manager.logger.warn('ignoring directory that is not <topic>-<partition>', { dataDir: opts.dataDir, name: entry.name });
-        continue;
-      }
-      found.set(parsed.topic, [...(found.get(parsed.topic) ?? []), parsed.partition]);
+      if (parsed === null) ignored.push(entry.name);
+      else found.set(parsed.topic, [...(found.get(parsed.topic) ?? []), parsed.partition]);
     }
+    // A directory without logs (brand new) has nothing to recover: it is as clean as a cleanly closed one.
+    const clean = found.size === 0 || fs.existsSync(marker);
+    const manager = new LogManager(opts, clean, lock);
+    for (const name of ignored) manager.logger.warn('ignoring directory that is not <topic>-<partition>', { dataDir: opts.dataDir, name });
     for (const [topic, partitions] of [...found].sort(([a], [b]) => a.localeCompare(b))) {
       const count = Math.max(...partitions) + 1;
       if (partitions.length !== count) manager.logger.warn('topic is missing partition directories; recreating them empty', { topic, found: partitions.length, count });
@@ -298,6 +312,7 @@ export class LogManager {
     for (const logs of this.topicLogs.values()) for (const log of logs) log.close();
     this.closed = true;
     fs.writeFileSync(path.join(this.dataDir, CLEAN_SHUTDOWN_FILE), '');
+    this.lock.release();
     this.logger.info('logs closed cleanly', { dataDir: this.dataDir });
   }
 

@@ -29,13 +29,13 @@ test('createTopic refuses bad partition counts and duplicates without touching t
     const err = t.throws(() => logs.createTopic('t', { partitions }), { instanceOf: KafkaError });
     t.is(err.codeName, 'INVALID_PARTITIONS');
   }
-  t.deepEqual(fs.readdirSync(dataDir), []);
+  t.deepEqual(fs.readdirSync(dataDir), ['.lock'], 'only the lock');
   logs.createTopic('t', { partitions: 3 });
-  t.deepEqual(fs.readdirSync(dataDir).sort(), ['t-0', 't-1', 't-2']);
+  t.deepEqual(fs.readdirSync(dataDir).sort(), ['.lock', 't-0', 't-1', 't-2']);
   t.deepEqual(fs.readdirSync(path.join(dataDir, 't-1')).sort(), ['00000000000000000000.index', '00000000000000000000.log']);
   const err = t.throws(() => logs.createTopic('t', { partitions: 5 }), { instanceOf: KafkaError });
   t.is(err.codeName, 'TOPIC_ALREADY_EXISTS');
-  t.deepEqual(fs.readdirSync(dataDir).sort(), ['t-0', 't-1', 't-2']);
+  t.deepEqual(fs.readdirSync(dataDir).sort(), ['.lock', 't-0', 't-1', 't-2']);
   logs.close();
 });
 
@@ -60,7 +60,7 @@ test('topics, get, deleteTopic, and reopen after a clean close', async (t) => {
   t.deepEqual(offsetsAndValues(again.get('b', 1)!.read(0, { maxBytes: 1 << 20 }).records).map(([o]) => o), [0, 1, 2]);
   t.true(again.deleteTopic('b'));
   t.false(again.deleteTopic('b'));
-  t.deepEqual(fs.readdirSync(dataDir).sort(), ['a-1-0']);
+  t.deepEqual(fs.readdirSync(dataDir).sort(), ['.lock', 'a-1-0']);
   again.ensureTopic('c', 2);
   again.ensureTopic('c', 3);
   t.is(again.get('c', 2)!.logEndOffset, 0);
