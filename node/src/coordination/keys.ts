@@ -7,7 +7,17 @@
  *   /vonnegut/chains/<chain>/members/<member>  JSON MemberInfo, attached to the member's etcd lease
  *
  * Chain and member names are URI-encoded so a `/` in a name cannot escape its prefix.
+ *
+ * On Kubernetes every record is a coordination.k8s.io Lease in the pod's namespace:
+ *
+ *   vonnegut.<chain>.config            annotation vonnegut.io/chain-config: JSON ChainConfig
+ *   vonnegut.<chain>.member.<member>   holderIdentity <member>, renewTime, leaseDurationSeconds,
+ *                                      annotation vonnegut.io/member-info: JSON MemberInfo
+ *
+ * all labelled vonnegut.io/chain=<chain> (one list finds a chain's records) and annotated with the exact
+ * chain and member names. A name part that is not a DNS label is replaced by a hash of itself.
  */
+import { createHash } from 'node:crypto';
 import { CoordinationError, type ChainConfig, type MemberInfo } from './store.ts';
 
 export const KEY_ROOT = '/vonnegut/chains/';
@@ -75,4 +85,40 @@ export function parseMemberInfo(text: string): MemberInfo | null {
   } catch {
     return null;
   }
+}
+
+export const K8S_LABEL_CHAIN = 'vonnegut.io/chain';
+export const K8S_LABEL_ROLE = 'vonnegut.io/role';
+export const K8S_ANNOTATION_CHAIN = 'vonnegut.io/chain';
+export const K8S_ANNOTATION_MEMBER = 'vonnegut.io/member';
+export const K8S_ANNOTATION_CONFIG = 'vonnegut.io/chain-config';
+export const K8S_ANNOTATION_INFO = 'vonnegut.io/member-info';
+/** The TTL exactly as asked, in ms (leaseDurationSeconds is whole seconds, rounded up). */
+export const K8S_ANNOTATION_TTL_MS = 'vonnegut.io/ttl-ms';
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+function hashed(s: string): string {
+  return `h-${createHash('sha256').update(s).digest('hex').slice(0, 16)}`;
+}
+
+/** One dot-free part of a Kubernetes object name: the name itself when it is a DNS label, else a hash. */
+function namePart(s: string): string {
+  return s.length <= 63 && DNS_LABEL.test(s) ? s : hashed(s);
+}
+
+/** The Lease holding a chain's configuration. */
+export function k8sConfigName(chain: string): string {
+  return `vonnegut.${namePart(chain)}.config`;
+}
+
+/** The Lease of one member of a chain. */
+export function k8sMemberName(chain: string, member: string): string {
+  return `vonnegut.${namePart(chain)}.member.${namePart(member)}`;
+}
+
+/** The vonnegut.io/chain label value of a chain's Leases (label values allow at most 63 characters). */
+export function k8sChainLabel(chain: string): string {
+  return chain.length <= 63 && LABEL_VALUE.test(chain) ? chain : hashed(chain);
 }

@@ -13,7 +13,7 @@ const etcdTest = hasEtcd ? test : test.skip;
 const etcdSerial = hasEtcd ? test.serial : test.skip;
 
 const INFO = { host: '127.0.0.9', port: 9092 };
-const TTL_MS = 2_000;
+const TTL_MS = 4_000;
 
 let cluster: EtcdCluster | undefined;
 const stores: CoordinationStore[] = [];
@@ -86,7 +86,7 @@ etcdTest('a renewed lease stays live; unrenewed it expires after its TTL and the
   const s = open(await shared());
   const events: number[] = [];
   const stop = s.watch('expiry', () => events.push(Date.now()));
-  const until = Date.now() + 2.5 * TTL_MS;
+  const until = Date.now() + 1.5 * TTL_MS;
   let lastRenew = 0;
   for (;;) {
     lastRenew = Date.now();

@@ -2,6 +2,9 @@
 // list, watch (chunked JSON lines, resourceVersion history, 410 Gone after compaction), get, server-side
 // apply (PATCH application/apply-patch+yaml), merge patch on /status, delete with owner-reference GC,
 // and injected faults. Single field manager semantics: an apply replaces the applier's fields.
+// Create (POST: 409 AlreadyExists) and replace (PUT: 409 Conflict on a stale metadata.resourceVersion,
+// 404 when missing, unconditional without one) with 422 for invalid objects, as leader election and the
+// Kubernetes coordination store use them on coordination.k8s.io Leases.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -26,7 +29,33 @@ const RESOURCES: Resource[] = [
   { groupVersion: 'policy/v1', plural: 'poddisruptionbudgets', kind: 'PodDisruptionBudget', namespaced: true },
   { groupVersion: 'rbac.authorization.k8s.io/v1', plural: 'rolebindings', kind: 'RoleBinding', namespaced: true },
   { groupVersion: 'vonnegut.io/v1alpha1', plural: 'vonnegutchains', kind: 'VonnegutChain', namespaced: true },
+  { groupVersion: 'coordination.k8s.io/v1', plural: 'leases', kind: 'Lease', namespaced: true },
 ];
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
+const MICRO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
+/** What the real API server's validation would refuse with 422 Invalid (the subset this fake checks), or null. */
+function invalid(r: Resource, obj: Obj): string | null {
+  const m = obj.metadata;
+  if (!m?.name || m.name.length > 253 || !DNS_SUBDOMAIN.test(m.name)) return `metadata.name: Invalid value: "${String(m?.name)}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'`;
+  for (const k of Object.keys(m.annotations ?? {})) if (!QUALIFIED_NAME.test(k)) return `metadata.annotations: Invalid value: "${k}"`;
+  for (const [k, v] of Object.entries(m.labels ?? {})) {
+    if (!QUALIFIED_NAME.test(k) || v.length > 63 || !LABEL_VALUE.test(v)) return `metadata.labels: Invalid value: "${k}=${v}"`;
+  }
+  if (r.kind === 'Lease') {
+    const spec = (obj.spec ?? {}) as { leaseDurationSeconds?: unknown; renewTime?: unknown; acquireTime?: unknown; holderIdentity?: unknown; leaseTransitions?: unknown };
+    if (spec.leaseDurationSeconds !== undefined && (!Number.isInteger(spec.leaseDurationSeconds) || (spec.leaseDurationSeconds as number) <= 0)) return 'spec.leaseDurationSeconds: Invalid value: must be greater than 0';
+    if (spec.leaseTransitions !== undefined && (!Number.isInteger(spec.leaseTransitions) || (spec.leaseTransitions as number) < 0)) return 'spec.leaseTransitions: Invalid value: must be greater than or equal to 0';
+    for (const f of ['renewTime', 'acquireTime'] as const) {
+      if (spec[f] !== undefined && (typeof spec[f] !== 'string' || !MICRO_TIME.test(spec[f] as string))) return `spec.${f}: Invalid value: not a MicroTime`;
+    }
+    if (spec.holderIdentity !== undefined && typeof spec.holderIdentity !== 'string') return 'spec.holderIdentity: Invalid value: must be a string';
+  }
+  return null;
+}
 
 export interface RequestRecord { method: string; path: string; query: URLSearchParams; contentType: string; time: number }
 interface Fault { method: string; path: RegExp; status: number; remaining: number }
@@ -257,7 +286,7 @@ export class FakeApiServer {
     if (rest.length === 0 && method === 'GET') {
       return this.send(res, 200, {
         kind: 'APIResourceList', apiVersion: 'v1', groupVersion: gv,
-        resources: RESOURCES.filter((r) => r.groupVersion === gv).map((r) => ({ name: r.plural, singularName: '', namespaced: r.namespaced, kind: r.kind, verbs: ['get', 'list', 'watch', 'patch', 'delete'] })),
+        resources: RESOURCES.filter((r) => r.groupVersion === gv).map((r) => ({ name: r.plural, singularName: '', namespaced: r.namespaced, kind: r.kind, verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] })),
       });
     }
     let namespace: string | undefined;
@@ -279,6 +308,7 @@ export class FakeApiServer {
         .map(({ apiVersion: _a, kind: _k, ...rest2 }) => rest2 as Json);
       return this.send(res, 200, { apiVersion: r.groupVersion, kind: `${r.kind}List`, metadata: { resourceVersion: String(this.rv) }, items });
     }
+    if (!name && method === 'POST' && namespace) return this.create(res, r, namespace, await this.body(req));
     if (!name || !namespace) return this.send(res, 405, this.status(405, 'MethodNotAllowed', url.pathname));
     const key = `${namespace}/${name}`;
     const existing = this.bucket(r).get(key);
@@ -327,7 +357,67 @@ export class FakeApiServer {
       }
       return this.send(res, existing ? 200 : 201, this.write(r, next, existing ? 'MODIFIED' : 'ADDED') as unknown as Json);
     }
+    if (method === 'PUT' && !sub) return this.replace(res, r, namespace, name, existing, await this.body(req));
     return this.send(res, 405, this.status(405, 'MethodNotAllowed', `${method} ${url.pathname}`));
+  }
+
+  /** Decodes a POST/PUT body and checks it as the real server would; sends the error and returns null when bad. */
+  private decode(res: ServerResponse, r: Resource, namespace: string, text: string, name?: string): Obj | null {
+    let obj: Obj;
+    try {
+      obj = JSON.parse(text) as Obj;
+    } catch {
+      this.send(res, 400, this.status(400, 'BadRequest', 'body is not JSON'));
+      return null;
+    }
+    if (obj.apiVersion !== r.groupVersion || obj.kind !== r.kind) {
+      this.send(res, 400, this.status(400, 'BadRequest', `expected ${r.groupVersion} ${r.kind}, got ${obj.apiVersion} ${obj.kind}`));
+      return null;
+    }
+    obj.metadata = { ...obj.metadata, namespace: obj.metadata?.namespace ?? namespace };
+    if (obj.metadata.namespace !== namespace) {
+      this.send(res, 400, this.status(400, 'BadRequest', 'the namespace of the provided object does not match the namespace sent on the request'));
+      return null;
+    }
+    if (name !== undefined && obj.metadata.name !== name) {
+      this.send(res, 400, this.status(400, 'BadRequest', 'the name of the object does not match the name on the URL'));
+      return null;
+    }
+    const why = invalid(r, obj);
+    if (why) {
+      this.send(res, 422, this.status(422, 'Invalid', `${r.kind} "${obj.metadata.name}" is invalid: ${why}`));
+      return null;
+    }
+    return obj;
+  }
+
+  private create(res: ServerResponse, r: Resource, namespace: string, text: string): void {
+    const obj = this.decode(res, r, namespace, text);
+    if (!obj) return;
+    if (this.bucket(r).has(`${namespace}/${obj.metadata.name}`)) {
+      return this.send(res, 409, this.status(409, 'AlreadyExists', `${r.plural} "${obj.metadata.name}" already exists`));
+    }
+    obj.metadata = { ...obj.metadata, uid: `uid-${++this.uidSeq}`, creationTimestamp: new Date().toISOString(), generation: 1 };
+    this.send(res, 201, this.write(r, obj, 'ADDED') as unknown as Json);
+  }
+
+  private replace(res: ServerResponse, r: Resource, namespace: string, name: string, existing: Obj | undefined, text: string): void {
+    const obj = this.decode(res, r, namespace, text, name);
+    if (!obj) return;
+    if (!existing) return this.send(res, 404, this.status(404, 'NotFound', `${r.plural} "${name}" not found`));
+    // No resourceVersion: an unconditional update (Leases allow it). A stale one: 409, nothing written.
+    const expected = obj.metadata.resourceVersion;
+    if (expected !== undefined && expected !== existing.metadata.resourceVersion) {
+      return this.send(res, 409, this.status(409, 'Conflict', `Operation cannot be fulfilled on ${r.plural} "${name}": the object has been modified; please apply your changes to the latest version and try again`));
+    }
+    const specChanged = JSON.stringify(existing.spec) !== JSON.stringify(obj.spec);
+    obj.metadata = {
+      ...obj.metadata,
+      uid: existing.metadata.uid,
+      creationTimestamp: existing.metadata.creationTimestamp,
+      generation: (existing.metadata.generation ?? 1) + (specChanged ? 1 : 0),
+    };
+    this.send(res, 200, this.write(r, obj, 'MODIFIED') as unknown as Json);
   }
 
   private watch(res: ServerResponse, r: Resource, namespace: string | undefined, selector: [string, string][], rvParam: string, fieldName?: string): void {
