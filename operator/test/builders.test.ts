@@ -184,7 +184,7 @@ test('security: TLS secret, SASL users and ACLs are mounted read-only and the no
     t.true([...mounts.values()].some((m) => v.value?.startsWith(`${m.mountPath}/`)), `${k} is under a mount`);
   }
   // The sidecar talks to the node's admin API only: it gets none of the secrets.
-  t.deepEqual(sidecar?.volumeMounts?.map((m) => m.name), ['tmp']);
+  t.deepEqual(sidecar?.volumeMounts?.map((m) => m.name), ['tmp', 'kube-api-access']);
 });
 
 test('security: secret contents never reach the env; env values come only from the spec', (t) => {
@@ -207,7 +207,20 @@ test('security: an ACL file from a Secret; SSL without SASL sets no SASL env', (
 test('no security section: no security env and no extra volumes, so existing chains do not roll', (t) => {
   const sts = statefulSet(ctxFor(), 'logs-0');
   t.false([...envOf(sts).keys()].some((k) => /^VONNEGUT_(SECURITY|TLS|SASL|ACL|SUPER)_/.test(k)));
-  t.deepEqual(sts.spec?.template.spec?.volumes?.map((v) => v.name), ['tmp']);
+  t.deepEqual(sts.spec?.template.spec?.volumes?.map((v) => v.name), ['tmp', 'kube-api-access']);
+});
+
+test('no automounted token: the pod opts out, and the API token is a projected, expiring, read-only volume', (t) => {
+  const pod = statefulSet(ctxFor(), 'logs-0').spec!.template.spec!;
+  t.false(pod.automountServiceAccountToken);
+  const volume = pod.volumes?.find((v) => v.name === 'kube-api-access');
+  const token = volume?.projected?.sources?.find((s) => s.serviceAccountToken)?.serviceAccountToken;
+  t.truthy(token?.expirationSeconds && token.expirationSeconds <= 3607, 'short-lived, rotated by the kubelet');
+  for (const c of pod.containers) {
+    const m = c.volumeMounts?.find((x) => x.name === 'kube-api-access');
+    t.is(m?.mountPath, '/var/run/secrets/kubernetes.io/serviceaccount', `${c.name}: where client-node's in-cluster config looks`);
+    t.true(m?.readOnly);
+  }
 });
 
 test('pods run as non-root on a read-only root filesystem, without privilege escalation or capabilities', (t) => {

@@ -1,6 +1,7 @@
 // The operator against a loopback fake API server, over real HTTP through @kubernetes/client-node.
 import test, { type ExecutionContext } from 'ava';
-import { FakeApiServer, type Obj } from './helpers/fake-apiserver.ts';
+import { FakeApiServer, InvalidObjectError, type Obj } from './helpers/fake-apiserver.ts';
+import { vonnegutChainValidator } from './helpers/cel.ts';
 import { waitFor } from './helpers/wait.ts';
 import { startTestOperator } from './helpers/operator.ts';
 import { putDrainedPods } from './helpers/fixtures.ts';
@@ -15,8 +16,9 @@ const NS = 'ns1';
 
 interface Env { api: FakeApiServer; op: RunningOperator }
 
-async function setup(t: ExecutionContext, watchNamespace?: string): Promise<Env> {
-  const api = new FakeApiServer();
+async function setup(t: ExecutionContext, watchNamespace?: string, { cel = false } = {}): Promise<Env> {
+  // With cel, admission is a real API server's with the CRD installed: its CEL rules answer 422.
+  const api = new FakeApiServer(cel ? { VonnegutChain: vonnegutChainValidator } : {});
   await api.start();
   const op = await startTestOperator(api, { watchNamespace });
   t.teardown(async () => { await op.stop(); await api.stop(); });
@@ -290,4 +292,28 @@ test('namespace scope: watching one namespace ignores resources elsewhere', asyn
   await waitFor('mine reconciled', () => api.get(...STS, NS, 'mine-0'));
   await env.op.controller.queue.idle();
   t.deepEqual(api.list(...STS, 'ns2'), []);
+});
+
+test('storage change: refused by the CRD rule with 422; the StatefulSets keep their claims and the resource stays healthy', async (t) => {
+  const env = await setup(t, undefined, { cel: true });
+  const { api } = env;
+  putChain(api, 'logs', { chains: 1, storage: { size: '10Gi' } });
+  await waitFor('sts', () => api.get(...STS, NS, 'logs-0'));
+  await settled(env);
+  const before = api.get(...VGC, NS, 'logs')!;
+  // As `kubectl patch --type merge` would send it, over HTTP.
+  const res = await fetch(`http://127.0.0.1:${api.port}/apis/vonnegut.io/v1alpha1/namespaces/${NS}/vonnegutchains/logs`, {
+    method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' }, body: JSON.stringify({ spec: { storage: { size: '20Gi' } } }),
+  });
+  t.is(res.status, 422);
+  t.regex(((await res.json()) as { message: string }).message, /storage \(size, storageClassName\) cannot change/);
+  t.throws(() => putChain(api, 'logs', { chains: 1, storage: { size: '10Gi', storageClassName: 'other' } }), { instanceOf: InvalidObjectError });
+  t.is(api.get(...VGC, NS, 'logs')!.metadata.resourceVersion, before.metadata.resourceVersion, 'nothing was stored');
+  // Other changes still go through, and the claim template is what it was.
+  putChain(api, 'logs', { chains: 1, storage: { size: '10Gi' }, replicas: 5 });
+  type Sts = { spec: { replicas: number; volumeClaimTemplates: { spec: { resources: { requests: { storage: string } } } }[] } };
+  await waitFor('replicas 5', () => (api.get(...STS, NS, 'logs-0') as unknown as Sts).spec.replicas === 5);
+  t.is((api.get(...STS, NS, 'logs-0') as unknown as Sts).spec.volumeClaimTemplates[0]!.spec.resources.requests.storage, '10Gi');
+  await settled(env);
+  t.is(cond(api, 'logs', 'Degraded')?.status, 'False');
 });

@@ -1,5 +1,5 @@
 // The StatefulSet of one chain: ordinal i is member i of the chain (0 = head, replicas-1 = tail).
-import type { V1Container, V1PodSecurityContext, V1SecurityContext, V1StatefulSet } from '@kubernetes/client-node';
+import type { V1Container, V1PodSecurityContext, V1SecurityContext, V1StatefulSet, V1Volume } from '@kubernetes/client-node';
 import {
   ADMIN_PORT_NAME, DATA_DIR, KAFKA_PORT_NAME, NODE_CONTAINER, SIDECAR_CONTAINER,
   chainLabels, selectorLabels, sidecarAccountName,
@@ -32,6 +32,29 @@ const podSecurity: V1PodSecurityContext = {
 // Anything that writes to os.tmpdir() needs a writable /tmp under the read-only root filesystem.
 const tmpMount = { name: 'tmp', mountPath: '/tmp' };
 
+/** Where client-node's in-cluster config looks for the token, CA and namespace. */
+export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+export const API_ACCESS_VOLUME = 'kube-api-access';
+/** Short-lived: the kubelet rotates the projected token well before this (client-node re-reads it). */
+export const TOKEN_EXPIRATION_SECONDS = 3607;
+
+/**
+ * The pod does not automount its ServiceAccount token; the containers that call the API server mount
+ * this projected volume (what automounting would give, made explicit per container).
+ */
+export const apiAccessVolume: V1Volume = {
+  name: API_ACCESS_VOLUME,
+  projected: {
+    defaultMode: 0o444,
+    sources: [
+      { serviceAccountToken: { path: 'token', expirationSeconds: TOKEN_EXPIRATION_SECONDS } },
+      { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+      { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+    ],
+  },
+};
+const apiAccessMount = { name: API_ACCESS_VOLUME, mountPath: SERVICE_ACCOUNT_DIR, readOnly: true };
+
 function nodeContainer(ctx: BuildContext, chain: string): V1Container {
   const { spec } = ctx;
   const security = securityWiring(spec.security);
@@ -58,7 +81,8 @@ function nodeContainer(ctx: BuildContext, chain: string): V1Container {
     },
     resources: spec.resources,
     securityContext: containerSecurity,
-    volumeMounts: [{ name: 'data', mountPath: DATA_DIR }, tmpMount, ...security.mounts],
+    // The token is there for --coordinator kubernetes (Leases) only; RBAC grants nothing else a node needs.
+    volumeMounts: [{ name: 'data', mountPath: DATA_DIR }, tmpMount, apiAccessMount, ...security.mounts],
   };
 }
 
@@ -71,7 +95,7 @@ function sidecarContainer(ctx: BuildContext, chain: string): V1Container {
     env: sidecarEnv(ctx, chain),
     resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '128Mi' } },
     securityContext: containerSecurity,
-    volumeMounts: [tmpMount],
+    volumeMounts: [tmpMount, apiAccessMount],
   };
 }
 
@@ -99,10 +123,11 @@ export function statefulSet(ctx: BuildContext, chain: string): V1StatefulSet {
         metadata: { labels: { ...spec.podLabels, ...labels }, annotations: { ...spec.podAnnotations } },
         spec: {
           serviceAccountName: sidecarAccountName(spec.clusterName),
+          automountServiceAccountToken: false,
           terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
           securityContext: podSecurity,
           containers: [nodeContainer(ctx, chain), sidecarContainer(ctx, chain)],
-          volumes: [{ name: 'tmp', emptyDir: {} }, ...securityWiring(spec.security).volumes],
+          volumes: [{ name: 'tmp', emptyDir: {} }, apiAccessVolume, ...securityWiring(spec.security).volumes],
           affinity: spec.affinity,
           tolerations: spec.tolerations,
           nodeSelector: spec.nodeSelector,

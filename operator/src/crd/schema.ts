@@ -29,6 +29,8 @@ export interface JSONSchema {
 }
 
 export const DEFAULT_PORT = 9092;
+/** Storage is immutable after creation (see spec.storage). */
+export const STORAGE_IMMUTABLE = { rule: 'self == oldSelf', message: 'storage (size, storageClassName) cannot change after creation: StatefulSet volume claims are immutable' };
 export const DEFAULT_ADMIN_PORT = 9644;
 export const MAX_CHAINS = 64;
 /** DNS label limit (63) minus room for `<resource>-` and the StatefulSet's `-<ordinal>` suffix. */
@@ -145,7 +147,10 @@ export const specSchema: JSONSchema = {
     adminPort: port('Admin HTTP port (/metrics /healthz /readyz /v1/*).', DEFAULT_ADMIN_PORT),
     storage: {
       type: 'object',
-      description: 'One PersistentVolumeClaim per node.',
+      description: 'One PersistentVolumeClaim per node. Fixed once created: a StatefulSet\'s volumeClaimTemplates cannot change, so the API server refuses the change here instead of the operator failing on it later.',
+      // Defaulted to {} so size gets its default and the transition rule below always has an oldSelf.
+      default: {},
+      'x-kubernetes-validations': [STORAGE_IMMUTABLE],
       properties: {
         size: { type: 'string', default: '10Gi', pattern: '^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$' },
         storageClassName: { type: 'string' },

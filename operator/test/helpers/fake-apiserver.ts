@@ -5,6 +5,7 @@
 // Create (POST: 409 AlreadyExists) and replace (PUT: 409 Conflict on a stale metadata.resourceVersion,
 // 404 when missing, unconditional without one) with 422 for invalid objects, as leader election and the
 // Kubernetes coordination store use them on coordination.k8s.io Leases.
+// Per-kind validators run on every write and answer 422 as admission would (the CRD's CEL rules: cel.ts).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -76,6 +77,17 @@ function mergePatch(target: Json, patch: Json): Json {
 
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 
+/** An object the validator refused: the API server's 422 Invalid. */
+export class InvalidObjectError extends Error {
+  constructor(readonly kind: string, readonly objectName: string, readonly causes: string[]) {
+    super(`${kind} "${objectName}" is invalid: ${causes.join('; ')}`);
+    this.name = 'InvalidObjectError';
+  }
+}
+
+/** Checks a new version of an object against the old one (absent on create); returns what is wrong. */
+export type Validator = (obj: Obj, old: Obj | undefined) => string[];
+
 export class FakeApiServer {
   private server: Server | undefined;
   private rv = 100;
@@ -89,9 +101,15 @@ export class FakeApiServer {
   readonly requests: RequestRecord[] = [];
   port = 0;
 
+  /** `validators[kind]` runs on every write of that kind, as admission (CRD schema rules) would. */
+  constructor(private readonly validators: Record<string, Validator> = {}) {}
+
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
-      this.handle(req, res).catch((err: unknown) => this.send(res, 500, this.status(500, 'InternalError', String(err))));
+      this.handle(req, res).catch((err: unknown) => {
+        if (err instanceof InvalidObjectError) this.send(res, 422, this.status(422, 'Invalid', err.message));
+        else this.send(res, 500, this.status(500, 'InternalError', String(err)));
+      });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.port = (this.server.address() as AddressInfo).port;
@@ -211,6 +229,9 @@ export class FakeApiServer {
   }
 
   private write(r: Resource, obj: Obj, type: 'ADDED' | 'MODIFIED'): Obj {
+    const old = this.bucket(r).get(`${obj.metadata.namespace ?? ''}/${obj.metadata.name}`);
+    const problems = this.validators[r.kind]?.(obj, old) ?? [];
+    if (problems.length > 0) throw new InvalidObjectError(r.kind, obj.metadata.name, problems);
     obj.metadata.resourceVersion = String(++this.rv);
     this.bucket(r).set(`${obj.metadata.namespace ?? ''}/${obj.metadata.name}`, obj);
     this.emit(r, { rv: this.rv, type, object: obj });
