@@ -4,6 +4,7 @@
  */
 import type { NodeConfig } from './server/node.ts';
 import { LOG_LEVELS, type LogLevel } from './logging.ts';
+import { parseCoordinatorSpec } from './coordination/spec.ts';
 import { parseSuperUsers } from './security/acl.ts';
 import { SECURITY_PROTOCOLS, securityProblem, type SecurityProtocol } from './security/node-security.ts';
 import { SASL_MECHANISMS, isSaslMechanism, type SaslMechanism } from './security/sasl/mechanism.ts';
@@ -19,6 +20,7 @@ export const ENV = {
   nodeName: 'VONNEGUT_NODE_NAME',
   chain: 'VONNEGUT_CHAIN',
   discovery: 'VONNEGUT_DISCOVERY',
+  coordinator: 'VONNEGUT_COORDINATOR',
   dnsServer: 'VONNEGUT_DNS_SERVER',
   discoveryRefreshMs: 'VONNEGUT_DISCOVERY_REFRESH_MS',
   replicas: 'VONNEGUT_REPLICAS',
@@ -76,6 +78,11 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = p
   const discovery = g('discovery');
   if (discovery && !/^(srv|static):.+/.test(discovery)) throw new Error('discovery must be srv:RECORD or static:name=host:port,...');
   if (g('cluster') && !discovery) throw new Error('--cluster needs --discovery: a node must know which chain of the cluster it is in');
+  const coordinator = g('coordinator');
+  if (coordinator !== undefined) {
+    parseCoordinatorSpec(coordinator);
+    if (!discovery) throw new Error('--coordinator needs --discovery: a solo node has no chain to coordinate');
+  }
   const config: NodeConfig = {
     dataDir: g('dataDir') ?? './data',
     host: g('host') ?? '127.0.0.1',
@@ -94,6 +101,7 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = p
     nodeName: g('nodeName'),
     chain: g('chain'),
     discovery,
+    coordinator,
     cluster: g('cluster'),
     dnsServer: g('dnsServer'),
     discoveryRefreshMs: int('discovery-refresh-ms', g('discoveryRefreshMs'), 50, 600_000),

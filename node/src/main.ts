@@ -25,6 +25,7 @@ const flagHelp: Record<keyof typeof ENV, [string, string]> = {
   nodeName: ['--node-name <name>', 'member name in discovery (pod name; default: the member whose address is this node\'s advertised host:port)'],
   chain: ['--chain <name>', 'name of this node\'s chain'],
   discovery: ['--discovery <spec>', 'chain members: srv:RECORD, or static:name=host:port,... (names order the chain; a bare host:port is named by its place in the list)'],
+  coordinator: ['--coordinator <spec>', 'coordination store for chain failover: etcd:HOST:PORT[,HOST:PORT...] or kubernetes (Leases in the pod namespace); absent: fixed chain order, the single-machine/dev mode'],
   dnsServer: ['--dns-server <host:port>', 'DNS server for SRV discovery'],
   discoveryRefreshMs: ['--discovery-refresh-ms <ms>', 'how often discovery is asked again (default 2000, jittered)'],
   replicas: ['--replicas <n>', 'members a chain needs before it accepts writes (default 1)'],

@@ -10,7 +10,7 @@
  * - Watch: one etcd watch on the chain's prefix. etcd3's watch manager reconnects with our backoff; each
  *   (re)connection calls onChange too, because events may have been missed while disconnected.
  *
- * Every call runs under `withDeadline`, so with quorum lost a call rejects in bounded time. Lease TTLs
+ * Endpoints come from `parseEtcdEndpoints` (spec.ts). Every call runs under `withDeadline`, so with quorum lost a call rejects in bounded time. Lease TTLs
  * are whole seconds in etcd, so `ttlMs` is rounded up (and etcd may raise tiny TTLs to its minimum).
  */
 import { Etcd3, type IOptions, type Watcher } from 'etcd3';
@@ -26,17 +26,6 @@ export const ETCD_CALL_TIMEOUT_MS = 3_000;
 export const ETCD_RENEW_TIMEOUT_MAX_MS = 2_000;
 /** Watch reconnection backoff: first delay and cap (etcd3's default cap of 30 s is too slow for failover). */
 export const ETCD_WATCH_BACKOFF_MS = { first: 100, max: 2_000 };
-
-/** Parses `HOST:PORT[,HOST:PORT...]` (IPv6 hosts in brackets); throws one clear line on anything else. */
-export function parseEtcdEndpoints(spec: string): string[] {
-  const parts = spec.split(',').map((s) => s.trim());
-  return parts.map((p) => {
-    const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(p);
-    const port = m ? Number(m[2]) : 0;
-    if (!m || port < 1 || port > 65535) throw new CoordinationError(`etcd endpoint "${p}" is not HOST:PORT (in "${spec}")`);
-    return `${m[1]}:${port}`;
-  });
-}
 
 interface HeldLease {
   id: string;

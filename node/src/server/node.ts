@@ -51,6 +51,8 @@ export interface NodeConfig extends SecuritySettings {
   chain?: string;
   /** `srv:RECORD` or `static:host:port,...`; absent = a solo node. */
   discovery?: string;
+  /** `etcd:HOST:PORT,...` or `kubernetes` (coordination/spec.ts); absent = fixed chain order (dev mode). */
+  coordinator?: string;
   /** Every chain of the cluster (`srv:A,srv:B,...`), this node's own among them; absent = one chain. */
   cluster?: string;
   dnsServer?: string;

@@ -5,7 +5,8 @@
 import test from 'ava';
 import { EtcdCluster, etcdAvailable } from '../../../e2e/lib/etcd-cluster.ts';
 import { waitFor } from '../../../e2e/lib/tools.ts';
-import { EtcdStore, parseEtcdEndpoints } from '../../src/coordination/etcd.ts';
+import { EtcdStore } from '../../src/coordination/etcd.ts';
+import { parseEtcdEndpoints } from '../../src/coordination/spec.ts';
 import { CoordinationError, type ChainConfig, type CoordinationStore, type Versioned } from '../../src/coordination/store.ts';
 
 const hasEtcd = etcdAvailable();
