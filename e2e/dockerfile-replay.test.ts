@@ -121,13 +121,12 @@ test('Dockerfile replay: the image\'s files and production install run serve, op
   await waitFor('operator ready', async () => (await fetch(`http://127.0.0.1:${metricsPort}/readyz`)).status === 200, 60_000, 100);
   await waitFor('StatefulSet applied', () => api.get('apps/v1', 'StatefulSet', NS, 'logs-0'), 60_000, 100);
 
-  // sidecar: reads the node's admin API and reports into its pod.
-  api.put({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'logs-0-0', namespace: NS, labels: { 'vonnegut.io/chain': 'logs-0' } } });
+  // sidecar: reads the node's admin API and writes its report Lease.
   await vonnegut(['sidecar'], /pushed settings to node/, {
     KUBECONFIG: kubeconfig, POD_NAME: 'logs-0-0', POD_NAMESPACE: NS, VONNEGUT_RESOURCE: 'logs', VONNEGUT_CHAIN: 'logs-0',
     VONNEGUT_ADMIN_URL: `http://127.0.0.1:${adminPort}`, VONNEGUT_SIDECAR_INTERVAL_MS: '200',
   });
-  const report = await waitFor('sidecar report', () => api.get('v1', 'Pod', NS, 'logs-0-0')?.metadata.annotations?.['vonnegut.io/status'], 60_000, 100);
+  const report = await waitFor('sidecar report', () => api.get('coordination.k8s.io/v1', 'Lease', NS, 'logs-0-0.status')?.metadata.annotations?.['vonnegut.io/status'], 60_000, 100);
   t.is((JSON.parse(report) as { role?: string }).role, 'solo');
   t.log(`total ${((performance.now() - started) / 1000).toFixed(1)} s`);
 });

@@ -35,7 +35,7 @@ export function ownerKey(obj: KubernetesObject): string | undefined {
   if (!ns) return undefined;
   const owner = obj.metadata?.ownerReferences?.find((o) => o.kind === KIND);
   if (owner) return `${ns}/${owner.name}`;
-  // Pods are owned by their StatefulSet; the label names the resource.
+  // Report Leases are owned by their pod; the label names the resource.
   const label = obj.metadata?.labels?.[LABEL_CLUSTER];
   return label ? `${ns}/${label}` : undefined;
 }

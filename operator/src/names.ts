@@ -5,7 +5,7 @@ export const FIELD_MANAGER = 'vonnegut-operator';
 export const LABEL_CLUSTER = 'vonnegut.io/cluster';
 export const LABEL_CHAIN = 'vonnegut.io/chain';
 export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
-/** Pod annotation the sidecar writes and the operator aggregates. */
+/** Annotation of a sidecar's report Lease (see reportLeaseName) that the operator aggregates. */
 export const STATUS_ANNOTATION = 'vonnegut.io/status';
 /** Hash of the object the operator last applied; see apply.ts for why. */
 export const APPLIED_HASH_ANNOTATION = 'vonnegut.io/applied-hash';
@@ -35,6 +35,14 @@ export function selectorLabels(clusterName: string, chain: string): Record<strin
 /** SRV name of a chain's headless Service: one record per pod, ready or not. */
 export function srvName(chain: string, namespace: string, clusterDomain: string): string {
   return `_${KAFKA_PORT_NAME}._tcp.${chain}.${namespace}.svc.${clusterDomain}`;
+}
+
+/**
+ * The Lease a pod's sidecar writes its report into. A Lease, not the pod's own annotations: patching
+ * pods cannot be limited to one's own pod by RBAC, and a right to patch pods is a right to change images.
+ */
+export function reportLeaseName(podName: string): string {
+  return `${podName}.status`;
 }
 
 /** The sidecar's ServiceAccount and RoleBinding name for one resource. */

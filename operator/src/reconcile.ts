@@ -1,14 +1,14 @@
 // reconcile(key): read the VonnegutChain afresh, then a pipeline of small named steps, each a pure
 // builder plus the generic apply. Returns an Outcome for the queue; API errors become a Degraded
 // condition (written best-effort) and a retry with backoff.
-import type { KubernetesObject, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
+import type { KubernetesObject, V1StatefulSet } from '@kubernetes/client-node';
 import { randomUUID } from 'node:crypto';
 import { applyIfChanged } from './apply.ts';
 import { buildContext, desiredObjects, type BuildOptions } from './builders/index.ts';
 import type { BuildContext } from './builders/context.ts';
 import { InvalidSpecError } from './crd/defaults.ts';
 import type { VonnegutChain } from './crd/types.ts';
-import { PDB_KIND, POD_KIND, SERVICE_KIND, STATEFULSET_KIND, type KindInfo } from './kinds.ts';
+import { PDB_KIND, REPORT_KIND, SERVICE_KIND, STATEFULSET_KIND, type KindInfo } from './kinds.ts';
 import { ApiError, type KubeClient } from './kube.ts';
 import type { Logger } from './logger.ts';
 import type { OperatorMetrics } from './metrics.ts';
@@ -116,8 +116,7 @@ export class Reconciler {
     for (const sts of owned) {
       const chain = sts.metadata?.labels?.[LABEL_CHAIN] ?? sts.metadata!.name!;
       if (wanted.has(chain)) continue;
-      const pods = this.podsOf(ctx.spec.namespace, chain);
-      const reports = reportsOf(pods, chain);
+      const reports = reportsOf(this.reportLeasesOf(ctx.spec.namespace, chain), chain);
       const expected = (sts as V1StatefulSet).spec?.replicas ?? 0;
       const holding = [...reports.values()].filter((r) => r.topics > 0 || !r.drained);
       if (reports.size < expected || holding.length > 0) {
@@ -135,18 +134,18 @@ export class Reconciler {
     }
   }
 
-  private podsOf(namespace: string, chain: string): V1Pod[] {
-    return this.deps.cache.list(POD_KIND, namespace).filter((p) => p.metadata?.labels?.[LABEL_CHAIN] === chain) as V1Pod[];
+  private reportLeasesOf(namespace: string, chain: string): KubernetesObject[] {
+    return this.deps.cache.list(REPORT_KIND, namespace).filter((p) => p.metadata?.labels?.[LABEL_CHAIN] === chain);
   }
 
   /** Step: status through the status subresource, only when it changed. */
   private async writeStatus(vgc: VonnegutChain, ctx: BuildContext | undefined, problems: Problem[]): Promise<boolean> {
-    const observed: Observed = { statefulSets: new Map(), pods: [] };
+    const observed: Observed = { statefulSets: new Map(), reports: [] };
     if (ctx) {
       for (const c of ctx.spec.chains) {
         const sts = this.deps.cache.get(STATEFULSET_KIND, ctx.spec.namespace, c.name);
         if (sts) observed.statefulSets.set(c.name, sts as V1StatefulSet);
-        observed.pods.push(...this.podsOf(ctx.spec.namespace, c.name));
+        observed.reports.push(...this.reportLeasesOf(ctx.spec.namespace, c.name));
       }
     }
     const status = computeStatus(vgc, ctx?.spec, observed, problems);

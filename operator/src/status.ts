@@ -1,10 +1,10 @@
 // Status of a VonnegutChain: per-chain readiness from StatefulSets and sidecar reports, and the
 // Ready / Progressing / Degraded conditions. Pure: the controller passes in what its caches hold.
-import type { V1Pod, V1StatefulSet } from '@kubernetes/client-node';
+import type { KubernetesObject, V1StatefulSet } from '@kubernetes/client-node';
 import type { ResolvedSpec } from './crd/defaults.ts';
 import type { ChainStatus, Condition, ConditionStatus, ConditionType, VonnegutChain, VonnegutChainStatus } from './crd/types.ts';
 import { objectHash } from './apply.ts';
-import { STATUS_ANNOTATION } from './names.ts';
+import { STATUS_ANNOTATION, reportLeaseName } from './names.ts';
 import { parseReport, type SidecarReport } from './sidecar/report.ts';
 
 /** Something wrong that the status must show as Degraded. */
@@ -15,17 +15,18 @@ export interface Problem {
 
 export interface Observed {
   statefulSets: Map<string, V1StatefulSet>;
-  pods: V1Pod[];
+  /** The sidecars' report Leases (see sidecar/report.ts). */
+  reports: KubernetesObject[];
 }
 
 const ordinal = (pod: string): number => Number(pod.slice(pod.lastIndexOf('-') + 1));
 
-/** Sidecar reports of a chain's pods, by pod name. */
-export function reportsOf(pods: V1Pod[], chain: string): Map<string, SidecarReport> {
+/** Sidecar reports of a chain's members, by pod name, from their report Leases. */
+export function reportsOf(leases: KubernetesObject[], chain: string): Map<string, SidecarReport> {
   const out = new Map<string, SidecarReport>();
-  for (const pod of pods) {
-    const r = parseReport(pod.metadata?.annotations?.[STATUS_ANNOTATION]);
-    if (r && r.chain === chain && pod.metadata?.name) out.set(pod.metadata.name, r);
+  for (const lease of leases) {
+    const r = parseReport(lease.metadata?.annotations?.[STATUS_ANNOTATION]);
+    if (r && r.chain === chain && lease.metadata?.name === reportLeaseName(r.nodeName)) out.set(r.nodeName, r);
   }
   return out;
 }
@@ -37,7 +38,7 @@ export function chainStatus(spec: ResolvedSpec, chain: string, observed: Observe
   const readyReplicas = st?.readyReplicas ?? 0;
   const current = sts !== undefined && (st?.observedGeneration ?? 0) >= (sts.metadata?.generation ?? 0)
     && (st?.updatedReplicas ?? 0) === spec.replicas && st?.currentRevision === st?.updateRevision;
-  const reports = reportsOf(observed.pods, chain);
+  const reports = reportsOf(observed.reports, chain);
   // The sidecars' view of membership wins (it is what the nodes themselves see); until they report,
   // the ordinals say who the members will be.
   const reported = [...reports.values()].find((r) => r.members.length > 0)?.members;

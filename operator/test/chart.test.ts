@@ -77,11 +77,13 @@ chartTest(`operator RBAC grants only what the operator uses${skipNote}`, async (
     (operatorRole.rules ?? []).filter((r) => r.resources.includes(resource)).flatMap((r) => r.verbs).sort();
   t.deepEqual(verbsFor('vonnegutchains'), ['get', 'list', 'watch']);
   t.deepEqual(verbsFor('vonnegutchains/status'), ['patch']);
-  t.deepEqual(verbsFor('pods'), ['list', 'watch']);
+  t.deepEqual(verbsFor('pods'), []);
+  t.deepEqual(verbsFor('leases'), ['list', 'watch']);
   t.deepEqual(verbsFor('secrets'), []);
   t.deepEqual(verbsFor('clusterroles'), ['bind']);
   t.deepEqual(operatorRole.rules?.find((r) => r.resources.includes('clusterroles'))?.resourceNames, ['rel-vonnegut-sidecar']);
   for (const r of operatorRole.rules ?? []) t.false(r.verbs.includes('*') || r.resources.includes('*'));
   const sidecarRole = docs.find((d) => d.metadata?.name === 'rel-vonnegut-sidecar')!;
-  t.deepEqual(sidecarRole.rules?.find((r) => r.resources.includes('pods'))?.verbs, ['patch']);
+  t.is(sidecarRole.rules?.find((r) => r.resources.includes('pods')), undefined, 'members never write pods');
+  t.deepEqual(sidecarRole.rules?.find((r) => r.resources.includes('leases'))?.verbs, ['get', 'list', 'create', 'update', 'delete']);
 });

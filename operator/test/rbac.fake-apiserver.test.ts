@@ -13,6 +13,7 @@ import { helmMissingInCi, helmTest, render, skipNote } from './helpers/helm.ts';
 import { grantedPermissions, requiredPermissions, type PolicyRule } from './helpers/rbac.ts';
 import type { ManifestLike } from './helpers/validate.ts';
 import { runSidecar } from '../src/sidecar/main.ts';
+import { KubernetesStore } from '../../node/src/coordination/kubernetes.ts';
 import { silentLogger } from '../src/logger.ts';
 import { putDrainedPods, vgc } from './helpers/fixtures.ts';
 
@@ -66,7 +67,35 @@ async function operatorRequests(watchNamespace?: string): Promise<RequestRecord[
   }
 }
 
-/** Every call the sidecar makes: watch its resource, report into its pod, through a drain. */
+/**
+ * Every call a node makes with `--coordinator kubernetes` (its pod shares the sidecar's ServiceAccount):
+ * the KubernetesStore through each operation of the CoordinationStore interface.
+ */
+async function nodeRequests(): Promise<RequestRecord[]> {
+  const api = new FakeApiServer();
+  await api.start();
+  const store = new KubernetesStore({ kubeConfig: api.kubeConfig(), namespace: NS, watchPollMs: 20 });
+  try {
+    const first = await store.compareAndSetConfig('logs-1', { epoch: 1, members: ['logs-1-0'] }, null);
+    await store.compareAndSetConfig('logs-1', { epoch: 2, members: ['logs-1-0', 'logs-1-1'] }, first!.version);
+    await store.getConfig('logs-1');
+    const info = { host: '127.0.0.1', port: 9092 };
+    await store.renewLease('logs-1', 'logs-1-0', info, 10_000);
+    await store.renewLease('logs-1', 'logs-1-0', info, 10_000);
+    await store.liveMembers('logs-1');
+    let changed = false;
+    const stop = store.watch('logs-1', () => { changed = true; });
+    await store.releaseLease('logs-1', 'logs-1-0');
+    await waitFor('watch saw the release', () => changed, DEADLINE_MS);
+    stop();
+    return [...api.requests];
+  } finally {
+    await store.close();
+    await api.stop();
+  }
+}
+
+/** Every call the sidecar makes: watch its resource, write its report Lease, through a drain. */
 async function sidecarRequests(): Promise<RequestRecord[]> {
   const api = new FakeApiServer();
   await api.start();
@@ -74,13 +103,12 @@ async function sidecarRequests(): Promise<RequestRecord[]> {
   await node.start();
   const chain = vgc('logs', { chains: 2 });
   api.put({ apiVersion: chain.apiVersion, kind: chain.kind, metadata: { name: 'logs', namespace: NS }, spec: chain.spec });
-  api.put({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'logs-1-2', namespace: NS, labels: { 'vonnegut.io/chain': 'logs-1' } } });
   const sidecar = await runSidecar({
     namespace: NS, podName: 'logs-1-2', resource: 'logs', chain: 'logs-1', adminUrl: `http://127.0.0.1:${node.port}`,
     intervalMs: 25, kubeConfig: api.kubeConfig(), logger: silentLogger(),
   });
   try {
-    const annotation = (): string | undefined => api.get('v1', 'Pod', NS, 'logs-1-2')?.metadata.annotations?.['vonnegut.io/status'];
+    const annotation = (): string | undefined => api.get('coordination.k8s.io/v1', 'Lease', NS, 'logs-1-2.status')?.metadata.annotations?.['vonnegut.io/status'];
     await waitFor('first report', () => annotation(), DEADLINE_MS);
     const cur = api.get(...VGC, NS, 'logs')!;
     api.put({ ...cur, spec: { ...(cur.spec as object), chains: 1 } });
@@ -102,7 +130,7 @@ helmTest(`operator ClusterRole grants exactly the permissions the operator's req
   const [{ operator }, requests] = await Promise.all([roles(), operatorRequests()]);
   const need = needed(requests);
   // The scenario reached every kind of call, or the comparison below would prove little.
-  for (const p of ['watch apps/statefulsets', 'create apps/statefulsets', 'delete apps/statefulsets', 'patch vonnegut.io/vonnegutchains/status', 'get vonnegut.io/vonnegutchains', 'create rbac.authorization.k8s.io/rolebindings', 'watch /pods']) {
+  for (const p of ['watch apps/statefulsets', 'create apps/statefulsets', 'delete apps/statefulsets', 'patch vonnegut.io/vonnegutchains/status', 'get vonnegut.io/vonnegutchains', 'create rbac.authorization.k8s.io/rolebindings', 'watch coordination.k8s.io/leases']) {
     t.true(need.has(p), `scenario made a request needing ${p}`);
   }
   const granted = grantedPermissions(operator.rules);
@@ -117,10 +145,12 @@ helmTest(`namespaced operator Role (watchNamespace) grants exactly what the oper
   t.deepEqual(compare(grantedPermissions(operator.rules).any, needed(requests)), EXACT);
 });
 
-helmTest(`sidecar ClusterRole grants exactly what the sidecar's requests need${skipNote}`, async (t) => {
-  const [{ sidecar }, requests] = await Promise.all([roles(), sidecarRequests()]);
-  const need = needed(requests);
-  t.deepEqual(sorted(need), ['list vonnegut.io/vonnegutchains', 'patch /pods', 'watch vonnegut.io/vonnegutchains']);
+helmTest(`member ClusterRole (the pod's ServiceAccount, sidecar and node) grants exactly what their requests need, and no pod writes${skipNote}`, async (t) => {
+  const [{ sidecar }, sidecarNeeds, nodeNeeds] = await Promise.all([roles(), sidecarRequests(), nodeRequests()]);
+  t.deepEqual(sorted(needed(sidecarNeeds)), ['create coordination.k8s.io/leases', 'list vonnegut.io/vonnegutchains', 'update coordination.k8s.io/leases', 'watch vonnegut.io/vonnegutchains']);
+  t.deepEqual(sorted(needed(nodeNeeds)), ['create coordination.k8s.io/leases', 'delete coordination.k8s.io/leases', 'get coordination.k8s.io/leases', 'list coordination.k8s.io/leases', 'update coordination.k8s.io/leases']);
+  const need = needed([...sidecarNeeds, ...nodeNeeds]);
+  t.false([...need].some((p) => p.includes('/pods')), 'nothing touches pods');
   const granted = grantedPermissions(sidecar.rules);
   t.deepEqual(compare(granted.any, need), EXACT);
   t.is(granted.named.size, 0);

@@ -20,7 +20,6 @@ async function setup(t: ExecutionContext, spec: Partial<VonnegutChainSpec>): Pro
   await node.start();
   const chain = vgc('logs', spec);
   api.put({ apiVersion: chain.apiVersion, kind: chain.kind, metadata: { name: 'logs', namespace: NS }, spec: chain.spec });
-  api.put({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'logs-1-2', namespace: NS, labels: { 'vonnegut.io/chain': 'logs-1' } } });
   const sidecar = await runSidecar({
     namespace: NS, podName: 'logs-1-2', resource: 'logs', chain: 'logs-1', adminUrl: `http://127.0.0.1:${node.port}`,
     intervalMs: 25, kubeConfig: api.kubeConfig(), logger: silentLogger(),
@@ -30,7 +29,7 @@ async function setup(t: ExecutionContext, spec: Partial<VonnegutChainSpec>): Pro
 }
 
 const report = (api: FakeApiServer): SidecarReport | undefined =>
-  parseReport(api.get('v1', 'Pod', NS, 'logs-1-2')?.metadata.annotations?.['vonnegut.io/status']);
+  parseReport(api.get('coordination.k8s.io/v1', 'Lease', NS, 'logs-1-2.status')?.metadata.annotations?.['vonnegut.io/status']);
 
 test('fake node: pushes log settings, and pushes again when the resource changes', async (t) => {
   const { api, node, sidecar } = await setup(t, { chains: 2, node: { logLevel: 'debug', retentionMs: 60000 } });
@@ -47,7 +46,7 @@ test('fake node: pushes log settings, and pushes again when the resource changes
   t.is(node.configs.length, n);
 });
 
-test('fake node: reports role, members and offsets into the pod annotation', async (t) => {
+test('fake node: reports role, members and offsets into its report Lease', async (t) => {
   const { api } = await setup(t, { chains: 2 });
   const r = await waitFor('annotation', () => report(api));
   t.is(r.role, 'tail');

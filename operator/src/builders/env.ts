@@ -47,6 +47,7 @@ export function sidecarEnv(ctx: BuildContext, chain: string): V1EnvVar[] {
   return [
     fromField('POD_NAME', 'metadata.name'),
     fromField('POD_NAMESPACE', 'metadata.namespace'),
+    fromField('POD_UID', 'metadata.uid'),
     { name: 'VONNEGUT_RESOURCE', value: spec.clusterName },
     { name: 'VONNEGUT_CHAIN', value: chain },
     { name: 'VONNEGUT_ADMIN_URL', value: `http://127.0.0.1:${spec.adminPort}` },

@@ -1,15 +1,16 @@
 // The sidecar: one per pod, next to the node. It watches its VonnegutChain, pushes log settings to the
 // node, drains the node when a scale-down is about to remove it, and publishes the node's view (role,
-// members, offsets) as the pod annotation `vonnegut.io/status`, which the operator aggregates.
+// members, offsets) in its report Lease `<pod>.status` (annotation `vonnegut.io/status`), which the
+// operator aggregates. It reaches the node's admin API on loopback, the only place changes are accepted.
 import {
-  CoreV1Api, KubeConfig, ListWatch, PatchStrategy, Watch, setHeaderOptions, CustomObjectsApi,
-  type KubernetesListObject, type KubernetesObject,
+  ApiException, CoordinationV1Api, KubeConfig, ListWatch, Watch, CustomObjectsApi,
+  type KubernetesListObject, type KubernetesObject, type V1Lease,
 } from '@kubernetes/client-node';
 import { chainNamesOf, InvalidSpecError } from '../crd/defaults.ts';
 import { GROUP, PLURAL, VERSION, type VonnegutChain } from '../crd/types.ts';
 import { collectionPath, CHAIN_KIND } from '../kinds.ts';
 import { makeLogger, type Logger } from '../logger.ts';
-import { STATUS_ANNOTATION } from '../names.ts';
+import { FIELD_MANAGER, LABEL_CHAIN, LABEL_CLUSTER, LABEL_MANAGED_BY, STATUS_ANNOTATION, reportLeaseName } from '../names.ts';
 import { objectHash } from '../apply.ts';
 import { NodeAdminClient } from './admin-client.ts';
 import type { NodeConfigUpdate, NodeStatus } from './node-admin-api.ts';
@@ -20,6 +21,8 @@ export const DEFAULT_SIDECAR_INTERVAL_MS = 10_000;
 export interface SidecarOptions {
   namespace: string;
   podName: string;
+  /** The pod's uid: the report Lease is owned by the pod, so it goes when the pod goes. */
+  podUid?: string;
   /** The VonnegutChain's name. */
   resource: string;
   chain: string;
@@ -46,6 +49,7 @@ export function sidecarOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Sid
   return {
     namespace: need('POD_NAMESPACE'),
     podName: need('POD_NAME'),
+    podUid: env.POD_UID || undefined,
     resource: need('VONNEGUT_RESOURCE'),
     chain: need('VONNEGUT_CHAIN'),
     adminUrl: need('VONNEGUT_ADMIN_URL'),
@@ -73,10 +77,31 @@ export async function runSidecar(opts: SidecarOptions): Promise<RunningSidecar> 
   const log = (opts.logger ?? makeLogger(opts.logLevel ?? 'info', { component: 'sidecar' })).child({ namespace: opts.namespace, pod: opts.podName, chain: opts.chain });
   const kc = opts.kubeConfig ?? new KubeConfig();
   if (!opts.kubeConfig) kc.loadFromDefault();
-  const core = kc.makeApiClient(CoreV1Api);
+  const leases = kc.makeApiClient(CoordinationV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
   const admin = new NodeAdminClient(opts.adminUrl);
-  const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+  const leaseName = reportLeaseName(opts.podName);
+  const leaseBody = (value: string): V1Lease => ({
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: {
+      name: leaseName,
+      namespace: opts.namespace,
+      labels: { [LABEL_MANAGED_BY]: FIELD_MANAGER, [LABEL_CLUSTER]: opts.resource, [LABEL_CHAIN]: opts.chain },
+      annotations: { [STATUS_ANNOTATION]: value },
+      ...(opts.podUid ? { ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: opts.podName, uid: opts.podUid }] } : {}),
+    },
+    spec: { holderIdentity: opts.podName },
+  });
+  /** Writes the report: an unconditional replace (only this sidecar writes it), a create the first time. */
+  async function writeReport(value: string): Promise<void> {
+    try {
+      await leases.replaceNamespacedLease({ name: leaseName, namespace: opts.namespace, body: leaseBody(value) });
+    } catch (err) {
+      if (!(err instanceof ApiException && err.code === 404)) throw err;
+      await leases.createNamespacedLease({ namespace: opts.namespace, body: leaseBody(value) });
+    }
+  }
 
   let pushedConfig: string | undefined;
   let drainRequested = false;
@@ -135,7 +160,7 @@ export async function runSidecar(opts: SidecarOptions): Promise<RunningSidecar> 
     const key = objectHash(report);
     if (key === lastWritten) return;
     const value = JSON.stringify({ ...report, updatedAt: new Date().toISOString() });
-    await core.patchNamespacedPod({ name: opts.podName, namespace: opts.namespace, body: { metadata: { annotations: { [STATUS_ANNOTATION]: value } } } }, mergePatch);
+    await writeReport(value);
     lastWritten = key;
     if (error) log.warn('node admin API failed', { error });
   }
