@@ -25,7 +25,7 @@ const fdsOf = (pid: number): number => fs.readdirSync(`/proc/${pid}/fd`).length;
 /** One Produce request carrying one single-record batch for every partition. */
 async function produceAll(wire: KafkaWire): Promise<number[]> {
   const partitions = Array.from({ length: PARTITIONS }, (_, p) => ({ index: p, records: encodeRecordBatch({ records: [{ value: `p${p}` }] }) }));
-  const r = await wire.send(ApiKey.Produce, 3, (w) => encodeProduceRequest(w, 3, { transactionalId: null, acks: 1, timeoutMs: 30_000, topics: [{ name: TOPIC, partitions }] }), 1 << 20);
+  const r = await wire.send(ApiKey.Produce, 3, (w) => encodeProduceRequest(w, 3, { transactionalId: null, acks: 1, timeoutMs: 30_000, topics: [{ name: TOPIC, partitions }] }));
   return decodeProduceResponse(r, 3).topics[0]!.partitions.filter((p) => p.errorCode !== 0).map((p) => p.errorCode);
 }
 
@@ -36,7 +36,7 @@ async function fetchAll(wire: KafkaWire): Promise<(string | null)[]> {
       replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 64 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
       topics: [{ topic: TOPIC, partitions: Array.from({ length: PARTITIONS }, (_, p) => ({ partition: p, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 4096 })) }],
       forgottenTopicsData: [], rackId: '',
-    }), 1 << 20);
+    }));
   const values: (string | null)[] = new Array(PARTITIONS).fill(null);
   for (const p of decodeFetchResponse(r, 4).topics[0]!.partitions) {
     const first = p.records ? [...decodeRecordBatches(p.records)][0]?.records[0] : undefined;

@@ -109,7 +109,7 @@ test.after.always(async () => {
 async function createTopics(names: string[]): Promise<number[]> {
   const res = decodeCreateTopicsResponse(await wire.send(ApiKey.CreateTopics, 2, (w) => encodeCreateTopicsRequest(w, 2, {
     topics: names.map((name) => ({ name, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] })), timeoutMs: 5000, validateOnly: false,
-  }), 16_384), 2);
+  })), 2);
   return names.map((n) => res.topics.find((x) => x.name === n)!.errorCode);
 }
 
@@ -119,7 +119,7 @@ async function metadataAutoCreate(names: string[]): Promise<number[]> {
     allowAutoTopicCreation: true,
     includeClusterAuthorizedOperations: false,
     includeTopicAuthorizedOperations: false,
-  }), 16_384), 9);
+  })), 9);
   return names.map((n) => res.topics.find((x) => x.name === n)!.errorCode);
 }
 

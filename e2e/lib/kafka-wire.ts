@@ -1,27 +1,30 @@
 /**
- * A tiny Kafka client over one TCP connection, built on vonnegut's own codecs: pipelined requests
- * (responses are matched in order and checked by correlation id), raw bytes for bad-input tests, and
- * a promise that settles when the server closes the connection. Used by the e2e tests and the benches.
+ * A tiny Kafka client for the e2e tests and the benches: the native client's Connection (pipelined,
+ * responses matched by correlation id, see node/src/client/connection.ts) plus what only tests need:
+ * frames the test encoded itself, raw bytes for bad-input tests, a promise that settles when the
+ * connection closes, and one-call helpers for the common requests.
  */
-import net from 'node:net';
+import type net from 'node:net';
 import { ApiKey } from '../../node/src/protocol/api-keys.ts';
 import { decodeApiVersionsResponse, encodeApiVersionsRequest, type ApiVersionsResponse } from '../../node/src/protocol/apis/api-versions.ts';
 import { decodeFetchResponse, encodeFetchRequest, type FetchPartitionData } from '../../node/src/protocol/apis/fetch.ts';
 import { decodeListOffsetsResponse, encodeListOffsetsRequest } from '../../node/src/protocol/apis/list-offsets.ts';
 import { decodeProduceResponse, encodeProduceRequest, type ProducePartitionResponse } from '../../node/src/protocol/apis/produce.ts';
-import { FrameDecoder } from '../../node/src/protocol/frame.ts';
-import { readResponseHeader, requestHeaderVersion, writeRequestHeader } from '../../node/src/protocol/header.ts';
-import { Reader } from '../../node/src/protocol/reader.ts';
+import type { Reader } from '../../node/src/protocol/reader.ts';
 import { decodeRecordBatches, type DecodedRecord } from '../../node/src/protocol/record-batch.ts';
-import { Writer } from '../../node/src/protocol/writer.ts';
+import type { Writer } from '../../node/src/protocol/writer.ts';
+import { Connection } from '../../node/src/client/connection.ts';
+import { dial } from '../../node/src/security/dial.ts';
 
-interface Pending {
-  apiKey: number;
-  version: number;
-  correlationId: number;
-  resolve(r: Reader): void;
-  reject(err: Error): void;
-}
+const CLIENT_ID = 'vonnegut-wire';
+/**
+ * Tests bound every wait themselves (their deadlines are generous for loaded machines), so a request
+ * here only times out when something is truly stuck.
+ */
+const REQUEST_TIMEOUT_MS = 10 * 60_000;
+
+/** The Reader after the response header: callers decode the body at the version they asked for. */
+const body = (r: Reader): Reader => r;
 
 /** Splits `host:port`. */
 export function parseAddress(address: string): { host: string; port: number } {
@@ -30,46 +33,24 @@ export function parseAddress(address: string): { host: string; port: number } {
 }
 
 export class KafkaWire {
-  private readonly decoder = new FrameDecoder(0x7fffffff);
-  /** Requests awaiting their response, in send order (Kafka answers in order on one connection). */
-  private readonly pending: Pending[] = [];
-  private nextCorrelation = 1;
-  private closeReason: Error | null = null;
+  private readonly conn: Connection;
   /** Settles when the socket closes, from either side. */
   readonly closed: Promise<void>;
 
-  private constructor(readonly socket: net.Socket) {
-    socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (err) => (this.closeReason ??= err));
-    this.closed = new Promise((resolve) =>
-      socket.on('close', () => {
-        const err = this.closeReason ?? new Error('connection closed by the server');
-        for (const p of this.pending.splice(0)) p.reject(err);
-        resolve();
-      }),
-    );
+  private constructor(readonly socket: net.Socket, host: string, port: number) {
+    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
+    this.conn = Connection.over(socket, host, port, { clientId: CLIENT_ID, requestTimeoutMs: REQUEST_TIMEOUT_MS });
   }
 
-  static connect(address: string, timeoutMs = 10_000): Promise<KafkaWire> {
-    return new Promise((resolve, reject) => {
-      const socket = net.connect(parseAddress(address));
-      const timer = setTimeout(() => {
-        socket.destroy();
-        reject(new Error(`cannot connect to ${address} in ${timeoutMs} ms`));
-      }, timeoutMs);
-      socket.once('connect', () => {
-        clearTimeout(timer);
-        socket.off('error', reject);
-        resolve(new KafkaWire(socket));
-      });
-      socket.once('error', reject);
-    });
+  /** Opens a plain TCP connection to `host:port`. */
+  static async connect(address: string, timeoutMs = 10_000): Promise<KafkaWire> {
+    const { host, port } = parseAddress(address);
+    return new KafkaWire(await dial(host, port, { timeoutMs }), host, port);
   }
 
   /** Wraps a socket that is already connected (a TLS socket from the node's dialer, for instance). */
   static fromSocket(socket: net.Socket): KafkaWire {
-    return new KafkaWire(socket);
+    return new KafkaWire(socket, socket.remoteAddress ?? 'unknown', socket.remotePort ?? 0);
   }
 
   get isClosed(): boolean {
@@ -78,74 +59,30 @@ export class KafkaWire {
 
   /** Requests sent and not yet answered. */
   get inFlight(): number {
-    return this.pending.length;
+    return this.conn.inFlight;
   }
 
-  private onData(chunk: Buffer): void {
-    for (const frame of this.decoder.push(chunk)) {
-      const p = this.pending.shift();
-      if (!p) {
-        this.socket.destroy(new Error('response without a request'));
-        return;
-      }
-      const r = new Reader(frame);
-      try {
-        const id = readResponseHeader(r, p.apiKey, p.version);
-        if (id !== p.correlationId) throw new Error(`correlation id ${id}, expected ${p.correlationId}`);
-        p.resolve(r);
-      } catch (err) {
-        p.reject(err as Error);
-      }
-    }
-  }
-
-  /** Writes arbitrary bytes (a size prefix is NOT added). */
+  /** Writes arbitrary bytes (a size prefix is NOT added); any answer to them closes the connection. */
   writeRaw(bytes: Buffer): void {
     this.socket.write(bytes);
   }
 
-  /** Sends one framed request whose header and body are already encoded; resolves with the response body. */
+  /** Sends one request whose header (with `correlationId`) and body are already encoded; resolves with the response body. */
   sendFrame(apiKey: number, version: number, correlationId: number, payload: Buffer): Promise<Reader> {
-    if (this.socket.destroyed) return Promise.reject(this.closeReason ?? new Error('connection is closed'));
-    return new Promise((resolve, reject) => {
-      this.pending.push({ apiKey, version, correlationId, resolve, reject });
-      const size = Buffer.allocUnsafe(4);
-      size.writeInt32BE(payload.length, 0);
-      this.socket.cork();
-      this.socket.write(size);
-      this.socket.write(payload);
-      this.socket.uncork();
-    });
+    return this.conn.requestFrame(payload, correlationId, { apiKey, version, decode: body });
   }
 
   /**
-   * Sends a request whose body is already encoded (shared and never copied: benches send the same
-   * pre-encoded Produce body many times); only the header is written per request.
+   * Sends a request whose body is already encoded (benches send the same pre-encoded Produce body many
+   * times; large bodies are written by reference, never copied); only the header is written per request.
    */
-  sendEncodedBody(apiKey: number, version: number, body: Buffer): Promise<Reader> {
-    if (this.socket.destroyed) return Promise.reject(this.closeReason ?? new Error('connection is closed'));
-    const correlationId = this.nextCorrelation++;
-    const w = new Writer(64);
-    w.int32(0);
-    writeRequestHeader(w, requestHeaderVersion(apiKey, version), { apiKey, apiVersion: version, correlationId, clientId: 'vonnegut-wire' });
-    const head = w.toBuffer();
-    head.writeInt32BE(head.length - 4 + body.length, 0);
-    return new Promise((resolve, reject) => {
-      this.pending.push({ apiKey, version, correlationId, resolve, reject });
-      this.socket.cork();
-      this.socket.write(head);
-      this.socket.write(body);
-      this.socket.uncork();
-    });
+  sendEncodedBody(apiKey: number, version: number, encoded: Buffer): Promise<Reader> {
+    return this.conn.request({ apiKey, version, encode: (w) => w.raw(encoded), decode: body });
   }
 
   /** Encodes a request header and body, sends it, and resolves with the response body reader. */
-  send(apiKey: number, version: number, body: (w: Writer) => void, initialSize = 256): Promise<Reader> {
-    const correlationId = this.nextCorrelation++;
-    const w = new Writer(initialSize);
-    writeRequestHeader(w, requestHeaderVersion(apiKey, version), { apiKey, apiVersion: version, correlationId, clientId: 'vonnegut-wire' });
-    body(w);
-    return this.sendFrame(apiKey, version, correlationId, w.toBuffer());
+  send(apiKey: number, version: number, encode: (w: Writer) => void): Promise<Reader> {
+    return this.conn.request({ apiKey, version, encode, decode: body });
   }
 
   async apiVersions(version = 0): Promise<ApiVersionsResponse> {
@@ -159,7 +96,6 @@ export class KafkaWire {
       ApiKey.Produce,
       version,
       (w) => encodeProduceRequest(w, version, { transactionalId: null, acks, timeoutMs, topics: [{ name: topic, partitions: [{ index: partition, records }] }] }),
-      records.length + 256,
     );
     return decodeProduceResponse(r, version).topics[0]!.partitions[0]!;
   }
@@ -203,6 +139,6 @@ export class KafkaWire {
   }
 
   close(): void {
-    this.socket.destroy();
+    this.conn.close();
   }
 }

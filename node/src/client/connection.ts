@@ -7,14 +7,18 @@
  * Requests are encoded into one Writer that keeps large byte arrays (record batches) by reference, and
  * the pieces go to the socket corked, as one writev: a batch is never copied on its way out.
  *
+ * The same class serves the native client (client.ts, over the pool), a node's requests to other nodes
+ * (server/forward.ts, over the inter-broker dialer of security/dial.ts) and the tests' wire client
+ * (e2e/lib/kafka-wire.ts, which also sends frames it encoded itself).
+ *
  * Timeouts: a single sweep timer runs while requests are outstanding. A request that outlives its
  * deadline closes the connection (every later response would queue behind the missing one anyway) and
  * fails everything outstanding with RequestTimeoutError, which the client treats as "moved".
  */
 import type net from 'node:net';
 import { KafkaError } from '../protocol/errors.ts';
-import { dial, type SaslCredentials, type TlsDialOptions } from '../security/dial.ts';
-import { FrameDecoder, type FrameSizeError } from '../protocol/frame.ts';
+import { dial, type Dialer, type SaslCredentials, type TlsDialOptions } from '../security/dial.ts';
+import { FrameDecoder, encodeFrame, type FrameSizeError } from '../protocol/frame.ts';
 import { readResponseHeader, requestHeaderVersion, writeRequestHeader } from '../protocol/header.ts';
 import { Reader } from '../protocol/reader.ts';
 import { Writer } from '../protocol/writer.ts';
@@ -37,6 +41,8 @@ export interface ConnectionOptions {
   tls?: TlsDialOptions | boolean;
   /** SASL login after connecting (SCRAM-SHA-256/512 or PLAIN). */
   sasl?: SaslCredentials;
+  /** Opens the socket instead of `tls`/`sasl`/`connectTimeoutMs` (a node's inter-broker dialer). */
+  dialer?: Dialer;
 }
 
 /** One request: its API, version, body encoder and response decoder. */
@@ -85,7 +91,7 @@ export class Connection {
   static async connect(host: string, port: number, opts: ConnectionOptions = {}): Promise<Connection> {
     const address = `${host}:${port}`;
     try {
-      const socket = await dial(host, port, {
+      const socket = opts.dialer ? await opts.dialer(host, port) : await dial(host, port, {
         timeoutMs: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
         ...(opts.clientId !== undefined ? { clientId: opts.clientId } : {}),
         ...(opts.tls !== undefined ? { tls: opts.tls } : {}),
@@ -96,6 +102,11 @@ export class Connection {
       if (err instanceof KafkaError) throw err;
       throw new ConnectionError(`cannot connect to ${address}: ${(err as Error).message}`, address, { cause: err });
     }
+  }
+
+  /** A connection over a socket that is already connected and authenticated (see security/dial.ts). */
+  static over(socket: net.Socket, host: string, port: number, opts: ConnectionOptions = {}): Connection {
+    return new Connection(socket, host, port, opts);
   }
 
   /** True once the connection has failed or been closed; it never reopens. */
@@ -111,18 +122,33 @@ export class Connection {
   /** Sends a request and resolves with its decoded response. */
   request<T>(spec: RequestSpec<T>): Promise<T> {
     if (this.failure) return Promise.reject(this.failure);
+    return new Promise<T>((resolve, reject) => this.expect(this.write(spec), spec, resolve as (v: unknown) => void, reject));
+  }
+
+  /**
+   * Sends a request whose header and body the caller encoded (`frame` without its size prefix, its
+   * correlation id `correlationId`) and resolves with the decoded response: replayed captures and
+   * deliberately odd requests in tests. Rejects if that correlation id is already outstanding.
+   */
+  requestFrame<T>(frame: Buffer, correlationId: number, spec: Omit<RequestSpec<T>, 'encode'>): Promise<T> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.pending.has(correlationId)) return Promise.reject(new Error(`correlation id ${correlationId} is already outstanding on ${this.address}`));
     return new Promise<T>((resolve, reject) => {
-      const id = this.write(spec);
-      this.pending.set(id, {
-        apiKey: spec.apiKey,
-        version: spec.version,
-        decode: spec.decode,
-        resolve: resolve as (v: unknown) => void,
-        reject,
-        deadline: Date.now() + this.timeoutMs + (spec.extraTimeoutMs ?? 0),
-      });
-      this.sweeper ??= setInterval(() => this.sweep(), Math.max(10, Math.min(1000, this.timeoutMs / 4))).unref();
+      this.socket.write(encodeFrame(frame));
+      this.expect(correlationId, spec, resolve as (v: unknown) => void, reject);
     });
+  }
+
+  private expect(id: number, spec: Omit<RequestSpec<unknown>, 'encode'>, resolve: (v: unknown) => void, reject: (e: Error) => void): void {
+    this.pending.set(id, {
+      apiKey: spec.apiKey,
+      version: spec.version,
+      decode: spec.decode,
+      resolve,
+      reject,
+      deadline: Date.now() + this.timeoutMs + (spec.extraTimeoutMs ?? 0),
+    });
+    this.sweeper ??= setInterval(() => this.sweep(), Math.max(10, Math.min(1000, this.timeoutMs / 4))).unref();
   }
 
   /** Sends a request the broker will not answer (Produce with acks=0). */

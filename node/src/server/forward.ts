@@ -1,7 +1,8 @@
 /**
  * Requests a node makes to another node on a client's behalf: topic creation and deletion go to the
  * head of the owning chain (the "controller" for that chain's topics), as Kafka brokers forward to
- * their controller. One short-lived connection per call: these are rare, admin-path requests.
+ * their controller; placement reads (topic-directory.ts) use the same call. One short-lived connection
+ * per call: these are rare, admin-path requests.
  */
 import { plainDial, type Dialer } from '../security/dial.ts';
 import { ApiKey } from '../protocol/api-keys.ts';
@@ -9,41 +10,25 @@ import { decodeCreateTopicsResponse, encodeCreateTopicsRequest } from '../protoc
 import { decodeDeleteTopicsResponse, encodeDeleteTopicsRequest } from '../protocol/apis/delete-topics.ts';
 import { KafkaError } from '../protocol/errors.ts';
 import { errorName } from '../protocol/error-codes.ts';
-import { FrameDecoder, encodeFrame } from '../protocol/frame.ts';
-import { readResponseHeader, requestHeaderVersion, writeRequestHeader } from '../protocol/header.ts';
-import { Reader } from '../protocol/reader.ts';
-import { Writer } from '../protocol/writer.ts';
+import type { Reader } from '../protocol/reader.ts';
+import type { Writer } from '../protocol/writer.ts';
+import { Connection } from '../client/connection.ts';
 
 export const FORWARD_TIMEOUT_MS = 10_000;
+/** The client id these requests carry (they show up in the other node's logs under it). */
+const FORWARD_CLIENT_ID = 'vonnegut-forward';
 
-/** Sends one request to `host:port` on a fresh connection and returns the response body; throws on network failure. */
+/**
+ * Sends one request to `host:port` on a fresh connection (the client's Connection over the node's
+ * dialer) and returns the response body; throws ConnectionError on network failure or timeout.
+ */
 export async function requestOnce(host: string, port: number, apiKey: number, version: number, body: (w: Writer) => void, dial: Dialer = plainDial): Promise<Reader> {
-  const w = new Writer(256);
-  writeRequestHeader(w, requestHeaderVersion(apiKey, version), { apiKey, apiVersion: version, correlationId: 1, clientId: 'vonnegut-forward' });
-  body(w);
-  const socket = await dial(host, port);
-  return new Promise((resolve, reject) => {
-    const decoder = new FrameDecoder();
-    socket.setTimeout(FORWARD_TIMEOUT_MS, () => socket.destroy(new Error(`no answer from ${host}:${port}`)));
-    socket.write(encodeFrame(w.toBuffer()));
-    socket.on('data', (chunk: Buffer) => {
-      let frames: Buffer[];
-      try {
-        frames = decoder.push(chunk);
-      } catch (err) {
-        socket.destroy();
-        reject(err);
-        return;
-      }
-      if (frames.length === 0) return;
-      socket.destroy();
-      const r = new Reader(frames[0]!);
-      readResponseHeader(r, apiKey, version);
-      resolve(r);
-    });
-    socket.on('error', reject);
-    socket.on('close', () => reject(new Error(`${host}:${port} closed the connection without answering`)));
-  });
+  const conn = await Connection.connect(host, port, { dialer: dial, clientId: FORWARD_CLIENT_ID, requestTimeoutMs: FORWARD_TIMEOUT_MS });
+  try {
+    return await conn.request({ apiKey, version, encode: body, decode: (r) => r });
+  } finally {
+    conn.close();
+  }
 }
 
 function raise(code: number, message: string | null): void {

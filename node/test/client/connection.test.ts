@@ -87,3 +87,32 @@ test('connecting to a closed port rejects with ConnectionError', async (t) => {
   broker.close();
   await t.throwsAsync(Connection.connect('127.0.0.1', broker.port), { instanceOf: ConnectionError });
 });
+
+test('a caller-encoded frame is matched by its own correlation id, between ordinary requests, over a custom dialer', async (t) => {
+  const broker = await fakeBroker((frames, s) => {
+    for (const f of frames) s.write(answer(f.id, f.body));
+  });
+  t.teardown(broker.close);
+  let dialled = 0;
+  const dialer = (host: string, port: number) => {
+    dialled++;
+    return new Promise<net.Socket>((resolve, reject) => {
+      const s = net.connect({ host, port }, () => resolve(s));
+      s.once('error', reject);
+    });
+  };
+  const c = await Connection.connect('127.0.0.1', broker.port, { dialer, clientId: 'test' });
+  t.is(dialled, 1);
+  // Request header v1 with correlation id 4242 and client id "x", then a body of int32 7.
+  const frame = Buffer.from('000300000000109200017800000007', 'hex');
+  const [before, raw, after] = await Promise.all([
+    c.request(echo(1)),
+    c.requestFrame(frame, 4242, { apiKey: 3, version: 0, decode: (r) => r.int32() }),
+    c.request(echo(2)),
+  ]);
+  t.deepEqual([before, raw, after], [1, 7, 2]);
+  const dup = c.requestFrame(frame, 4242, { apiKey: 3, version: 0, decode: (r) => r.int32() });
+  await t.throwsAsync(c.requestFrame(frame, 4242, { apiKey: 3, version: 0, decode: (r) => r.int32() }), { message: /already outstanding/ });
+  t.is(await dup, 7);
+  c.close();
+});
