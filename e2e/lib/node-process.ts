@@ -40,8 +40,8 @@ export class NodeProcess {
     return `${this.host}:${this.port}`;
   }
 
-  /** Starts (or restarts) the process and resolves once it listens. */
-  async start(timeoutMs = 30_000): Promise<this> {
+  /** Starts (or restarts) the process and resolves once it listens (60 s: startup takes 10-30 s on a loaded 2-core machine). */
+  async start(timeoutMs = 60_000): Promise<this> {
     // `node --import tsx` keeps the node in this one process: the tsx CLI would fork a child that a
     // SIGKILL aimed at the wrapper would miss.
     const args = [
