@@ -74,7 +74,8 @@ async function operatorRequests(watchNamespace?: string): Promise<RequestRecord[
 async function nodeRequests(): Promise<RequestRecord[]> {
   const api = new FakeApiServer();
   await api.start();
-  const store = new KubernetesStore({ kubeConfig: api.kubeConfig(), namespace: NS, watchPollMs: 20 });
+  // Deadlines generous: the machine is shared, and a timeout here would only hide requests.
+  const store = new KubernetesStore({ kubeConfig: api.kubeConfig(), namespace: NS, watchPollMs: 20, callTimeoutMs: DEADLINE_MS });
   try {
     const first = await store.compareAndSetConfig('logs-1', { epoch: 1, members: ['logs-1-0'] }, null);
     await store.compareAndSetConfig('logs-1', { epoch: 2, members: ['logs-1-0', 'logs-1-1'] }, first!.version);
