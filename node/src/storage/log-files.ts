@@ -5,6 +5,7 @@
  *   <dataDir>/<topic>-<partition>/              one directory per partition
  *   <dataDir>/<topic>-<partition>/<base>.log    base = first offset of the segment, 20 digits zero-padded
  *   <dataDir>/<topic>-<partition>/<base>.index
+ *   <dataDir>/<topic>-<partition>/<base>.timeindex
  *
  * A topic name is validated before it becomes part of any path, so a name is never a path.
  * Pure functions; no I/O.
@@ -14,6 +15,7 @@ import { KafkaError } from '../protocol/errors.ts';
 
 export const LOG_SUFFIX = '.log';
 export const INDEX_SUFFIX = '.index';
+export const TIME_INDEX_SUFFIX = '.timeindex';
 /** Kafka's marker file: its presence on open means every segment was flushed and closed. */
 export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
 /** Kafka's limit (Topic.MAX_NAME_LENGTH). */
@@ -21,10 +23,10 @@ export const MAX_TOPIC_NAME_LENGTH = 249;
 
 const OFFSET_DIGITS = 20;
 const TOPIC_NAME = /^[a-zA-Z0-9._-]+$/;
-const SEGMENT_FILE = /^(\d{20})(\.log|\.index)$/;
+const SEGMENT_FILE = /^(\d{20})(\.log|\.index|\.timeindex)$/;
 
-/** The file name of a segment's `.log` or `.index`: the one place a base offset becomes a name. */
-export function segmentFileName(baseOffset: number, suffix: typeof LOG_SUFFIX | typeof INDEX_SUFFIX): string {
+/** The file name of a segment's `.log`, `.index` or `.timeindex`: the one place a base offset becomes a name. */
+export function segmentFileName(baseOffset: number, suffix: typeof LOG_SUFFIX | typeof INDEX_SUFFIX | typeof TIME_INDEX_SUFFIX): string {
   if (!Number.isSafeInteger(baseOffset) || baseOffset < 0) throw new RangeError(`bad base offset ${baseOffset}`);
   return String(baseOffset).padStart(OFFSET_DIGITS, '0') + suffix;
 }

@@ -27,7 +27,7 @@ import { DEFAULT_FILE_IDLE_MS, DEFAULT_MAX_OPEN_FILES, FilePool } from './file-p
 import { KAFKA_TOPIC_DEFAULTS, resolveTopicConfig, type TopicConfig, type TopicConfigOverrides } from './topic-config.ts';
 import { TopicConfigStore } from './topic-config-store.ts';
 
-/** Upper bound on partitions per topic: each one holds two open fds. */
+/** Upper bound on partitions per topic: each one holds three files per segment (descriptors come from the file pool). */
 export const MAX_PARTITIONS = 10_000;
 /** Topics the cluster keeps for itself; retention never touches them. */
 export const INTERNAL_TOPIC_PREFIX = '__';

@@ -31,7 +31,7 @@ import { KafkaError } from '../protocol/errors.ts';
 import { LogSegment, type SegmentConfig } from './segment.ts';
 import { configWithDefaults, FLUSH_NEVER, type LogConfig } from './log-config.ts';
 import { recoverSegment } from './recovery.ts';
-import { parseSegmentFileName, LOG_SUFFIX, INDEX_SUFFIX } from './log-files.ts';
+import { parseSegmentFileName, segmentFileName, LOG_SUFFIX } from './log-files.ts';
 import { silentLogger, type StorageLogger } from './logger.ts';
 import { ProducerState } from './producer-state.ts';
 import { FilePool } from './file-pool.ts';
@@ -132,7 +132,7 @@ export class PartitionLog {
     for (const name of fs.readdirSync(opts.dir)) {
       const parsed = parseSegmentFileName(name);
       if (parsed?.suffix === LOG_SUFFIX) bases.push(parsed.baseOffset);
-      else if (parsed?.suffix === INDEX_SUFFIX && !fs.existsSync(path.join(opts.dir, name.replace(INDEX_SUFFIX, LOG_SUFFIX)))) {
+      else if (parsed && parsed.suffix !== LOG_SUFFIX && !fs.existsSync(path.join(opts.dir, segmentFileName(parsed.baseOffset, LOG_SUFFIX)))) {
         fs.rmSync(path.join(opts.dir, name)); // an index without its log is useless
       }
     }
@@ -354,22 +354,16 @@ export class PartitionLog {
   }
 
   /**
-   * The first offset whose record timestamp is >= `timestamp` (ListOffsets), or null if none. Scans batch
-   * headers' max timestamps, then decodes the one batch that holds it (needs `initCompression()` for zstd).
+   * The first offset whose record timestamp is >= `timestamp` (ListOffsets), or null if none: the first
+   * segment whose largest timestamp reaches it, its time index and offset index to the batch, then the
+   * one batch decoded (needs `initCompression()` for zstd).
    */
   offsetForTimestamp(timestamp: number): { offset: number; timestamp: number } | null {
     this.ensureOpen();
     for (const seg of this.segments) {
-      if (seg.largestTimestamp() < timestamp) continue;
-      let hit: { position: number; size: number } | null = null;
-      seg.scanHeaders(0, (loc, buf, at) => {
-        if (batchMaxTimestamp(buf, at) < timestamp) return true;
-        hit = loc;
-        return false;
-      });
+      const hit = seg.findBatchByTimestamp(timestamp);
       if (hit === null) continue;
-      const { position, size } = hit;
-      for (const rec of decodeRecordBatch(seg.read(position, size)).records) {
+      for (const rec of decodeRecordBatch(seg.read(hit.position, hit.size)).records) {
         if (rec.timestamp >= timestamp && rec.offset >= this.startOffset) return { offset: rec.offset, timestamp: rec.timestamp };
       }
     }

@@ -1,8 +1,8 @@
 /**
  * Segment recovery, Kafka's LogSegment.recover: after a crash the tail of a `.log` may be torn (a batch
- * half written) or damaged, and the `.index` may be stale. Recovery walks the `.log` from its start (the
+ * half written) or damaged, and the `.index` and `.timeindex` may be stale. Recovery walks the `.log` from its start (the
  * last point known clean: a segment is only ever appended to), keeps every batch that is whole, has
- * magic 2, a matching CRC-32C and the offsets that follow its predecessor's, rebuilds the index from
+ * magic 2, a matching CRC-32C and the offsets that follow its predecessor's, rebuilds both indexes from
  * those batches, and cuts the file at the first batch that fails. Nothing after damage is trusted, even
  * if it looks valid, because offsets after a gap could not be served in order.
  *
@@ -67,7 +67,8 @@ export function recoverSegment(segment: LogSegment): RecoveryResult {
   // 5. Cut off whatever follows the last good batch.
   const truncatedBytes = fileSize - position;
   segment.truncateBytes(position, expectedOffset);
-  segment.index.writePending();
+  // Kafka ends a recovered segment's time index with its largest timestamp, as a roll does.
+  segment.onBecomeInactive();
   return { validBytes: position, truncatedBytes, batches, nextOffset: expectedOffset, problem };
 }
 

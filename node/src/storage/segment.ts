@@ -1,7 +1,9 @@
 /**
  * One log segment, Kafka's LogSegment: `<base>.log` holding RecordBatch v2 batches back to back exactly
- * as received (see protocol/record-batch.ts), and its sparse `<base>.index` (see offset-index.ts), which
- * gets an entry whenever more than `index.interval.bytes` of log were written since the previous one.
+ * as received (see protocol/record-batch.ts), its sparse `<base>.index` (see offset-index.ts), which
+ * gets an entry whenever more than `index.interval.bytes` of log were written since the previous one,
+ * and its `<base>.timeindex` (see time-index.ts), which gets one at the same moments when the segment's
+ * largest timestamp grew, plus a last one when the segment rolls.
  *
  * Offsets inside a segment are contiguous (vonnegut never compacts): the first batch starts at the base
  * offset and each batch starts where the previous one ended. Recovery relies on that to detect damage
@@ -15,9 +17,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { batchBaseOffset, batchLastOffset, batchMaxTimestamp, walkBatches } from '../protocol/record-batch.ts';
 import { OffsetIndex } from './offset-index.ts';
+import { TimeIndex, type TimestampOffset } from './time-index.ts';
 import { FileWindow, readFully, writeFully } from './file-window.ts';
 import type { FilePool, PooledFile } from './file-pool.ts';
-import { segmentFileName, LOG_SUFFIX, INDEX_SUFFIX } from './log-files.ts';
+import { segmentFileName, LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX } from './log-files.ts';
 
 /** Kafka's `index.interval.bytes` default. */
 export const DEFAULT_INDEX_INTERVAL_BYTES = 4096;
@@ -55,6 +58,7 @@ export class LogSegment {
   readonly baseOffset: number;
   readonly logFile: string;
   readonly index: OffsetIndex;
+  readonly timeIndex: TimeIndex;
   readonly file: PooledFile;
   /** Bytes of log. */
   size: number;
@@ -63,7 +67,8 @@ export class LogSegment {
   /** True when the index file was missing or invalid, or the log does not end on a batch boundary. */
   readonly needsRecovery: boolean;
   private bytesSinceIndexEntry = 0;
-  private maxTimestampCache: number | null = null;
+  /** Largest batch max-timestamp so far (-1: none) and the last offset of the batch that first had it. */
+  private maxTimestamp: TimestampOffset;
   private readonly config: SegmentConfig;
 
   private constructor(dir: string, baseOffset: number, config: SegmentConfig, create: boolean) {
@@ -77,11 +82,22 @@ export class LogSegment {
     const { index, sane, existed } = OffsetIndex.open(config.files, indexFile, baseOffset, config.maxIndexBytes, this.size);
     this.index = index;
     this.nextOffset = baseOffset;
+    this.maxTimestamp = { timestamp: -1, offset: baseOffset };
     let needsRecovery = !create && (!sane || (!existed && this.size > 0));
+    let tailMax = this.maxTimestamp;
     if (!needsRecovery) {
-      const end = this.scanToEnd();
+      const { end, max } = this.scanToEnd();
       needsRecovery = end !== this.size;
+      tailMax = max;
     }
+    const timeIndexFile = path.join(dir, segmentFileName(baseOffset, TIME_INDEX_SUFFIX));
+    if (create) fs.rmSync(timeIndexFile, { force: true });
+    const time = TimeIndex.open(config.files, timeIndexFile, baseOffset, config.maxIndexBytes, this.nextOffset);
+    this.timeIndex = time.index;
+    // A segment written before time indexes existed, or whose time index is damaged, is rebuilt.
+    if (!create && (!time.sane || (!time.existed && this.size > 0))) needsRecovery = true;
+    const last = this.timeIndex.lastEntry;
+    this.maxTimestamp = last !== null && last.timestamp >= tailMax.timestamp ? last : tailMax;
     this.needsRecovery = needsRecovery;
   }
 
@@ -133,26 +149,48 @@ export class LogSegment {
    * An empty segment always takes the append (a batch larger than segment.bytes still gets stored).
    */
   shouldRoll(p: RollParams): boolean {
-    return this.size > 0 && (this.size + p.appendBytes > p.maxSegmentBytes || this.index.isFull ||
+    return this.size > 0 && (this.size + p.appendBytes > p.maxSegmentBytes || this.index.isFull || this.timeIndex.isFull ||
       p.lastOffset - this.baseOffset > MAX_RELATIVE_OFFSET);
   }
 
-  /** Called when a newer segment takes over appends: a finished segment's index must be whole on disk. */
+  /**
+   * Called when a newer segment takes over appends (and after recovery): the indexes of a finished
+   * segment must be whole on disk, and its time index must end with its largest timestamp.
+   */
   onBecomeInactive(): void {
     this.index.writePending();
+    this.timeIndex.maybeAppend(this.maxTimestamp.timestamp, this.maxTimestamp.offset, true);
+    this.timeIndex.writePending();
   }
 
   /** Index bookkeeping for bytes just written (by append or by recovery) at `position`. */
   noteBatch(position: number, size: number, lastOffset: number, maxTimestamp: number): void {
-    // Kafka's rule: add an entry for this write when the bytes since the last entry exceed the interval.
+    if (maxTimestamp > this.maxTimestamp.timestamp) this.maxTimestamp = { timestamp: maxTimestamp, offset: lastOffset };
+    // Kafka's rule: add entries for this write when the bytes since the last entry exceed the interval.
     if (this.bytesSinceIndexEntry > this.config.indexIntervalBytes && !this.index.isFull) {
       this.index.append(lastOffset, position);
+      this.timeIndex.maybeAppend(this.maxTimestamp.timestamp, this.maxTimestamp.offset);
       this.bytesSinceIndexEntry = 0;
     }
     this.bytesSinceIndexEntry += size;
     this.size = position + size;
     this.nextOffset = lastOffset + 1;
-    if (this.maxTimestampCache !== null && maxTimestamp > this.maxTimestampCache) this.maxTimestampCache = maxTimestamp;
+  }
+
+  /**
+   * Kafka's LogSegment.findOffsetByTimestamp, up to the batch: the first batch whose max timestamp is >=
+   * `timestamp`, found from the time index's entry below it through the offset index; null if none.
+   */
+  findBatchByTimestamp(timestamp: number): BatchLocation | null {
+    if (this.maxTimestamp.timestamp < timestamp) return null;
+    const from = this.index.lookup(this.timeIndex.lookup(timestamp).offset).position;
+    let found: BatchLocation | null = null;
+    this.scanHeaders(from, (loc, buf, at) => {
+      if (batchMaxTimestamp(buf, at) < timestamp) return true;
+      found = loc;
+      return false;
+    });
+    return found;
   }
 
   /** The first batch whose last offset is >= `offset`, searching from `fromPosition`; null if none. */
@@ -192,30 +230,32 @@ export class LogSegment {
   truncateBytes(position: number, nextOffset: number): void {
     this.file.use((fd) => fs.ftruncateSync(fd, position));
     this.index.truncateToPosition(position);
+    this.timeIndex.truncateToOffset(nextOffset);
     this.size = position;
     this.nextOffset = nextOffset;
     this.bytesSinceIndexEntry = position - (this.index.lastEntry?.position ?? 0);
-    this.maxTimestampCache = null;
+    // The maximum may have been in what was cut: find it again (truncation is rare).
+    if (this.maxTimestamp.offset < nextOffset) return;
+    let max: TimestampOffset = { timestamp: -1, offset: this.baseOffset };
+    this.scanHeaders(0, (loc, buf, at) => {
+      const ts = batchMaxTimestamp(buf, at);
+      if (ts > max.timestamp) max = { timestamp: ts, offset: loc.lastOffset };
+      return true;
+    });
+    this.maxTimestamp = max;
   }
 
   /** Forgets index state before recovery rebuilds it. */
   resetIndex(): void {
     this.index.reset();
+    this.timeIndex.reset();
     this.bytesSinceIndexEntry = 0;
-    this.maxTimestampCache = -1;
+    this.maxTimestamp = { timestamp: -1, offset: this.baseOffset };
   }
 
-  /** Largest batch max-timestamp (scanned once, then kept up to date); -1 when there is none. */
+  /** Largest batch max-timestamp in the segment (the time index's last entry once it rolled); -1 when none. */
   largestTimestamp(): number {
-    if (this.maxTimestampCache === null) {
-      let max = -1;
-      this.scanHeaders(0, (loc, buf, at) => {
-        max = Math.max(max, batchMaxTimestamp(buf, at));
-        return loc.size > 0;
-      });
-      this.maxTimestampCache = max;
-    }
-    return this.maxTimestampCache;
+    return this.maxTimestamp.timestamp;
   }
 
   /** Last modification time of the `.log` (retention falls back to it when batches carry no timestamps). */
@@ -233,34 +273,43 @@ export class LogSegment {
       visit({ position: pos, size, baseOffset: batchBaseOffset(buf, at), lastOffset: batchLastOffset(buf, at) }, buf, at));
   }
 
-  /** fsyncs the log and the index. */
+  /** fsyncs the log and both indexes. */
   flush(): void {
     this.file.use((fd) => fs.fsyncSync(fd));
     this.index.flush();
+    this.timeIndex.flush();
   }
 
   close(): void {
     this.file.close();
     this.index.close();
+    this.timeIndex.close();
   }
 
-  /** Closes and removes both files. */
+  /** Closes and removes the log and its indexes. */
   delete(): void {
     this.close();
     fs.rmSync(this.logFile, { force: true });
     fs.rmSync(this.index.file, { force: true });
+    fs.rmSync(this.timeIndex.file, { force: true });
   }
 
-  /** Sets nextOffset by walking batch headers from the last index entry; returns where the walk ended. */
-  private scanToEnd(): number {
+  /**
+   * Sets nextOffset by walking batch headers from the last index entry; returns where the walk ended and
+   * the largest timestamp it saw (the time index covers what lies before).
+   */
+  private scanToEnd(): { end: number; max: TimestampOffset } {
     const last = this.index.lastEntry;
     let end = last?.position ?? 0;
-    this.scanHeaders(end, (loc) => {
+    let max: TimestampOffset = { timestamp: -1, offset: this.baseOffset };
+    this.scanHeaders(end, (loc, buf, at) => {
       this.nextOffset = loc.lastOffset + 1;
       end = loc.position + loc.size;
+      const ts = batchMaxTimestamp(buf, at);
+      if (ts > max.timestamp) max = { timestamp: ts, offset: loc.lastOffset };
       return true;
     });
     this.bytesSinceIndexEntry = end - (last?.position ?? 0);
-    return end;
+    return { end, max };
   }
 }
