@@ -94,6 +94,7 @@ test('statefulset env follows the node CLI contract', (t) => {
   t.is(value('VONNEGUT_ADMIN_PORT'), '9644');
   t.is(value('VONNEGUT_ADMIN_HOST'), '0.0.0.0');
   t.is(value('VONNEGUT_LOG_LEVEL'), 'debug');
+  t.is(value('VONNEGUT_COORDINATOR'), 'kubernetes', 'every pod coordinates through Leases');
   t.is(value('VONNEGUT_SEGMENT_BYTES'), '2097152');
   t.is(value('VONNEGUT_RETENTION_MS'), '60000');
   t.false(env.has('VONNEGUT_RETENTION_BYTES'));

@@ -34,6 +34,9 @@ export function nodeEnv(ctx: BuildContext, chain: string): V1EnvVar[] {
     // Probes come from the kubelet over the pod IP, so the admin server cannot stay on loopback.
     { name: 'VONNEGUT_ADMIN_HOST', value: '0.0.0.0' },
     { name: 'VONNEGUT_LOG_LEVEL', value: spec.node.logLevel },
+    // Chain membership (epochs, member leases) through Leases in the pod's namespace, so a pod restart
+    // or a lost node fails over instead of stopping the chain's writes (docs/kubernetes.md).
+    { name: 'VONNEGUT_COORDINATOR', value: 'kubernetes' },
   ];
   if (spec.node.segmentBytes !== undefined) env.push({ name: 'VONNEGUT_SEGMENT_BYTES', value: String(spec.node.segmentBytes) });
   if (spec.node.retentionBytes !== undefined) env.push({ name: 'VONNEGUT_RETENTION_BYTES', value: String(spec.node.retentionBytes) });
