@@ -13,18 +13,28 @@
  * Targets: a single node, and the head, middle and tail of a 3-node chain (needs dnsmasq: SRV discovery).
  * Recovery time is kill -> first acknowledgement of a batch sent after the kill.
  *
+ * Coordinator mode (`--coordinator etcd`, chain targets only): the chain runs with a real 3-member etcd
+ * cluster. The member in the target role *now* is killed and left down until the first write sent after
+ * the kill is acknowledged (the writer follows Metadata to the new head): that interval is the failover
+ * time. Then it is restarted, and the round waits until it has rejoined (the head's configuration names
+ * all three members again) before checking the invariants.
+ *
  *   npm run test:crash -- --runs 20 [--seed 7] [--targets single,head,middle,tail] [--records-per-round 300]
+ *                         [--coordinator etcd]
  *
  * e2e/crash-campaign.test.ts runs a short form of the same campaign in CI.
  */
 import { fileURLToPath } from 'node:url';
 import { ChainCluster } from '../e2e/lib/chain-cluster.ts';
+import { EtcdCluster } from '../e2e/lib/etcd-cluster.ts';
+import { FailoverWriter, type AckedBatch } from '../e2e/lib/failover-writer.ts';
 import { NodeProcess } from '../e2e/lib/node-process.ts';
-import { fetchFrom, produceTo } from '../e2e/lib/raw-kafka.ts';
+import { fetchFrom } from '../e2e/lib/raw-kafka.ts';
 import { waitFor } from '../e2e/lib/tools.ts';
 
 export type Target = 'single' | 'head' | 'middle' | 'tail';
 export const ALL_TARGETS: Target[] = ['single', 'head', 'middle', 'tail'];
+export const CHAIN_TARGETS: Target[] = ['head', 'middle', 'tail'];
 
 export interface CampaignOptions {
   /** Kill/restart rounds per target. */
@@ -37,6 +47,8 @@ export interface CampaignOptions {
   maxKillDelayMs: number;
   /** Subnet 127.0.<n>.x for the chain (one per campaign, so tests running in parallel do not collide). */
   subnet: number;
+  /** Run chains with a coordination store and measure failover instead of restart recovery. */
+  coordinator?: 'etcd';
   log?: (line: string) => void;
 }
 
@@ -64,6 +76,8 @@ export interface CampaignResult {
   hwmSamples: number;
   recoveryP50Ms: number;
   recoveryP99Ms: number;
+  /** Coordinator mode: recovery is failover (the victim stays down until writes flow again). */
+  coordinator?: 'etcd';
 }
 
 /** mulberry32: seeded, so a failing campaign replays with the same kill moments. */
@@ -83,87 +97,7 @@ export function percentile(values: number[], p: number): number {
 }
 
 const TOPIC = 'crash';
-const BATCH = 10;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-interface AckedBatch {
-  ids: string[];
-  baseOffset: number;
-  at: number;
-  sentAt: number;
-}
-
-/**
- * One idempotent producer (fixed producer id, sequences counting up): a batch that fails is retried
- * with the same sequence until acknowledged, so a batch that was stored before its answer was lost
- * comes back with its original offsets rather than being stored twice.
- */
-class Writer {
-  readonly acked: AckedBatch[] = [];
-  failedAttempts = 0;
-  private paused = true;
-  private stopped = false;
-  private wake: (() => void) | null = null;
-  private idle: Promise<void> = Promise.resolve();
-  private n = 0;
-  private readonly loop: Promise<void>;
-
-  constructor(private readonly address: string, private readonly producerId: number) {
-    this.loop = this.run();
-  }
-
-  private async run(): Promise<void> {
-    for (;;) {
-      while (this.paused && !this.stopped) await new Promise<void>((r) => (this.wake = r));
-      if (this.stopped) return;
-      let release!: () => void;
-      this.idle = new Promise((r) => (release = r));
-      const n = this.n;
-      const ids = Array.from({ length: BATCH }, (_, j) => `p${this.producerId}-b${n}-r${j}`);
-      for (;;) {
-        const sentAt = Date.now();
-        const res = await produceTo(this.address, TOPIC, 0, ids, -1, 10_000, { producerId: this.producerId, producerEpoch: 0, baseSequence: n * BATCH })
-          .catch(() => ({ errorCode: -1, baseOffset: -1 }));
-        if (res.errorCode === 0) {
-          this.acked.push({ ids, baseOffset: Number(res.baseOffset), at: Date.now(), sentAt });
-          this.n++;
-          break;
-        }
-        this.failedAttempts++;
-        if (this.stopped) break;
-        await sleep(25);
-      }
-      release();
-    }
-  }
-
-  get ackedRecords(): number {
-    return this.acked.length * BATCH;
-  }
-
-  resume(): void {
-    this.paused = false;
-    this.wake?.();
-  }
-
-  /** Stops sending new batches; resolves once the one in flight is acknowledged. */
-  async pause(): Promise<void> {
-    this.paused = true;
-    await this.idle;
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.wake?.();
-    await this.loop;
-  }
-
-  /** Resolves when `more` records beyond now are acknowledged. */
-  progress(more: number, timeoutMs = 90_000): Promise<true> {
-    const target = this.ackedRecords + more;
-    return waitFor(`${more} more acknowledged records`, () => (this.ackedRecords >= target ? true : undefined), timeoutMs, 20);
-  }
-}
 
 /** What one member of the system under test looks like to the campaign. */
 interface Member {
@@ -281,45 +215,80 @@ async function hwmOf(node: NodeProcess): Promise<number> {
   return s.partitions?.find((p) => p.topic === TOPIC && p.partition === 0)?.highWatermark ?? 0;
 }
 
+/** The running member whose status reports `role` now (roles move in coordinator mode). */
+async function memberInRole(c: ChainCluster, role: string): Promise<NodeProcess> {
+  return waitFor(`a member in role ${role}`, async () => {
+    for (let i = 0; i < c.nodes.length; i++) {
+      if (c.nodes[i]!.child && (await c.status(i).catch(() => null))?.role === role) return c.nodes[i]!;
+    }
+    return undefined;
+  }, 60_000, 50);
+}
+
+/** Waits until the head's configuration names every member again (a restarted member rejoined at the tail). */
+async function rejoined(c: ChainCluster): Promise<void> {
+  const head = await memberInRole(c, 'head');
+  const i = c.nodes.indexOf(head);
+  await waitFor('the restarted member to rejoin the chain', async () => ((await c.status(i)).members.length === c.nodes.length ? true : undefined), 90_000, 50);
+}
+
 async function runTarget(target: Target, opts: CampaignOptions, rand: () => number): Promise<TargetResult> {
   const log = opts.log ?? (() => {});
   const result: TargetResult = { target, runs: 0, kills: 0, acked: 0, lost: 0, duplicated: 0, violations: [], recoveryMs: [], failedAttempts: 0, hwmSamples: 0 };
   let cluster: ChainCluster | null = null;
   let single: NodeProcess | null = null;
+  let etcd: EtcdCluster | null = null;
   let members: Member[];
-  let victim: NodeProcess;
+  let pickVictim: () => Promise<NodeProcess>;
   let address: string;
   let waitWritable: () => Promise<void>;
+  let bootstrap: (() => string[]) | undefined;
   if (target === 'single') {
-    single = await new NodeProcess({ adminPort: 0 }).start();
-    members = [{ node: single, name: 'single' }];
-    victim = single;
-    address = single.address;
+    if (opts.coordinator) throw new Error('coordinator mode needs a chain target (head, middle, tail)');
+    const node = await new NodeProcess({ adminPort: 0 }).start();
+    single = node;
+    members = [{ node, name: 'single' }];
+    pickVictim = async () => node;
+    address = node.address;
     waitWritable = async () => {};
   } else {
-    cluster = new ChainCluster(`crash${target}`, 3, opts.subnet + ALL_TARGETS.indexOf(target));
+    if (opts.coordinator) etcd = await EtcdCluster.start();
+    const extra = etcd ? ['--coordinator', `etcd:${etcd.endpoints}`] : [];
+    cluster = new ChainCluster(`crash${target}`, 3, opts.subnet + ALL_TARGETS.indexOf(target), undefined, extra);
     await cluster.start(3);
     const c = cluster;
-    members = c.nodes.map((node, i) => ({ node, name: `${['head', 'middle', 'tail'][i]}` }));
-    victim = c.nodes[['head', 'middle', 'tail'].indexOf(target)]!;
+    // Roles move under a coordinator, so members are named by ordinal there.
+    members = c.nodes.map((node, i) => ({ node, name: etcd ? `member ${i}` : `${['head', 'middle', 'tail'][i]}` }));
+    const fixed = c.nodes[['head', 'middle', 'tail'].indexOf(target)]!;
+    pickVictim = etcd ? () => memberInRole(c, target) : async () => fixed;
     address = `${c.address(0)}:${c.port}`;
     waitWritable = () => c.waitWritable(60_000);
+    if (etcd) bootstrap = () => c.nodes.map((n) => n.address);
   }
-  const writer = new Writer(address, 1 + Math.floor(rand() * 2 ** 30));
+  const writer = new FailoverWriter(address, { topic: TOPIC, producerId: 1 + Math.floor(rand() * 2 ** 30), ...(bootstrap ? { bootstrap } : {}) });
   const watch = new HwmWatch(() => members);
   try {
     writer.resume();
     await writer.progress(opts.recordsPerRound);
     for (let run = 0; run < opts.runs; run++) {
+      const victim = await pickVictim();
       // Kill at a random moment of the load: mid-append, mid-replication, mid-acknowledgement.
       await sleep(Math.floor(rand() * opts.maxKillDelayMs));
       const killedAt = Date.now();
       await victim.kill('SIGKILL');
       result.kills++;
-      await victim.start(60_000);
-      await waitWritable();
-      // Recovery: the first acknowledgement of a batch sent after the kill.
-      const recovered = await waitFor('writes after the kill', () => writer.acked.find((b) => b.sentAt >= killedAt), 90_000, 10);
+      let recovered: AckedBatch;
+      if (cluster && etcd) {
+        // Failover: the chain must take writes again while the victim is still down.
+        recovered = await writer.firstAckAfter(killedAt);
+        await victim.start(60_000);
+        await rejoined(cluster);
+      } else {
+        await victim.start(60_000);
+        await waitWritable();
+        // Recovery: the first acknowledgement of a batch sent after the kill.
+        recovered = await writer.firstAckAfter(killedAt);
+      }
       result.recoveryMs.push(recovered.at - killedAt);
       await writer.progress(opts.recordsPerRound);
       await writer.pause();
@@ -342,6 +311,7 @@ async function runTarget(target: Target, opts: CampaignOptions, rand: () => numb
     result.hwmSamples = watch.samples;
     if (cluster) await cluster.destroy();
     if (single) await single.destroy();
+    if (etcd) await etcd.teardown();
   }
   return result;
 }
@@ -361,13 +331,21 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
     hwmSamples: targets.reduce((n, t) => n + t.hwmSamples, 0),
     recoveryP50Ms: percentile(recovery, 50),
     recoveryP99Ms: percentile(recovery, 99),
+    ...(opts.coordinator ? { coordinator: opts.coordinator } : {}),
   };
 }
 
 export function summary(r: CampaignResult): string {
-  const lines = r.targets.map((t) => `  ${t.target.padEnd(6)} runs ${t.runs} kills ${t.kills} acked ${t.acked} lost ${t.lost} duplicated ${t.duplicated} retried ${t.failedAttempts} hwm samples ${t.hwmSamples} recovery p50 ${percentile(t.recoveryMs, 50)} ms p99 ${percentile(t.recoveryMs, 99)} ms`);
-  return [`crash campaign: runs ${r.runs}, kills ${r.kills}, records acknowledged ${r.acked}, lost or duplicated ${r.lost}, recovery p50 ${r.recoveryP50Ms} ms p99 ${r.recoveryP99Ms} ms`, ...lines,
+  // Under a coordinator the victim stays down until writes flow again: that interval is failover time.
+  const what = r.coordinator ? `failover (coordinator ${r.coordinator})` : 'recovery';
+  const lines = r.targets.map((t) => `  ${t.target.padEnd(6)} runs ${t.runs} kills ${t.kills} acked ${t.acked} lost ${t.lost} duplicated ${t.duplicated} retried ${t.failedAttempts} hwm samples ${t.hwmSamples} ${what} p50 ${percentile(t.recoveryMs, 50)} ms p99 ${percentile(t.recoveryMs, 99)} ms`);
+  return [`crash campaign: runs ${r.runs}, kills ${r.kills}, records acknowledged ${r.acked}, lost or duplicated ${r.lost}, ${what} p50 ${r.recoveryP50Ms} ms p99 ${r.recoveryP99Ms} ms`, ...lines,
     ...(r.violations.length ? ['violations:', ...r.violations.map((v) => `  ${v}`)] : [])].join('\n');
+}
+
+function coordinatorFlag(v: string): 'etcd' {
+  if (v !== 'etcd') throw new Error(`--coordinator ${v}: the campaign runs a real etcd cluster (--coordinator etcd); Kubernetes is tested against the fake API server`);
+  return v;
 }
 
 function flag(args: string[], name: string): string | undefined {
@@ -380,10 +358,11 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const opts: CampaignOptions = {
     runs: Number(flag(args, 'runs') ?? 10),
     seed: Number(flag(args, 'seed') ?? Date.now() % 100000),
-    targets: (flag(args, 'targets')?.split(',') ?? ALL_TARGETS) as Target[],
+    targets: (flag(args, 'targets')?.split(',') ?? (flag(args, 'coordinator') ? CHAIN_TARGETS : ALL_TARGETS)) as Target[],
     recordsPerRound: Number(flag(args, 'records-per-round') ?? 300),
     maxKillDelayMs: Number(flag(args, 'max-kill-delay-ms') ?? 1500),
     subnet: Number(flag(args, 'subnet') ?? 60),
+    ...(flag(args, 'coordinator') ? { coordinator: coordinatorFlag(flag(args, 'coordinator')!) } : {}),
     log: (l) => console.log(l),
   };
   console.log(`seed ${opts.seed}; replay with --seed ${opts.seed}`);
