@@ -38,7 +38,7 @@ const EPOCH_FILE = 'chain-epoch';
 export interface ChainOptions {
   /** This node's member name (pod name; must match its discovery entry). */
   self: string;
-  /** This node's advertised address, to find itself in discovery answers by address as well. */
+  /** This node's advertised address (its own member when solo). */
   advertised: { host: string; port: number };
   replicas: number;
   /** No discovery: a solo node that commits on local append. */
@@ -260,11 +260,9 @@ export class ChainNode extends EventEmitter {
 
   /** Applies a discovery answer: recompute the position, retarget the link, drop a stale upstream. */
   applyMembers(found: Member[]): void {
-    const { host, port } = this.opts.advertised;
-    // A member whose address is ours is us even if its name differs (SRV targets vs configured names).
-    const members = found.map((m) => (m.name !== this.opts.self && m.host === host && m.port === port ? { ...m, name: this.opts.self } : m));
+    // Never rename a member to ourselves: peers call it by its discovery name (discovery/self.ts).
     const before = this.position;
-    this.position = positionOf(this.opts.self, members, this.opts.replicas);
+    this.position = positionOf(this.opts.self, found, this.opts.replicas);
     const after = this.position;
     if (before.role !== after.role || before.members.map((m) => m.name).join() !== after.members.map((m) => m.name).join()) {
       this.opts.logger.info('chain view changed', { role: after.role, members: after.members.map((m) => m.name), formed: after.formed });

@@ -1,6 +1,6 @@
 /**
- * What `/readyz` reports for a node: ready only while its chain is formed (`replicas` members in
- * discovery), its own replication links are alive, discovery answers, the data directory takes writes,
+ * What `/readyz` reports for a node: ready only while it is a member of its chain's discovery answer,
+ * its chain is formed (`replicas` members in discovery), its own replication links are alive, discovery answers, the data directory takes writes,
  * and no drain is under way.
  *
  * Links count as well as membership because discovery keeps listing a dead member (the headless Service
@@ -9,6 +9,7 @@
  */
 import type { ChainNode } from '../chain/chain-node.ts';
 import type { Readiness } from './admin-server.ts';
+import { notInDiscoveryMessage, type Advertised } from '../discovery/self.ts';
 
 export interface ReadinessSource {
   chain: ChainNode;
@@ -16,6 +17,15 @@ export interface ReadinessSource {
   /** True when a probe file can be written in the data directory. */
   dataDirWritable(): boolean;
   draining(): boolean;
+  /** With discovery: this node's name and address, and the source, to say why it is not a member. */
+  identity?: { name: string; advertised: Advertised; source: string };
+}
+
+/** Why this node is not a member of its chain's discovery answer, or null when it is (or has no discovery). */
+export function notInDiscovery(src: Pick<ReadinessSource, 'chain' | 'identity'>): string | null {
+  const view = src.chain.view;
+  if (!src.identity || view.role !== 'outside' || src.chain.discoveryHealth.error !== null) return null;
+  return notInDiscoveryMessage(src.identity.name, src.identity.advertised, view.members, src.identity.source);
 }
 
 /** Evaluates every readiness check; ready when all pass. */
@@ -25,7 +35,9 @@ export function nodeReadiness(src: ReadinessSource): Readiness {
   const links = src.chain.linkHealth();
   const broken = [links.upstream === false ? `no live link from ${view.predecessor?.name ?? 'the predecessor'}` : '', links.downstream === false ? `not linked down to the tail through ${view.successor?.name ?? 'the successor'}` : '']
     .filter((s) => s !== '');
+  const outside = notInDiscovery(src);
   const checks = {
+    ...(src.identity ? { inDiscovery: outside === null ? { ok: true } : { ok: false, detail: outside } } : {}),
     chainFormed: { ok: view.formed, detail: `${view.members.length}/${src.replicas} members, role ${view.role}` },
     chainLinked: { ok: view.role !== 'outside' && broken.length === 0, detail: broken.length > 0 ? broken.join('; ') : `role ${view.role}` },
     discoveryFresh: { ok: disc.error === null, detail: disc.error ?? `age ${disc.ageMs} ms` },

@@ -17,7 +17,8 @@ import { NodeSecurity, type SecuritySettings } from '../security/node-security.t
 import { NodeMetrics } from '../metrics/node-metrics.ts';
 import { startAdminServer } from '../metrics/admin-server.ts';
 import { forEachResponseError } from '../metrics/response-errors.ts';
-import { nodeReadiness } from '../metrics/readiness.ts';
+import { nodeReadiness, notInDiscovery } from '../metrics/readiness.ts';
+import { identifySelf } from '../discovery/self.ts';
 import { refreshNodeGauges } from '../metrics/node-gauges.ts';
 import { partitionReports, type StatusReport } from '../metrics/status-report.ts';
 import { Broker, DEFAULT_BROKER_CONFIG } from './broker.ts';
@@ -173,18 +174,28 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
   const bound = await kafka.listen();
   const advertisedHost = config.advertisedHost ?? (config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host);
   const advertisedPort = config.advertisedPort ?? bound.port;
-  const nodeName = config.nodeName ?? `${advertisedHost}:${advertisedPort}`;
+  const advertised = { host: advertisedHost, port: advertisedPort };
+  const discovery = config.discovery ? discoveryFrom(config.discovery, config.dnsServer ? { dnsServer: config.dnsServer } : {}) : undefined;
+  // Without --node-name, a chain member takes the name discovery gives its advertised address.
+  const identified = discovery ? await identifySelf(discovery, advertised, config.nodeName) : null;
+  const nodeName = identified?.name ?? config.nodeName ?? `${advertisedHost}:${advertisedPort}`;
+  const identity = discovery ? { name: nodeName, advertised, source: discovery.description } : undefined;
 
   const chain = new ChainNode({
     self: nodeName,
-    advertised: { host: advertisedHost, port: advertisedPort },
+    advertised,
     replicas: config.replicas,
-    ...(config.discovery ? { discovery: discoveryFrom(config.discovery, config.dnsServer ? { dnsServer: config.dnsServer } : {}) } : {}),
+    ...(discovery ? { discovery } : {}),
     dataDir: config.dataDir,
     logs,
     logger: logger.child({ component: 'chain', chain: config.chain ?? (config.discovery ? 'default' : 'solo') }),
     ...(config.discoveryRefreshMs ? { refreshMs: config.discoveryRefreshMs } : {}),
     dial: security.dial,
+  });
+  // One line each time the node finds itself outside its chain's answer, not one per refresh.
+  chain.on('view', () => {
+    const problem = notInDiscovery({ chain, ...(identity ? { identity } : {}) });
+    if (problem) logger.error(`not a chain member: ${problem}`);
   });
   await chain.start();
 
@@ -261,6 +272,7 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
           }
         },
         draining: () => draining,
+        ...(identity ? { identity } : {}),
       }),
       status: (): StatusReport => ({
         nodeId: broker.selfId(),
