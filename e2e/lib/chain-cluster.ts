@@ -94,7 +94,7 @@ export class ChainCluster {
   }
 
   /** Waits until the head reports the chain writable. */
-  async waitWritable(timeoutMs = 30_000): Promise<void> {
+  async waitWritable(timeoutMs = 60_000): Promise<void> {
     await waitFor('chain writable', async () => ((await this.status(0)).writable ? true : undefined), timeoutMs);
   }
 

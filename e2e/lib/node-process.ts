@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const MAIN = path.join(ROOT, 'node/src/main.ts');
+/** How long a node may take to print its listening line. */
+export const START_TIMEOUT_MS = 120_000;
 const LISTEN_LINE = /vonnegut listening on (\S+):(\d+)(?: admin (\d+))?/;
 
 export interface NodeSpec {
@@ -40,8 +42,11 @@ export class NodeProcess {
     return `${this.host}:${this.port}`;
   }
 
-  /** Starts (or restarts) the process and resolves once it listens (60 s: startup takes 10-30 s on a loaded 2-core machine). */
-  async start(timeoutMs = 60_000): Promise<this> {
+  /**
+   * Starts (or restarts) the process and resolves once it listens. The deadline is generous: on a loaded
+   * 2-core machine (load average 20+) tsx alone can take 30 s to compile the node before it logs a line.
+   */
+  async start(timeoutMs = START_TIMEOUT_MS): Promise<this> {
     // `node --import tsx` keeps the node in this one process: the tsx CLI would fork a child that a
     // SIGKILL aimed at the wrapper would miss.
     const args = [
