@@ -11,7 +11,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NodeProcess } from './lib/node-process.ts';
 import { run, type RunResult } from './lib/tools.ts';
-import { openLog } from '../node/src/index.ts';
+import { createClient, openLog } from '../node/src/index.ts';
+import { DnsServer } from './lib/dns.ts';
+import { requireTool } from './lib/tools.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MAIN = path.join(ROOT, 'node/src/main.ts');
@@ -110,4 +112,15 @@ test('serve --help shows the static discovery grammar the README uses', async (t
   const help = await vonnegut(['serve', '--help']);
   t.is(help.code, 0);
   t.regex(help.stdout.toString(), /static:name=host:port/);
+});
+
+const hasDnsmasq = requireTool('dnsmasq');
+(hasDnsmasq ? test : test.skip)(`a native client on an SRV name that does not exist says which lookup failed, where, and the way out${hasDnsmasq ? '' : ' (skipped: no dnsmasq)'}`, async (t) => {
+  const dns = new DnsServer();
+  t.teardown(() => dns.destroy());
+  await dns.setSrv('_kafka._tcp.other.test', [{ target: 'n0.other.test', address: '127.0.0.1', port: 9 }]);
+  const client = await createClient({ endpoints: 'srv:_kafka._tcp.vg-a.default.svc.cluster.local', dnsServer: dns.address });
+  t.teardown(() => client.close());
+  const err = await t.throwsAsync(client.listTopics());
+  t.regex(err!.message, new RegExp(`SRV lookup of _kafka\\._tcp\\.vg-a\\.default\\.svc\\.cluster\\.local failed: .+ at ${dns.address}; outside Kubernetes give host:port endpoints`));
 });

@@ -59,9 +59,14 @@ export async function resolveBootstrap(spec: BootstrapSpec, dnsServer?: string):
   const out = new Set<string>();
   if (spec.kind === 'srv') {
     const res = await new SrvDiscovery(spec.record, dnsServer ? { dnsServer } : {}).resolve();
-    if (!res.ok) throw new Error(`SRV lookup of ${spec.record} failed: ${res.error}`);
-    for (const m of res.members) out.add(`${m.host}:${m.port}`);
-    if (out.size === 0) throw new Error(`SRV record ${spec.record} has no targets`);
+    if (res.ok) for (const m of res.members) out.add(`${m.host}:${m.port}`);
+    // Empty is what a name that does not exist answers (NXDOMAIN): most often a Kubernetes service name
+    // asked outside the cluster, whose resolver refuses or does not know it.
+    if (out.size === 0) {
+      const server = dnsServer ?? `the system resolver (${dns.getServers().join(', ')})`;
+      const reason = res.ok ? 'no such record' : res.error;
+      throw new Error(`SRV lookup of ${spec.record} failed: ${reason} at ${server}; outside Kubernetes give host:port endpoints (e.g. 127.0.0.1:9092), or a DNS server that has the record`);
+    }
     return [...out];
   }
   for (const { host, port } of spec.hosts) {
