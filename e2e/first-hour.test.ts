@@ -24,7 +24,7 @@ test.after.always(async () => {
 
 /** Runs `vonnegut ARGS` to its exit (a start that must fail), bounded by a generous deadline. */
 function vonnegut(args: string[]): Promise<RunResult> {
-  return run(process.execPath, ['--import', 'tsx', MAIN, ...args], { timeoutMs: 60_000 });
+  return run(process.execPath, ['--import', 'tsx', MAIN, ...args], { timeoutMs: 180_000 });
 }
 
 function tempDir(t: { teardown(fn: () => void): void }): string {
