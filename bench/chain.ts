@@ -63,21 +63,37 @@ export interface ChainBenchResult {
 export interface BenchChain {
   nodes: BenchServer[];
   head: string;
+  /** SIGKILLs member `i` if it runs, then starts it again on its data dir, address and flags. */
+  restart(i: number): Promise<BenchServer>;
 }
 
-/** Starts `n` nodes as one chain (n = 1: a solo node) under `root`. */
-export async function startChain(root: string, n: number, profile?: string): Promise<BenchChain> {
+/**
+ * Starts `n` nodes as one chain (n = 1: a solo node) under `root`; `extraArgs` go to every member
+ * (e.g. `--coordinator`), `admin` gives each an admin port (for /v1/status).
+ */
+export async function startChain(root: string, n: number, profile?: string, opts: { extraArgs?: string[]; admin?: boolean } = {}): Promise<BenchChain> {
   if (n === 1) {
     const node = await startServer(path.join(root, 'solo'));
-    return { nodes: [node], head: node.address };
+    return { nodes: [node], head: node.address, restart: () => Promise.reject(new Error('a solo bench node is not restarted')) };
   }
   const hosts = Array.from({ length: n }, (_, i) => `127.0.0.${11 + i}`);
   const port = await portFreeOn(hosts);
   const members = hosts.map((h, i) => `n${i}=${h}:${port}`).join(',');
-  const nodes = await Promise.all(hosts.map((host, i) => startServer(path.join(root, `n${i}`), profile, {
-    host, port, args: ['--discovery', `static:${members}`, '--node-name', `n${i}`, '--replicas', String(n)],
-  })));
-  return { nodes, head: `${hosts[0]}:${port}` };
+  const start = (i: number): Promise<BenchServer> => startServer(path.join(root, `n${i}`), profile, {
+    host: hosts[i]!, port, admin: opts.admin, args: ['--discovery', `static:${members}`, '--node-name', `n${i}`, '--replicas', String(n), ...(opts.extraArgs ?? [])],
+  });
+  const nodes = await Promise.all(hosts.map((_, i) => start(i)));
+  const restart = async (i: number): Promise<BenchServer> => {
+    const old = nodes[i]!.child;
+    if (old.exitCode === null && old.signalCode === null) {
+      const gone = new Promise<void>((resolve) => old.once('exit', () => resolve()));
+      old.kill('SIGKILL');
+      await gone;
+    }
+    nodes[i] = await start(i);
+    return nodes[i]!;
+  };
+  return { nodes, head: `${hosts[0]}:${port}`, restart };
 }
 
 /** Produces the first body until the chain accepts it (links up, topic auto-created). */
@@ -101,7 +117,7 @@ export async function waitWritable(address: string, body: Buffer): Promise<void>
   throw new Error(`chain at ${address} not writable after ${WRITABLE_TIMEOUT_MS} ms (last error code ${last})`);
 }
 
-async function measure(chain: BenchChain, o: ChainBenchOptions, pool: ReturnType<typeof producePool>, count: number, bar: Progress): Promise<{ load: LoadResult; latency: LoadResult }> {
+export async function measure(chain: BenchChain, o: ChainBenchOptions, pool: ReturnType<typeof producePool>, count: number, bar: Progress): Promise<{ load: LoadResult; latency: LoadResult }> {
   const batchBytes = pool.batches[0]!.length;
   const pids = chain.nodes.map((n) => n.child.pid);
   const load = await produceLoad(chain.head, pool.bodies, batchBytes, pool.perBatch, count, { connections: o.connections, inflight: o.inflight, onDone: (b) => bar.add(b), serverPids: pids });
