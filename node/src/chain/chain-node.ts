@@ -231,6 +231,16 @@ export class ChainNode extends EventEmitter {
     this.replicator.sendCreate(topic, partitions);
   }
 
+  /** Replicates a topic's config overrides down the chain (the head already applied them). */
+  topicConfigChanged(topic: string, overrides: Record<string, string>): void {
+    this.replicator.sendConfig(topic, overrides);
+  }
+
+  /** Replicates a DeleteRecords down the chain (the head already moved its log start offset). */
+  logStartMoved(topic: string, partition: number, offset: number): void {
+    this.replicator.sendLogStart(topic, partition, offset);
+  }
+
   /** Replicates a topic deletion down the chain. */
   topicDeleted(topic: string, partitions: number): void {
     this.replicator.sendDelete(topic);
@@ -351,6 +361,19 @@ export class ChainNode extends EventEmitter {
         this.ensureTopic(msg.topic, msg.partitionCount);
         this.replicator.sendCreate(msg.topic, msg.partitionCount);
         return;
+      case 'config': {
+        const overrides = Object.fromEntries(msg.configs.map((c) => [c.name, c.value]));
+        if (this.opts.logs.list().some((t) => t.topic === msg.topic)) this.opts.logs.setTopicConfig(msg.topic, overrides);
+        this.replicator.sendConfig(msg.topic, overrides);
+        return;
+      }
+      case 'logStart': {
+        const log = this.opts.logs.partition(msg.topic, msg.partition);
+        // A successor that lacks the offsets yet gets them (and the move) when it catches up.
+        if (log && msg.offset <= log.logEndOffset) this.opts.logs.deleteRecordsBefore(msg.topic, msg.partition, msg.offset);
+        this.replicator.sendLogStart(msg.topic, msg.partition, msg.offset);
+        return;
+      }
       case 'delete': {
         const count = this.opts.logs.list().find((t) => t.topic === msg.topic)?.partitions ?? 0;
         this.opts.logs.deleteTopic(msg.topic);

@@ -18,6 +18,11 @@
  *     3 Create    => topic:string partition_count:int32
  *     4 Delete    => topic:string
  *     5 Ping      => (empty)
+ *     6 Config    => topic:string [name:string value:string]                       (the topic's whole set of
+ *                                                                                  config overrides, Kafka names;
+ *                                                                                  sent after Create and on change)
+ *     7 LogStart  => topic:string partition:int32 offset:int64                     (DeleteRecords: the log start
+ *                                                                                  offset moves up to offset)
  *   downstream -> upstream
  *    10 State     => epoch:int32 [topic:string partition_count:int32 [partition:int32 log_end:int64 hwm:int64]]
  *    11 Ack       => [topic:string partition:int32 hwm:int64]     (committed offsets: the tail's log end)
@@ -52,6 +57,11 @@ export interface TopicState {
   partitions: PartitionState[];
 }
 
+export interface ConfigEntry {
+  name: string;
+  value: string;
+}
+
 export interface AckEntry {
   topic: string;
   partition: number;
@@ -64,6 +74,8 @@ export type LinkMessage =
   | { type: 'create'; topic: string; partitionCount: number }
   | { type: 'delete'; topic: string }
   | { type: 'ping' }
+  | { type: 'config'; topic: string; configs: ConfigEntry[] }
+  | { type: 'logStart'; topic: string; partition: number; offset: number }
   | { type: 'state'; epoch: number; topics: TopicState[] }
   | { type: 'ack'; acks: AckEntry[] }
   | { type: 'pong'; chainReady: boolean; tail: string }
@@ -75,6 +87,8 @@ const TYPE_CODES = {
   create: 3,
   delete: 4,
   ping: 5,
+  config: 6,
+  logStart: 7,
   state: 10,
   ack: 11,
   pong: 12,
@@ -110,6 +124,12 @@ export function encodeLinkMessage(m: LinkMessage): Buffer {
       break;
     case 'ping':
       break;
+    case 'config':
+      w.string(m.topic).array(m.configs, (x, c) => x.string(c.name).string(c.value));
+      break;
+    case 'logStart':
+      w.string(m.topic).int32(m.partition).int64(m.offset);
+      break;
     case 'state':
       w.int32(m.epoch).array(m.topics, (x, t) => {
         x.string(t.topic).int32(t.partitionCount);
@@ -144,6 +164,10 @@ export function decodeLinkMessage(buf: Buffer): LinkMessage {
       return { type: 'delete', topic: r.string() };
     case TYPE_CODES.ping:
       return { type: 'ping' };
+    case TYPE_CODES.config:
+      return { type: 'config', topic: r.string(), configs: r.array((x) => ({ name: x.string(), value: x.string() })) };
+    case TYPE_CODES.logStart:
+      return { type: 'logStart', topic: r.string(), partition: r.int32(), offset: r.int64n() };
     case TYPE_CODES.state:
       return {
         type: 'state',

@@ -1,7 +1,10 @@
 /**
  * Which chain owns which topic. The map lives in an internal topic, `__vonnegut_placement`, on the first
  * chain of the cluster, so it is as durable and replicated as any data there: one record per change,
- * key = topic name, value = `{"chain": name, "partitions": n}`, a null value (tombstone) when deleted.
+ * key = topic name, value = `{"chain": name, "partitions": n, "configs": {...}}`, a null value (tombstone)
+ * when deleted. `configs` holds the topic's config overrides under Kafka's names (absent = none), so every
+ * node can answer DescribeConfigs; a later record for the same topic replaces the earlier one (AlterConfigs,
+ * CreatePartitions).
  * Every node rebuilds the map by reading that topic from the start and follows it for changes.
  *
  * Placement is decided once, by the head of the first chain (the cluster's controller): a new topic goes
@@ -15,6 +18,8 @@ export const PLACEMENT_TOPIC = '__vonnegut_placement';
 export interface Placement {
   chain: string;
   partitions: number;
+  /** The topic's config overrides (storage/topic-config.ts); absent when it has none. */
+  configs?: Record<string, string>;
 }
 
 export class PlacementMap {

@@ -22,4 +22,10 @@ export interface ReplicaLogs {
   /** Creates a topic if absent (replicated creation is idempotent). */
   ensureTopic(topic: string, partitions: number): void;
   deleteTopic(topic: string): void;
+  /** A topic's config overrides (Kafka names; see storage/topic-config.ts). */
+  topicOverrides(topic: string): Record<string, string>;
+  /** Replaces a topic's config overrides (a replicated config change). */
+  setTopicConfig(topic: string, overrides: Record<string, string>): unknown;
+  /** Moves a partition's log start offset up (a replicated DeleteRecords). */
+  deleteRecordsBefore(topic: string, partition: number, offset: number): unknown;
 }

@@ -181,6 +181,16 @@ export class Replicator {
     if (this.state === 'streaming') this.send({ type: 'create', topic, partitionCount });
   }
 
+  /** Tells the successor a topic's whole set of config overrides. */
+  sendConfig(topic: string, overrides: Record<string, string>): void {
+    if (this.state === 'streaming') this.send(configMessage(topic, overrides));
+  }
+
+  /** Tells the successor a partition's log start offset moved (DeleteRecords). */
+  sendLogStart(topic: string, partition: number, offset: number): void {
+    if (this.state === 'streaming') this.send({ type: 'logStart', topic, partition, offset });
+  }
+
   /** Tells the successor to delete a topic. */
   sendDelete(topic: string): void {
     if (this.state === 'streaming') this.send({ type: 'delete', topic });
@@ -330,9 +340,12 @@ export class Replicator {
     for (const { topic, partitions } of this.logs.list()) {
       const them = remote.get(topic);
       if (!them) this.send({ type: 'create', topic, partitionCount: partitions });
+      // Configs and log start offsets are small: send them on every sync rather than track who has them.
+      this.send(configMessage(topic, this.logs.topicOverrides(topic)));
       for (let p = 0; p < partitions; p++) {
         const local = this.logs.partition(topic, p);
         if (!local) continue;
+        if (local.logStartOffset > 0) this.send({ type: 'logStart', topic, partition: p, offset: local.logStartOffset });
         const their = them?.partitions.find((x) => x.partition === p);
         let start = their?.logEnd ?? 0;
         if (discardUnshipped && their && their.logEnd < local.logEndOffset && their.logEnd >= this.events.committed(topic, p)) {
@@ -447,4 +460,9 @@ function lastOffsetOf(batches: Buffer): number {
   let last = -1;
   for (const { position } of batchPositions(batches)) last = batchLastOffset(batches, position);
   return last;
+}
+
+/** The Config link message carrying a topic's overrides, in a stable order. */
+function configMessage(topic: string, overrides: Record<string, string>): LinkMessage {
+  return { type: 'config', topic, configs: Object.entries(overrides).sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name, value })) };
 }

@@ -81,14 +81,19 @@ export class OffsetStore {
 
   /** Deletes a group's offsets durably (one tombstone per partition). */
   async deleteGroup(group: string): Promise<number> {
-    const entries = [...(this.byGroup.get(group)?.values() ?? [])];
+    return this.deletePartitions(group, [...(this.byGroup.get(group)?.values() ?? [])]);
+  }
+
+  /** Deletes some of a group's offsets durably (OffsetDelete): one tombstone per partition that has one. */
+  async deletePartitions(group: string, partitions: readonly { topic: string; partition: number }[]): Promise<number> {
+    const entries = partitions.filter((p) => this.get(group, p.topic, p.partition) !== undefined);
     if (entries.length === 0) return 0;
     const batch = encodeRecordBatch({
       timestamp: this.now(),
       records: entries.map((e) => ({ key: encodeOffsetKey({ group, topic: e.topic, partition: e.partition }), value: null })),
     });
     const errorCode = await this.append(batch);
-    if (errorCode === 0) this.byGroup.delete(group);
+    if (errorCode === 0) for (const e of entries) this.remove(group, e.topic, e.partition);
     return errorCode;
   }
 

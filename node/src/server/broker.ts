@@ -103,7 +103,7 @@ export class Broker {
     readonly directory: TopicDirectory,
     private readonly log: Logger,
     /** Connections to other nodes (forwarded topic admin). */
-    private readonly dial: Dialer = plainDial,
+    readonly dial: Dialer = plainDial,
   ) {}
 
   /** Broker id of a chain member as every node computes it. */
@@ -159,13 +159,17 @@ export class Broker {
     return this.directory.owner(topic)?.partitions;
   }
 
-  private isHead(): boolean {
+  /** Whether this node heads its chain (or is alone in it): where writes and admin changes happen. */
+  isHead(): boolean {
     const role = this.chain.view.role;
     return role === 'head' || role === 'solo';
   }
 
-  /** Creates a topic: the controller places it (and creates it if its own chain owns it); others forward. */
-  async createTopic(topic: string, partitions: number): Promise<void> {
+  /**
+   * Creates a topic with its config overrides (already validated, Kafka names): the controller places it
+   * (and creates it if its own chain owns it); others forward.
+   */
+  async createTopic(topic: string, partitions: number, configs: Record<string, string> = {}): Promise<void> {
     validateTopicName(topic);
     if (!Number.isInteger(partitions) || partitions < 1 || partitions > 10_000) {
       throw new KafkaError('INVALID_PARTITIONS', `partition count ${partitions} must be between 1 and 10000`);
@@ -174,15 +178,15 @@ export class Broker {
     if (!this.directory.isController()) {
       const controller = this.directory.controller();
       if (!controller) throw new KafkaError('NOT_CONTROLLER', 'the cluster has no controller yet');
-      await forwardCreateTopic(controller.host, controller.port, topic, partitions, this.dial);
+      await forwardCreateTopic(controller.host, controller.port, topic, partitions, configs, this.dial);
       await this.directory.waitForTopic(topic, TOPIC_PROPAGATION_MS);
       return;
     }
     if (!this.directory.cluster || isInternalTopic(topic)) {
-      this.createLocal(topic, partitions);
+      this.createLocal(topic, partitions, configs);
       return;
     }
-    const placement = await this.directory.place(topic, partitions);
+    const placement = await this.directory.place(topic, partitions, configs);
     this.log.info('topic placed', { topic, ...placement });
   }
 
@@ -201,9 +205,10 @@ export class Broker {
   }
 
   /** Creates a topic's log at this chain's head and replicates the creation down the chain. */
-  private createLocal(topic: string, partitions: number): void {
-    this.logs.createTopic(topic, { partitions });
+  private createLocal(topic: string, partitions: number, configs: Record<string, string>): void {
+    this.logs.createTopic(topic, { partitions, configs });
     this.chain.topicCreated(topic, partitions);
+    this.chain.topicConfigChanged(topic, configs);
     this.log.info('topic created', { topic, partitions });
   }
 
@@ -215,17 +220,37 @@ export class Broker {
     this.log.info('topic deleted', { topic });
   }
 
-  /** Placement changed: the owning chain's head creates or drops the local log. */
+  /** Placement changed: the owning chain's head creates, grows, reconfigures or drops the local log. */
   reconcileTopic(topic: string): void {
     if (!this.isHead()) return;
     const owner = this.directory.owner(topic);
-    const local = this.logs.list().some((t) => t.topic === topic);
+    const local = this.logs.list().find((t) => t.topic === topic);
     try {
-      if (owner && this.directory.ownedHere(owner) && !local) this.createLocal(topic, owner.partitions);
+      if (owner && this.directory.ownedHere(owner) && !local) this.createLocal(topic, owner.partitions, owner.configs);
+      else if (owner && this.directory.ownedHere(owner) && local && this.directory.cluster) this.applyPlacement(topic, local.partitions, owner.partitions, owner.configs);
       else if (!owner && local && !isInternalTopic(topic)) this.deleteLocal(topic);
     } catch (err) {
       this.log.warn('could not reconcile topic with its placement', { topic, error: (err as Error).message });
     }
+  }
+
+  /** Brings a local topic to its placement's partition count and configs, and the chain with it. */
+  private applyPlacement(topic: string, localPartitions: number, partitions: number, configs: Record<string, string>): void {
+    if (partitions > localPartitions) this.growLocal(topic, partitions);
+    if (JSON.stringify(sorted(this.logs.topicOverrides(topic))) !== JSON.stringify(sorted(configs))) this.reconfigureLocal(topic, configs);
+  }
+
+  /** Adds partitions to a topic at this chain's head and down the chain (a replicated Create with the new count). */
+  growLocal(topic: string, partitions: number): void {
+    this.logs.ensureTopic(topic, partitions);
+    this.chain.topicCreated(topic, partitions);
+    this.log.info('partitions added', { topic, partitions });
+  }
+
+  /** Replaces a topic's config overrides at this chain's head and down the chain. */
+  reconfigureLocal(topic: string, configs: Record<string, string>): void {
+    this.logs.setTopicConfig(topic, configs);
+    this.chain.topicConfigChanged(topic, configs);
   }
 
   /**
@@ -252,7 +277,7 @@ export class Broker {
   }
 
   /** The local log of a partition this node's chain owns; NOT_LEADER_OR_FOLLOWER when another chain owns it. */
-  private ownedLog(topic: string, partition: number): PartitionLog {
+  ownedLog(topic: string, partition: number): PartitionLog {
     const owner = this.directory.owner(topic);
     if (!owner || partition < 0 || partition >= owner.partitions) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `${topic}-${partition} does not exist`);
     if (!this.directory.ownedHere(owner)) throw new KafkaError('NOT_LEADER_OR_FOLLOWER', `${topic} lives on chain ${owner.chain}`);
@@ -292,8 +317,9 @@ export class Broker {
     const writable = this.chain.writable();
     if (!writable.ok) throw writable.error;
     if (!records || records.length === 0) throw new KafkaError('CORRUPT_MESSAGE', 'produce without records');
-    if (records.length > this.config.maxMessageBytes) {
-      throw new KafkaError('MESSAGE_TOO_LARGE', `${records.length} bytes exceeds message.max.bytes ${this.config.maxMessageBytes}`);
+    const { maxMessageBytes } = this.logs.topicConfig(topic);
+    if (records.length > maxMessageBytes) {
+      throw new KafkaError('MESSAGE_TOO_LARGE', `${records.length} bytes exceeds max.message.bytes ${maxMessageBytes}`);
     }
     // The chain epoch is the partition leader epoch (KIP-101).
     const batches = toRecordBatch(records);
@@ -383,4 +409,9 @@ export class Broker {
     this.log.error('unexpected error', { topic, partition, error: (err as Error)?.stack ?? String(err) });
     return ErrorCode.UNKNOWN_SERVER_ERROR.code;
   }
+}
+
+/** A config map with its keys in order, for comparing two of them. */
+function sorted(configs: Record<string, string>): [string, string][] {
+  return Object.entries(configs).sort(([a], [b]) => a.localeCompare(b));
 }

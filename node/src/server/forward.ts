@@ -8,6 +8,9 @@ import { plainDial, type Dialer } from '../security/dial.ts';
 import { ApiKey } from '../protocol/api-keys.ts';
 import { decodeCreateTopicsResponse, encodeCreateTopicsRequest } from '../protocol/apis/create-topics.ts';
 import { decodeDeleteTopicsResponse, encodeDeleteTopicsRequest } from '../protocol/apis/delete-topics.ts';
+import { decodeAlterConfigsResponse, encodeAlterConfigsRequest } from '../protocol/apis/alter-configs.ts';
+import { decodeCreatePartitionsResponse, encodeCreatePartitionsRequest } from '../protocol/apis/create-partitions.ts';
+import { RESOURCE_TOPIC } from '../protocol/apis/describe-configs.ts';
 import { KafkaError } from '../protocol/errors.ts';
 import { errorName } from '../protocol/error-codes.ts';
 import type { Reader } from '../protocol/reader.ts';
@@ -36,9 +39,10 @@ function raise(code: number, message: string | null): void {
 }
 
 /** Asks the node at `host:port` to create a topic; throws its KafkaError if it refuses. */
-export async function forwardCreateTopic(host: string, port: number, topic: string, partitions: number, dial: Dialer = plainDial): Promise<void> {
+export async function forwardCreateTopic(host: string, port: number, topic: string, partitions: number, configs: Record<string, string>, dial: Dialer = plainDial): Promise<void> {
+  const entries = Object.entries(configs).map(([name, value]) => ({ name, value }));
   const r = await requestOnce(host, port, ApiKey.CreateTopics, 1, (w) =>
-    encodeCreateTopicsRequest(w, 1, { topics: [{ name: topic, numPartitions: partitions, replicationFactor: -1, assignments: [], configs: [] }], timeoutMs: FORWARD_TIMEOUT_MS, validateOnly: false }),
+    encodeCreateTopicsRequest(w, 1, { topics: [{ name: topic, numPartitions: partitions, replicationFactor: -1, assignments: [], configs: entries }], timeoutMs: FORWARD_TIMEOUT_MS, validateOnly: false }),
   dial);
   const res = decodeCreateTopicsResponse(r, 1).topics[0];
   if (res) raise(res.errorCode, res.errorMessage);
@@ -48,5 +52,22 @@ export async function forwardCreateTopic(host: string, port: number, topic: stri
 export async function forwardDeleteTopic(host: string, port: number, topic: string, dial: Dialer = plainDial): Promise<void> {
   const r = await requestOnce(host, port, ApiKey.DeleteTopics, 1, (w) => encodeDeleteTopicsRequest(w, 1, { topicNames: [topic], timeoutMs: FORWARD_TIMEOUT_MS }), dial);
   const res = decodeDeleteTopicsResponse(r, 1).responses[0];
+  if (res) raise(res.errorCode, res.errorMessage);
+}
+
+/** Asks the node at `host:port` to replace a topic's config overrides (AlterConfigs v0); throws its KafkaError if it refuses. */
+export async function forwardAlterConfigs(host: string, port: number, topic: string, configs: Record<string, string>, dial: Dialer = plainDial): Promise<void> {
+  const entries = Object.entries(configs).map(([name, value]) => ({ name, operation: 0, value }));
+  const r = await requestOnce(host, port, ApiKey.AlterConfigs, 0, (w) =>
+    encodeAlterConfigsRequest(w, 0, { resources: [{ resourceType: RESOURCE_TOPIC, resourceName: topic, configs: entries }], validateOnly: false }), dial);
+  const res = decodeAlterConfigsResponse(r, 0).responses[0];
+  if (res) raise(res.errorCode, res.errorMessage);
+}
+
+/** Asks the node at `host:port` to grow a topic to `count` partitions; throws its KafkaError if it refuses. */
+export async function forwardCreatePartitions(host: string, port: number, topic: string, count: number, dial: Dialer = plainDial): Promise<void> {
+  const r = await requestOnce(host, port, ApiKey.CreatePartitions, 0, (w) =>
+    encodeCreatePartitionsRequest(w, 0, { topics: [{ name: topic, count, assignments: null }], timeoutMs: FORWARD_TIMEOUT_MS, validateOnly: false }), dial);
+  const res = decodeCreatePartitionsResponse(r, 0).results[0];
   if (res) raise(res.errorCode, res.errorMessage);
 }

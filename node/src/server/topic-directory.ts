@@ -32,6 +32,8 @@ export interface Owner {
   chain: string;
   members: Member[];
   partitions: number;
+  /** The topic's config overrides, as every node of the cluster knows them. */
+  configs: Record<string, string>;
 }
 
 export class TopicDirectory {
@@ -88,11 +90,11 @@ export class TopicDirectory {
     if (!this.cluster || isInternalTopic(topic)) {
       const chain = this.first();
       const local = this.logs.list().find((t) => t.topic === topic);
-      return local ? { chain: chain.name, members: chain.members, partitions: local.partitions } : undefined;
+      return local ? { chain: chain.name, members: chain.members, partitions: local.partitions, configs: this.logs.topicOverrides(topic) } : undefined;
     }
     const placed = this.placement.get(topic);
     if (!placed) return undefined;
-    return { chain: placed.chain, members: this.cluster.chain(placed.chain)?.members ?? [], partitions: placed.partitions };
+    return { chain: placed.chain, members: this.cluster.chain(placed.chain)?.members ?? [], partitions: placed.partitions, configs: placed.configs ?? {} };
   }
 
   /** Whether this node's chain owns the topic. */
@@ -107,11 +109,20 @@ export class TopicDirectory {
   }
 
   /** Controller only: places a new topic on the least loaded chain and commits that to the placement topic. */
-  async place(topic: string, partitions: number): Promise<Placement> {
+  async place(topic: string, partitions: number, configs: Record<string, string> = {}): Promise<Placement> {
     const names = this.chains().map((c) => c.name);
-    const placement = { chain: chooseChain(names, this.placement.load(names)), partitions };
+    const placement: Placement = { chain: chooseChain(names, this.placement.load(names)), partitions, ...(Object.keys(configs).length > 0 && { configs }) };
     await this.appendPlacement(placementRecord(topic, placement));
     return placement;
+  }
+
+  /** Controller only: changes a placed topic's partition count or configs (never its chain). */
+  async update(topic: string, change: { partitions?: number; configs?: Record<string, string> }): Promise<void> {
+    const current = this.placement.get(topic);
+    if (!current) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${topic} does not exist`);
+    const configs = change.configs ?? current.configs ?? {};
+    const { configs: _old, ...rest } = current;
+    await this.appendPlacement(placementRecord(topic, { ...rest, partitions: change.partitions ?? current.partitions, ...(Object.keys(configs).length > 0 && { configs }) }));
   }
 
   /** Controller only: removes a topic from the placement map. */

@@ -3,6 +3,7 @@
  *
  *   <dataDir>/<topic>-<partition>/...     one PartitionLog each (see partition-log.ts)
  *   <dataDir>/topic-configs.json          per-topic config overrides (topic-config-store.ts)
+ *   <dataDir>/log-start-offset-checkpoint log start offsets moved by DeleteRecords (Kafka's format)
  *   <dataDir>/.kafka_cleanshutdown        written by close() after every log was flushed; removed by
  *                                         open(). Open recovers only each log's last segment when it is
  *                                         present, and every segment when it is not (a crash).
@@ -26,6 +27,7 @@ import { lockDataDir, prepareDataDir, type DataDirLock } from './data-dir.ts';
 import { DEFAULT_FILE_IDLE_MS, DEFAULT_MAX_OPEN_FILES, FilePool } from './file-pool.ts';
 import { KAFKA_TOPIC_DEFAULTS, resolveTopicConfig, type TopicConfig, type TopicConfigOverrides } from './topic-config.ts';
 import { TopicConfigStore } from './topic-config-store.ts';
+import { LOG_START_CHECKPOINT_FILE, readLogStartCheckpoint, writeLogStartCheckpoint } from './log-start-checkpoint.ts';
 
 /** Upper bound on partitions per topic: each one holds three files per segment (descriptors come from the file pool). */
 export const MAX_PARTITIONS = 10_000;
@@ -69,6 +71,8 @@ export class LogManager {
   private flushTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly configStore: TopicConfigStore;
+  /** Resolved configs, read on every produce; dropped whenever overrides or defaults change. */
+  private readonly resolved = new Map<string, TopicConfig>();
 
   private constructor(opts: LogManagerOptions, clean: boolean, private readonly lock: DataDirLock) {
     this.opts = opts;
@@ -113,6 +117,11 @@ export class LogManager {
       if (partitions.length !== count) manager.logger.warn('topic is missing partition directories; recreating them empty', { topic, found: partitions.length, count });
       manager.topicLogs.set(topic, Array.from({ length: count }, (_, p) => manager.openPartition(topic, p, !clean)));
     }
+    for (const e of readLogStartCheckpoint(opts.dataDir)) {
+      const log = manager.get(e.topic, e.partition);
+      // A log shorter than its checkpoint (a torn tail) keeps what it has.
+      if (log) log.advanceLogStart(Math.min(e.offset, log.logEndOffset));
+    }
     // From here until close() a crash is unclean: remove the marker only after recovery succeeded.
     fs.rmSync(marker, { force: true });
     manager.logger.info('logs loaded', { dataDir: opts.dataDir, topics: found.size, clean });
@@ -131,6 +140,7 @@ export class LogManager {
     // Validates before anything reaches the disk; stored first so the logs open with it.
     resolveTopicConfig(opts.configs ?? {}, this.topicDefaults());
     this.configStore.set(name, opts.configs ?? {});
+    this.resolved.delete(name);
     this.topicLogs.set(name, Array.from({ length: partitions }, (_, p) => this.openPartition(name, p, false)));
     this.logger.info('topic created', { topic: name, partitions });
     return { topic: name, partitions };
@@ -155,6 +165,7 @@ export class LogManager {
     this.topicLogs.delete(name);
     for (const log of logs) log.delete();
     this.configStore.delete(name);
+    this.resolved.delete(name);
     this.logger.info('topic deleted', { topic: name });
     return true;
   }
@@ -200,7 +211,12 @@ export class LogManager {
 
   /** A topic's effective config (its overrides over topicDefaults()); what retention and compaction apply. */
   topicConfig(topic: string): TopicConfig {
-    return resolveTopicConfig(this.configStore.get(topic), this.topicDefaults());
+    let config = this.resolved.get(topic);
+    if (config === undefined) {
+      config = resolveTopicConfig(this.configStore.get(topic), this.topicDefaults());
+      this.resolved.set(topic, config);
+    }
+    return config;
   }
 
   /** The keys set for this topic (DescribeConfigs reports them as TOPIC_CONFIG). */
@@ -218,9 +234,28 @@ export class LogManager {
     if (logs === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `topic ${topic} does not exist`);
     const config = resolveTopicConfig(overrides, this.topicDefaults());
     this.configStore.set(topic, overrides);
+    this.resolved.delete(topic);
     for (const log of logs) Object.assign(log.config, logSettings(config));
     this.logger.info('topic config changed', { topic, overrides });
     return config;
+  }
+
+  /**
+   * DeleteRecords: moves a partition's log start offset up to `offset` and checkpoints it, so the move
+   * survives a restart. Returns the new log start offset; UNKNOWN_TOPIC_OR_PARTITION, OFFSET_OUT_OF_RANGE.
+   */
+  deleteRecordsBefore(topic: string, partition: number, offset: number): number {
+    this.ensureOpen();
+    const start = this.require(topic, partition).advanceLogStart(offset);
+    this.checkpointLogStarts();
+    return start;
+  }
+
+  /** Writes every log's start offset to the checkpoint file (not at all while every log still starts at 0). */
+  checkpointLogStarts(): void {
+    const entries = [...this.topicLogs].flatMap(([topic, logs]) => logs.map((log, partition) => ({ topic, partition, offset: log.logStartOffset })));
+    if (entries.every((e) => e.offset === 0) && !fs.existsSync(path.join(this.dataDir, LOG_START_CHECKPOINT_FILE))) return;
+    writeLogStartCheckpoint(this.dataDir, entries);
   }
 
   /**
@@ -309,6 +344,7 @@ export class LogManager {
     this.stopRetention();
     this.stopFlusher();
     this.stopIdleFileClose();
+    this.checkpointLogStarts();
     for (const logs of this.topicLogs.values()) for (const log of logs) log.close();
     this.closed = true;
     fs.writeFileSync(path.join(this.dataDir, CLEAN_SHUTDOWN_FILE), '');
@@ -319,6 +355,7 @@ export class LogManager {
   /** Changes segment and retention settings at runtime: new segments and the next sweep use them. */
   reconfigure(change: Partial<Pick<LogConfig, 'segmentBytes' | 'retentionBytes' | 'retentionMs'>>): void {
     Object.assign(this.opts, change);
+    this.resolved.clear();
     // A topic's own overrides still win over the new defaults.
     for (const [topic, logs] of this.topicLogs) {
       const settings = logSettings(this.topicConfig(topic));

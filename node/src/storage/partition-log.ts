@@ -437,6 +437,21 @@ export class PartitionLog {
     this.segments.push(LogSegment.create(this.dir, baseOffset, this.segConfig));
   }
 
+  /**
+   * DeleteRecords: moves logStartOffset up to `offset` (never past the log end) and deletes the segments
+   * wholly below it; reads below it are then OFFSET_OUT_OF_RANGE. A lower offset changes nothing.
+   * Returns the log start offset after the call.
+   */
+  advanceLogStart(offset: number): number {
+    this.ensureOpen();
+    if (offset <= this.startOffset) return this.startOffset;
+    if (offset > this.logEndOffset) throw new KafkaError('OFFSET_OUT_OF_RANGE', `offset ${offset} is past the log end ${this.logEndOffset}`);
+    this.startOffset = offset;
+    this.hw = Math.max(this.hw, offset);
+    while (this.segments.length > 1 && this.segments[1]!.baseOffset <= offset) this.deleteFirstSegment(`below the log start offset ${offset}`);
+    return this.startOffset;
+  }
+
   private deleteFirstSegment(reason: string): void {
     const seg = this.segments.shift()!;
     this.logger.info('deleting segment', { dir: this.dir, segment: seg.baseOffset, reason });

@@ -10,6 +10,8 @@ const messages: LinkMessage[] = [
   { type: 'create', topic: 'new', partitionCount: 6 },
   { type: 'delete', topic: 'old' },
   { type: 'ping' },
+  { type: 'config', topic: 'orders', configs: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'retention.ms', value: '1000' }] },
+  { type: 'logStart', topic: 'orders', partition: 1, offset: 4_000_000_000 },
   { type: 'state', epoch: 7, topics: [{ topic: 'a', partitionCount: 2, partitions: [{ partition: 0, logEnd: 10, hwm: 8 }, { partition: 1, logEnd: 0, hwm: 0 }] }] },
   { type: 'ack', acks: [{ topic: 'a', partition: 1, hwm: 99 }] },
   { type: 'pong', chainReady: true, tail: 'vg-2' },

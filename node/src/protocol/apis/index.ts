@@ -21,3 +21,7 @@ export * from './describe-configs.ts';
 export * from './describe-cluster.ts';
 export * from './sasl-handshake.ts';
 export * from './sasl-authenticate.ts';
+export * from './alter-configs.ts';
+export * from './create-partitions.ts';
+export * from './delete-records.ts';
+export * from './offset-delete.ts';

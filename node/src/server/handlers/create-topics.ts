@@ -1,12 +1,31 @@
 /**
- * CreateTopics: created at the head and replicated down the chain; errors per topic. ACLs: Create on the
- * cluster or on the topic, else TOPIC_AUTHORIZATION_FAILED for that topic.
+ * CreateTopics: created at the head and replicated down the chain; errors per topic. Topic configs are
+ * validated first (unknown keys and bad values: INVALID_CONFIG, nothing created) and stored with the
+ * topic; v5+ answers with the topic's resulting configs. ACLs: Create on the cluster or on the topic,
+ * else TOPIC_AUTHORIZATION_FAILED for that topic.
  */
 import { KafkaError } from '../../protocol/errors.ts';
-import { decodeCreateTopicsRequest, encodeCreateTopicsResponse, type CreateTopicsRequest, type CreateTopicsResponse } from '../../protocol/apis/create-topics.ts';
+import { ConfigSource } from '../../protocol/apis/describe-configs.ts';
+import {
+  decodeCreateTopicsRequest, encodeCreateTopicsResponse,
+  type CreatableTopicConfigResult, type CreateTopicsRequest, type CreateTopicsResponse,
+} from '../../protocol/apis/create-topics.ts';
+import { TOPIC_CONFIG_KEYS, configValueString, resolveTopicConfig, validateTopicConfigs } from '../../storage/topic-config.ts';
 import type { AccessControl } from '../access-control.ts';
 import type { Broker } from '../broker.ts';
 import type { ApiHandler } from '../router.ts';
+
+/** The configs a created topic ends up with, as CreateTopics v5+ reports them. */
+function resultConfigs(broker: Broker, overrides: Record<string, string>): CreatableTopicConfigResult[] {
+  const effective = resolveTopicConfig(overrides, broker.logs.topicDefaults());
+  return Object.keys(TOPIC_CONFIG_KEYS).map((name) => ({
+    name,
+    value: configValueString(effective, name),
+    readOnly: false,
+    configSource: Object.hasOwn(overrides, name) ? ConfigSource.DYNAMIC_TOPIC_CONFIG : ConfigSource.DEFAULT_CONFIG,
+    isSensitive: false,
+  }));
+}
 
 /** Creates each topic independently (-1 partitions means the broker default). */
 export function createTopicsHandler(broker: Broker, access: AccessControl): ApiHandler<CreateTopicsRequest, CreateTopicsResponse> {
@@ -22,8 +41,9 @@ export function createTopicsHandler(broker: Broker, access: AccessControl): ApiH
           try {
             if (!access.createTopic(ctx, t.name)) throw new KafkaError('TOPIC_AUTHORIZATION_FAILED', `not authorized to create topic ${t.name}`);
             if (t.assignments.length > 0) throw new KafkaError('INVALID_REPLICA_ASSIGNMENT', 'chains place replicas; manual assignments are not supported');
-            if (!req.validateOnly) await broker.createTopic(t.name, partitions);
-            return { name: t.name, errorCode: 0, errorMessage: null, numPartitions: partitions, replicationFactor, configs: [] };
+            const configs = validateTopicConfigs(t.configs);
+            if (!req.validateOnly) await broker.createTopic(t.name, partitions, configs);
+            return { name: t.name, errorCode: 0, errorMessage: null, numPartitions: partitions, replicationFactor, configs: resultConfigs(broker, configs) };
           } catch (err) {
             const code = broker.codeFor(err, t.name, -1);
             return { name: t.name, errorCode: code, errorMessage: (err as Error).message, numPartitions: -1, replicationFactor: -1, configs: null };

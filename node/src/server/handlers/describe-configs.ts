@@ -1,7 +1,9 @@
 /**
- * DescribeConfigs for topics and this broker: the settings vonnegut actually applies (retention, segment
- * size, message size, partition defaults), under Kafka's names so admin tools and kcat show them.
- * Everything is read-only: there is no AlterConfigs.
+ * DescribeConfigs for topics and this broker, under Kafka's names so admin tools and kcat show them.
+ * A topic's keys come from storage/topic-config.ts: DYNAMIC_TOPIC_CONFIG where the topic overrides them
+ * (set at creation or by AlterConfigs), STATIC_BROKER_CONFIG where a node flag sets the default, else
+ * DEFAULT_CONFIG; with synonyms asked, the topic's own value is followed by the broker-level one.
+ * Broker configs are read-only (node flags).
  * ACLs: Describe on the topic (else TOPIC_AUTHORIZATION_FAILED) or, for the broker, on the cluster
  * (else CLUSTER_AUTHORIZATION_FAILED): Kafka's DescribeConfigs operation, which Describe stands for here.
  */
@@ -12,7 +14,9 @@ import {
 } from '../../protocol/apis/describe-configs.ts';
 import { ErrorCode } from '../../protocol/error-codes.ts';
 import { DEFAULT_RETENTION_BYTES, DEFAULT_RETENTION_MS, DEFAULT_SEGMENT_BYTES } from '../../storage/log-config.ts';
+import { TOPIC_CONFIG_KEYS, configValueString, resolveTopicConfig, type ConfigKind } from '../../storage/topic-config.ts';
 import type { Broker } from '../broker.ts';
+import type { TopicAdmin } from '../topic-admin.ts';
 import type { AccessControl } from '../access-control.ts';
 import type { ApiHandler } from '../router.ts';
 
@@ -29,20 +33,20 @@ interface Setting {
   type: number;
   /** Set by the operator (a flag) rather than a built-in default. */
   configured: boolean;
+  /** Set on the topic itself (DYNAMIC_TOPIC_CONFIG), with the broker-level default it overrides. */
+  topicOverride?: { brokerName: string; brokerValue: string };
 }
 
-function topicSettings(broker: Broker, log: LogSettings, configured: Set<string>): Setting[] {
-  const s = (name: string, value: string | number | boolean, type: number, key?: string): Setting => ({ name, value: String(value), type, configured: key !== undefined && configured.has(key) });
-  return [
-    s('cleanup.policy', 'delete', ConfigType.LIST),
-    s('compression.type', 'producer', ConfigType.STRING),
-    s('max.message.bytes', broker.config.maxMessageBytes, ConfigType.INT),
-    s('message.timestamp.type', 'CreateTime', ConfigType.STRING),
-    s('min.insync.replicas', 1, ConfigType.INT),
-    s('retention.bytes', log.retentionBytes, ConfigType.LONG, 'retentionBytes'),
-    s('retention.ms', log.retentionMs, ConfigType.LONG, 'retentionMs'),
-    s('segment.bytes', log.segmentBytes, ConfigType.INT, 'segmentBytes'),
-  ];
+const KIND_TYPE: Record<ConfigKind, number> = { string: ConfigType.STRING, int: ConfigType.INT, long: ConfigType.LONG, list: ConfigType.LIST };
+
+function topicSettings(admin: TopicAdmin, broker: Broker, topic: string, configured: Set<string>): Setting[] {
+  const overrides = admin.overrides(topic);
+  const defaults = broker.logs.topicDefaults();
+  const effective = resolveTopicConfig(overrides, defaults);
+  return Object.entries(TOPIC_CONFIG_KEYS).map(([name, spec]): Setting => {
+    const base = { name, value: configValueString(effective, name), type: KIND_TYPE[spec.kind], configured: configured.has(spec.field) };
+    return Object.hasOwn(overrides, name) ? { ...base, topicOverride: { brokerName: spec.brokerName, brokerValue: configValueString(defaults, name) } } : base;
+  });
 }
 
 function brokerSettings(broker: Broker, log: LogSettings, configured: Set<string>): Setting[] {
@@ -61,21 +65,26 @@ function brokerSettings(broker: Broker, log: LogSettings, configured: Set<string
 }
 
 function entry(setting: Setting, brokerLevel: boolean, synonyms: boolean): ConfigEntry {
-  const source = setting.configured ? ConfigSource.STATIC_BROKER_CONFIG : ConfigSource.DEFAULT_CONFIG;
+  const brokerSource = setting.configured ? ConfigSource.STATIC_BROKER_CONFIG : ConfigSource.DEFAULT_CONFIG;
+  const o = setting.topicOverride;
+  const source = o ? ConfigSource.DYNAMIC_TOPIC_CONFIG : brokerSource;
+  const chain = o
+    ? [{ name: setting.name, value: setting.value, source }, { name: o.brokerName, value: o.brokerValue, source: brokerSource }]
+    : [{ name: setting.name, value: setting.value, source }];
   return {
     name: setting.name,
     value: setting.value,
     readOnly: brokerLevel,
     configSource: source,
     isSensitive: false,
-    synonyms: synonyms ? [{ name: setting.name, value: setting.value, source }] : [],
+    synonyms: synonyms ? chain : [],
     configType: setting.type,
     documentation: null,
   };
 }
 
 /** Answers DescribeConfigs; `flags` holds the log settings the node was started with (the rest are defaults). */
-export function describeConfigsHandler(broker: Broker, flags: Partial<LogSettings>, access: AccessControl): ApiHandler<DescribeConfigsRequest, DescribeConfigsResponse> {
+export function describeConfigsHandler(broker: Broker, admin: TopicAdmin, flags: Partial<LogSettings>, access: AccessControl): ApiHandler<DescribeConfigsRequest, DescribeConfigsResponse> {
   const log: LogSettings = {
     retentionMs: flags.retentionMs ?? DEFAULT_RETENTION_MS,
     retentionBytes: flags.retentionBytes ?? DEFAULT_RETENTION_BYTES,
@@ -96,7 +105,7 @@ export function describeConfigsHandler(broker: Broker, flags: Partial<LogSetting
           if (broker.partitionCount(r.resourceName) === undefined) {
             return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.code, errorMessage: `topic ${r.resourceName} does not exist`, configs: [] };
           }
-          settings = topicSettings(broker, log, configured);
+          settings = topicSettings(admin, broker, r.resourceName, configured);
         } else if (r.resourceType === RESOURCE_BROKER) {
           if (!access.cluster(ctx, 'describe')) {
             return { ...base, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED.code, errorMessage: 'not authorized to describe the cluster', configs: [] };

@@ -21,6 +21,11 @@ import { listGroupsHandler } from './list-groups.ts';
 import { offsetCommitHandler } from './offset-commit.ts';
 import { offsetFetchHandler } from './offset-fetch.ts';
 import { syncGroupHandler } from './sync-group.ts';
+import { alterConfigsHandler, incrementalAlterConfigsHandler } from './alter-configs.ts';
+import { createPartitionsHandler } from './create-partitions.ts';
+import { deleteRecordsHandler } from './delete-records.ts';
+import { offsetDeleteHandler } from './offset-delete.ts';
+import { TopicAdmin } from '../topic-admin.ts';
 
 /** Group, idempotent-producer and admin handlers, each checking ACLs through `access`. */
 export function groupHandlers(broker: Broker, coordinator: GroupCoordinator, logFlags: Partial<LogSettings>, access: AccessControl): [number, AnyHandler][] {
@@ -28,6 +33,7 @@ export function groupHandlers(broker: Broker, coordinator: GroupCoordinator, log
   if (logFlags.retentionMs !== undefined) flags.retentionMs = logFlags.retentionMs;
   if (logFlags.retentionBytes !== undefined) flags.retentionBytes = logFlags.retentionBytes;
   if (logFlags.segmentBytes !== undefined) flags.segmentBytes = logFlags.segmentBytes;
+  const admin = new TopicAdmin(broker, broker.dial);
   return [
     [ApiKey.FindCoordinator, findCoordinatorHandler(coordinator, access) as AnyHandler],
     [ApiKey.JoinGroup, joinGroupHandler(coordinator, access) as AnyHandler],
@@ -40,7 +46,12 @@ export function groupHandlers(broker: Broker, coordinator: GroupCoordinator, log
     [ApiKey.ListGroups, listGroupsHandler(coordinator, access) as AnyHandler],
     [ApiKey.DeleteGroups, deleteGroupsHandler(coordinator, access) as AnyHandler],
     [ApiKey.InitProducerId, initProducerIdHandler(new ProducerIdAllocator(broker.selfId()), access) as AnyHandler],
-    [ApiKey.DescribeConfigs, describeConfigsHandler(broker, flags, access) as AnyHandler],
+    [ApiKey.DescribeConfigs, describeConfigsHandler(broker, admin, flags, access) as AnyHandler],
+    [ApiKey.AlterConfigs, alterConfigsHandler(broker, admin, access) as AnyHandler],
+    [ApiKey.IncrementalAlterConfigs, incrementalAlterConfigsHandler(broker, admin, access) as AnyHandler],
+    [ApiKey.CreatePartitions, createPartitionsHandler(broker, admin, access) as AnyHandler],
+    [ApiKey.DeleteRecords, deleteRecordsHandler(admin, access) as AnyHandler],
+    [ApiKey.OffsetDelete, offsetDeleteHandler(coordinator, access) as AnyHandler],
     [ApiKey.DescribeCluster, describeClusterHandler(broker, access) as AnyHandler],
   ];
 }
