@@ -21,8 +21,11 @@ test('deleteRecordsBefore moves the log start mid-segment, drops whole segments 
   t.is(t.throws(() => log.read(6, { maxBytes: 1000 }), { instanceOf: KafkaError })!.codeName, 'OFFSET_OUT_OF_RANGE');
   t.is(t.throws(() => logs.deleteRecordsBefore('t', 1, 11), { instanceOf: KafkaError })!.codeName, 'OFFSET_OUT_OF_RANGE');
   t.deepEqual(fs.readFileSync(path.join(dataDir, LOG_START_CHECKPOINT_FILE), 'utf8'), '0\n2\nt 0 0\nt 1 7\n', "Kafka's checkpoint format");
-  // No close(): the checkpoint written by deleteRecordsBefore is what a crash leaves.
+  // The checkpoint above was written by deleteRecordsBefore itself; reopen as after a crash.
+  logs.close();
+  fs.rmSync(path.join(dataDir, '.kafka_cleanshutdown'));
   logs = await LogManager.open({ dataDir, segmentBytes: 200 });
+  t.false(logs.openedClean);
   t.is(logs.get('t', 1)!.logStartOffset, 7);
   t.is(offsetsAndValues(logs.get('t', 1)!.read(7, { maxBytes: 10_000 }).records)[0]![0], 7);
   t.is(logs.get('t', 1)!.logEndOffset, 10);
