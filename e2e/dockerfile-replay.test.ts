@@ -83,7 +83,8 @@ test('Dockerfile replay: the image\'s files and production install run serve, op
 
   // serve: a record produced and read back through the native client.
   const dataDir = fs.mkdtempSync(path.join(into, 'data-'));
-  const serve = await vonnegut(['serve', '--port', '0', '--admin-port', '0', '--data-dir', dataDir], LISTEN);
+  const tokenFile = path.join(dataDir, 'admin-token');
+  const serve = await vonnegut(['serve', '--port', '0', '--admin-port', '0', '--data-dir', dataDir, '--admin-token-file', tokenFile], LISTEN);
   const [, host, port, adminPort] = serve.match;
   const client = await createClient({ endpoints: `${host}:${port}` });
   try {
@@ -121,10 +122,11 @@ test('Dockerfile replay: the image\'s files and production install run serve, op
   await waitFor('operator ready', async () => (await fetch(`http://127.0.0.1:${metricsPort}/readyz`)).status === 200, 60_000, 100);
   await waitFor('StatefulSet applied', () => api.get('apps/v1', 'StatefulSet', NS, 'logs-0'), 60_000, 100);
 
-  // sidecar: reads the node's admin API and writes its report Lease.
+  // sidecar: pushes settings with the node's admin token (the log line follows a 204), reads the node's
+  // status and writes its report Lease.
   await vonnegut(['sidecar'], /pushed settings to node/, {
     KUBECONFIG: kubeconfig, POD_NAME: 'logs-0-0', POD_NAMESPACE: NS, VONNEGUT_RESOURCE: 'logs', VONNEGUT_CHAIN: 'logs-0',
-    VONNEGUT_ADMIN_URL: `http://127.0.0.1:${adminPort}`, VONNEGUT_SIDECAR_INTERVAL_MS: '200',
+    VONNEGUT_ADMIN_URL: `http://127.0.0.1:${adminPort}`, VONNEGUT_ADMIN_TOKEN_FILE: tokenFile, VONNEGUT_SIDECAR_INTERVAL_MS: '200',
   });
   const report = await waitFor('sidecar report', () => api.get('coordination.k8s.io/v1', 'Lease', NS, 'logs-0-0.status')?.metadata.annotations?.['vonnegut.io/status'], 60_000, 100);
   t.is((JSON.parse(report) as { role?: string }).role, 'solo');

@@ -27,6 +27,7 @@ export const ENV = {
   cluster: 'VONNEGUT_CLUSTER',
   adminHost: 'VONNEGUT_ADMIN_HOST',
   adminPort: 'VONNEGUT_ADMIN_PORT',
+  adminTokenFile: 'VONNEGUT_ADMIN_TOKEN_FILE',
   logLevel: 'VONNEGUT_LOG_LEVEL',
   segmentBytes: 'VONNEGUT_SEGMENT_BYTES',
   retentionBytes: 'VONNEGUT_RETENTION_BYTES',
@@ -114,6 +115,7 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = p
     maxOpenFiles: int('max-open-files', g('maxOpenFiles'), 16, 1_000_000),
     fileIdleTimeoutMs: int('file-idle-timeout-ms', g('fileIdleTimeoutMs'), 100),
     aclFile: g('aclFile'),
+    adminTokenFile: g('adminTokenFile'),
     superUsers: g('superUsers') === undefined ? undefined : parseSuperUsers(g('superUsers')),
     maxConnections: int('max-connections', g('maxConnections'), 1),
     idleTimeoutMs: int('idle-timeout-ms', g('idleTimeoutMs'), 0),
@@ -123,6 +125,7 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = p
   Object.assign(config, security(g));
   const problem = securityProblem(config, discovery !== undefined);
   if (problem) throw new Error(problem);
+  config.logLevel = logLevel;
   return { config, logLevel };
 }
 

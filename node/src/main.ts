@@ -32,6 +32,7 @@ const flagHelp: Record<keyof typeof ENV, [string, string]> = {
   cluster: ['--cluster <spec>', 'all chains of the cluster: srv:RECORD,... or static lists'],
   adminHost: ['--admin-host <host>', 'admin HTTP address (default 127.0.0.1)'],
   adminPort: ['--admin-port <port>', 'admin HTTP port for /metrics, /healthz, /readyz (default 9644; -1 disables)'],
+  adminTokenFile: ['--admin-token-file <file>', 'write a fresh admin token here at start; PUT /v1/config and POST /v1/drain then need it (default: changes from loopback only)'],
   logLevel: ['--log-level <level>', 'error, warn, info or debug'],
   segmentBytes: ['--segment-bytes <n>', 'roll segments at this size (default 1 GiB)'],
   retentionBytes: ['--retention-bytes <n>', 'delete old segments beyond this size per partition (-1: no limit)'],

@@ -13,6 +13,9 @@ export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
 export const KAFKA_PORT_NAME = 'kafka';
 export const ADMIN_PORT_NAME = 'admin';
 export const DATA_DIR = '/var/lib/vonnegut';
+/** The node writes its admin token here (an in-memory emptyDir only the pod's containers mount). */
+export const ADMIN_TOKEN_DIR = '/var/run/vonnegut';
+export const ADMIN_TOKEN_FILE = `${ADMIN_TOKEN_DIR}/admin-token`;
 export const NODE_CONTAINER = 'vonnegut';
 export const SIDECAR_CONTAINER = 'sidecar';
 

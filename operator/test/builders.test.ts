@@ -185,7 +185,7 @@ test('security: TLS secret, SASL users and ACLs are mounted read-only and the no
     t.true([...mounts.values()].some((m) => v.value?.startsWith(`${m.mountPath}/`)), `${k} is under a mount`);
   }
   // The sidecar talks to the node's admin API only: it gets none of the secrets.
-  t.deepEqual(sidecar?.volumeMounts?.map((m) => m.name), ['tmp', 'kube-api-access']);
+  t.deepEqual(sidecar?.volumeMounts?.map((m) => m.name), ['tmp', 'admin-token', 'kube-api-access']);
 });
 
 test('security: secret contents never reach the env; env values come only from the spec', (t) => {
@@ -208,7 +208,7 @@ test('security: an ACL file from a Secret; SSL without SASL sets no SASL env', (
 test('no security section: no security env and no extra volumes, so existing chains do not roll', (t) => {
   const sts = statefulSet(ctxFor(), 'logs-0');
   t.false([...envOf(sts).keys()].some((k) => /^VONNEGUT_(SECURITY|TLS|SASL|ACL|SUPER)_/.test(k)));
-  t.deepEqual(sts.spec?.template.spec?.volumes?.map((v) => v.name), ['tmp', 'kube-api-access']);
+  t.deepEqual(sts.spec?.template.spec?.volumes?.map((v) => v.name), ['tmp', 'admin-token', 'kube-api-access']);
 });
 
 test('no automounted token: the pod opts out, and the API token is a projected, expiring, read-only volume', (t) => {
@@ -240,7 +240,7 @@ test('pods run as non-root on a read-only root filesystem, without privilege esc
     }
     // Writable paths are volumes only: the data claim and /tmp, nothing from the image.
     for (const m of pod.containers.flatMap((c) => c.volumeMounts ?? [])) {
-      t.true(['data', 'tmp'].includes(m.name) || m.readOnly === true, `${m.name} is writable only if it is data or tmp`);
+      t.true(['data', 'tmp', 'admin-token'].includes(m.name) || m.readOnly === true, `${m.name} is writable only if it is data, tmp or the node's admin token`);
     }
   }
 });

@@ -2,9 +2,14 @@
  * The node's admin HTTP server (express): `/metrics` for Prometheus, `/healthz` (the process answers),
  * `/readyz` (chain formed, discovery fresh, data dir writable), and the local admin API the sidecar
  * uses (`/v1/status`, `/v1/config`, `/v1/drain`).
+ *
+ * Reads are open (probes and Prometheus need them). Changes (`PUT /v1/config`, `POST /v1/drain`) need
+ * the admin token when one is set (`Authorization: Bearer <token>`, else 401), and without a token are
+ * accepted from loopback peers only (else 403): in a pod only its own containers reach loopback.
  */
+import { timingSafeEqual } from 'node:crypto';
 import type { Server } from 'node:http';
-import express from 'express';
+import express, { type RequestHandler } from 'express';
 import type { NodeMetrics } from './node-metrics.ts';
 
 export interface Readiness {
@@ -15,6 +20,8 @@ export interface Readiness {
 export interface AdminHooks {
   readiness(): Readiness;
   status(): unknown;
+  /** The live settings (what PUT /v1/config changes). */
+  settings(): unknown;
   /** Applies log settings; returns an error message for bad input. */
   configure(body: unknown): string | null;
   drain(): void;
@@ -22,9 +29,33 @@ export interface AdminHooks {
   beforeScrape?(): void;
 }
 
-/** Starts the admin server; resolves with it and its bound port. */
-export async function startAdminServer(host: string, port: number, metrics: NodeMetrics, hooks: AdminHooks): Promise<{ server: Server; port: number }> {
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+
+/** Whether `given` equals `token`, in time that does not depend on where they differ. */
+function tokenMatches(given: string, token: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Guards the changing routes: the token when there is one, else a loopback peer. */
+export function changeGuard(token: string | undefined): RequestHandler {
+  return (req, res, next) => {
+    if (token !== undefined) {
+      const auth = req.get('authorization') ?? '';
+      if (auth.startsWith('Bearer ') && tokenMatches(auth.slice('Bearer '.length), token)) return next();
+      res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'the admin token is required to change this node' });
+      return;
+    }
+    if (LOOPBACK.test(req.socket.remoteAddress ?? '')) return next();
+    res.status(403).json({ error: 'changes are accepted from loopback only (no admin token is configured)' });
+  };
+}
+
+/** Starts the admin server; resolves with it and its bound port. `token` guards the changing routes. */
+export async function startAdminServer(host: string, port: number, metrics: NodeMetrics, hooks: AdminHooks, token?: string): Promise<{ server: Server; port: number }> {
   const app = express();
+  const guard = changeGuard(token);
   app.use(express.json({ limit: '64kb' }));
   app.get('/metrics', async (_req, res) => {
     hooks.beforeScrape?.();
@@ -41,12 +72,15 @@ export async function startAdminServer(host: string, port: number, metrics: Node
   app.get('/v1/status', (_req, res) => {
     res.json(hooks.status());
   });
-  app.put('/v1/config', (req, res) => {
+  app.get('/v1/config', (_req, res) => {
+    res.json(hooks.settings());
+  });
+  app.put('/v1/config', guard, (req, res) => {
     const problem = hooks.configure(req.body);
     if (problem) res.status(400).json({ error: problem });
     else res.status(204).end();
   });
-  app.post('/v1/drain', (_req, res) => {
+  app.post('/v1/drain', guard, (_req, res) => {
     hooks.drain();
     res.status(202).json({ draining: true });
   });

@@ -2,6 +2,8 @@
  * Assembles one log node: storage, chain membership and replication, the Kafka listener, and the admin
  * HTTP server. `startNode` is what `vonnegut serve` runs and what e2e tests start in child processes.
  */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import type { Server as HttpServer } from 'node:http';
 import { ApiKey } from '../protocol/api-keys.ts';
 import { initCompression } from '../protocol/compression.ts';
@@ -61,6 +63,13 @@ export interface NodeConfig extends SecuritySettings {
   adminHost: string;
   /** -1 disables the admin server. */
   adminPort: number;
+  /**
+   * The node writes a fresh random admin token here at start (mode 0600); PUT /v1/config and POST
+   * /v1/drain then need it. Without one, changes are accepted from loopback peers only.
+   */
+  adminTokenFile?: string;
+  /** The log level the node starts with (what GET /v1/config reports until it is changed). */
+  logLevel?: LogLevel;
   segmentBytes?: number;
   retentionBytes?: number;
   retentionMs?: number;
@@ -94,6 +103,15 @@ export interface RunningNode {
   logs: LogManager;
   metrics: NodeMetrics;
   close(): Promise<void>;
+}
+
+/** Writes a fresh random admin token to `file` (owner-only, replaced atomically) and returns it. */
+function writeAdminToken(file: string): string {
+  const token = randomBytes(32).toString('base64url');
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, token, { mode: 0o600 });
+  fs.renameSync(tmp, file);
+  return token;
 }
 
 /** Settings the sidecar may change at runtime (PUT /v1/config). */
@@ -258,7 +276,9 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
 
   let admin: { server: HttpServer; port: number } | null = null;
   let draining = false;
+  const settings: NodeSettings = { segmentBytes: config.segmentBytes, retentionBytes: config.retentionBytes, retentionMs: config.retentionMs, logLevel: config.logLevel };
   if (config.adminPort >= 0) {
+    const token = config.adminTokenFile === undefined ? undefined : writeAdminToken(config.adminTokenFile);
     admin = await startAdminServer(config.adminHost, config.adminPort, metrics, {
       readiness: () => nodeReadiness({
         chain,
@@ -292,6 +312,7 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
         const { logLevel, ...storage } = body as NodeSettings;
         logs.reconfigure(storage);
         if (logLevel) setLevel(logLevel);
+        Object.assign(settings, body);
         logger.info('settings changed through the admin API', { ...(body as object) });
         return null;
       },
@@ -299,8 +320,9 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
         // Draining: stop reporting ready so Kubernetes routes nothing new here; the sidecar decommissions.
         draining = true;
       },
+      settings: () => ({ ...settings }),
       beforeScrape: () => refreshNodeGauges(metrics, { chain, logs, dataDir: config.dataDir, replicas: config.replicas, connections: () => kafka.connectionCount }),
-    });
+    }, token);
   }
 
   logger.info('vonnegut node started', { kafka: `${bound.host}:${bound.port}`, advertised: `${advertisedHost}:${advertisedPort}`, nodeName, admin: admin?.port ?? null, dataDir: config.dataDir, securityProtocol: security.protocol });

@@ -1,6 +1,6 @@
 // Environment of the node and sidecar containers: the node's CLI contract (`vonnegut serve --help`).
 import type { V1EnvVar } from '@kubernetes/client-node';
-import { DATA_DIR, srvName } from '../names.ts';
+import { ADMIN_TOKEN_FILE, DATA_DIR, srvName } from '../names.ts';
 import type { BuildContext } from './context.ts';
 
 const fromField = (name: string, fieldPath: string): V1EnvVar => ({
@@ -33,6 +33,8 @@ export function nodeEnv(ctx: BuildContext, chain: string): V1EnvVar[] {
     { name: 'VONNEGUT_ADMIN_PORT', value: String(spec.adminPort) },
     // Probes come from the kubelet over the pod IP, so the admin server cannot stay on loopback.
     { name: 'VONNEGUT_ADMIN_HOST', value: '0.0.0.0' },
+    // ...so changes (PUT /v1/config, POST /v1/drain) need the token the node writes for its sidecar.
+    { name: 'VONNEGUT_ADMIN_TOKEN_FILE', value: ADMIN_TOKEN_FILE },
     { name: 'VONNEGUT_LOG_LEVEL', value: spec.node.logLevel },
     // Chain membership (epochs, member leases) through Leases in the pod's namespace, so a pod restart
     // or a lost node fails over instead of stopping the chain's writes (docs/kubernetes.md).
@@ -54,6 +56,7 @@ export function sidecarEnv(ctx: BuildContext, chain: string): V1EnvVar[] {
     { name: 'VONNEGUT_RESOURCE', value: spec.clusterName },
     { name: 'VONNEGUT_CHAIN', value: chain },
     { name: 'VONNEGUT_ADMIN_URL', value: `http://127.0.0.1:${spec.adminPort}` },
+    { name: 'VONNEGUT_ADMIN_TOKEN_FILE', value: ADMIN_TOKEN_FILE },
     { name: 'VONNEGUT_LOG_LEVEL', value: spec.node.logLevel },
   ];
 }

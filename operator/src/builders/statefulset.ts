@@ -1,7 +1,7 @@
 // The StatefulSet of one chain: ordinal i is member i of the chain (0 = head, replicas-1 = tail).
 import type { V1Container, V1PodSecurityContext, V1SecurityContext, V1StatefulSet, V1Volume } from '@kubernetes/client-node';
 import {
-  ADMIN_PORT_NAME, DATA_DIR, KAFKA_PORT_NAME, NODE_CONTAINER, SIDECAR_CONTAINER,
+  ADMIN_PORT_NAME, ADMIN_TOKEN_DIR, DATA_DIR, KAFKA_PORT_NAME, NODE_CONTAINER, SIDECAR_CONTAINER,
   chainLabels, selectorLabels, sidecarAccountName,
 } from '../names.ts';
 import { chainMetadata, type BuildContext } from './context.ts';
@@ -55,6 +55,9 @@ export const apiAccessVolume: V1Volume = {
 };
 const apiAccessMount = { name: API_ACCESS_VOLUME, mountPath: SERVICE_ACCOUNT_DIR, readOnly: true };
 
+/** The node's admin token: written by the node, read by the sidecar, in memory, never in an object. */
+const ADMIN_TOKEN_VOLUME: V1Volume = { name: 'admin-token', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } };
+
 function nodeContainer(ctx: BuildContext, chain: string): V1Container {
   const { spec } = ctx;
   const security = securityWiring(spec.security);
@@ -82,7 +85,7 @@ function nodeContainer(ctx: BuildContext, chain: string): V1Container {
     resources: spec.resources,
     securityContext: containerSecurity,
     // The token is there for --coordinator kubernetes (Leases) only; RBAC grants nothing else a node needs.
-    volumeMounts: [{ name: 'data', mountPath: DATA_DIR }, tmpMount, apiAccessMount, ...security.mounts],
+    volumeMounts: [{ name: 'data', mountPath: DATA_DIR }, tmpMount, { name: ADMIN_TOKEN_VOLUME.name, mountPath: ADMIN_TOKEN_DIR }, apiAccessMount, ...security.mounts],
   };
 }
 
@@ -95,7 +98,7 @@ function sidecarContainer(ctx: BuildContext, chain: string): V1Container {
     env: sidecarEnv(ctx, chain),
     resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '128Mi' } },
     securityContext: containerSecurity,
-    volumeMounts: [tmpMount, apiAccessMount],
+    volumeMounts: [tmpMount, { name: ADMIN_TOKEN_VOLUME.name, mountPath: ADMIN_TOKEN_DIR, readOnly: true }, apiAccessMount],
   };
 }
 
@@ -127,7 +130,7 @@ export function statefulSet(ctx: BuildContext, chain: string): V1StatefulSet {
           terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
           securityContext: podSecurity,
           containers: [nodeContainer(ctx, chain), sidecarContainer(ctx, chain)],
-          volumes: [{ name: 'tmp', emptyDir: {} }, apiAccessVolume, ...securityWiring(spec.security).volumes],
+          volumes: [{ name: 'tmp', emptyDir: {} }, ADMIN_TOKEN_VOLUME, apiAccessVolume, ...securityWiring(spec.security).volumes],
           affinity: spec.affinity,
           tolerations: spec.tolerations,
           nodeSelector: spec.nodeSelector,

@@ -1,4 +1,5 @@
 // HTTP client for the node's local admin API (see ./node-admin-api.ts).
+import fs from 'node:fs';
 import { ADMIN_PATHS, type NodeConfigUpdate, type NodeStatus } from './node-admin-api.ts';
 
 /** The node answered with an unexpected status, or did not answer. */
@@ -13,14 +14,27 @@ export class NodeAdminError extends Error {
 export const ADMIN_TIMEOUT_MS = 5000;
 
 export class NodeAdminClient {
-  constructor(private readonly baseUrl: string) {}
+  /** `tokenFile`: where the node wrote its admin token (re-read per call: a node restart writes a new one). */
+  constructor(private readonly baseUrl: string, private readonly tokenFile?: string) {}
+
+  private headers(body: unknown): Record<string, string> {
+    const h: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
+    if (this.tokenFile) {
+      try {
+        h.authorization = `Bearer ${fs.readFileSync(this.tokenFile, 'utf8').trim()}`;
+      } catch {
+        // Not written yet (the node is starting): the call fails with 401 and the next pass retries.
+      }
+    }
+    return h;
+  }
 
   private async call(method: string, path: string, expect: number, body?: unknown): Promise<Response> {
     let res: Response;
     try {
       res = await fetch(new URL(path, this.baseUrl), {
         method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        headers: this.headers(body),
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(ADMIN_TIMEOUT_MS),
       });

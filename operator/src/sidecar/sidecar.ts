@@ -27,6 +27,8 @@ export interface SidecarOptions {
   resource: string;
   chain: string;
   adminUrl: string;
+  /** The node's admin token file (shared emptyDir); without it, the node must accept us as loopback. */
+  adminTokenFile?: string;
   intervalMs?: number;
   logLevel?: string;
   kubeConfig?: KubeConfig;
@@ -53,6 +55,7 @@ export function sidecarOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Sid
     resource: need('VONNEGUT_RESOURCE'),
     chain: need('VONNEGUT_CHAIN'),
     adminUrl: need('VONNEGUT_ADMIN_URL'),
+    adminTokenFile: env.VONNEGUT_ADMIN_TOKEN_FILE || undefined,
     intervalMs: env.VONNEGUT_SIDECAR_INTERVAL_MS ? Number(env.VONNEGUT_SIDECAR_INTERVAL_MS) : undefined,
     logLevel: env.VONNEGUT_LOG_LEVEL,
   };
@@ -79,7 +82,7 @@ export async function runSidecar(opts: SidecarOptions): Promise<RunningSidecar> 
   if (!opts.kubeConfig) kc.loadFromDefault();
   const leases = kc.makeApiClient(CoordinationV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
-  const admin = new NodeAdminClient(opts.adminUrl);
+  const admin = new NodeAdminClient(opts.adminUrl, opts.adminTokenFile);
   const leaseName = reportLeaseName(opts.podName);
   const leaseBody = (value: string): V1Lease => ({
     apiVersion: 'coordination.k8s.io/v1',
