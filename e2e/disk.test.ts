@@ -14,6 +14,7 @@ import { fetchFrom, produceTo } from './lib/raw-kafka.ts';
 import { run } from './lib/tools.ts';
 import { batchProblem, batchSize } from '../node/src/protocol/record-batch.ts';
 import { ErrorCode } from '../node/src/protocol/error-codes.ts';
+import { prng } from './lib/prng.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TMPFS_BYTES = 8 * 1024 * 1024;
@@ -60,16 +61,6 @@ test.after.always(async () => {
   }
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
-
-/** mulberry32, so the (incompressible) values are the same on every run. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Walks a .log: every batch must be whole and pass its CRC, ending exactly at the end of the file. */
 function checkLogFile(file: string): { batches: number; bytes: number; problem: string | null } {

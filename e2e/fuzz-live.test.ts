@@ -14,6 +14,7 @@ import { KafkaWire } from './lib/kafka-wire.ts';
 import { fetchFrom, produceTo } from './lib/raw-kafka.ts';
 import { batchProblem, batchSize } from '../node/src/protocol/record-batch.ts';
 import { fixtures } from '../node/test/protocol/fixtures.ts';
+import { prng } from './lib/prng.ts';
 
 const FRAMES = Number(process.env.FUZZ_LIVE_FRAMES ?? 20000);
 const CONNECTIONS = 8;
@@ -24,15 +25,6 @@ const nodes: NodeProcess[] = [];
 test.after.always(async () => {
   await Promise.all(nodes.map((n) => n.destroy()));
 });
-
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const HOSTILE = ['7fffffff', 'ffffffff', 'fffffffe', '7fff', 'ffff', 'fffe', 'ffffffff0f'].map((h) => Buffer.from(h, 'hex'));
 

@@ -9,6 +9,7 @@ import test from 'ava';
 import { ApiKey } from '../node/src/protocol/api-keys.ts';
 import { encodeFetchRequest, decodeFetchResponse } from '../node/src/protocol/apis/fetch.ts';
 import { requestHeaderVersion, writeRequestHeader } from '../node/src/protocol/header.ts';
+import { encodeFrame } from '../node/src/protocol/frame.ts';
 import { Writer } from '../node/src/protocol/writer.ts';
 import { KafkaWire } from './lib/kafka-wire.ts';
 import { NodeProcess } from './lib/node-process.ts';
@@ -129,12 +130,9 @@ test('a client that pipelines Fetch requests and never reads cannot make the nod
   const body = fetchBody('big', 0, 1024 * 1024, 0, 0);
   for (let i = 0; i < REQUESTS; i++) {
     const hw = new Writer(256);
-    hw.int32(0);
     writeRequestHeader(hw, requestHeaderVersion(ApiKey.Fetch, 4), { apiKey: ApiKey.Fetch, apiVersion: 4, correlationId: i + 1, clientId: 'slow-reader' });
     body(hw);
-    const frame = hw.toBuffer();
-    frame.writeInt32BE(frame.length - 4, 0);
-    sock.write(frame);
+    sock.write(encodeFrame(hw.toBuffer()));
     sent++;
     if (i % 100 === 0) {
       // Let the node read what it will, then sample its memory.

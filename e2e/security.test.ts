@@ -115,10 +115,7 @@ serial('a plaintext Kafka client on the TLS port gets no Kafka response and is d
   socket.on('error', () => {});
   // ApiVersions v0, correlation id 0x5eed, client id "raw".
   const body = Buffer.from('0012000000005eed0003726177', 'hex');
-  const frame = Buffer.alloc(4 + body.length);
-  frame.writeInt32BE(body.length, 0);
-  body.copy(frame, 4);
-  socket.write(frame);
+  socket.write(encodeFrame(body));
   await closed;
   const bytes = Buffer.concat(received);
   t.false(bytes.length >= 8 && bytes.readInt32BE(4) === 0x5eed, 'no Kafka response with our correlation id');

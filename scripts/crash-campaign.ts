@@ -31,6 +31,7 @@ import { FailoverWriter, type AckedBatch } from '../e2e/lib/failover-writer.ts';
 import { NodeProcess } from '../e2e/lib/node-process.ts';
 import { fetchFrom } from '../e2e/lib/raw-kafka.ts';
 import { waitFor } from '../e2e/lib/tools.ts';
+import { prng } from '../e2e/lib/prng.ts'; // seeded, so a failing campaign replays with the same kill moments
 
 export type Target = 'single' | 'head' | 'middle' | 'tail';
 export const ALL_TARGETS: Target[] = ['single', 'head', 'middle', 'tail'];
@@ -78,16 +79,6 @@ export interface CampaignResult {
   recoveryP99Ms: number;
   /** Coordinator mode: recovery is failover (the victim stays down until writes flow again). */
   coordinator?: 'etcd';
-}
-
-/** mulberry32: seeded, so a failing campaign replays with the same kill moments. */
-export function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function percentile(values: number[], p: number): number {

@@ -15,15 +15,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { splitTpKey, tpKey } from '../topic-partition.ts';
 
 export const CHECKPOINT_FILE = 'replication-offset-checkpoint';
 export const SLOTS_FILE = 'high-watermark.slots';
 export const SLOTS_INDEX_FILE = 'high-watermark.slots.index';
 
-/** `topic\0partition`: a map key that cannot collide (topic names cannot hold NUL). */
-export function tpKey(topic: string, partition: number): string {
-  return `${topic}\0${partition}`;
-}
+// The key lives in topic-partition.ts; re-exported for the chain modules that import it from here.
+export { tpKey };
 
 interface CommitWaiter {
   offset: number;
@@ -81,7 +80,7 @@ class MarkSlots {
       if (slot === undefined) {
         slot = this.slots.size;
         this.slots.set(key, slot);
-        const [topic, partition] = key.split('\0');
+        const { topic, partition } = splitTpKey(key);
         fs.writeSync(this.indexFd, `${slot} ${topic} ${partition}\n`);
       }
       this.scratch.writeBigInt64BE(BigInt(offset), 0);
@@ -199,7 +198,7 @@ export class HighWatermarks {
   checkpoint(dataDir: string): void {
     const lines = ['0', String(this.marks.size)];
     for (const [key, offset] of this.marks) {
-      const [topic, partition] = key.split('\0');
+      const { topic, partition } = splitTpKey(key);
       lines.push(`${topic} ${partition} ${offset}`);
     }
     const file = path.join(dataDir, CHECKPOINT_FILE);

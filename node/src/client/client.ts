@@ -33,6 +33,8 @@ import { createTopicsRequest, deleteTopicsRequest, initProducerIdRequest, listOf
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from '../protocol/apis/list-offsets.ts';
 import { decodeFetch, fetchPartition, fetchRaw, type FetchOptions, type FetchResult, type RawFetch } from './fetch.ts';
 import { codeError, requireRoute } from './routing.ts';
+import { ErrorCode } from '../protocol/error-codes.ts';
+import { tpKey } from '../topic-partition.ts';
 
 /** Default retries of a "moved" failure before it surfaces. */
 export const DEFAULT_RETRIES = 8;
@@ -169,7 +171,7 @@ export async function createClient(opts: ClientOptions): Promise<Client> {
   const idempotent = opts.idempotent ?? true;
   /** This client's producer id, asked for on the first idempotent produce and dropped after a failed batch. */
   let producerId: Promise<{ producerId: number; producerEpoch: number }> | null = null;
-  /** Next sequence per `topic\0partition`, for producer id `sequenceOwner`. */
+  /** Next sequence per partition (`tpKey`), for producer id `sequenceOwner`. */
   const sequences = new Map<string, number>();
   let sequenceOwner = -1;
   const partitionQueues = new Map<string, PartitionQueue>();
@@ -198,7 +200,7 @@ export async function createClient(opts: ClientOptions): Promise<Client> {
 
   async function controller(): Promise<string> {
     const known = view.current.controller ?? (await view.refresh()).controller;
-    if (!known) throw codeError(5, 'Metadata names no controller');
+    if (!known) throw codeError(ErrorCode.LEADER_NOT_AVAILABLE.code, 'Metadata names no controller');
     return known;
   }
 
@@ -214,7 +216,7 @@ export async function createClient(opts: ClientOptions): Promise<Client> {
       }
       const res = await conn.request(req);
       const p = res.topics[0]?.partitions[0];
-      if (!p) throw codeError(-1, `empty Produce response from ${r.leader}`);
+      if (!p) throw codeError(ErrorCode.UNKNOWN_SERVER_ERROR.code, `empty Produce response from ${r.leader}`);
       if (p.errorCode !== 0) throw codeError(p.errorCode, `produce to ${topic}-${partition} at ${r.leader}${p.errorMessage ? `: ${p.errorMessage}` : ''}`);
       return { partition, baseOffset: p.baseOffset };
     });
@@ -237,7 +239,7 @@ export async function createClient(opts: ClientOptions): Promise<Client> {
   async function drain(topic: string, partition: number, q: PartitionQueue): Promise<void> {
     if (q.busy) return;
     q.busy = true;
-    const key = `${topic}\0${partition}`;
+    const key = tpKey(topic, partition);
     try {
       while (q.waiting.length > 0) {
         const compression = q.waiting[0]!.compression;
@@ -286,7 +288,7 @@ export async function createClient(opts: ClientOptions): Promise<Client> {
       const records = items.map((v): RecordInput => (typeof v === 'string' || Buffer.isBuffer(v) ? { value: v } : v));
       const compression = produceOpts.compression ?? 'none';
       if (idempotent && acks === -1) {
-        const key = `${topic}\0${partition}`;
+        const key = tpKey(topic, partition);
         let q = partitionQueues.get(key);
         if (!q) partitionQueues.set(key, (q = { busy: false, waiting: [] }));
         const queue = q;
@@ -336,7 +338,7 @@ export async function createClient(opts: ClientOptions): Promise<Client> {
         const conn = await pool.get(r.tail!);
         const ask = async (timestamp: number): Promise<number> => {
           const p = (await conn.request(listOffsetsRequest(topic, partition, timestamp))).topics[0]?.partitions[0];
-          if (!p) throw codeError(-1, `empty ListOffsets response from ${r.tail}`);
+          if (!p) throw codeError(ErrorCode.UNKNOWN_SERVER_ERROR.code, `empty ListOffsets response from ${r.tail}`);
           if (p.errorCode !== 0) throw codeError(p.errorCode, `offsets of ${topic}-${partition} at ${r.tail}`);
           return p.offset;
         };
@@ -376,7 +378,7 @@ export async function createClient(opts: ClientOptions): Promise<Client> {
       const wanted = names ?? [...snap.topics.keys()];
       return wanted.sort().map((name): TopicDescription => {
         const t = snap.topics.get(name);
-        if (!t) throw codeError(3, `no topic ${name}`);
+        if (!t) throw codeError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.code, `no topic ${name}`);
         return {
           name,
           internal: t.isInternal,

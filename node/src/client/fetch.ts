@@ -9,6 +9,7 @@ import { batchLastOffset, batchPositions, decodeRecordBatch, readBatchHeader, va
 import type { Connection } from './connection.ts';
 import { fetchRequest } from './requests.ts';
 import { codeError } from './routing.ts';
+import { ErrorCode } from '../protocol/error-codes.ts';
 
 /** Default bytes asked per Fetch. */
 export const DEFAULT_FETCH_MAX_BYTES = 1024 * 1024;
@@ -51,7 +52,7 @@ export async function fetchRaw(conn: Connection, address: string, topic: string,
   }));
   if (res.errorCode !== 0) throw codeError(res.errorCode, `fetch from ${address}`);
   const p = res.topics[0]?.partitions[0];
-  if (!p) throw codeError(-1, `empty Fetch response from ${address}`);
+  if (!p) throw codeError(ErrorCode.UNKNOWN_SERVER_ERROR.code, `empty Fetch response from ${address}`);
   if (p.errorCode !== 0) throw codeError(p.errorCode, `fetch ${topic}-${partition}@${offset} from ${address}`);
   let nextOffset = offset;
   if (p.records) for (const { position } of batchPositions(p.records)) nextOffset = Math.max(nextOffset, batchLastOffset(p.records, position) + 1);

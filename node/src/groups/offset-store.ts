@@ -7,6 +7,7 @@
 import type { DecodedBatch } from '../protocol/record-batch.ts';
 import { encodeRecordBatch } from '../protocol/record-batch.ts';
 import { decodeOffsetKey, decodeOffsetValue, encodeOffsetKey, encodeOffsetValue, type CommittedOffset } from './offset-records.ts';
+import { tpKey } from '../topic-partition.ts';
 
 /** Appends one record batch to the offsets topic; resolves to a Kafka error code (0 = committed). */
 export type AppendOffsets = (batch: Buffer) => Promise<number>;
@@ -19,7 +20,6 @@ export interface OffsetToCommit {
   metadata: string;
 }
 
-const slot = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 const committedOf = (e: CommittedOffset): CommittedOffset => ({ offset: e.offset, leaderEpoch: e.leaderEpoch, metadata: e.metadata, commitTimestamp: e.commitTimestamp });
 
 export class OffsetStore {
@@ -58,7 +58,7 @@ export class OffsetStore {
 
   /** One partition's committed offset, or undefined. */
   get(group: string, topic: string, partition: number): CommittedOffset | undefined {
-    const e = this.byGroup.get(group)?.get(slot(topic, partition));
+    const e = this.byGroup.get(group)?.get(tpKey(topic, partition));
     return e && committedOf(e);
   }
 
@@ -107,12 +107,12 @@ export class OffsetStore {
       m = new Map();
       this.byGroup.set(group, m);
     }
-    m.set(slot(topic, partition), { ...v, topic, partition });
+    m.set(tpKey(topic, partition), { ...v, topic, partition });
   }
 
   private remove(group: string, topic: string, partition: number): void {
     const m = this.byGroup.get(group);
-    m?.delete(slot(topic, partition));
+    m?.delete(tpKey(topic, partition));
     if (m?.size === 0) this.byGroup.delete(group);
   }
 }

@@ -23,10 +23,3 @@ export class DecodeError extends Error {
     this.name = 'DecodeError';
   }
 }
-
-/** The Kafka code for any thrown value: typed errors keep theirs, malformed input is CORRUPT_MESSAGE, the rest UNKNOWN_SERVER_ERROR. */
-export function errorCodeOf(err: unknown): number {
-  if (err instanceof KafkaError) return err.code;
-  if (err instanceof DecodeError) return ErrorCode.CORRUPT_MESSAGE.code;
-  return ErrorCode.UNKNOWN_SERVER_ERROR.code;
-}

@@ -102,3 +102,10 @@ export function encodeFrame(payload: Uint8Array): Buffer {
   out.set(payload, 4);
   return out;
 }
+
+/** The int32 size prefix alone, for writers that send a large payload after it as its own chunk (no copy). */
+export function frameSizePrefix(payloadLength: number): Buffer {
+  const out = Buffer.allocUnsafe(4);
+  out.writeInt32BE(payloadLength, 0);
+  return out;
+}

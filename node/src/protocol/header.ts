@@ -42,16 +42,6 @@ export function responseHeaderVersion(apiKey: number, version: number): number {
   return isFlexible(apiKey, version) ? 1 : 0;
 }
 
-/** Reads a request header of the given version. */
-export function readRequestHeader(r: Reader, headerVersion: number): RequestHeader {
-  const apiKey = r.int16();
-  const apiVersion = r.int16();
-  const correlationId = r.int32();
-  const clientId = headerVersion >= 1 ? r.nullableString() : null;
-  if (headerVersion >= 2) r.taggedFields();
-  return { apiKey, apiVersion, correlationId, clientId };
-}
-
 /** Writes a request header of the given version. */
 export function writeRequestHeader(w: Writer, headerVersion: number, h: RequestHeader): void {
   w.int16(h.apiKey).int16(h.apiVersion).int32(h.correlationId);

@@ -10,7 +10,7 @@
  * frame; from then on frames go to the new owner and the request/response machinery steps aside.
  */
 import type { Socket } from 'node:net';
-import { FrameDecoder, FrameSizeError } from '../protocol/frame.ts';
+import { FrameDecoder, FrameSizeError, frameSizePrefix } from '../protocol/frame.ts';
 import type { Logger } from '../logging.ts';
 import type { SaslAuthenticator } from '../security/authenticator.ts';
 import { ANONYMOUS_PRINCIPAL } from '../security/principal.ts';
@@ -158,10 +158,8 @@ export class Connection {
       if (this.closed) continue;
       if (result === null || result === undefined) continue;
       if (Buffer.isBuffer(result)) {
-        const size = Buffer.allocUnsafe(4);
-        size.writeInt32BE(result.length, 0);
         this.corkForTick();
-        this.socket.write(size);
+        this.socket.write(frameSizePrefix(result.length));
         this.socket.write(result);
       } else if (Array.isArray(result)) {
         this.corkForTick();
@@ -212,10 +210,8 @@ export class Connection {
         for (const f of queued.splice(0)) l(f);
       },
       write: (payload) => {
-        const size = Buffer.allocUnsafe(4);
-        size.writeInt32BE(payload.length, 0);
         this.socket.cork();
-        this.socket.write(size);
+        this.socket.write(frameSizePrefix(payload.length));
         const ok = this.socket.write(payload);
         this.socket.uncork();
         return ok;

@@ -9,6 +9,7 @@
 import { ApiKey } from '../protocol/api-keys.ts';
 import { decodeFetchResponse, encodeFetchRequest } from '../protocol/apis/fetch.ts';
 import { KafkaError } from '../protocol/errors.ts';
+import { ErrorCode } from '../protocol/error-codes.ts';
 import type { ChainNode } from '../chain/chain-node.ts';
 import type { ChainInfo, ClusterView } from '../chain/cluster.ts';
 import type { Member } from '../chain/membership.ts';
@@ -239,7 +240,7 @@ export class TopicDirectory {
     const p = decodeFetchResponse(r, version).topics[0]?.partitions[0];
     if (!p) return;
     // UNKNOWN_TOPIC: no topic was ever created, the map is empty.
-    if (p.errorCode !== 0 && p.errorCode !== 3) throw new KafkaError('UNKNOWN_SERVER_ERROR', `placement fetch from ${m.name} failed with error ${p.errorCode}`);
+    if (p.errorCode !== 0 && p.errorCode !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.code) throw new KafkaError('UNKNOWN_SERVER_ERROR', `placement fetch from ${m.name} failed with error ${p.errorCode}`);
     if (p.records && p.records.length > 0) this.applied(this.placement.apply(p.records));
   }
 

@@ -10,19 +10,10 @@ import { Reader } from '../../src/protocol/reader.ts';
 import { Writer } from '../../src/protocol/writer.ts';
 import { ALL } from './codecs.ts';
 import { fixtures } from './fixtures.ts';
+import { prng } from '../../../e2e/lib/prng.ts';
 
 const MUTATIONS_PER_INPUT = 400;
 const MIN_RUNS_PER_CODEC = 3000;
-
-/** mulberry32: a small seeded PRNG so failures reproduce. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const HUGE = [Buffer.from('7fffffff', 'hex'), Buffer.from('ffffffff', 'hex'), Buffer.from('7fff', 'hex'), Buffer.from('ffffff7f', 'hex'), Buffer.from('80000000', 'hex')];
 

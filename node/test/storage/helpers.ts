@@ -12,18 +12,6 @@ export function tempDir(t: ExecutionContext): string {
   return dir;
 }
 
-/** mulberry32: a small seeded PRNG so damage tests are reproducible. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export const T0 = 1_700_000_000_000;
 
 /** A client batch of `count` records whose values are `v<first+i>` (offsets unset: 0). */

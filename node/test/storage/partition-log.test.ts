@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { PartitionLog } from '../../src/storage/partition-log.ts';
 import { KafkaError } from '../../src/protocol/errors.ts';
 import { batchPositions, readBatchHeader, encodeRecordBatch, setBaseOffset } from '../../src/protocol/record-batch.ts';
-import { tempDir, batch, offsetsAndValues, prng, T0 } from './helpers.ts';
+import { tempDir, batch, offsetsAndValues, T0 } from './helpers.ts';
+import { prng } from '../../../e2e/lib/prng.ts';
 
 /** Appends `batches` batches of `per` records each; returns the log. */
 function filled(dir: string, batches: number, per: number, opts: Parameters<typeof PartitionLog.open>[0] extends infer O ? Partial<O> : never = {}, valueBytes = 100): PartitionLog {

@@ -6,7 +6,8 @@ import { LogSegment } from '../../src/storage/segment.ts';
 import { FilePool } from '../../src/storage/file-pool.ts';
 import { recoverSegment } from '../../src/storage/recovery.ts';
 import { batchPositions } from '../../src/protocol/record-batch.ts';
-import { tempDir, batch, offsetsAndValues, prng } from './helpers.ts';
+import { tempDir, batch, offsetsAndValues } from './helpers.ts';
+import { prng } from '../../../e2e/lib/prng.ts';
 
 const SEGMENT_BYTES = 64 * 1024;
 const LOG0 = '00000000000000000000.log';

@@ -2,14 +2,11 @@
  * FindCoordinator: every node names the same coordinator, the head of the chain holding internal topics.
  * ACLs: Describe on a group key, else GROUP_AUTHORIZATION_FAILED for it.
  */
-import { decodeFindCoordinatorRequest, encodeFindCoordinatorResponse, type FindCoordinatorRequest, type FindCoordinatorResponse } from '../../protocol/apis/find-coordinator.ts';
+import { COORDINATOR_KEY_GROUP, decodeFindCoordinatorRequest, encodeFindCoordinatorResponse, type FindCoordinatorRequest, type FindCoordinatorResponse } from '../../protocol/apis/find-coordinator.ts';
 import { ErrorCode } from '../../protocol/error-codes.ts';
 import type { GroupCoordinator } from '../../groups/coordinator.ts';
 import type { AccessControl } from '../access-control.ts';
 import type { ApiHandler } from '../router.ts';
-
-/** Key type of a consumer group (1 is a transactional id). */
-const KEY_TYPE_GROUP = 0;
 
 export function findCoordinatorHandler(coordinator: GroupCoordinator, access: AccessControl): ApiHandler<FindCoordinatorRequest, FindCoordinatorResponse> {
   return {
@@ -19,7 +16,7 @@ export function findCoordinatorHandler(coordinator: GroupCoordinator, access: Ac
       const node = coordinator.coordinatorNode();
       return {
         throttleTimeMs: 0,
-        coordinators: req.keys.map((key) => req.keyType === KEY_TYPE_GROUP && !access.group(ctx, 'describe', key)
+        coordinators: req.keys.map((key) => req.keyType === COORDINATOR_KEY_GROUP && !access.group(ctx, 'describe', key)
           ? { key, nodeId: -1, host: '', port: -1, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED.code, errorMessage: `not authorized to describe group ${key}` }
           : node
           ? { key, nodeId: node.nodeId, host: node.host, port: node.port, errorCode: 0, errorMessage: null }
