@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { PartitionLog } from '../../src/storage/partition-log.ts';
 import { TIME_INDEX_ENTRY_BYTES } from '../../src/storage/time-index.ts';
 import { decodeRecordBatches, encodeRecordBatch } from '../../src/protocol/record-batch.ts';
-import { tempDir, prng, T0 } from './helpers.ts';
+import { tempDir, T0 } from './helpers.ts';
+import { prng } from '../../../e2e/lib/prng.ts';
 
 const SMALL = { segmentBytes: 4 * 1024, indexIntervalBytes: 256 };
 
