@@ -87,11 +87,11 @@ export function percentile(values: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
 }
 
-const TOPIC = 'crash';
+export const TOPIC = 'crash';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** What one member of the system under test looks like to the campaign. */
-interface Member {
+export interface Member {
   node: NodeProcess;
   name: string;
 }
@@ -159,7 +159,7 @@ async function readAll(address: string): Promise<{ offsets: number[]; values: st
 }
 
 /** Checks the invariants on every member; returns lost/duplicated counts and violations. */
-async function verify(members: Member[], acked: AckedBatch[]): Promise<{ lost: number; duplicated: number; violations: string[] }> {
+export async function verify(members: Member[], acked: AckedBatch[]): Promise<{ lost: number; duplicated: number; violations: string[] }> {
   const violations: string[] = [];
   let lost = 0;
   let duplicated = 0;
@@ -193,14 +193,14 @@ async function verify(members: Member[], acked: AckedBatch[]): Promise<{ lost: n
 }
 
 /** Waits until every member reports the same high-water mark (the writer is paused). */
-async function converge(members: Member[], status: (i: number) => Promise<number>): Promise<void> {
+export async function converge(members: Member[], status: (i: number) => Promise<number>): Promise<void> {
   await waitFor('members converge on one high-water mark', async () => {
     const h = await Promise.all(members.map((_, i) => status(i)));
     return h.every((x) => x === h[0]) ? true : undefined;
   }, 60_000, 50);
 }
 
-async function hwmOf(node: NodeProcess): Promise<number> {
+export async function hwmOf(node: NodeProcess): Promise<number> {
   const res = await fetch(`http://127.0.0.1:${node.adminPort}/v1/status`, { signal: AbortSignal.timeout(2000) });
   const s = (await res.json()) as { partitions?: { topic: string; partition: number; highWatermark: number }[] };
   return s.partitions?.find((p) => p.topic === TOPIC && p.partition === 0)?.highWatermark ?? 0;

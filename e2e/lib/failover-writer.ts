@@ -42,7 +42,8 @@ export async function leaderAddress(bootstrap: string[], topic: string, partitio
     const wire = await KafkaWire.connect(address).catch(() => null);
     if (!wire) continue;
     try {
-      const md = await Promise.race([metadata(wire, [topic]), sleep(2_000).then(() => null)]);
+      // Allowing auto-creation, as Kafka clients do: an unknown topic has no leader to name.
+      const md = await Promise.race([metadata(wire, [topic], true), sleep(2_000).then(() => null)]);
       const leader = md?.topics.find((t) => t.name === topic)?.partitions.find((p) => p.partitionIndex === partition)?.leaderId;
       const broker = md?.brokers.find((b) => b.nodeId === leader);
       if (broker) return `${broker.host}:${broker.port}`;
