@@ -3,6 +3,7 @@
  * running cluster. The `vonnegut` CLI (cli/vonnegut.ts) is this program plus the operator, the sidecar
  * and the benches; this module imports none of them, so the node never ships the test harness.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
@@ -96,6 +97,7 @@ program.addCommand((await import('./cli/status.ts')).statusCommand());
 
 // Run directly (`tsx node/src/main.ts serve`, what the e2e tests spawn): the node's own commands only.
 // The product's entry point, cli/vonnegut.ts, adds the operator, the sidecar and the benches as peers.
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+// realpath: the file may be reached through a symlinked directory (import.meta.url is the real path).
+if (process.argv[1] && fs.realpathSync(path.resolve(process.argv[1])) === fileURLToPath(import.meta.url)) {
   await program.parseAsync(process.argv);
 }
