@@ -41,8 +41,10 @@ export interface FetchResult {
 }
 
 export interface EmbeddedLog {
-  /** Creates a topic (default one partition). */
+  /** Creates a topic (default one partition); TOPIC_ALREADY_EXISTS if it exists. */
   createTopic(name: string, opts?: { partitions?: number }): void;
+  /** Creates a topic unless it exists (then it keeps its partitions), so a program can run twice. */
+  ensureTopic(name: string, opts?: { partitions?: number }): void;
   /** Appends values (Buffer or string) or records as one batch; returns their offsets. */
   write(topic: string, items: readonly (Buffer | string | RecordInput)[], opts?: { partition?: number }): number[];
   /** Records from `offset` (default 0) up to about `maxBytes` (at least one batch). */
@@ -61,6 +63,9 @@ export async function openLog(opts: OpenLogOptions = {}): Promise<EmbeddedLog> {
     logs,
     createTopic(name, topicOpts = {}) {
       logs.createTopic(name, topicOpts);
+    },
+    ensureTopic(name, topicOpts = {}) {
+      if (!logs.list().some((t) => t.topic === name)) logs.createTopic(name, topicOpts);
     },
     write(topic, items, writeOpts = {}) {
       if (items.length === 0) return [];
