@@ -115,7 +115,7 @@ test('vonnegut bench --peers without nats-server and redis-server on PATH exits 
   const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'vonnegut-empty-path-'));
   try {
     const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'cli/vonnegut.ts'), 'bench', '--peers'], {
-      cwd: ROOT, env: { ...process.env, PATH: empty }, encoding: 'utf8', timeout: 60_000,
+      cwd: ROOT, env: { ...process.env, PATH: empty }, encoding: 'utf8', timeout: 180_000,
     });
     t.is(r.status, 2, r.stderr);
     t.regex(r.stderr, /vonnegut: bench --peers needs nats-server and redis-server on PATH/);
