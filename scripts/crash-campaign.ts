@@ -246,8 +246,13 @@ async function runTarget(target: Target, opts: CampaignOptions, rand: () => numb
     if (opts.coordinator) etcd = await EtcdCluster.start();
     const extra = etcd ? ['--coordinator', `etcd:${etcd.endpoints}`] : [];
     cluster = new ChainCluster(`crash${target}`, 3, opts.subnet + ALL_TARGETS.indexOf(target), undefined, extra);
-    await cluster.start(3);
+    // Under a coordinator any member may start the configuration and lead it, not necessarily node 0.
+    await cluster.start(3, !etcd);
     const c = cluster;
+    if (etcd) await waitFor('a writable chain of all three members', async () => {
+      const all = await Promise.all(c.nodes.map((_, i) => c.status(i).catch(() => null)));
+      return all.some((st) => st?.writable && st.members.length === 3) ? true : undefined;
+    }, 90_000, 200);
     // Roles move under a coordinator, so members are named by ordinal there.
     members = c.nodes.map((node, i) => ({ node, name: etcd ? `member ${i}` : `${['head', 'middle', 'tail'][i]}` }));
     const fixed = c.nodes[['head', 'middle', 'tail'].indexOf(target)]!;
