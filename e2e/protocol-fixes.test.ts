@@ -11,6 +11,9 @@ import { decodeOffsetCommitResponse, encodeOffsetCommitRequest } from '../node/s
 import { decodeOffsetFetchResponse, encodeOffsetFetchRequest } from '../node/src/protocol/apis/offset-fetch.ts';
 import { decodeDescribeClusterResponse, encodeDescribeClusterRequest, ENDPOINT_TYPE_BROKERS } from '../node/src/protocol/apis/describe-cluster.ts';
 import { decodeDescribeGroupsResponse, encodeDescribeGroupsRequest } from '../node/src/protocol/apis/describe-groups.ts';
+import { decodeListOffsetsResponse, encodeListOffsetsRequest, MAX_TIMESTAMP } from '../node/src/protocol/apis/list-offsets.ts';
+import { decodeCreateTopicsResponse, encodeCreateTopicsRequest } from '../node/src/protocol/apis/create-topics.ts';
+import { decodeDeleteTopicsResponse, encodeDeleteTopicsRequest } from '../node/src/protocol/apis/delete-topics.ts';
 import { encodeRecordBatch } from '../node/src/protocol/record-batch.ts';
 import { initCompression } from '../node/src/protocol/compression.ts';
 import { createTopicAt } from './lib/raw-kafka.ts';
@@ -87,4 +90,23 @@ test('zstd batches are refused below Produce v7 with UNSUPPORTED_COMPRESSION_TYP
   t.is((await one.wire.produce('zstd', 0, batch(), -1, 3)).errorCode, ErrorCode.UNSUPPORTED_COMPRESSION_TYPE.code);
   t.is((await one.wire.produce('zstd', 0, batch(), -1, 7)).errorCode, 0);
   t.is((await one.wire.listOffset('zstd', 0, -1)).offset, 1, 'only the v7 batch was stored');
+});
+
+test('ListOffsets v7 MAX_TIMESTAMP answers the record with the largest timestamp; CreateTopics v6 and DeleteTopics v6 work by name', async (t) => {
+  const version = 6;
+  const created = await one.wire.send(ApiKey.CreateTopics, version, (w) => encodeCreateTopicsRequest(w, version, {
+    topics: [{ name: 'stamps', numPartitions: 1, replicationFactor: -1, assignments: [], configs: [{ name: 'retention.ms', value: '86400000' }] }], timeoutMs: 10_000, validateOnly: false,
+  }));
+  const result = decodeCreateTopicsResponse(created, version).topics[0]!;
+  t.is(result.errorCode, 0);
+  t.is(result.configs?.find((c) => c.name === 'retention.ms')?.value, '86400000');
+  const base = Date.now();
+  for (const ts of [base, base + 50_000, base + 10_000]) t.is((await one.wire.produce('stamps', 0, encodeRecordBatch({ records: [{ value: String(ts), timestamp: ts }] }), -1)).errorCode, 0);
+  const r = await one.wire.send(ApiKey.ListOffsets, 7, (w) => encodeListOffsetsRequest(w, 7, { replicaId: -1, isolationLevel: 0, topics: [{ name: 'stamps', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: MAX_TIMESTAMP, maxNumOffsets: 1 }] }] }));
+  const p = decodeListOffsetsResponse(r, 7).topics[0]!.partitions[0]!;
+  t.is(p.errorCode, 0);
+  t.is(p.offset, 1);
+  t.is(p.timestamp, base + 50_000);
+  const deleted = await one.wire.send(ApiKey.DeleteTopics, 6, (w) => encodeDeleteTopicsRequest(w, 6, { topicNames: ['stamps'], timeoutMs: 10_000 }));
+  t.deepEqual(decodeDeleteTopicsResponse(deleted, 6).responses.map((x) => [x.name, x.errorCode]), [['stamps', 0]]);
 });

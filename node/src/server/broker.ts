@@ -381,14 +381,16 @@ export class Broker {
     });
   }
 
-  /** ListOffsets for one partition: -1 latest (the committed offset), -2 earliest, else by timestamp. */
+  /** ListOffsets for one partition: -1 latest (the committed offset), -2/-4 earliest, -3 the largest timestamp (v7+), else by timestamp. */
   listOffset(topic: string, partition: number, timestamp: number): { errorCode: number; offset: number; timestamp: number } {
     try {
       validateTopicName(topic);
       const log = this.ownedLog(topic, partition);
       const hwm = this.chain.hwm.get(topic, partition);
       if (timestamp === -1) return { errorCode: 0, offset: hwm, timestamp: -1 };
-      if (timestamp === -2) return { errorCode: 0, offset: log.logStartOffset, timestamp: -1 };
+      // -4 (EARLIEST_LOCAL, KIP-405) is the log start: every segment is local here.
+      if (timestamp === -2 || timestamp === -4) return { errorCode: 0, offset: log.logStartOffset, timestamp: -1 };
+      if (timestamp === -3) return { errorCode: 0, ...(log.offsetOfMaxTimestamp(hwm) ?? { offset: -1, timestamp: -1 }) };
       const found = log.offsetForTimestamp(timestamp);
       if (!found || found.offset >= hwm) return { errorCode: 0, offset: -1, timestamp: -1 };
       return { errorCode: 0, offset: found.offset, timestamp: found.timestamp };

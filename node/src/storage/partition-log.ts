@@ -370,6 +370,31 @@ export class PartitionLog {
     return null;
   }
 
+  /**
+   * ListOffsets MAX_TIMESTAMP (KIP-734): the first record below `maxOffset` carrying the largest timestamp,
+   * or null when there is none. Skips segments whose largest timestamp cannot win, then scans batch headers.
+   */
+  offsetOfMaxTimestamp(maxOffset: number): { offset: number; timestamp: number } | null {
+    this.ensureOpen();
+    // A holder, not a reassigned variable: the scan callback updates it.
+    const best = { timestamp: Number.NEGATIVE_INFINITY, seg: null as LogSegment | null, position: 0, size: 0 };
+    for (const seg of this.segments) {
+      if (seg.baseOffset >= maxOffset) break;
+      if (best.seg !== null && seg.largestTimestamp() <= best.timestamp) continue;
+      seg.scanHeaders(0, (loc, buf, at) => {
+        if (batchBaseOffset(buf, at) >= maxOffset) return false;
+        const ts = batchMaxTimestamp(buf, at);
+        if (ts > best.timestamp) Object.assign(best, { timestamp: ts, seg, position: loc.position, size: loc.size });
+        return true;
+      });
+    }
+    if (best.seg === null) return null;
+    for (const rec of decodeRecordBatch(best.seg.read(best.position, best.size)).records) {
+      if (rec.timestamp === best.timestamp && rec.offset >= this.startOffset && rec.offset < maxOffset) return { offset: rec.offset, timestamp: best.timestamp };
+    }
+    return null;
+  }
+
   /** fsyncs every segment written since the last flush. */
   flush(): void {
     for (const seg of this.unflushed) seg.flush();

@@ -1,5 +1,6 @@
 /**
- * CreateTopics (key 19), versions 0-5 in this codec (v5 is flexible).
+ * CreateTopics (key 19), versions 0-6 in this codec (v5+ flexible; v6 repeats v5, adding only the
+ * THROTTLING_QUOTA_EXCEEDED answer; v7's topic ids are not supported).
  *
  *   Request v0    => [topic: name:string num_partitions:int32 replication_factor:int16
  *                      assignments:[partition_index:int32 broker_ids:[int32]]

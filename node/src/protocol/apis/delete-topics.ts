@@ -1,25 +1,36 @@
 /**
- * DeleteTopics (key 20), versions 0-5 in this codec (v4+ flexible; v6 topic ids are not supported).
+ * DeleteTopics (key 20), versions 0-6 (v4+ flexible).
  *
  *   Request v0-3  => topic_names:[string] timeout_ms:int32
  *   Request v4-5  => v3 flexible
+ *   Request v6    => topics:[name:nullable_string topic_id:uuid] timeout_ms:int32   (by name or by id)
  *
  *   Response v0   => [name:string error_code:int16]
  *   Response v1-3 => throttle_time_ms:int32 first
  *   Response v4   => v3 flexible
  *   Response v5   => responses add error_message:nullable_string
+ *   Response v6   => responses: name:nullable_string topic_id:uuid error_code error_message
  */
 import type { Reader } from '../reader.ts';
 import type { Writer } from '../writer.ts';
 import { rArray, rNullableString, rString, rTags, wArray, wNullableString, wString, wTags } from './fields.ts';
 
 export interface DeleteTopicsRequest {
+  /** The topics asked for by name (every version). */
   topicNames: string[];
+  /** v6: every entry as sent, by name or (name null) by topic id. */
+  topics?: { name: string | null; topicId: Buffer }[];
   timeoutMs: number;
 }
 
+/** The all-zero topic id: "no id" (Kafka's Uuid.ZERO_UUID). */
+export const ZERO_TOPIC_ID = Buffer.alloc(16);
+
 export interface DeletableTopicResult {
-  name: string;
+  /** Null only for a v6 topic asked by an id this node does not know. */
+  name: string | null;
+  /** v6+. */
+  topicId?: Buffer;
   errorCode: number;
   /** v5+. */
   errorMessage: string | null;
@@ -36,6 +47,17 @@ const flexible = (version: number): boolean => version >= 4;
 /** Decodes a DeleteTopics request body. */
 export function decodeDeleteTopicsRequest(r: Reader, version: number): DeleteTopicsRequest {
   const flex = flexible(version);
+  if (version >= 6) {
+    const topics = rArray(r, flex, (x) => {
+      const name = rNullableString(x, flex);
+      const topicId = x.uuid();
+      rTags(x, flex);
+      return { name, topicId };
+    });
+    const timeoutMs = r.int32();
+    rTags(r, flex);
+    return { topicNames: topics.flatMap((t) => (t.name === null ? [] : [t.name])), topics, timeoutMs };
+  }
   const topicNames = rArray(r, flex, (x) => rString(x, flex));
   const timeoutMs = r.int32();
   rTags(r, flex);
@@ -45,7 +67,15 @@ export function decodeDeleteTopicsRequest(r: Reader, version: number): DeleteTop
 /** Encodes a DeleteTopics request body. */
 export function encodeDeleteTopicsRequest(w: Writer, version: number, req: DeleteTopicsRequest): void {
   const flex = flexible(version);
-  wArray(w, flex, req.topicNames, (x, n) => wString(x, flex, n));
+  if (version >= 6) {
+    wArray(w, flex, req.topics ?? req.topicNames.map((name) => ({ name, topicId: ZERO_TOPIC_ID })), (x, t) => {
+      wNullableString(x, flex, t.name);
+      x.uuid(t.topicId);
+      wTags(x, flex);
+    });
+  } else {
+    wArray(w, flex, req.topicNames, (x, n) => wString(x, flex, n));
+  }
   w.int32(req.timeoutMs);
   wTags(w, flex);
 }
@@ -55,7 +85,12 @@ export function encodeDeleteTopicsResponse(w: Writer, version: number, res: Dele
   const flex = flexible(version);
   if (version >= 1) w.int32(res.throttleTimeMs);
   wArray(w, flex, res.responses, (x, t) => {
-    wString(x, flex, t.name);
+    if (version >= 6) {
+      wNullableString(x, flex, t.name);
+      x.uuid(t.topicId ?? ZERO_TOPIC_ID);
+    } else {
+      wString(x, flex, t.name ?? '');
+    }
     x.int16(t.errorCode);
     if (version >= 5) wNullableString(x, flex, t.errorMessage);
     wTags(x, flex);
@@ -68,11 +103,12 @@ export function decodeDeleteTopicsResponse(r: Reader, version: number): DeleteTo
   const flex = flexible(version);
   const throttleTimeMs = version >= 1 ? r.int32() : 0;
   const responses = rArray(r, flex, (x): DeletableTopicResult => {
-    const name = rString(x, flex);
+    const name = version >= 6 ? rNullableString(x, flex) : rString(x, flex);
+    const topicId = version >= 6 ? x.uuid() : undefined;
     const errorCode = x.int16();
     const errorMessage = version >= 5 ? rNullableString(x, flex) : null;
     rTags(x, flex);
-    return { name, errorCode, errorMessage };
+    return { name, ...(topicId && { topicId }), errorCode, errorMessage };
   });
   rTags(r, flex);
   return { throttleTimeMs, responses };

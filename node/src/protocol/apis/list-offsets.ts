@@ -1,5 +1,5 @@
 /**
- * ListOffsets (key 2), versions 0-6 in this codec (v6 is flexible).
+ * ListOffsets (key 2), versions 0-8 in this codec (v6+ flexible; v7 and v8 repeat v6's layout).
  *
  *   Request v0    => replica_id:int32 [topic: name:string
  *                      [partition: partition_index:int32 timestamp:int64 max_num_offsets:int32]]
@@ -7,14 +7,17 @@
  *   Request v2-3  => isolation_level:int8 after replica_id
  *   Request v4-5  => partitions add current_leader_epoch:int32 after partition_index
  *   Request v6    => v5 flexible
+ *   Request v7-8  => v6 (v7 allows timestamp -3, v8 -4)
  *
  *   Response v0   => [topic: name:string [partition: partition_index:int32 error_code:int16 old_style_offsets:[int64]]]
  *   Response v1   => partitions carry timestamp:int64 offset:int64 instead of old_style_offsets
  *   Response v2-3 => throttle_time_ms:int32 first
  *   Response v4-5 => partitions add leader_epoch:int32 after offset
  *   Response v6   => v5 flexible
+ *   Response v7-8 => v6
  *
- * timestamp -1 asks for the log end (latest), -2 for the log start (earliest).
+ * timestamp -1 asks for the log end (latest), -2 for the log start (earliest), -3 (v7+, KIP-734) for the
+ * record with the largest timestamp, -4 (v8+, KIP-405) for the earliest local offset.
  */
 import type { Reader } from '../reader.ts';
 import type { Writer } from '../writer.ts';
@@ -22,6 +25,8 @@ import { rArray, rString, rTags, wArray, wString, wTags } from './fields.ts';
 
 export const LATEST_TIMESTAMP = -1;
 export const EARLIEST_TIMESTAMP = -2;
+export const MAX_TIMESTAMP = -3;
+export const EARLIEST_LOCAL_TIMESTAMP = -4;
 
 export interface ListOffsetsPartition {
   partitionIndex: number;
