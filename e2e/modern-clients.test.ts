@@ -14,6 +14,7 @@ import { ErrorCode } from '../node/src/protocol/error-codes.ts';
 import { decodeRecordBatches, encodeRecordBatch } from '../node/src/protocol/record-batch.ts';
 import type { Reader } from '../node/src/protocol/reader.ts';
 import type { Writer } from '../node/src/protocol/writer.ts';
+import { createTopicAt } from './lib/raw-kafka.ts';
 import { singleNode } from './lib/single-node.ts';
 import { requireTool, run } from './lib/tools.ts';
 
@@ -123,6 +124,8 @@ test.serial('a flexible-only client runs a group: FindCoordinator v4, JoinGroup 
   t.is(synced.assignment.toString(), 'all');
   t.is((await call(ApiKey.Heartbeat, api.encodeHeartbeatRequest, api.decodeHeartbeatResponse, member)).errorCode, 0);
 
+  // Offsets are stored only for partitions that exist (UNKNOWN_TOPIC_OR_PARTITION otherwise, as Kafka).
+  t.is(await createTopicAt(one.node.address, 'some-topic', 2), 0);
   const commit = await call(ApiKey.OffsetCommit, api.encodeOffsetCommitRequest, api.decodeOffsetCommitResponse, {
     ...member, retentionTimeMs: -1,
     topics: [{ name: 'some-topic', partitions: [{ partitionIndex: 0, committedOffset: 42, committedLeaderEpoch: 1, commitTimestamp: -1, committedMetadata: 'm' }, { partitionIndex: 1, committedOffset: 7, committedLeaderEpoch: -1, commitTimestamp: -1, committedMetadata: 'x'.repeat(5000) }] }],
