@@ -31,6 +31,7 @@ import type { Member } from './membership.ts';
 import { tpKey } from './high-watermark.ts';
 import { LINK_API_VERSION, decodeLinkMessage, encodeHello, encodeLinkMessage, type AckEntry, type LinkMessage, type TopicState } from './link-protocol.ts';
 import type { ReplicaLogs } from './replica-log.ts';
+import { isRecycledFrame } from '../protocol/frame-pool.ts';
 
 export const PING_INTERVAL_MS = 500;
 export const LINK_TIMEOUT_MS = 3000;
@@ -167,7 +168,9 @@ export class Replicator {
     if (!local || this.next.get(key) !== Number(appended.readBigInt64BE(0))) return false;
     const last = lastOffsetOf(appended);
     if (last + 1 !== local.logEndOffset) return false;
-    this.sendAppend(topic, partition, this.partitionCount(topic, partition), appended);
+    // A recycled Produce frame is reused once its response is out, while the socket may still queue
+    // these bytes: ship a copy of it (frame-pool.ts).
+    this.sendAppend(topic, partition, this.partitionCount(topic, partition), isRecycledFrame(appended) ? Buffer.from(appended) : appended);
     this.next.set(key, last + 1);
     return true;
   }

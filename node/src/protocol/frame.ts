@@ -1,8 +1,10 @@
 /**
  * Size-prefixed framing: every Kafka request and response is `size:int32` followed by `size` bytes.
  *
- * FrameDecoder keeps the socket chunks in a list and copies each frame once, when it is complete, so a
- * frame arriving in a thousand small chunks costs O(size), not O(size^2). A negative or oversized size
+ * FrameDecoder keeps the socket chunks in a list and returns a frame that lies inside one chunk as a
+ * view of it (no copy); only a frame split over several chunks is copied, once, when it is complete, so
+ * a frame arriving in a thousand small chunks costs O(size), not O(size^2). The buffer it is copied into
+ * may come from the caller (a recycled one, see frame-pool.ts). A negative or oversized size
  * is rejected as soon as its four bytes arrive, before any of the body is buffered.
  */
 import { DecodeError } from './errors.ts';
@@ -32,7 +34,11 @@ export class FrameDecoder {
   private pending = -1;
   private failed: FrameSizeError | null = null;
 
-  constructor(readonly maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {}
+  /**
+   * `alloc`, when given, may supply the buffer a frame split over several chunks is copied into (it sees
+   * the frame's size and the chunk holding its first bytes); returning undefined means a fresh buffer.
+   */
+  constructor(readonly maxFrameBytes = DEFAULT_MAX_FRAME_BYTES, private readonly alloc?: (size: number, start: Buffer) => Buffer | undefined) {}
 
   /** Bytes held waiting for the rest of a frame. */
   get bufferedBytes(): number {
@@ -61,7 +67,7 @@ export class FrameDecoder {
         this.pending = size;
       }
       if (this.buffered < this.pending) break;
-      frames.push(this.take(this.pending));
+      frames.push(this.take(this.pending, true));
       this.pending = -1;
     }
     if (this.head > 64 && this.head * 2 > this.chunks.length) {
@@ -71,8 +77,8 @@ export class FrameDecoder {
     return frames;
   }
 
-  /** Removes the first `n` buffered bytes (n <= buffered); copies only when they span chunks. */
-  private take(n: number): Buffer {
+  /** Removes the first `n` buffered bytes (n <= buffered); copies only when they span chunks (into `alloc`'s buffer for a frame). */
+  private take(n: number, frame = false): Buffer {
     this.buffered -= n;
     if (n === 0) return Buffer.alloc(0);
     const first = this.chunks[this.head]!;
@@ -81,7 +87,7 @@ export class FrameDecoder {
       else this.chunks[this.head] = first.subarray(n);
       return first.subarray(0, n);
     }
-    const out = Buffer.allocUnsafe(n);
+    const out = (frame ? this.alloc?.(n, first) : undefined) ?? Buffer.allocUnsafe(n);
     let at = 0;
     while (at < n) {
       const c = this.chunks[this.head]!;

@@ -11,6 +11,8 @@
  */
 import type { Socket } from 'node:net';
 import { FrameDecoder, FrameSizeError, frameSizePrefix } from '../protocol/frame.ts';
+import { requestFramePool } from '../protocol/frame-pool.ts';
+import { ApiKey } from '../protocol/api-keys.ts';
 import type { Logger } from '../logging.ts';
 import type { SaslAuthenticator } from '../security/authenticator.ts';
 import { ANONYMOUS_PRINCIPAL } from '../security/principal.ts';
@@ -44,6 +46,15 @@ export interface ConnectionLimits {
 interface Slot {
   done: boolean;
   result: HandlerResult | undefined;
+}
+
+/**
+ * Produce frames split over several socket reads are copied into recycled buffers (frame-pool.ts):
+ * their handler keeps nothing of the request past its response (the replicator copies what it queues),
+ * unlike, say, JoinGroup, whose member metadata stays in the group as views of the frame.
+ */
+function produceFrameBuffer(size: number, start: Buffer): Buffer | undefined {
+  return start.length >= 2 && start.readInt16BE(0) === ApiKey.Produce ? requestFramePool.take(size) : undefined;
 }
 
 /** How long a connection closing after its last response waits for the peer to read it. */
@@ -84,7 +95,7 @@ export class Connection {
   ) {
     this.sasl = sasl ? new SaslSession(sasl) : null;
     this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
-    this.decoder = new FrameDecoder(limits.maxFrameBytes);
+    this.decoder = new FrameDecoder(limits.maxFrameBytes, produceFrameBuffer);
     socket.setNoDelay(true);
     if (limits.idleTimeoutMs > 0) {
       socket.setTimeout(limits.idleTimeoutMs, () => this.close('idle timeout'));
@@ -133,7 +144,11 @@ export class Connection {
     const slot: Slot = { done: false, result: undefined };
     this.slots.push(slot);
     this.handle(frame, this).then(
-      (result) => this.finish(slot, result),
+      (result) => {
+        // The handler is done with the request's bytes (a thrown handler keeps its frame: it is garbage then).
+        requestFramePool.release(frame);
+        this.finish(slot, result);
+      },
       (err: unknown) => {
         // Handlers return typed errors as responses; anything thrown here is a bug. Close only this connection.
         this.log.error('request handler failed', { remote: this.remote, error: (err as Error).stack ?? String(err) });

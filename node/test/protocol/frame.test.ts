@@ -79,3 +79,29 @@ test('many tiny chunks of one large frame assemble in linear time', (t) => {
   t.true(got[0]!.equals(body));
   t.true(Date.now() - started < 2000);
 });
+
+test('a frame split over chunks is copied into the caller-supplied buffer; one inside a chunk and size prefixes never ask', (t) => {
+  const asked: { size: number; first: number }[] = [];
+  const supplied: Buffer[] = [];
+  const d = new FrameDecoder(DEFAULT_MAX_FRAME_BYTES, (size, start) => {
+    asked.push({ size, first: start[0]! });
+    const b = Buffer.alloc(size);
+    supplied.push(b);
+    return b;
+  });
+  const big = Buffer.alloc(1000, 9);
+  big[0] = 0x42;
+  const bytes = Buffer.concat([encodeFrame(Buffer.from('inside')), encodeFrame(big)]);
+  // Cut inside the second frame's size prefix, then inside its body.
+  const cuts = [4 + 6 + 2, 4 + 6 + 4 + 500];
+  const got = [...d.push(bytes.subarray(0, cuts[0])), ...d.push(bytes.subarray(cuts[0], cuts[1])), ...d.push(bytes.subarray(cuts[1]))];
+  t.deepEqual(got, [Buffer.from('inside'), big]);
+  t.deepEqual(asked, [{ size: 1000, first: 0x42 }], 'asked once, for the split frame, seeing its first byte');
+  t.is(got[1]!.buffer, supplied[0]!.buffer, 'the split frame lives in the supplied buffer');
+});
+
+test('a decoder whose allocator declines falls back to a fresh buffer', (t) => {
+  const d = new FrameDecoder(DEFAULT_MAX_FRAME_BYTES, () => undefined);
+  const frame = encodeFrame(Buffer.alloc(100, 3));
+  t.deepEqual([...d.push(frame.subarray(0, 50)), ...d.push(frame.subarray(50))], [Buffer.alloc(100, 3)]);
+});

@@ -1,0 +1,83 @@
+/**
+ * Recycled buffers for large request frames that arrive split over several socket reads.
+ *
+ * A Produce request of 64 KiB or more nearly always straddles Node's 64 KiB socket reads, so its frame
+ * is copied into one buffer (see frame.ts). A fresh buffer per request means a fresh ArrayBuffer per
+ * request, and V8 answers a fast-growing amount of ArrayBuffer memory with full mark-compact collections
+ * (main-thread pauses plus marking on the helper threads), not with cheap scavenges. Recycling the
+ * frame buffers keeps the copy (a memcpy) and drops the allocation.
+ *
+ * Contract: whoever takes a frame from the pool gives it back only once the request is finished, and
+ * any code that keeps bytes of a request beyond its response (the chain replicator keeps batches in its
+ * socket's queue) copies them first if `isRecycledFrame` says they live in a recycled buffer.
+ */
+
+/** Frames smaller than this are cheap to allocate (and come from Node's own pool below 4 KiB). */
+export const FRAME_POOL_MIN_BYTES = 16 * 1024;
+/** Frames larger than this are rare enough to allocate each time. */
+export const FRAME_POOL_MAX_BYTES = 1024 * 1024;
+/** Bytes the pool keeps idle at most, over all size classes. */
+export const FRAME_POOL_IDLE_BYTES = 32 * 1024 * 1024;
+
+/** Backing stores handed out by any FramePool and not yet known to be dead. */
+const recycled = new WeakSet<ArrayBufferLike>();
+
+/** Whether `buf` lies in a buffer a FramePool may hand out again once its request is finished. */
+export function isRecycledFrame(buf: Uint8Array): boolean {
+  return recycled.has(buf.buffer);
+}
+
+/** The size class of `size`: the next power of two, at least FRAME_POOL_MIN_BYTES. */
+function sizeClass(size: number): number {
+  return Math.max(FRAME_POOL_MIN_BYTES, 2 ** Math.ceil(Math.log2(size)));
+}
+
+export class FramePool {
+  /** Idle buffers by size class, each a whole backing store. */
+  private readonly idle = new Map<number, Buffer[]>();
+  private idleBytes = 0;
+  /** Backing stores handed out by this pool and not released: a second release of one is ignored. */
+  private readonly inUse = new WeakSet<ArrayBufferLike>();
+
+  /** Buffers handed out and not yet released (for tests and metrics). */
+  outstanding = 0;
+
+  /**
+   * A buffer of exactly `size` bytes for a frame; recycled when one of its size class is idle. Sizes
+   * outside [FRAME_POOL_MIN_BYTES, FRAME_POOL_MAX_BYTES] get an ordinary buffer that `release` ignores.
+   */
+  take(size: number): Buffer {
+    if (size < FRAME_POOL_MIN_BYTES || size > FRAME_POOL_MAX_BYTES) return Buffer.allocUnsafe(size);
+    const cls = sizeClass(size);
+    let whole = this.idle.get(cls)?.pop();
+    if (whole) this.idleBytes -= cls;
+    else {
+      // allocUnsafeSlow: its own ArrayBuffer, never a slice of Node's shared pool.
+      whole = Buffer.allocUnsafeSlow(cls);
+      recycled.add(whole.buffer);
+    }
+    this.inUse.add(whole.buffer);
+    this.outstanding++;
+    return whole.subarray(0, size);
+  }
+
+  /** Gives a frame from `take` back once its request is finished; other buffers are ignored. */
+  release(frame: Buffer): void {
+    if (!this.inUse.has(frame.buffer)) return;
+    this.inUse.delete(frame.buffer);
+    this.outstanding--;
+    const cls = frame.buffer.byteLength;
+    if (this.idleBytes + cls > FRAME_POOL_IDLE_BYTES) {
+      // Dropped: it becomes ordinary garbage.
+      recycled.delete(frame.buffer);
+      return;
+    }
+    const list = this.idle.get(cls) ?? [];
+    list.push(Buffer.from(frame.buffer, 0, cls));
+    this.idle.set(cls, list);
+    this.idleBytes += cls;
+  }
+}
+
+/** The pool every connection of this process takes Produce frames from. */
+export const requestFramePool = new FramePool();

@@ -1,0 +1,39 @@
+import test from 'ava';
+import { FRAME_POOL_MAX_BYTES, FRAME_POOL_MIN_BYTES, FramePool, isRecycledFrame } from '../../src/protocol/frame-pool.ts';
+
+test('a released frame buffer is handed out again for a frame of the same size class, not before', (t) => {
+  const pool = new FramePool();
+  const a = pool.take(64 * 1024 + 100);
+  t.is(a.length, 64 * 1024 + 100);
+  t.true(isRecycledFrame(a));
+  const b = pool.take(70 * 1024);
+  t.not(b.buffer, a.buffer, 'in use: never handed out twice');
+  pool.release(a);
+  const c = pool.take(100 * 1024);
+  t.is(c.buffer, a.buffer, 'same 128 KiB class: recycled');
+  t.is(c.length, 100 * 1024);
+  const d = pool.take(200 * 1024);
+  t.not(d.buffer, a.buffer, 'another class gets its own buffer');
+  t.is(pool.outstanding, 3);
+});
+
+test('releasing twice, or releasing a buffer the pool did not hand out, never lets two frames share a buffer', (t) => {
+  const pool = new FramePool();
+  const a = pool.take(32 * 1024);
+  pool.release(a);
+  pool.release(a);
+  const x = pool.take(32 * 1024);
+  const y = pool.take(32 * 1024);
+  t.not(x.buffer, y.buffer);
+  pool.release(Buffer.alloc(32 * 1024));
+  t.is(pool.outstanding, 2);
+});
+
+test('small and huge frames get ordinary buffers', (t) => {
+  const pool = new FramePool();
+  const small = pool.take(FRAME_POOL_MIN_BYTES - 1);
+  const huge = pool.take(FRAME_POOL_MAX_BYTES + 1);
+  t.false(isRecycledFrame(small));
+  t.false(isRecycledFrame(huge));
+  t.is(pool.outstanding, 0);
+});
