@@ -18,6 +18,8 @@ export interface ReplicaLog {
 export interface ReplicaLogs {
   /** Every topic with its partition count. */
   list(): { topic: string; partitions: number }[];
+  /** A topic's partition count, undefined when it does not exist. */
+  partitionCount(topic: string): number | undefined;
   partition(topic: string, partition: number): ReplicaLog | undefined;
   /** Creates a topic if absent (replicated creation is idempotent). */
   ensureTopic(topic: string, partitions: number): void;

@@ -176,7 +176,7 @@ export class Replicator {
   }
 
   private partitionCount(topic: string, partition: number): number {
-    return this.logs.list().find((t) => t.topic === topic)?.partitions ?? partition + 1;
+    return this.logs.partitionCount(topic) ?? partition + 1;
   }
 
   /** Tells the successor to create a topic (head-initiated creation). */

@@ -90,8 +90,8 @@ export class TopicDirectory {
   owner(topic: string): Owner | undefined {
     if (!this.cluster || isInternalTopic(topic)) {
       const chain = this.first();
-      const local = this.logs.list().find((t) => t.topic === topic);
-      return local ? { chain: chain.name, members: chain.members, partitions: local.partitions, configs: this.logs.topicOverrides(topic) } : undefined;
+      const partitions = this.logs.partitionCount(topic);
+      return partitions !== undefined ? { chain: chain.name, members: chain.members, partitions, configs: this.logs.topicOverrides(topic) } : undefined;
     }
     const placed = this.placement.get(topic);
     if (!placed) return undefined;

@@ -175,6 +175,11 @@ export class LogManager {
     return [...this.topicLogs].map(([topic, logs]) => ({ topic, partitions: logs.length })).sort((a, b) => a.topic.localeCompare(b.topic));
   }
 
+  /** The topic's partition count, or undefined for an unknown topic: one Map lookup (the produce path asks per request). */
+  partitionCount(topic: string): number | undefined {
+    return this.topicLogs.get(topic)?.length;
+  }
+
   /** Same as list(). */
   topics(): TopicInfo[] {
     return this.list();

@@ -11,6 +11,15 @@
  * Appends store client batches as received: each batch's framing, magic and CRC-32C are checked and
  * only its base offset (and, if asked, leader epoch) is patched, both outside the CRC span.
  *
+ * CRC-32C: once per node, never twice. `append` (the head) checks each batch once (an idempotent
+ * retry checks its first batch and returns before the loop). `appendReplicated` (a chain follower)
+ * checks each batch once too, although the head already did: the link is plain TCP, whose 16-bit
+ * checksum misses corruption a CRC-32C catches, and the bytes also pass through the head's memory and
+ * socket queue after its check (a recycled request buffer reused too early, say) and the follower's
+ * before its write. The follower's check is the only end-to-end one before the bytes are on that disk,
+ * a refused batch resets the link and the successor catches up from the head's log, and it costs about
+ * 0.2 ms per MiB (hardware CRC-32C), a few percent of a node's CPU per MiB.
+ *
  * Concurrency contract: ONE append (or truncate, or retention pass) in flight per partition. All file
  * I/O is synchronous (pwrite/pread on fds held open): writes land in the page cache, so they are fast,
  * and a synchronous call cannot interleave with another, which keeps offset assignment and segment
