@@ -14,6 +14,7 @@ import * as req from './lib/acl-requests.ts';
 import { KafkaWire } from './lib/kafka-wire.ts';
 import { helloOverTcp } from './lib/link-hello.ts';
 import { NodeProcess } from './lib/node-process.ts';
+import { createTopicAt } from './lib/raw-kafka.ts';
 import { requireTool, run, waitFor } from './lib/tools.ts';
 
 const hasKcat = requireTool('kcat');
@@ -171,6 +172,10 @@ test.serial('offsets: Read on the group admits commits, but only for topics the 
   const group = (name: string, operations: string[]): Partial<AclEntry> => ({ principal: 'User:ANONYMOUS', resourceType: 'group', resourceName: name, patternType: 'literal', operations: operations as AclEntry['operations'], permission: 'allow' });
   const topics: Partial<AclEntry> = { principal: 'User:ANONYMOUS', resourceType: 'topic', resourceName: 'app-', patternType: 'prefixed', operations: ['read', 'write', 'create'], permission: 'allow' };
   writeAcls([topics, group('app-readers', ['read']), group('describe-only', ['describe'])]);
+  // Offsets are stored only for partitions that exist; Create on `app-` lets this principal make them.
+  for (const topic of ['app-events', 'app-hidden']) {
+    await waitFor(`${topic} created`, async () => ([0, ErrorCode.TOPIC_ALREADY_EXISTS.code].includes(await createTopicAt(node.address, topic, 1)) ? true : undefined));
+  }
   await waitFor('the group ACL to apply', async () => ((await commitOffsets('app-readers', ['app-events'], 1))['app-events'] === 0 ? true : undefined));
   // Read on the group, no Read on the secret topic: that topic's commit is refused and not stored.
   t.deepEqual(await commitOffsets('app-readers', ['app-events', SECRET], 2), { 'app-events': 0, [SECRET]: TOPIC_AUTHORIZATION_FAILED });
