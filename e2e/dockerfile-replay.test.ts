@@ -14,6 +14,16 @@ import { FakeApiServer } from '../operator/test/helpers/fake-apiserver.ts';
 import { waitFor } from '../operator/test/helpers/wait.ts';
 import { vgc } from '../operator/test/helpers/fixtures.ts';
 import { createClient } from '../node/src/index.ts';
+import { parse as parseYaml } from 'yaml';
+import { nodeLoad, operatorLoad, peakRssMiB } from './lib/memory-load.ts';
+import { NODE_RESOURCES, SIDECAR_RESOURCES } from '../operator/src/builders/statefulset.ts';
+
+/** `256Mi` in MiB (the only unit the limits here use). */
+const mebibytes = (q: string): number => {
+  const m = /^(\d+)Mi$/.exec(q);
+  if (!m) throw new Error(`memory quantity ${q}: expected <n>Mi`);
+  return Number(m[1]);
+};
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const LISTEN = /vonnegut listening on (\S+):(\d+) admin (\d+)/;
@@ -52,7 +62,7 @@ async function runCommand(command: string, stage: Stage): Promise<'ran' | { skip
   throw new Error(`RUN ${command}: not known to the replay; teach e2e/dockerfile-replay.test.ts what it does`);
 }
 
-test('Dockerfile replay: the image\'s files and production install run serve, operator and sidecar with plain node', async (t) => {
+test('Dockerfile replay: the image\'s files and production install run serve, operator and sidecar with plain node, each within its memory limit', async (t) => {
   t.timeout(600_000);
   const started = performance.now();
   const into = fs.mkdtempSync(path.join(os.tmpdir(), 'vg-image-'));
@@ -76,7 +86,8 @@ test('Dockerfile replay: the image\'s files and production install run serve, op
     fs.rmSync(into, { recursive: true, force: true });
   });
   const vonnegut = async (args: string[], pattern: RegExp, extraEnv: NodeJS.ProcessEnv = {}): Promise<Spawned> => {
-    const p = await spawnUntil(process.execPath, [bin, ...args], pattern, { cwd: image.dir, env: { ...env, ...extraEnv } });
+    // Generous: on a loaded shared machine a cold start has taken over 10 s.
+    const p = await spawnUntil(process.execPath, [bin, ...args], pattern, { cwd: image.dir, env: { ...env, ...extraEnv } }, 180_000);
     procs.push(p);
     return p;
   };
@@ -124,11 +135,26 @@ test('Dockerfile replay: the image\'s files and production install run serve, op
 
   // sidecar: pushes settings with the node's admin token (the log line follows a 204), reads the node's
   // status and writes its report Lease.
-  await vonnegut(['sidecar'], /pushed settings to node/, {
+  const sidecar = await vonnegut(['sidecar'], /pushed settings to node/, {
     KUBECONFIG: kubeconfig, POD_NAME: 'logs-0-0', POD_NAMESPACE: NS, VONNEGUT_RESOURCE: 'logs', VONNEGUT_CHAIN: 'logs-0',
     VONNEGUT_ADMIN_URL: `http://127.0.0.1:${adminPort}`, VONNEGUT_ADMIN_TOKEN_FILE: tokenFile, VONNEGUT_SIDECAR_INTERVAL_MS: '200',
   });
   const report = await waitFor('sidecar report', () => api.get('coordination.k8s.io/v1', 'Lease', NS, 'logs-0-0.status')?.metadata.annotations?.['vonnegut.io/status'], 60_000, 100);
   t.is((JSON.parse(report) as { role?: string }).role, 'solo');
+
+  // Memory that fits: each process's peak RSS under a representative load, x 1.3 headroom, within the
+  // limit the operator's builders and the chart set.
+  await nodeLoad(`${host}:${port}`, 32);
+  await operatorLoad(api, NS, 20, 3);
+  const sidecarWrites = api.requests.length;
+  await waitFor('sidecar passes under load', () => api.requests.slice(sidecarWrites).some((r) => r.path.endsWith('/leases/logs-0-0.status')), 60_000, 100);
+  const values = parseYaml(fs.readFileSync(path.join(ROOT, 'charts/vonnegut/values.yaml'), 'utf8')) as { resources: { limits: { memory: string } } };
+  const limits = { node: NODE_RESOURCES.limits.memory, operator: values.resources.limits.memory, sidecar: SIDECAR_RESOURCES.limits.memory };
+  const peaks = { node: peakRssMiB(serve.child.pid!), operator: peakRssMiB(operator.child.pid!), sidecar: peakRssMiB(sidecar.child.pid!) };
+  for (const k of ['node', 'operator', 'sidecar'] as const) {
+    const limit = mebibytes(limits[k]);
+    t.log(`${k}: peak RSS ${peaks[k].toFixed(0)} MiB, limit ${limit} MiB (${((limit / peaks[k] - 1) * 100).toFixed(0)}% headroom)`);
+    t.true(peaks[k] * 1.3 <= limit, `${k} peak ${peaks[k].toFixed(0)} MiB x 1.3 fits its ${limits[k]} limit`);
+  }
   t.log(`total ${((performance.now() - started) / 1000).toFixed(1)} s`);
 });
