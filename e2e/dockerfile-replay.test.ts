@@ -146,8 +146,10 @@ test('Dockerfile replay: the image\'s files and production install run serve, op
   // limit the operator's builders and the chart set.
   await nodeLoad(`${host}:${port}`, 32);
   await operatorLoad(api, NS, 20, 3);
-  const sidecarWrites = api.requests.length;
-  await waitFor('sidecar passes under load', () => api.requests.slice(sidecarWrites).some((r) => r.path.endsWith('/leases/logs-0-0.status')), 60_000, 100);
+  // The sidecar has ticked all along; one more topic proves it still reports after the load.
+  const after = await createClient({ endpoints: `${host}:${port}` });
+  await after.produce('after-load', ['x'], { acks: -1 }).finally(() => after.close());
+  await waitFor('sidecar reports after the load', () => api.get('coordination.k8s.io/v1', 'Lease', NS, 'logs-0-0.status')?.metadata.annotations?.['vonnegut.io/status']?.includes('after-load'), 120_000, 100);
   const values = parseYaml(fs.readFileSync(path.join(ROOT, 'charts/vonnegut/values.yaml'), 'utf8')) as { resources: { limits: { memory: string } } };
   const limits = { node: NODE_RESOURCES.limits.memory, operator: values.resources.limits.memory, sidecar: SIDECAR_RESOURCES.limits.memory };
   const peaks = { node: peakRssMiB(serve.child.pid!), operator: peakRssMiB(operator.child.pid!), sidecar: peakRssMiB(sidecar.child.pid!) };
