@@ -5,7 +5,6 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import type { Server as HttpServer } from 'node:http';
-import { ApiKey } from '../protocol/api-keys.ts';
 import { initCompression } from '../protocol/compression.ts';
 import { DEFAULT_RETENTION_CHECK_MS, LogManager } from '../storage/log-manager.ts';
 import { checkWritable, prepareDataDir } from '../storage/data-dir.ts';
@@ -25,19 +24,9 @@ import { refreshNodeGauges } from '../metrics/node-gauges.ts';
 import { partitionReports, type StatusReport } from '../metrics/status-report.ts';
 import { Broker, DEFAULT_BROKER_CONFIG } from './broker.ts';
 import type { FrameHandler } from './connection.ts';
-import { createRouter, type AnyHandler } from './router.ts';
+import { createRouter } from './router.ts';
 import { KafkaServer } from './server.ts';
-import { apiVersionsHandler } from './handlers/api-versions.ts';
-import { metadataHandler } from './handlers/metadata.ts';
-import { produceHandler } from './handlers/produce.ts';
-import { fetchHandler } from './handlers/fetch.ts';
-import { listOffsetsHandler } from './handlers/list-offsets.ts';
-import { createTopicsHandler } from './handlers/create-topics.ts';
-import { deleteTopicsHandler } from './handlers/delete-topics.ts';
-import { chainReplicateHandler } from './handlers/chain-replicate.ts';
-import { saslHandshakeHandler } from './handlers/sasl-handshake.ts';
-import { saslAuthenticateHandler } from './handlers/sasl-authenticate.ts';
-import { groupHandlers } from './handlers/groups.ts';
+import { apiTable } from './api-table.ts';
 import { GroupCoordinator } from '../groups/coordinator.ts';
 import { brokerCoordinatorHost } from '../groups/broker-host.ts';
 import { WatchedAclFile } from '../security/acl-file.ts';
@@ -251,19 +240,7 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
   const coordinator = new GroupCoordinator(brokerCoordinatorHost(broker), logger.child({ component: 'groups' }));
   // Hand groups over as soon as the chain's head changes, not on the next group request.
   chain.on('view', () => void coordinator.ready());
-  const table = new Map<number, AnyHandler>([
-    ...groupHandlers(broker, coordinator, config, access),
-    [ApiKey.ApiVersions, apiVersionsHandler() as AnyHandler],
-    [ApiKey.Metadata, metadataHandler(broker, access) as AnyHandler],
-    [ApiKey.Produce, produceHandler(broker, access) as AnyHandler],
-    [ApiKey.Fetch, fetchHandler(broker, access) as AnyHandler],
-    [ApiKey.ListOffsets, listOffsetsHandler(broker, access) as AnyHandler],
-    [ApiKey.CreateTopics, createTopicsHandler(broker, access) as AnyHandler],
-    [ApiKey.DeleteTopics, deleteTopicsHandler(broker, access) as AnyHandler],
-    [ApiKey.SaslHandshake, saslHandshakeHandler() as AnyHandler],
-    [ApiKey.SaslAuthenticate, saslAuthenticateHandler() as AnyHandler],
-    [ApiKey.ChainReplicate, chainReplicateHandler(chain, security.interBrokerPrincipal, access)],
-  ]);
+  const table = apiTable({ broker, coordinator, chain, access, interBrokerPrincipal: security.interBrokerPrincipal, logFlags: config });
   route = createRouter(table, logger.child({ component: 'router' }), (api, seconds, outcome, response) => {
     metrics.request(api, outcome, seconds);
     forEachResponseError(response, (error) => metrics.requestError(api, error));
