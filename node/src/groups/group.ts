@@ -127,3 +127,37 @@ export class Group {
     return m.protocols.find((p) => p.name === this.protocolName)?.metadata ?? EMPTY_BYTES;
   }
 }
+
+// What the membership protocol (membership.ts) takes and reports.
+
+export interface JoinRequest extends MemberProfile {
+  groupId: string;
+  /** JoinGroup v4+: a member without an id is sent away with one (MEMBER_ID_REQUIRED) and must rejoin. */
+  requireKnownMemberId: boolean;
+}
+
+export interface SyncRequest {
+  groupId: string;
+  generationId: number;
+  memberId: string;
+  groupInstanceId: string | null;
+  protocolType: string | null;
+  protocolName: string | null;
+  assignments: { memberId: string; assignment: Buffer }[];
+}
+
+export interface MemberIdentity {
+  groupId: string;
+  generationId: number;
+  memberId: string;
+  groupInstanceId: string | null;
+}
+
+export interface GroupDescription {
+  errorCode: number;
+  groupId: string;
+  groupState: string;
+  protocolType: string;
+  protocolData: string;
+  members: { memberId: string; groupInstanceId: string | null; clientId: string; clientHost: string; memberMetadata: Buffer; memberAssignment: Buffer }[];
+}

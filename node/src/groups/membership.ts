@@ -13,7 +13,10 @@
 import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../protocol/error-codes.ts';
 import type { Clock } from './clock.ts';
-import { EMPTY_BYTES, Group, type JoinResult, type Member, type MemberProfile, type Protocol, type SyncResult } from './group.ts';
+import {
+  EMPTY_BYTES, Group, type GroupDescription, type JoinRequest, type JoinResult, type Member, type MemberIdentity, type Protocol,
+  type SyncRequest, type SyncResult,
+} from './group.ts';
 
 export interface MembershipConfig {
   /** Kafka's group.min.session.timeout.ms (lower here: tests use short sessions). */
@@ -29,38 +32,6 @@ export const DEFAULT_MEMBERSHIP_CONFIG: MembershipConfig = {
   maxSessionTimeoutMs: 1_800_000,
   initialRebalanceDelayMs: 1000,
 };
-
-export interface JoinRequest extends MemberProfile {
-  groupId: string;
-  /** JoinGroup v4+: a member without an id is sent away with one (MEMBER_ID_REQUIRED) and must rejoin. */
-  requireKnownMemberId: boolean;
-}
-
-export interface SyncRequest {
-  groupId: string;
-  generationId: number;
-  memberId: string;
-  groupInstanceId: string | null;
-  protocolType: string | null;
-  protocolName: string | null;
-  assignments: { memberId: string; assignment: Buffer }[];
-}
-
-export interface MemberIdentity {
-  groupId: string;
-  generationId: number;
-  memberId: string;
-  groupInstanceId: string | null;
-}
-
-export interface GroupDescription {
-  errorCode: number;
-  groupId: string;
-  groupState: string;
-  protocolType: string;
-  protocolData: string;
-  members: { memberId: string; groupInstanceId: string | null; clientId: string; clientHost: string; memberMetadata: Buffer; memberAssignment: Buffer }[];
-}
 
 const code = (name: keyof typeof ErrorCode): number => ErrorCode[name].code;
 

@@ -4,7 +4,8 @@
  */
 import test from 'ava';
 import { ErrorCode } from '../../src/protocol/error-codes.ts';
-import { GroupMembership, type JoinRequest } from '../../src/groups/membership.ts';
+import { GroupMembership } from '../../src/groups/membership.ts';
+import type { JoinRequest } from '../../src/groups/group.ts';
 import type { JoinResult } from '../../src/groups/group.ts';
 import { FakeClock, flush, track } from './fake-clock.ts';
 
