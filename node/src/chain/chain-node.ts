@@ -28,7 +28,7 @@ import { positionOf, type Member, type Position } from './membership.ts';
 import { Replicator, type LinkStats } from './replicator.ts';
 import { UpstreamLink } from './upstream-link.ts';
 import type { ReplicaLogs } from './replica-log.ts';
-import type { FrameSource } from '../server/connection.ts';
+import type { FrameSource } from '../protocol/frame.ts';
 import type { Dialer } from '../security/dial.ts';
 
 export const DISCOVERY_REFRESH_MS = 2000;

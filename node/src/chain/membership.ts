@@ -3,14 +3,10 @@
  * ordered as StatefulSet ordinals are (`vg-0`, `vg-1`, ..., `vg-10`: numeric suffixes compare as numbers),
  * so every node that sees the same answer computes the same head -> ... -> tail order.
  */
+import type { Member } from '../discovery/member.ts';
 
-/** A chain member as discovery reports it. */
-export interface Member {
-  /** Stable name (pod name on Kubernetes, first label of the SRV target, or host:port). */
-  name: string;
-  host: string;
-  port: number;
-}
+// Discovery owns the member's shape; re-exported for the chain modules that import it from here.
+export type { Member };
 
 export type Role = 'solo' | 'head' | 'middle' | 'tail' | 'outside';
 

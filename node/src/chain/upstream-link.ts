@@ -8,7 +8,7 @@
 import { ErrorCode } from '../protocol/error-codes.ts';
 import { KafkaError } from '../protocol/errors.ts';
 import type { Logger } from '../logging.ts';
-import type { FrameSource } from '../server/connection.ts';
+import type { FrameSource } from '../protocol/frame.ts';
 import { decodeLinkMessage, encodeLinkMessage, type AckEntry, type Hello, type LinkMessage, type TopicState } from './link-protocol.ts';
 import { LINK_TIMEOUT_MS } from './replicator.ts';
 

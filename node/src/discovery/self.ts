@@ -7,7 +7,7 @@
  * what discovery returned and how to fix it.
  */
 import { lookup } from 'node:dns/promises';
-import type { Member } from '../chain/membership.ts';
+import type { Member } from './member.ts';
 import type { DiscoverySource } from './source.ts';
 
 export interface Advertised {

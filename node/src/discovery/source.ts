@@ -2,7 +2,7 @@
  * Where chain members come from. A source is polled; it never throws across its boundary but reports
  * a typed failure so the node can keep its last good view and say so in /readyz.
  */
-import type { Member } from '../chain/membership.ts';
+import type { Member } from './member.ts';
 
 export type DiscoveryResult = { ok: true; members: Member[] } | { ok: false; error: string };
 

@@ -5,7 +5,7 @@
  * its host is the target's address when it resolves (clients outside the test DNS cannot resolve names).
  */
 import { Resolver } from 'node:dns/promises';
-import type { Member } from '../chain/membership.ts';
+import type { Member } from './member.ts';
 import type { DiscoveryResult, DiscoverySource } from './source.ts';
 import { StaticDiscovery } from './static.ts';
 

@@ -2,7 +2,7 @@
  * Static discovery: `static:host:port,host:port,...` (optionally `name=host:port`). Member names default
  * to `host:port`, and the list order is the chain order unless names carry ordinals.
  */
-import type { Member } from '../chain/membership.ts';
+import type { Member } from './member.ts';
 import type { DiscoveryResult, DiscoverySource } from './source.ts';
 
 /** Parses `host:port,name=host:port,...` into members; throws on a malformed entry (configuration error). */

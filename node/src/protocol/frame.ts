@@ -7,6 +7,7 @@
  * may come from the caller (a recycled one, see frame-pool.ts). A negative or oversized size
  * is rejected as soon as its four bytes arrive, before any of the body is buffered.
  */
+import type { Socket } from 'node:net';
 import { DecodeError } from './errors.ts';
 
 /** Default largest frame accepted: 100 MiB (Kafka's socket.request.max.bytes). */
@@ -114,4 +115,14 @@ export function frameSizePrefix(payloadLength: number): Buffer {
   const out = Buffer.allocUnsafe(4);
   out.writeInt32BE(payloadLength, 0);
   return out;
+}
+
+/**
+ * A connection's frames after a takeover (the chain replication link): the new owner receives each
+ * frame and writes framed payloads back. The server's connection provides it; the chain consumes it.
+ */
+export interface FrameSource {
+  socket: Socket;
+  onFrame(listener: (frame: Buffer) => void): void;
+  write(payload: Buffer): boolean;
 }

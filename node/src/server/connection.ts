@@ -10,7 +10,7 @@
  * frame; from then on frames go to the new owner and the request/response machinery steps aside.
  */
 import type { Socket } from 'node:net';
-import { FrameDecoder, FrameSizeError, frameSizePrefix } from '../protocol/frame.ts';
+import { FrameDecoder, FrameSizeError, frameSizePrefix, type FrameSource } from '../protocol/frame.ts';
 import { requestFramePool } from '../protocol/frame-pool.ts';
 import { ApiKey } from '../protocol/api-keys.ts';
 import type { Logger } from '../logging.ts';
@@ -25,13 +25,6 @@ import { SaslSession } from '../security/sasl-session.ts';
  * frame, as a failed SASL login gets its error before the connection closes), or a takeover.
  */
 export type HandlerResult = Buffer | Buffer[] | null | { close: string; reply?: Buffer[] } | { takeover: (frames: FrameSource) => void };
-
-/** Frames after a takeover: the new owner receives them and may write to the socket. */
-export interface FrameSource {
-  socket: Socket;
-  onFrame(listener: (frame: Buffer) => void): void;
-  write(payload: Buffer): boolean;
-}
 
 export type FrameHandler = (frame: Buffer, conn: Connection) => Promise<HandlerResult>;
 

@@ -28,7 +28,7 @@ import { createRouter } from './router.ts';
 import { KafkaServer } from './server.ts';
 import { apiTable } from './api-table.ts';
 import { GroupCoordinator } from '../groups/coordinator.ts';
-import { brokerCoordinatorHost } from '../groups/broker-host.ts';
+import { brokerCoordinatorHost } from './broker-host.ts';
 import { WatchedAclFile } from '../security/acl-file.ts';
 import { AccessControl, OPEN_ACCESS } from './access-control.ts';
 

@@ -5,9 +5,9 @@
 import { ErrorCode } from '../protocol/error-codes.ts';
 import { KafkaError } from '../protocol/errors.ts';
 import { decodeRecordBatches, type DecodedBatch } from '../protocol/record-batch.ts';
-import type { Broker } from '../server/broker.ts';
-import type { CoordinatorHost, CoordinatorNode } from './coordinator.ts';
-import { OFFSETS_TOPIC } from './offset-records.ts';
+import type { Broker } from './broker.ts';
+import type { CoordinatorHost, CoordinatorNode } from '../groups/coordinator.ts';
+import { OFFSETS_TOPIC } from '../groups/offset-records.ts';
 
 /** How long an offset commit may wait for the chain tail. */
 export const OFFSET_COMMIT_TIMEOUT_MS = 10_000;
