@@ -31,7 +31,6 @@
  * Kafka's default too: replication, not fsync, is what protects acknowledged records.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import {
   validateBatch, setBaseOffset, setPartitionLeaderEpoch, batchBaseOffset, batchMaxTimestamp, batchLastOffsetDelta,
   batchRecordsCount, decodeRecordBatch, BATCH_HEADER_SIZE, batchProducer, walkBatches, wholeBatchesLength,
@@ -39,8 +38,7 @@ import {
 import { KafkaError } from '../protocol/errors.ts';
 import { LogSegment, type SegmentConfig } from './segment.ts';
 import { configWithDefaults, FLUSH_NEVER, type LogConfig } from './log-config.ts';
-import { recoverSegment } from './recovery.ts';
-import { parseSegmentFileName, segmentFileName, LOG_SUFFIX } from './log-files.ts';
+import { loadSegments } from './log-loader.ts';
 import { silentLogger, type StorageLogger } from './logger.ts';
 import { ProducerState } from './producer-state.ts';
 import { FilePool } from './file-pool.ts';
@@ -137,32 +135,7 @@ export class PartitionLog {
     const segConfig: SegmentConfig = { indexIntervalBytes: config.indexIntervalBytes, maxIndexBytes: config.maxIndexBytes, files };
     fs.mkdirSync(opts.dir, { recursive: true });
 
-    const bases: number[] = [];
-    for (const name of fs.readdirSync(opts.dir)) {
-      const parsed = parseSegmentFileName(name);
-      if (parsed?.suffix === LOG_SUFFIX) bases.push(parsed.baseOffset);
-      else if (parsed && parsed.suffix !== LOG_SUFFIX && !fs.existsSync(path.join(opts.dir, segmentFileName(parsed.baseOffset, LOG_SUFFIX)))) {
-        fs.rmSync(path.join(opts.dir, name)); // an index without its log is useless
-      }
-    }
-    bases.sort((a, b) => a - b);
-    const segments = bases.map((base) => LogSegment.open(opts.dir, base, segConfig));
-    if (segments.length === 0) segments.push(LogSegment.create(opts.dir, 0, segConfig));
-
-    const recoverAll = opts.recoverAll ?? true;
-    for (let i = 0; i < segments.length; i++) {
-      const seg = segments[i]!;
-      const isLast = i === segments.length - 1;
-      if (!recoverAll && !isLast && !seg.needsRecovery) continue;
-      const result = recoverSegment(seg);
-      if (result.truncatedBytes === 0) continue;
-      logger.warn('truncated damaged segment tail', { dir: opts.dir, segment: seg.baseOffset, ...result });
-      // Offsets after the damage cannot follow the kept ones: drop every later segment.
-      for (const later of segments.splice(i + 1)) {
-        logger.warn('deleting segment after damaged one', { dir: opts.dir, segment: later.baseOffset });
-        later.delete();
-      }
-    }
+    const segments = loadSegments(opts.dir, segConfig, opts.recoverAll ?? true, logger);
     return new PartitionLog(opts.dir, config, segConfig, segments, opts.manageHighWatermark ?? true, logger);
   }
 
