@@ -23,7 +23,7 @@ export const DEFAULT_DATA_DIR = './data';
 /** Default fetch size. */
 export const DEFAULT_FETCH_MAX_BYTES = 1024 * 1024;
 
-export interface OpenLogOptions extends Partial<Omit<LogManagerOptions, 'manageHighWatermark'>> {
+export interface OpenLogOptions extends Partial<Omit<LogManagerOptions, 'committedOffset'>> {
   /** Codec for the batch each write() makes (default none). */
   compression?: CompressionName;
 }

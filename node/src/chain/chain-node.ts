@@ -22,7 +22,7 @@ import { EventEmitter } from 'node:events';
 import { KafkaError } from '../protocol/errors.ts';
 import type { Logger } from '../logging.ts';
 import type { DiscoverySource } from '../discovery/source.ts';
-import { HighWatermarks } from './high-watermark.ts';
+import type { HighWatermarks } from './high-watermark.ts';
 import type { AckEntry, Hello, LinkMessage, TopicState } from './link-protocol.ts';
 import { positionOf, type Member, type Position } from './membership.ts';
 import { Replicator, type LinkStats } from './replicator.ts';
@@ -49,12 +49,24 @@ export interface ChainOptions {
   refreshMs?: number;
   /** Opens the link to the successor (plain TCP when absent). */
   dial?: Dialer;
+  /** The committed offsets (HighWatermarks.load(dataDir)); the logs bound reads and retention by them. */
+  marks: HighWatermarks;
+}
+
+/** Where a head's append landed. */
+export interface ChainAppend {
+  baseOffset: number;
+  lastOffset: number;
+  /** An idempotent producer's retry of a stored batch: nothing new was written. */
+  duplicate: boolean;
+  logStartOffset: number;
 }
 
 export type Writability = { ok: true } | { ok: false; error: KafkaError };
 
 export class ChainNode extends EventEmitter {
-  readonly hwm: HighWatermarks;
+  /** The one owner of every partition's committed offset on this node (see high-watermark.ts). */
+  private readonly marks: HighWatermarks;
   private position: Position;
   private epochValue: number;
   private readonly replicator: Replicator;
@@ -67,7 +79,7 @@ export class ChainNode extends EventEmitter {
 
   constructor(private readonly opts: ChainOptions) {
     super();
-    this.hwm = HighWatermarks.load(opts.dataDir);
+    this.marks = opts.marks;
     this.epochValue = readEpoch(opts.dataDir);
     const selfMember: Member = { name: opts.self, ...opts.advertised };
     this.position = opts.discovery
@@ -75,11 +87,12 @@ export class ChainNode extends EventEmitter {
       : positionOf(opts.self, [selfMember], 1);
     this.upstream = new UpstreamLink(opts.logger, {
       onMessage: (msg) => this.onUpstreamMessage(msg),
+      epoch: () => this.epochValue,
       state: () => ({ epoch: this.epochValue, topics: this.localState() }),
     });
     this.replicator = new Replicator(opts.self, opts.logs, () => this.epochValue, {
       isHead: () => this.position.role === 'head',
-      committed: (topic, partition) => this.hwm.get(topic, partition),
+      committed: (topic, partition) => this.marks.get(topic, partition),
       onAck: (acks) => this.onDownstreamAck(acks),
       onReadyChange: () => this.reportReady(),
       onFenced: (theirs) => {
@@ -92,7 +105,7 @@ export class ChainNode extends EventEmitter {
     for (const { topic, partitions } of opts.logs.list()) {
       for (let p = 0; p < partitions; p++) {
         const end = opts.logs.partition(topic, p)?.logEndOffset ?? 0;
-        if (this.hwm.get(topic, p) > end) this.hwm.reset(topic, p, end);
+        if (this.marks.get(topic, p) > end) this.marks.reset(topic, p, end);
       }
     }
     this.commitLocalIfLast();
@@ -111,9 +124,9 @@ export class ChainNode extends EventEmitter {
     if (this.checkpointTimer) clearInterval(this.checkpointTimer);
     this.replicator.stop();
     this.upstream.close();
-    this.hwm.wakeAll();
+    this.marks.wakeAll();
     this.checkpoint();
-    this.hwm.close();
+    this.marks.close();
   }
 
   get epoch(): number {
@@ -182,10 +195,32 @@ export class ChainNode extends EventEmitter {
     return role === 'tail' || role === 'solo' || (role !== 'outside' && this.replicator.ready);
   }
 
-  /** Called after the head appended locally: ship it, or commit at once on a solo node. */
-  afterLocalAppend(topic: string, partition: number, logEnd: number, appended?: Buffer): void {
-    if (this.position.role === 'solo') this.hwm.advance(topic, partition, logEnd);
-    else this.replicator.notify(topic, partition, appended);
+  /**
+   * The head's write: refuses unless the chain can take it (writable()), appends `batches` (RecordBatch
+   * v2, patched in place) at the log end stamped with the chain epoch as partition leader epoch
+   * (KIP-101), and ships the bytes down the chain, or commits them at once on a solo node. Wait for the
+   * commit with waitForCommit(lastOffset). Throws KafkaError.
+   */
+  append(topic: string, partition: number, batches: Buffer): ChainAppend {
+    const writable = this.writable();
+    if (!writable.ok) throw writable.error;
+    const log = this.opts.logs.partition(topic, partition);
+    if (!log) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `${topic}-${partition} has no log on this node`);
+    const { baseOffset, lastOffset, duplicate = false } = log.append(batches, { leaderEpoch: this.epochValue });
+    if (this.position.role === 'solo') this.marks.advance(topic, partition, log.logEndOffset);
+    // The patched batches are the bytes now on disk: the replicator ships them without reading them back.
+    else this.replicator.notify(topic, partition, duplicate ? undefined : batches);
+    return { baseOffset, lastOffset, duplicate, logStartOffset: log.logStartOffset };
+  }
+
+  /** A partition's committed offset (exclusive) on this node: what every member of the chain holds. */
+  committedOffset(topic: string, partition: number): number {
+    return this.marks.get(topic, partition);
+  }
+
+  /** Resolves when any of the partitions' committed offsets advances, or after `timeoutMs` (Fetch long polls). */
+  waitForData(partitions: Iterable<[string, number]>, timeoutMs: number): Promise<void> {
+    return this.marks.waitForData(partitions, timeoutMs);
   }
 
   /**
@@ -196,7 +231,7 @@ export class ChainNode extends EventEmitter {
    * until the successor has synced. The one place the deletion bound is decided.
    */
   retentionBound(topic: string, partition: number): number {
-    const committed = this.hwm.get(topic, partition);
+    const committed = this.marks.get(topic, partition);
     const { role } = this.position;
     if (role === 'tail' || role === 'solo') return committed;
     if (role === 'outside') return 0;
@@ -205,7 +240,7 @@ export class ChainNode extends EventEmitter {
 
   /** Waits until `offset` is committed; false on timeout. */
   waitForCommit(topic: string, partition: number, offset: number, timeoutMs: number): Promise<boolean> {
-    return this.hwm.waitForCommit(topic, partition, offset, timeoutMs);
+    return this.marks.waitForCommit(topic, partition, offset, timeoutMs);
   }
 
   /** Resolves when a topic exists locally (created here or replicated from upstream), or after `timeoutMs`. */
@@ -244,7 +279,7 @@ export class ChainNode extends EventEmitter {
   /** Replicates a topic deletion down the chain. */
   topicDeleted(topic: string, partitions: number): void {
     this.replicator.sendDelete(topic);
-    for (let p = 0; p < partitions; p++) this.hwm.remove(topic, p);
+    for (let p = 0; p < partitions; p++) this.marks.remove(topic, p);
   }
 
   // ---- discovery ----
@@ -291,7 +326,7 @@ export class ChainNode extends EventEmitter {
     for (const { topic, partitions } of this.opts.logs.list()) {
       for (let p = 0; p < partitions; p++) {
         const log = this.opts.logs.partition(topic, p);
-        if (log) this.hwm.advance(topic, p, log.logEndOffset);
+        if (log) this.marks.advance(topic, p, log.logEndOffset);
       }
     }
   }
@@ -321,7 +356,7 @@ export class ChainNode extends EventEmitter {
       partitionCount: partitions,
       partitions: Array.from({ length: partitions }, (_, p) => {
         const log = this.opts.logs.partition(topic, p);
-        return { partition: p, logEnd: log?.logEndOffset ?? 0, hwm: this.hwm.get(topic, p) };
+        return { partition: p, logEnd: log?.logEndOffset ?? 0, hwm: this.marks.get(topic, p) };
       }),
     }));
   }
@@ -335,7 +370,7 @@ export class ChainNode extends EventEmitter {
         log.appendReplicated(msg.batches);
         this.emit('append', msg.topic, msg.partition);
         if (this.position.role === 'tail') {
-          this.hwm.advance(msg.topic, msg.partition, log.logEndOffset);
+          this.marks.advance(msg.topic, msg.partition, log.logEndOffset);
           this.upstream.queueAck({ topic: msg.topic, partition: msg.partition, hwm: log.logEndOffset });
         } else {
           this.replicator.notify(msg.topic, msg.partition, msg.batches);
@@ -350,7 +385,7 @@ export class ChainNode extends EventEmitter {
           this.opts.logger.info('predecessor starts past our log end; restarting the log there', { topic: msg.topic, partition: msg.partition, from: log.logEndOffset, to: msg.offset });
           log.truncateFullyAndStartAt(msg.offset);
         } else if (log && msg.offset < log.logEndOffset) {
-          if (msg.offset < this.hwm.get(msg.topic, msg.partition)) {
+          if (msg.offset < this.marks.get(msg.topic, msg.partition)) {
             throw new KafkaError('INVALID_REQUEST', `refusing to truncate ${msg.topic}-${msg.partition} below its high-water mark`);
           }
           log.truncateTo(msg.offset);
@@ -399,8 +434,8 @@ export class ChainNode extends EventEmitter {
       const log = this.opts.logs.partition(a.topic, a.partition);
       if (!log) continue;
       const hwm = Math.min(a.hwm, log.logEndOffset);
-      this.hwm.advance(a.topic, a.partition, hwm);
-      this.upstream.queueAck({ topic: a.topic, partition: a.partition, hwm: this.hwm.get(a.topic, a.partition) });
+      this.marks.advance(a.topic, a.partition, hwm);
+      this.upstream.queueAck({ topic: a.topic, partition: a.partition, hwm: this.marks.get(a.topic, a.partition) });
     }
   }
 
@@ -416,7 +451,7 @@ export class ChainNode extends EventEmitter {
 
   private checkpoint(): void {
     try {
-      this.hwm.checkpoint(this.opts.dataDir);
+      this.marks.checkpoint(this.opts.dataDir);
     } catch (err) {
       this.opts.logger.warn('high-water mark checkpoint failed', { error: (err as Error).message });
     }

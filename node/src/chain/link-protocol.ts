@@ -28,7 +28,8 @@
  *    11 Ack       => [topic:string partition:int32 hwm:int64]     (committed offsets: the tail's log end)
  *    12 Pong      => chain_ready:int8 tail:string                 (this node and all after it are linked, and
  *                                                                 who it believes the tail is: '' if unknown)
- *    13 Error     => error_code:int16 message:string              (then the sender closes the link)
+ *    13 Error     => error_code:int16 message:string epoch:int32  (the sender's current epoch; then it closes
+ *                                                                 the link)
  *
  * Messages on one link are processed in order, which is what lets Append be pipelined without waiting
  * for acknowledgements: an Ack for offset N covers every earlier Append on the link.
@@ -79,7 +80,7 @@ export type LinkMessage =
   | { type: 'state'; epoch: number; topics: TopicState[] }
   | { type: 'ack'; acks: AckEntry[] }
   | { type: 'pong'; chainReady: boolean; tail: string }
-  | { type: 'error'; errorCode: number; message: string };
+  | { type: 'error'; errorCode: number; message: string; epoch: number };
 
 const TYPE_CODES = {
   append: 1,
@@ -143,7 +144,7 @@ export function encodeLinkMessage(m: LinkMessage): Buffer {
       w.boolean(m.chainReady).string(m.tail);
       break;
     case 'error':
-      w.int16(m.errorCode).string(m.message);
+      w.int16(m.errorCode).string(m.message).int32(m.epoch);
       break;
   }
   return w.toBuffer();
@@ -183,8 +184,21 @@ export function decodeLinkMessage(buf: Buffer): LinkMessage {
     case TYPE_CODES.pong:
       return { type: 'pong', chainReady: r.boolean(), tail: r.string() };
     case TYPE_CODES.error:
-      return { type: 'error', errorCode: r.int16(), message: r.string() };
+      return { type: 'error', errorCode: r.int16(), message: r.string(), epoch: r.int32() };
     default:
       throw new DecodeError(`unknown link message type ${code}`);
   }
+}
+
+/**
+ * The bytes of an Append link message up to its batches, size prefix included: `size:int32 type:int8
+ * topic:string partition:int32 partition_count:int32` and the int32 length of `batches:bytes`. The
+ * batches follow as they are, so shipping never copies them into a message buffer; a test holds
+ * [head, batches] byte-identical to encodeLinkMessage's framed Append.
+ */
+export function appendMessageHead(topic: string, partition: number, partitionCount: number, batchBytes: number): Buffer {
+  const w = new Writer(32 + topic.length * 3);
+  w.int32(0).int8(TYPE_CODES.append).string(topic).int32(partition).int32(partitionCount).int32(batchBytes);
+  w.patchInt32(0, w.offset - 4 + batchBytes);
+  return w.toBuffer();
 }

@@ -5,6 +5,8 @@
 export interface ReplicaLog {
   readonly logStartOffset: number;
   readonly logEndOffset: number;
+  /** Appends a producer's batches at the head, assigning offsets (and stamping `leaderEpoch`); patches `batches`. */
+  append(batches: Buffer, opts: { leaderEpoch?: number }): { baseOffset: number; lastOffset: number; duplicate?: boolean };
   /** Appends batches whose offsets are already set; the first must start at logEndOffset. */
   appendReplicated(batches: Buffer): unknown;
   /** Whole batches from `offset`, at most about `maxBytes` (at least one batch), below `maxOffset`. */

@@ -29,7 +29,7 @@ import { batchLastOffset, batchPositions } from '../protocol/record-batch.ts';
 import type { Logger } from '../logging.ts';
 import type { Member } from './membership.ts';
 import { tpKey } from './high-watermark.ts';
-import { LINK_API_VERSION, decodeLinkMessage, encodeHello, encodeLinkMessage, type AckEntry, type LinkMessage, type TopicState } from './link-protocol.ts';
+import { LINK_API_VERSION, appendMessageHead, decodeLinkMessage, encodeHello, encodeLinkMessage, type AckEntry, type LinkMessage, type TopicState } from './link-protocol.ts';
 import type { ReplicaLogs } from './replica-log.ts';
 import { isRecycledFrame } from '../protocol/frame-pool.ts';
 
@@ -324,8 +324,7 @@ export class Replicator {
       case 'error':
         this.log.warn('successor refused the link', { successor: this.target?.name, code: msg.errorCode, message: msg.message });
         if (msg.errorCode === ErrorCode.FENCED_LEADER_EPOCH.code) {
-          const theirs = Number(/epoch (\d+)/.exec(msg.message)?.[1] ?? NaN);
-          if (Number.isInteger(theirs)) this.events.onFenced(theirs);
+          this.events.onFenced(msg.epoch);
         }
         this.scheduleReconnect(`refused: ${msg.message}`);
         return;
@@ -443,21 +442,6 @@ export class Replicator {
 
 /** A record batch starts with its base offset (int64). */
 const BATCH_OFFSET_BYTES = 8;
-/** The Append message's type code (link-protocol.ts); a test holds the two encodings byte-identical. */
-const LINK_APPEND = 1;
-
-/**
- * The bytes of an Append link message up to its batches: `size:int32 type:int8 topic:string
- * partition:int32 partition_count:int32` and the int32 length of `batches:bytes` (link-protocol.ts).
- * The batches follow as they are, so shipping never copies them into a message buffer.
- */
-export function appendMessageHead(topic: string, partition: number, partitionCount: number, batchBytes: number): Buffer {
-  const w = new Writer(32 + topic.length * 3);
-  w.int32(0).int8(LINK_APPEND).string(topic).int32(partition).int32(partitionCount).int32(batchBytes);
-  w.patchInt32(0, w.offset - 4 + batchBytes);
-  return w.toBuffer();
-}
-
 /** The last offset in a buffer of whole batches. */
 function lastOffsetOf(batches: Buffer): number {
   let last = -1;

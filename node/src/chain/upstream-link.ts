@@ -15,6 +15,8 @@ import { LINK_TIMEOUT_MS } from './replicator.ts';
 export interface UpstreamHandlers {
   /** Applies one message from the predecessor; a thrown error closes the link. */
   onMessage(msg: LinkMessage): void;
+  /** This node's current chain epoch (sent with a refusal). */
+  epoch(): number;
   /** What this node holds, sent first on every accepted link. */
   state(): { epoch: number; topics: TopicState[] };
 }
@@ -63,7 +65,7 @@ export class UpstreamLink {
       } catch (err) {
         const code = err instanceof KafkaError ? err.code : ErrorCode.CORRUPT_MESSAGE.code;
         log.warn('closing link after bad message', { error: (err as Error).message });
-        source.write(encodeLinkMessage({ type: 'error', errorCode: code, message: (err as Error).message }));
+        source.write(encodeLinkMessage({ type: 'error', errorCode: code, message: (err as Error).message, epoch: this.handlers.epoch() }));
         source.socket.end();
         this.held = null;
       }

@@ -34,7 +34,7 @@ export function refreshNodeGauges(m: NodeMetrics, src: GaugeSource): void {
       const log = logs.get(topic, p);
       if (!log) continue;
       const labels = { topic, partition: String(p) };
-      const hwm = chain.hwm.get(topic, p);
+      const hwm = chain.committedOffset(topic, p);
       m.partitionLogEnd.set(labels, log.logEndOffset);
       m.partitionHighWatermark.set(labels, hwm);
       m.partitionUncommitted.set(labels, Math.max(0, log.logEndOffset - hwm));

@@ -32,7 +32,7 @@ export function partitionReports(logs: LogManager, chain: ChainNode): PartitionR
   return logs.list().flatMap(({ topic, partitions }) =>
     Array.from({ length: partitions }, (_, p) => {
       const log = logs.get(topic, p);
-      return { topic, partition: p, logStartOffset: log?.logStartOffset ?? 0, logEndOffset: log?.logEndOffset ?? 0, highWatermark: chain.hwm.get(topic, p) };
+      return { topic, partition: p, logStartOffset: log?.logStartOffset ?? 0, logEndOffset: log?.logEndOffset ?? 0, highWatermark: chain.committedOffset(topic, p) };
     }),
   );
 }

@@ -56,7 +56,7 @@ export function brokerCoordinatorHost(broker: Broker): CoordinatorHost {
     *readOffsets(): Iterable<DecodedBatch> {
       const log = broker.logs.get(OFFSETS_TOPIC, 0);
       if (!log) return;
-      const end = broker.chain.hwm.get(OFFSETS_TOPIC, 0);
+      const end = broker.chain.committedOffset(OFFSETS_TOPIC, 0);
       let offset = log.logStartOffset;
       while (offset < end) {
         const { records } = log.read(offset, { maxBytes: LOAD_READ_BYTES, maxOffset: end });

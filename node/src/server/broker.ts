@@ -13,7 +13,7 @@ import { recordCount } from '../protocol/record-batch.ts';
 import { validateTopicName } from '../storage/log-files.ts';
 import type { LogManager } from '../storage/log-manager.ts';
 import type { PartitionLog } from '../storage/partition-log.ts';
-import type { ChainNode } from '../chain/chain-node.ts';
+import type { ChainAppend, ChainNode } from '../chain/chain-node.ts';
 import { nodeIdFromName, type Member } from '../chain/membership.ts';
 import type { Logger } from '../logging.ts';
 import { toRecordBatch } from './down-convert.ts';
@@ -57,11 +57,8 @@ export interface FetchPartitionResult {
   records: Buffer | null;
 }
 
-/** A produce's local append: where it landed and how many new bytes it wrote (0 for a duplicate). */
-interface Appended {
-  log: PartitionLog;
-  baseOffset: number;
-  lastOffset: number;
+/** A produce's append at the head: where it landed and how many new bytes it wrote (0 for a duplicate). */
+interface Appended extends ChainAppend {
   bytes: number;
 }
 
@@ -276,16 +273,19 @@ export class Broker {
     return this.partitionCount(topic);
   }
 
-  /** The local log of a partition this node's chain owns; NOT_LEADER_OR_FOLLOWER when another chain owns it. */
-  ownedLog(topic: string, partition: number): PartitionLog {
+  /**
+   * The local log of a partition this node's chain owns, or undefined when it has not reached this node
+   * yet; UNKNOWN_TOPIC_OR_PARTITION for a partition the cluster does not know, NOT_LEADER_OR_FOLLOWER
+   * when another chain owns it. Only the write path (`create`) makes a placed topic's log at the head.
+   */
+  ownedLog(topic: string, partition: number, create = false): PartitionLog | undefined {
+    validateTopicName(topic);
     const owner = this.directory.owner(topic);
     if (!owner || partition < 0 || partition >= owner.partitions) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `${topic}-${partition} does not exist`);
     if (!this.directory.ownedHere(owner)) throw new KafkaError('NOT_LEADER_OR_FOLLOWER', `${topic} lives on chain ${owner.chain}`);
     // A placed topic's log appears at the head when it learns the placement; make sure it has.
-    if (!this.logs.get(topic, partition)) this.reconcileTopic(topic);
-    const log = this.logs.get(topic, partition);
-    if (!log) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `${topic}-${partition} has not reached this node yet`);
-    return log;
+    if (create && !this.logs.get(topic, partition)) this.reconcileTopic(topic);
+    return this.logs.get(topic, partition);
   }
 
   /** Appends one partition's records at the head and waits as `acks` asks. */
@@ -298,49 +298,43 @@ export class Broker {
     } catch (err) {
       return { errorCode: this.codeFor(err, topic, partition), errorMessage: (err as Error).message, baseOffset: -1, logStartOffset: -1 };
     }
-    const { log, baseOffset, lastOffset } = appended;
+    const { baseOffset, lastOffset, logStartOffset } = appended;
     if (appended.bytes > 0) this.observer.produced(topic, appended.bytes, lastOffset - baseOffset + 1);
     if (acks === -1) {
       const started = process.hrtime.bigint();
       if (!(await this.chain.waitForCommit(topic, partition, lastOffset, timeoutMs))) {
-        return { errorCode: ErrorCode.REQUEST_TIMED_OUT.code, errorMessage: 'not committed by the chain tail in time', baseOffset: -1, logStartOffset: log.logStartOffset };
+        return { errorCode: ErrorCode.REQUEST_TIMED_OUT.code, errorMessage: 'not committed by the chain tail in time', baseOffset: -1, logStartOffset };
       }
       this.observer.committed(Number(process.hrtime.bigint() - started) / 1e9);
     }
-    return { errorCode: 0, errorMessage: null, baseOffset, logStartOffset: log.logStartOffset };
+    return { errorCode: 0, errorMessage: null, baseOffset, logStartOffset };
   }
 
-  /** Validates and appends a produce's records to the local log; throws typed errors. */
+  /** Kafka's checks on a produce's records, then the chain's write (chain/chain-node.ts); throws typed errors. */
   private appendAtHead(topic: string, partition: number, records: Buffer | null): Appended {
-    validateTopicName(topic);
-    const log = this.ownedLog(topic, partition);
-    const writable = this.chain.writable();
-    if (!writable.ok) throw writable.error;
+    if (!this.ownedLog(topic, partition, true)) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `${topic}-${partition} has not reached this node yet`);
     if (!records || records.length === 0) throw new KafkaError('CORRUPT_MESSAGE', 'produce without records');
     const { maxMessageBytes } = this.logs.topicConfig(topic);
     if (records.length > maxMessageBytes) {
       throw new KafkaError('MESSAGE_TOO_LARGE', `${records.length} bytes exceeds max.message.bytes ${maxMessageBytes}`);
     }
-    // The chain epoch is the partition leader epoch (KIP-101).
     const batches = toRecordBatch(records);
-    const { baseOffset, lastOffset, duplicate } = log.append(batches, { leaderEpoch: this.chain.epoch });
-    // The patched batches are the bytes now on disk: the replicator ships them without reading them back.
-    this.chain.afterLocalAppend(topic, partition, log.logEndOffset, duplicate ? undefined : batches);
-    return { log, baseOffset, lastOffset, bytes: duplicate ? 0 : batches.length };
+    const appended = this.chain.append(topic, partition, batches);
+    return { ...appended, bytes: appended.duplicate ? 0 : batches.length };
   }
 
-  /** Reads one partition up to its committed offset. */
+  /** Reads one partition up to its committed offset; a partition whose log is not here yet reads as empty. */
   readPartition(spec: FetchSpec, minOneBatch = true): FetchPartitionResult {
-    const hwm = this.chain.hwm.get(spec.topic, spec.partition);
+    const hwm = this.chain.committedOffset(spec.topic, spec.partition);
     try {
-      validateTopicName(spec.topic);
       const log = this.ownedLog(spec.topic, spec.partition);
-      if (spec.offset < log.logStartOffset || spec.offset > hwm) {
-        return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE.code, highWatermark: hwm, logStartOffset: log.logStartOffset, records: null };
+      const logStartOffset = log?.logStartOffset ?? 0;
+      if (spec.offset < logStartOffset || spec.offset > hwm) {
+        return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE.code, highWatermark: hwm, logStartOffset, records: null };
       }
-      if (spec.offset === hwm || spec.maxBytes <= 0) return { errorCode: 0, highWatermark: hwm, logStartOffset: log.logStartOffset, records: null };
+      if (!log || spec.offset === hwm || spec.maxBytes <= 0) return { errorCode: 0, highWatermark: hwm, logStartOffset, records: null };
       const { records } = log.read(spec.offset, { maxBytes: spec.maxBytes, maxOffset: hwm, minOneBatch });
-      return { errorCode: 0, highWatermark: hwm, logStartOffset: log.logStartOffset, records: records.length > 0 ? records : null };
+      return { errorCode: 0, highWatermark: hwm, logStartOffset, records: records.length > 0 ? records : null };
     } catch (err) {
       return { errorCode: this.codeFor(err, spec.topic, spec.partition), highWatermark: hwm, logStartOffset: -1, records: null };
     }
@@ -371,7 +365,7 @@ export class Broker {
         this.reportFetched(specs, results);
         return results;
       }
-      await this.chain.hwm.waitForData(specs.map((s) => [s.topic, s.partition] as [string, number]), wait);
+      await this.chain.waitForData(specs.map((s) => [s.topic, s.partition] as [string, number]), wait);
     }
   }
 
@@ -384,14 +378,13 @@ export class Broker {
   /** ListOffsets for one partition: -1 latest (the committed offset), -2/-4 earliest, -3 the largest timestamp (v7+), else by timestamp. */
   listOffset(topic: string, partition: number, timestamp: number): { errorCode: number; offset: number; timestamp: number } {
     try {
-      validateTopicName(topic);
       const log = this.ownedLog(topic, partition);
-      const hwm = this.chain.hwm.get(topic, partition);
+      const hwm = this.chain.committedOffset(topic, partition);
       if (timestamp === -1) return { errorCode: 0, offset: hwm, timestamp: -1 };
       // -4 (EARLIEST_LOCAL, KIP-405) is the log start: every segment is local here.
-      if (timestamp === -2 || timestamp === -4) return { errorCode: 0, offset: log.logStartOffset, timestamp: -1 };
-      if (timestamp === -3) return { errorCode: 0, ...(log.offsetOfMaxTimestamp(hwm) ?? { offset: -1, timestamp: -1 }) };
-      const found = log.offsetForTimestamp(timestamp);
+      if (timestamp === -2 || timestamp === -4) return { errorCode: 0, offset: log?.logStartOffset ?? 0, timestamp: -1 };
+      if (timestamp === -3) return { errorCode: 0, ...(log?.offsetOfMaxTimestamp(hwm) ?? { offset: -1, timestamp: -1 }) };
+      const found = log?.offsetForTimestamp(timestamp);
       if (!found || found.offset >= hwm) return { errorCode: 0, offset: -1, timestamp: -1 };
       return { errorCode: 0, offset: found.offset, timestamp: found.timestamp };
     } catch (err) {

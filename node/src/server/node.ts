@@ -9,6 +9,7 @@ import { initCompression } from '../protocol/compression.ts';
 import { DEFAULT_RETENTION_CHECK_MS, LogManager } from '../storage/log-manager.ts';
 import { checkWritable, prepareDataDir } from '../storage/data-dir.ts';
 import { ChainNode } from '../chain/chain-node.ts';
+import { HighWatermarks } from '../chain/high-watermark.ts';
 import { nodeIdFromName } from '../chain/membership.ts';
 import { discoveryFrom } from '../discovery/srv.ts';
 import { ClusterView, parseClusterSpec } from '../chain/cluster.ts';
@@ -139,9 +140,11 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
   const aclFile = config.aclFile ? new WatchedAclFile(config.aclFile, superUsers, logger.child({ component: 'acl' })) : null;
   const access = aclFile ? new AccessControl(aclFile, logger.child({ component: 'acl' })) : OPEN_ACCESS;
   await initCompression();
+  // The chain owns each partition's committed offset; the logs bound reads and retention by it.
+  const marks = HighWatermarks.load(config.dataDir);
   const logs = await LogManager.open({
     dataDir: config.dataDir,
-    manageHighWatermark: false,
+    committedOffset: (topic, partition) => marks.get(topic, partition),
     logger: logger.child({ component: 'storage' }),
     ...(config.segmentBytes !== undefined ? { segmentBytes: config.segmentBytes } : {}),
     ...(config.retentionBytes !== undefined ? { retentionBytes: config.retentionBytes } : {}),
@@ -195,6 +198,7 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
     ...(discovery ? { discovery } : {}),
     dataDir: config.dataDir,
     logs,
+    marks,
     logger: logger.child({ component: 'chain', chain: config.chain ?? (config.discovery ? 'default' : 'solo') }),
     ...(config.discoveryRefreshMs ? { refreshMs: config.discoveryRefreshMs } : {}),
     dial: security.dial,

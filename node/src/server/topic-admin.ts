@@ -77,9 +77,10 @@ export class TopicAdmin {
   deleteRecords(topic: string, partition: number, offset: number): DeleteRecordsResult {
     const { broker } = this;
     try {
-      const log = broker.ownedLog(topic, partition);
+      const log = broker.ownedLog(topic, partition, true);
+      if (!log) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `${topic}-${partition} has not reached this node yet`);
       if (!broker.isHead()) throw new KafkaError('NOT_LEADER_OR_FOLLOWER', `only the head of the chain deletes records of ${topic}-${partition}`);
-      const hwm = broker.chain.hwm.get(topic, partition);
+      const hwm = broker.chain.committedOffset(topic, partition);
       const target = offset === -1 ? hwm : offset;
       if (target < 0 || target > hwm) throw new KafkaError('OFFSET_OUT_OF_RANGE', `offset ${offset} is outside [0, ${hwm}] of ${topic}-${partition}`);
       if (target > log.logStartOffset) {

@@ -138,9 +138,7 @@ export class TopicDirectory {
       this.logs.ensureTopic(PLACEMENT_TOPIC, 1);
       this.chain.topicCreated(PLACEMENT_TOPIC, 1);
     }
-    const log = this.logs.get(PLACEMENT_TOPIC, 0)!;
-    const { lastOffset } = log.append(batch, { leaderEpoch: this.chain.epoch });
-    this.chain.afterLocalAppend(PLACEMENT_TOPIC, 0, log.logEndOffset);
+    const { lastOffset } = this.chain.append(PLACEMENT_TOPIC, 0, batch);
     if (!(await this.chain.waitForCommit(PLACEMENT_TOPIC, 0, lastOffset, PLACEMENT_COMMIT_MS))) {
       throw new KafkaError('REQUEST_TIMED_OUT', 'the placement map did not commit in time');
     }
@@ -188,7 +186,7 @@ export class TopicDirectory {
     // Members of the first chain wake on local commits; others long-poll the first chain.
     const local = this.first().spec === this.own().spec;
     if (local) {
-      await this.chain.hwm.waitForData([[PLACEMENT_TOPIC, 0]], PLACEMENT_POLL_MS);
+      await this.chain.waitForData([[PLACEMENT_TOPIC, 0]], PLACEMENT_POLL_MS);
       void this.follow();
     } else {
       // Back off a little after an empty or failed poll so a dead first chain is not hammered.
@@ -219,7 +217,7 @@ export class TopicDirectory {
   private readLocal(): void {
     const log = this.logs.get(PLACEMENT_TOPIC, 0);
     if (!log) return;
-    const hwm = this.chain.hwm.get(PLACEMENT_TOPIC, 0);
+    const hwm = this.chain.committedOffset(PLACEMENT_TOPIC, 0);
     while (this.placement.nextOffset < hwm) {
       const { records } = log.read(this.placement.nextOffset, { maxBytes: 1 << 20, maxOffset: hwm });
       if (records.length === 0) break;

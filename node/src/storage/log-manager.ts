@@ -41,8 +41,8 @@ export type RetentionBound = (topic: string, partition: number) => number;
 
 export interface LogManagerOptions extends Partial<LogConfig> {
   dataDir: string;
-  /** Leave high watermarks to the owner (the chain); see PartitionLog. Default true (single node). */
-  manageHighWatermark?: boolean;
+  /** The owner of each partition's committed offset (the chain); absent: a single node, see PartitionLog. */
+  committedOffset?: (topic: string, partition: number) => number;
   logger?: StorageLogger;
   /** Cap on segment file descriptors held open (least recently used ones are closed). */
   maxOpenFiles?: number;
@@ -384,14 +384,14 @@ export class LogManager {
   }
 
   private openPartition(topic: string, partition: number, recoverAll: boolean): PartitionLog {
-    const { dataDir: _dataDir, logger: _logger, manageHighWatermark, maxOpenFiles: _max, fileIdleMs: _idle, ...config } = this.opts;
+    const { dataDir: _dataDir, logger: _logger, committedOffset, maxOpenFiles: _max, fileIdleMs: _idle, ...config } = this.opts;
     return PartitionLog.open({
       ...config,
       ...logSettings(this.topicConfig(topic)),
       files: this.files,
       dir: partitionDir(this.dataDir, topic, partition),
       recoverAll,
-      manageHighWatermark: manageHighWatermark ?? true,
+      ...(committedOffset ? { committedOffset: () => committedOffset(topic, partition) } : {}),
       logger: this.logger,
     });
   }

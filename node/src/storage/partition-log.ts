@@ -4,9 +4,10 @@
  *
  *   logStartOffset  first offset still stored (base of the first segment; moved by retention)
  *   logEndOffset    next offset to assign
- *   highWatermark   reads are bounded by it. With `manageHighWatermark` (default) it follows the log
- *                   end after every append (a single node); otherwise the owner (the chain) sets it and
- *                   it starts at logStartOffset on open, so nothing uncommitted is served until then.
+ *   highWatermark   reads and retention are bounded by it. Without a `committedOffset` owner (a single
+ *                   node) it is the log end; with one (a chain member: chain/high-watermark.ts) it is
+ *                   that owner's committed offset, clamped to [logStartOffset, logEndOffset]. The log
+ *                   keeps no copy of it, so the bound reads and deletion use can never go stale.
  *
  * Appends store client batches as received: each batch's framing, magic and CRC-32C are checked and
  * only its base offset (and, if asked, leader epoch) is patched, both outside the CRC span.
@@ -52,8 +53,8 @@ export interface PartitionLogOptions extends Partial<LogConfig> {
   dir: string;
   /** Recover every segment (after an unclean shutdown) rather than only the last. Default true. */
   recoverAll?: boolean;
-  /** Keep highWatermark = logEndOffset after every append. Default true. */
-  manageHighWatermark?: boolean;
+  /** The owner of this partition's committed offset (the chain); absent: everything appended is committed. */
+  committedOffset?: () => number;
   logger?: StorageLogger;
   /** Descriptor budget shared with other logs (a LogManager's); default: one pool for the process. */
   files?: FilePool;
@@ -96,23 +97,21 @@ export class PartitionLog {
   private unflushedRecords = 0;
   private unflushedSince = 0;
   private readonly logger: StorageLogger;
-  private readonly manageHighWatermark: boolean;
+  private readonly committedOffset: (() => number) | undefined;
   private readonly segConfig: SegmentConfig;
   private startOffset: number;
-  private hw: number;
   private closed = false;
   /** Idempotent producers' recent sequences, rebuilt from the newest segments on open. */
   readonly producers = new ProducerState();
 
-  private constructor(dir: string, config: LogConfig, segConfig: SegmentConfig, segments: LogSegment[], manageHw: boolean, logger: StorageLogger) {
+  private constructor(dir: string, config: LogConfig, segConfig: SegmentConfig, segments: LogSegment[], committedOffset: (() => number) | undefined, logger: StorageLogger) {
     this.dir = dir;
     this.config = config;
     this.segConfig = segConfig;
     this.segments = segments;
-    this.manageHighWatermark = manageHw;
+    this.committedOffset = committedOffset;
     this.logger = logger;
     this.startOffset = segments[0]!.baseOffset;
-    this.hw = manageHw ? this.logEndOffset : this.startOffset;
     this.rebuildProducerState();
   }
 
@@ -136,7 +135,7 @@ export class PartitionLog {
     fs.mkdirSync(opts.dir, { recursive: true });
 
     const segments = loadSegments(opts.dir, segConfig, opts.recoverAll ?? true, logger);
-    return new PartitionLog(opts.dir, config, segConfig, segments, opts.manageHighWatermark ?? true, logger);
+    return new PartitionLog(opts.dir, config, segConfig, segments, opts.committedOffset, logger);
   }
 
   /** First offset still stored. */
@@ -149,14 +148,11 @@ export class PartitionLog {
     return this.active.nextOffset;
   }
 
-  /** Exclusive bound on what reads return by default. */
+  /** Exclusive bound on what reads return by default and on what retention may delete (see the header). */
   get highWatermark(): number {
-    return this.hw;
-  }
-
-  /** Set by the owner (the chain's committed offset); clamped to [logStartOffset, logEndOffset]. */
-  set highWatermark(offset: number) {
-    this.hw = Math.max(this.startOffset, Math.min(offset, this.logEndOffset));
+    const end = this.logEndOffset;
+    if (!this.committedOffset) return end;
+    return Math.max(this.startOffset, Math.min(this.committedOffset(), end));
   }
 
   /** Total bytes of all segments. */
@@ -249,7 +245,7 @@ export class PartitionLog {
     if (offset < this.startOffset || offset > this.logEndOffset) {
       throw new KafkaError('OFFSET_OUT_OF_RANGE', `offset ${offset} is outside [${this.startOffset}, ${this.logEndOffset}]`);
     }
-    const bound = Math.min(opts.maxOffset ?? this.hw, this.logEndOffset);
+    const bound = Math.min(opts.maxOffset ?? this.highWatermark, this.logEndOffset);
     if (offset >= bound) return this.result(EMPTY);
     for (let i = this.segmentIndexFor(offset); i < this.segments.length; i++) {
       const seg = this.segments[i]!;
@@ -281,8 +277,6 @@ export class PartitionLog {
       this.active.truncateTo(offset);
       this.unflushed.add(this.active);
     }
-    this.hw = Math.min(this.hw, this.logEndOffset);
-    if (this.manageHighWatermark) this.hw = this.logEndOffset;
     this.rebuildProducerState();
   }
 
@@ -296,7 +290,6 @@ export class PartitionLog {
     for (const seg of this.segments.splice(0)) this.dropSegment(seg);
     this.segments.push(LogSegment.create(this.dir, offset, this.segConfig));
     this.startOffset = offset;
-    this.hw = offset;
     this.rebuildProducerState();
   }
 
@@ -307,7 +300,7 @@ export class PartitionLog {
    * mtime when batches carry none, older than retention.ms) and by size (while the log would still
    * exceed retention.bytes without the segment). Returns the number deleted.
    */
-  deleteOldSegments(now = Date.now(), upTo = this.hw): number {
+  deleteOldSegments(now = Date.now(), upTo = this.highWatermark): number {
     this.ensureOpen();
     const { retentionMs, retentionBytes } = this.config;
     const bound = Math.min(upTo, this.logEndOffset);
@@ -435,7 +428,6 @@ export class PartitionLog {
         throw err;
       }
     }
-    if (this.manageHighWatermark) this.hw = this.logEndOffset;
   }
 
   private roll(baseOffset: number): void {
@@ -453,8 +445,8 @@ export class PartitionLog {
     this.ensureOpen();
     if (offset <= this.startOffset) return this.startOffset;
     if (offset > this.logEndOffset) throw new KafkaError('OFFSET_OUT_OF_RANGE', `offset ${offset} is past the log end ${this.logEndOffset}`);
+    // The high watermark is clamped to the log start on read (see its getter).
     this.startOffset = offset;
-    this.hw = Math.max(this.hw, offset);
     while (this.segments.length > 1 && this.segments[1]!.baseOffset <= offset) this.deleteFirstSegment(`below the log start offset ${offset}`);
     return this.startOffset;
   }
@@ -484,7 +476,7 @@ export class PartitionLog {
   }
 
   private result(records: Buffer): ReadResult {
-    return { records, logStartOffset: this.startOffset, logEndOffset: this.logEndOffset, highWatermark: this.hw };
+    return { records, logStartOffset: this.startOffset, logEndOffset: this.logEndOffset, highWatermark: this.highWatermark };
   }
 
   private ensureOpen(): void {

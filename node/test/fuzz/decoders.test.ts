@@ -147,7 +147,7 @@ const linkMessages = (): LinkMessage[] => [
   { type: 'state', epoch: 7, topics: [{ topic: 'a', partitionCount: 2, partitions: [{ partition: 0, logEnd: 10, hwm: 8 }, { partition: 1, logEnd: 0, hwm: 0 }] }] },
   { type: 'ack', acks: [{ topic: 'a', partition: 1, hwm: 99 }, { topic: 'b', partition: 0, hwm: 3 }] },
   { type: 'pong', chainReady: true, tail: 'vg-2' },
-  { type: 'error', errorCode: 74, message: 'stale epoch 3; current epoch 5' },
+  { type: 'error', errorCode: 74, message: 'stale epoch 3; current epoch 5', epoch: 5 },
 ];
 
 test('chain link messages and Hello', (t) => {

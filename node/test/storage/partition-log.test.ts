@@ -54,8 +54,6 @@ test('reads respect maxOffset (exclusive), maxBytes (whole batches) and minOneBa
   t.is(log.read(50, { maxBytes: 100 }).records.length, 0, 'reading at the log end is empty');
   const err = t.throws(() => log.read(51, { maxBytes: 100 }), { instanceOf: KafkaError });
   t.is(err.codeName, 'OFFSET_OUT_OF_RANGE');
-  log.highWatermark = 20;
-  t.deepEqual(readAll(log).map(([o]) => o), Array.from({ length: 20 }, (_, i) => i), 'reads stop at the high watermark');
   log.close();
 });
 
@@ -178,15 +176,20 @@ test('append refuses a corrupt batch and writes nothing', (t) => {
   log.close();
 });
 
-test('manageHighWatermark: false leaves the high watermark to the owner', (t) => {
-  const log = PartitionLog.open({ dir: tempDir(t), manageHighWatermark: false });
-  log.append(batch(0, 3));
+test('with a committedOffset owner, reads and retention are bounded by the owner\'s mark, clamped to the log', (t) => {
+  let committed = 0;
+  const log = PartitionLog.open({ dir: tempDir(t), committedOffset: () => committed, segmentBytes: 1024, retentionBytes: 0, retentionMs: -1 });
+  for (let i = 0; i < 6; i++) log.append(batch(0, 3, 200));
   t.is(log.highWatermark, 0);
   t.is(log.read(0, { maxBytes: 1 << 20 }).records.length, 0);
-  log.highWatermark = 3;
+  t.is(log.deleteOldSegments(), 0, 'nothing uncommitted is deleted');
+  committed = 3;
   t.is(offsetsAndValues(log.read(0, { maxBytes: 1 << 20 }).records).length, 3);
-  log.highWatermark = 99;
-  t.is(log.highWatermark, 3, 'clamped to the log end');
+  committed = 99;
+  t.is(log.highWatermark, 18, 'clamped to the log end');
+  committed = 9;
+  t.true(log.deleteOldSegments() > 0);
+  t.true(log.logStartOffset <= 9, 'retention stops at the committed offset');
   log.close();
 });
 
@@ -209,7 +212,7 @@ test('retention.bytes deletes only whole old segments and advances the log start
 });
 
 test('retention never deletes a segment holding offsets at or above the bound it is given', (t) => {
-  const log = filled(tempDir(t), 50, 5, { segmentBytes: 4 * 1024, retentionBytes: 0, retentionMs: 0, manageHighWatermark: false });
+  const log = filled(tempDir(t), 50, 5, { segmentBytes: 4 * 1024, retentionBytes: 0, retentionMs: 0, committedOffset: () => 0 });
   const bases = log.segmentBaseOffsets();
   t.is(log.deleteOldSegments(), 0, 'a high watermark left at the log start protects everything');
   const bound = bases[4]! + 1; // inside the fifth segment

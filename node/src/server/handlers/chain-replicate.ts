@@ -22,7 +22,7 @@ export function chainReplicateHandler(chain: ChainNode, interBrokerPrincipal: st
       if (denied !== null) {
         return {
           takeover: (src) => {
-            src.write(encodeLinkMessage({ type: 'error', errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED.code, message: denied }));
+            src.write(encodeLinkMessage({ type: 'error', errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED.code, message: denied, epoch: chain.epoch }));
             src.socket.end();
           },
         };
@@ -37,7 +37,7 @@ export function chainReplicateHandler(chain: ChainNode, interBrokerPrincipal: st
       if (refusal) {
         return {
           takeover: (src) => {
-            src.write(encodeLinkMessage({ type: 'error', errorCode: refusal.code, message: refusal.message }));
+            src.write(encodeLinkMessage({ type: 'error', errorCode: refusal.code, message: refusal.message, epoch: chain.epoch }));
             src.socket.end();
           },
         };

@@ -1,7 +1,6 @@
 import test from 'ava';
 import { encodeFrame } from '../../src/protocol/frame.ts';
-import { encodeLinkMessage } from '../../src/chain/link-protocol.ts';
-import { appendMessageHead } from '../../src/chain/replicator.ts';
+import { appendMessageHead, encodeLinkMessage } from '../../src/chain/link-protocol.ts';
 
 test('an Append shipped as [head, batches] is byte-identical to the encoded link message', (t) => {
   for (const [topic, batches] of [['t', Buffer.alloc(0)], ['bench-ü', Buffer.alloc(70_000, 7)], ['x'.repeat(249), Buffer.from('abc')]] as const) {
