@@ -8,32 +8,40 @@
  * tail's log end comes back up as acknowledgements, and every node advances its high-water mark as the
  * acknowledgement passes. The tail's high-water mark is its log end: what the tail has is committed.
  *
- * Writes are accepted only at the head (or a solo node), only when the chain has `replicas` members,
- * and only while every link down to the tail is synced; otherwise NOT_ENOUGH_REPLICAS, which Kafka
- * clients retry. Produces already appended wait for commit; they are not failed on a link loss, because
- * their records will still commit once the chain heals (failing them would invite duplicate retries).
+ * Writes are accepted only at the head (or a solo node), only when the chain has enough members, and
+ * only while every link down to the tail is synced; otherwise NOT_ENOUGH_REPLICAS, which Kafka clients
+ * retry. Produces already appended wait for commit; they are not failed on a link loss, because their
+ * records will still commit once the chain heals (failing them would invite duplicate retries). A head
+ * that loses the role fails its waiting produces instead: what it appended may never commit.
  *
- * Fencing: a node accepts a link only from the predecessor its own view names, with an epoch no older
- * than the newest it has seen. The head bumps the epoch whenever it (re)forms its link.
+ * Two ways to know the chain:
+ * - discovery (dev / single machine): members ordered by name, writes need all `replicas` of them, and
+ *   the head bumps the epoch whenever it (re)forms its link; nodes adopt newer epochs from Hellos.
+ * - a coordination store (coordination/failover.ts calls applyConfig): members in the configuration's
+ *   order, the configuration's epoch, writes need `minInsync` members and a lease this node renewed in
+ *   time (setLeaseDeadline); a node outside the configuration takes no writes and serves no reads, and
+ *   its log takes a joining link from the tail only (it is caught up, then appended at the tail).
+ *
+ * Fencing: a node accepts a link only from the predecessor its own view names, at its own epoch (newer
+ * with discovery); every message that changes a log carries the link's epoch and is refused unless it
+ * is this node's current epoch, and an epoch change drops links opened at an older one.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import { KafkaError } from '../protocol/errors.ts';
 import type { Logger } from '../logging.ts';
 import type { DiscoverySource } from '../discovery/source.ts';
 import type { HighWatermarks } from './high-watermark.ts';
 import type { AckEntry, Hello, LinkMessage, TopicState } from './link-protocol.ts';
-import { positionOf, type Member, type Position } from './membership.ts';
+import { positionInConfig, positionOf, type Member, type Position } from './membership.ts';
 import { Replicator, type LinkStats } from './replicator.ts';
 import { UpstreamLink } from './upstream-link.ts';
+import { DiscoveryPoller } from './discovery-poll.ts';
+import { readEpoch, writeEpoch } from './epoch-file.ts';
 import type { ReplicaLogs } from './replica-log.ts';
 import type { FrameSource } from '../protocol/frame.ts';
 import type { Dialer } from '../security/dial.ts';
 
-export const DISCOVERY_REFRESH_MS = 2000;
 export const CHECKPOINT_INTERVAL_MS = 1000;
-const EPOCH_FILE = 'chain-epoch';
 
 export interface ChainOptions {
   /** This node's member name (pod name; must match its discovery entry). */
@@ -51,7 +59,12 @@ export interface ChainOptions {
   dial?: Dialer;
   /** The committed offsets (HighWatermarks.load(dataDir)); the logs bound reads and retention by them. */
   marks: HighWatermarks;
+  /** The configuration comes from a coordination store (applyConfig), not from discovery. */
+  coordinated?: { minInsync: number };
 }
+
+/** A joining node is appended at the tail once it trails the tail by at most this many records per partition. */
+export const JOIN_MAX_LAG_RECORDS = 64;
 
 /** Where a head's append landed. */
 export interface ChainAppend {
@@ -71,20 +84,19 @@ export class ChainNode extends EventEmitter {
   private epochValue: number;
   private readonly replicator: Replicator;
   private readonly upstream: UpstreamLink;
-  private discoveryTimer: NodeJS.Timeout | null = null;
+  private readonly poller: DiscoveryPoller | null;
   private checkpointTimer: NodeJS.Timeout | null = null;
-  private discoveryError: string | null = null;
-  private lastDiscoveryAt = 0;
-  private stopped = false;
+  /** Coordinated mode: writes stop at this time (ms) unless the lease is renewed before. */
+  private leaseDeadline = 0;
 
   constructor(private readonly opts: ChainOptions) {
     super();
     this.marks = opts.marks;
     this.epochValue = readEpoch(opts.dataDir);
     const selfMember: Member = { name: opts.self, ...opts.advertised };
-    this.position = opts.discovery
-      ? positionOf(opts.self, [], opts.replicas)
-      : positionOf(opts.self, [selfMember], 1);
+    this.position = opts.coordinated
+      ? positionInConfig(opts.self, [], opts.coordinated.minInsync)
+      : opts.discovery ? positionOf(opts.self, [], opts.replicas) : positionOf(opts.self, [selfMember], 1);
     this.upstream = new UpstreamLink(opts.logger, {
       onMessage: (msg) => this.onUpstreamMessage(msg),
       epoch: () => this.epochValue,
@@ -96,8 +108,10 @@ export class ChainNode extends EventEmitter {
       onAck: (acks) => this.onDownstreamAck(acks),
       onReadyChange: () => this.reportReady(),
       onFenced: (theirs) => {
+        // With a store, epochs come from the configuration only: re-read it.
+        if (opts.coordinated) this.emit('stale');
         // A head outranks what it was fenced by; anyone else just catches up on the epoch.
-        this.setEpoch(this.position.role === 'head' ? theirs + 1 : theirs);
+        else this.setEpoch(this.position.role === 'head' ? theirs + 1 : theirs);
       },
     }, opts.logger.child({ component: 'replicator' }), opts.dial);
     // A mark beyond a log's end (a log lost its unflushed tail) would let readers ask for offsets that
@@ -108,19 +122,21 @@ export class ChainNode extends EventEmitter {
         if (this.marks.get(topic, p) > end) this.marks.reset(topic, p, end);
       }
     }
-    this.commitLocalIfLast();
+    if (!opts.coordinated) this.commitLocalIfLast();
+    this.poller = opts.discovery && !opts.coordinated
+      ? new DiscoveryPoller(opts.discovery, (members) => this.applyMembers(members), opts.logger, opts.refreshMs)
+      : null;
   }
 
-  /** Starts discovery polling and checkpointing. */
+  /** Starts discovery polling (without a coordination store) and checkpointing. */
   async start(): Promise<void> {
-    if (this.opts.discovery) await this.refresh();
+    await this.poller?.start();
     this.checkpointTimer = setInterval(() => this.checkpoint(), CHECKPOINT_INTERVAL_MS);
     this.checkpointTimer.unref();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.discoveryTimer) clearTimeout(this.discoveryTimer);
+    this.poller?.stop();
     if (this.checkpointTimer) clearInterval(this.checkpointTimer);
     this.replicator.stop();
     this.upstream.close();
@@ -139,7 +155,7 @@ export class ChainNode extends EventEmitter {
 
   /** Seconds since discovery last answered, and its last error (for /readyz and status). */
   get discoveryHealth(): { ageMs: number; error: string | null } {
-    return { ageMs: this.opts.discovery ? Date.now() - this.lastDiscoveryAt : 0, error: this.discoveryError };
+    return this.poller?.health ?? { ageMs: 0, error: null };
   }
 
   /** Whether the chain can take a write right now, and the Kafka error if not. */
@@ -149,7 +165,13 @@ export class ChainNode extends EventEmitter {
       return { ok: false, error: new KafkaError('NOT_LEADER_OR_FOLLOWER', `this node is the ${role} of its chain; write to the head`) };
     }
     if (!formed) {
-      return { ok: false, error: new KafkaError('NOT_ENOUGH_REPLICAS', `chain has ${this.position.members.length} of ${this.opts.replicas} members`) };
+      const needed = this.opts.coordinated?.minInsync ?? this.opts.replicas;
+      return { ok: false, error: new KafkaError('NOT_ENOUGH_REPLICAS', `chain has ${this.position.members.length} of the ${needed} members writes need`) };
+    }
+    // Checked before the lease could lapse: a node that cannot renew is about to be removed, and the
+    // chain's next head must be the only one taking writes by then.
+    if (this.opts.coordinated && Date.now() >= this.leaseDeadline) {
+      return { ok: false, error: new KafkaError('NOT_LEADER_OR_FOLLOWER', 'this node could not renew its lease in the coordination store in time') };
     }
     if (role === 'head' && !this.replicator.ready) {
       return { ok: false, error: new KafkaError('NOT_ENOUGH_REPLICAS', 'chain is not linked down to its tail') };
@@ -161,6 +183,49 @@ export class ChainNode extends EventEmitter {
       return { ok: false, error: new KafkaError('NOT_ENOUGH_REPLICAS', `chain members disagree on the tail (${this.replicator.reportedTail || 'unknown'} vs ${tail})`) };
     }
     return { ok: true };
+  }
+
+  /** Coordinated mode: a node outside the configuration serves no reads (its log may be catching up). */
+  readable(): KafkaError | null {
+    if (this.opts.coordinated && this.position.role === 'outside') {
+      return new KafkaError('NOT_LEADER_OR_FOLLOWER', 'this node is not in its chain\'s configuration');
+    }
+    return null;
+  }
+
+  /** Coordinated mode: the lease was renewed; writes stop at `at` (ms since the epoch) unless renewed again. */
+  setLeaseDeadline(at: number): void {
+    this.leaseDeadline = at;
+  }
+
+  /** Whether the node joining after this tail has caught up (JOIN_MAX_LAG_RECORDS). */
+  joinerCaughtUp(): boolean {
+    return this.position.role !== 'outside' && this.position.successor !== undefined && this.replicator.caughtUp(JOIN_MAX_LAG_RECORDS);
+  }
+
+  /**
+   * Applies a coordination store's configuration: members in order (addresses resolved), its epoch, and
+   * the node joining after the tail if any (the tail links to it to catch it up).
+   */
+  applyConfig(epoch: number, members: Member[], joiner?: Member): void {
+    this.setEpoch(epoch);
+    this.moveTo(positionInConfig(this.opts.self, members, this.opts.coordinated?.minInsync ?? members.length, joiner));
+  }
+
+  /**
+   * Drops every record above the committed offset: a node rejoining its chain may hold records the
+   * chain never committed, which other records may since have replaced at the same offsets.
+   */
+  truncateToCommitted(): void {
+    for (const { topic, partitions } of this.opts.logs.list()) {
+      for (let p = 0; p < partitions; p++) {
+        const log = this.opts.logs.partition(topic, p);
+        const committed = this.marks.get(topic, p);
+        if (!log || log.logEndOffset <= committed) continue;
+        this.opts.logger.info('dropping records the chain never committed before rejoining', { topic, partition: p, from: committed, to: log.logEndOffset });
+        log.truncateTo(committed);
+      }
+    }
   }
 
   /** The tail as this node knows it: itself when it is the tail, else what its successor reports. */
@@ -208,8 +273,9 @@ export class ChainNode extends EventEmitter {
     if (!log) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `${topic}-${partition} has no log on this node`);
     const { baseOffset, lastOffset, duplicate = false } = log.append(batches, { leaderEpoch: this.epochValue });
     if (this.position.role === 'solo') this.marks.advance(topic, partition, log.logEndOffset);
-    // The patched batches are the bytes now on disk: the replicator ships them without reading them back.
-    else this.replicator.notify(topic, partition, duplicate ? undefined : batches);
+    // The patched batches are the bytes now on disk: the replicator ships them without reading them
+    // back (down the chain, or to a node joining after a solo node).
+    this.replicator.notify(topic, partition, duplicate ? undefined : batches);
     return { baseOffset, lastOffset, duplicate, logStartOffset: log.logStartOffset };
   }
 
@@ -282,36 +348,24 @@ export class ChainNode extends EventEmitter {
     for (let p = 0; p < partitions; p++) this.marks.remove(topic, p);
   }
 
-  // ---- discovery ----
-
-  private async refresh(): Promise<void> {
-    const discovery = this.opts.discovery;
-    if (!discovery || this.stopped) return;
-    const result = await discovery.resolve();
-    if (result.ok) {
-      this.discoveryError = null;
-      this.lastDiscoveryAt = Date.now();
-      this.applyMembers(result.members);
-    } else {
-      // Keep the last good view: a DNS hiccup must not reshape the chain.
-      this.discoveryError = result.error;
-      this.opts.logger.warn('discovery failed; keeping last view', { source: discovery.description, error: result.error });
-    }
-    if (this.stopped) return;
-    const base = this.opts.refreshMs ?? DISCOVERY_REFRESH_MS;
-    // Jitter so a chain's members do not all hit DNS in the same instant.
-    this.discoveryTimer = setTimeout(() => void this.refresh(), base * (0.8 + Math.random() * 0.4));
-  }
-
   /** Applies a discovery answer: recompute the position, retarget the link, drop a stale upstream. */
   applyMembers(found: Member[]): void {
     // Never rename a member to ourselves: peers call it by its discovery name (discovery/self.ts).
+    this.moveTo(positionOf(this.opts.self, found, this.opts.replicas));
+  }
+
+  /** Takes a new position: links follow it, a lost head role fails waiting produces, a tail commits. */
+  private moveTo(after: Position): void {
     const before = this.position;
-    this.position = positionOf(this.opts.self, found, this.opts.replicas);
-    const after = this.position;
-    if (before.role !== after.role || before.members.map((m) => m.name).join() !== after.members.map((m) => m.name).join()) {
-      this.opts.logger.info('chain view changed', { role: after.role, members: after.members.map((m) => m.name), formed: after.formed });
-      if (after.role === 'head' && before.role !== 'head') this.setEpoch(this.epochValue + 1);
+    this.position = after;
+    const names = (p: Position) => `${p.members.map((m) => m.name).join()}>${p.successor?.name ?? ''}`;
+    if (before.role !== after.role || names(before) !== names(after) || before.formed !== after.formed) {
+      this.opts.logger.info('chain view changed', { role: after.role, members: after.members.map((m) => m.name), successor: after.successor?.name, formed: after.formed, epoch: this.epochValue });
+      if (!this.opts.coordinated && after.role === 'head' && before.role !== 'head') this.setEpoch(this.epochValue + 1);
+      const led = (r: string) => r === 'head' || r === 'solo';
+      // What a former head appended may never commit, and the offsets may later hold other records.
+      if (led(before.role) && !led(after.role)) this.marks.abandonCommitWaiters();
+      if (this.opts.coordinated && before.role !== 'outside' && after.role === 'outside') this.truncateToCommitted();
       this.emit('view', after);
     }
     this.upstream.keepOnlyFrom(after.predecessor?.name);
@@ -336,6 +390,11 @@ export class ChainNode extends EventEmitter {
   /** Decides on a Hello from a would-be predecessor: an error to send back, or null to accept. */
   checkHello(hello: Hello): KafkaError | null {
     if (hello.to !== this.opts.self) return new KafkaError('NOT_LEADER_OR_FOLLOWER', `this node is ${this.opts.self}, not ${hello.to}`);
+    if (this.opts.coordinated && hello.epoch > this.epochValue) {
+      // The sender read a newer configuration than ours: catch up, and let it retry.
+      this.emit('stale');
+      return new KafkaError('UNKNOWN_LEADER_EPOCH', `epoch ${hello.epoch} is newer than this node's ${this.epochValue}`);
+    }
     const pred = this.position.predecessor?.name;
     if (hello.from !== pred) {
       return new KafkaError('NOT_LEADER_OR_FOLLOWER', `${hello.from} is not this node's predecessor (${pred ?? 'none'})`);
@@ -348,6 +407,13 @@ export class ChainNode extends EventEmitter {
   acceptLink(hello: Hello, source: FrameSource): void {
     this.setEpoch(hello.epoch);
     this.upstream.accept(hello, source);
+  }
+
+  /** Refuses a log change sent at another epoch than this node's (a deposed sender, or a stale link). */
+  private checkEpoch(msg: { type: string; epoch: number }): void {
+    if (msg.epoch !== this.epochValue) {
+      throw new KafkaError('FENCED_LEADER_EPOCH', `${msg.type} at epoch ${msg.epoch}; current epoch ${this.epochValue}`);
+    }
   }
 
   private localState(): TopicState[] {
@@ -364,20 +430,24 @@ export class ChainNode extends EventEmitter {
   private onUpstreamMessage(msg: LinkMessage): void {
     switch (msg.type) {
       case 'append': {
+        this.checkEpoch(msg);
         this.ensureTopic(msg.topic, msg.partitionCount);
         const log = this.opts.logs.partition(msg.topic, msg.partition);
         if (!log) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `${msg.topic}-${msg.partition}`);
         log.appendReplicated(msg.batches);
         this.emit('append', msg.topic, msg.partition);
-        if (this.position.role === 'tail') {
-          this.marks.advance(msg.topic, msg.partition, log.logEndOffset);
+        const { role } = this.position;
+        if (role === 'tail' || role === 'outside') {
+          // A tail commits what it holds; a joining node only reports how far it has caught up.
+          if (role === 'tail') this.marks.advance(msg.topic, msg.partition, log.logEndOffset);
           this.upstream.queueAck({ topic: msg.topic, partition: msg.partition, hwm: log.logEndOffset });
-        } else {
-          this.replicator.notify(msg.topic, msg.partition, msg.batches);
         }
+        // Down the chain, or to a node joining after this tail.
+        if (role !== 'outside') this.replicator.notify(msg.topic, msg.partition, msg.batches);
         return;
       }
       case 'truncate': {
+        this.checkEpoch(msg);
         const log = this.opts.logs.partition(msg.topic, msg.partition);
         if (log && msg.offset > log.logEndOffset) {
           // The predecessor's retention deleted what lies between our log end and its log start: continue
@@ -393,6 +463,7 @@ export class ChainNode extends EventEmitter {
         return;
       }
       case 'create':
+        this.checkEpoch(msg);
         this.ensureTopic(msg.topic, msg.partitionCount);
         this.replicator.sendCreate(msg.topic, msg.partitionCount);
         return;
@@ -410,6 +481,7 @@ export class ChainNode extends EventEmitter {
         return;
       }
       case 'delete': {
+        this.checkEpoch(msg);
         const count = this.opts.logs.list().find((t) => t.topic === msg.topic)?.partitions ?? 0;
         this.opts.logs.deleteTopic(msg.topic);
         this.topicDeleted(msg.topic, count);
@@ -444,9 +516,12 @@ export class ChainNode extends EventEmitter {
   }
 
   private setEpoch(epoch: number): void {
-    if (epoch === this.epochValue) return;
-    this.epochValue = Math.max(epoch, this.epochValue);
+    if (epoch <= this.epochValue) return;
+    this.epochValue = epoch;
     writeEpoch(this.opts.dataDir, this.epochValue);
+    // Links are bound to the epoch they were opened at.
+    if (this.upstream.epoch >= 0 && this.upstream.epoch < epoch) this.upstream.close();
+    this.replicator.epochChanged();
   }
 
   private checkpoint(): void {
@@ -456,19 +531,4 @@ export class ChainNode extends EventEmitter {
       this.opts.logger.warn('high-water mark checkpoint failed', { error: (err as Error).message });
     }
   }
-}
-
-function readEpoch(dataDir: string): number {
-  try {
-    const n = Number(fs.readFileSync(path.join(dataDir, EPOCH_FILE), 'utf8').trim());
-    return Number.isInteger(n) && n >= 0 ? n : 0;
-  } catch {
-    return 0;
-  }
-}
-
-function writeEpoch(dataDir: string, epoch: number): void {
-  const file = path.join(dataDir, EPOCH_FILE);
-  fs.writeFileSync(`${file}.tmp`, `${epoch}\n`);
-  fs.renameSync(`${file}.tmp`, file);
 }

@@ -27,6 +27,7 @@ export { tpKey };
 interface CommitWaiter {
   offset: number;
   resolve: () => void;
+  abandon: () => void;
 }
 
 /** Durable per-partition slots for high-water marks (see the file header). */
@@ -156,6 +157,10 @@ export class HighWatermarks {
           clearTimeout(timer);
           resolve(true);
         },
+        abandon: () => {
+          clearTimeout(timer);
+          resolve(false);
+        },
       };
       const timer = setTimeout(() => {
         const list = this.commitWaiters.get(key);
@@ -187,6 +192,13 @@ export class HighWatermarks {
       const timer = setTimeout(entry.wake, timeoutMs);
       this.dataWaiters.add(entry);
     });
+  }
+
+  /** Resolves every commit waiter with false (this node stopped leading: what it appended may never commit). */
+  abandonCommitWaiters(): void {
+    const all = [...this.commitWaiters.values()].flat();
+    this.commitWaiters.clear();
+    for (const w of all) w.abandon();
   }
 
   /** Wakes every waiter (shutdown). */

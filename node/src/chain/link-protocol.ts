@@ -11,12 +11,13 @@
  * size-prefixed link messages, `size:int32 type:int8 body`, in either direction:
  *
  *   upstream -> downstream
- *     1 Append    => topic:string partition:int32 partition_count:int32 batches:bytes   (offsets already set)
- *     2 Truncate  => topic:string partition:int32 offset:int64                          (drop offsets >= offset;
+ *     1 Append    => epoch:int32 topic:string partition:int32 partition_count:int32 batches:bytes
+ *                                                                 (offsets already set)
+ *     2 Truncate  => epoch:int32 topic:string partition:int32 offset:int64   (drop offsets >= offset;
  *                                                                 past the log end: restart the log empty at
  *                                                                 offset, the sender's retention took the gap)
- *     3 Create    => topic:string partition_count:int32
- *     4 Delete    => topic:string
+ *     3 Create    => epoch:int32 topic:string partition_count:int32
+ *     4 Delete    => epoch:int32 topic:string
  *     5 Ping      => (empty)
  *     6 Config    => topic:string [name:string value:string]                       (the topic's whole set of
  *                                                                                  config overrides, Kafka names;
@@ -25,11 +26,16 @@
  *                                                                                  offset moves up to offset)
  *   downstream -> upstream
  *    10 State     => epoch:int32 [topic:string partition_count:int32 [partition:int32 log_end:int64 hwm:int64]]
- *    11 Ack       => [topic:string partition:int32 hwm:int64]     (committed offsets: the tail's log end)
+ *    11 Ack       => epoch:int32 [topic:string partition:int32 hwm:int64]  (committed offsets: the tail's log end)
  *    12 Pong      => chain_ready:int8 tail:string                 (this node and all after it are linked, and
  *                                                                 who it believes the tail is: '' if unknown)
  *    13 Error     => error_code:int16 message:string epoch:int32  (the sender's current epoch; then it closes
  *                                                                 the link)
+ *
+ * Fencing: every message that changes a log, and every Ack, carries the chain epoch of the link (its
+ * Hello's). A receiver refuses a mutating message whose epoch is not its own current epoch, and a sender
+ * ignores an Ack from another epoch, so nothing a deposed node sends can change a log or commit a record
+ * once the receiver has moved on (version 1; version 0 had no epochs on these messages).
  *
  * Messages on one link are processed in order, which is what lets Append be pipelined without waiting
  * for acknowledgements: an Ack for offset N covers every earlier Append on the link.
@@ -38,7 +44,7 @@ import { DecodeError } from '../protocol/errors.ts';
 import { Reader } from '../protocol/reader.ts';
 import { Writer } from '../protocol/writer.ts';
 
-export const LINK_API_VERSION = 0;
+export const LINK_API_VERSION = 1;
 
 export interface Hello {
   epoch: number;
@@ -70,15 +76,15 @@ export interface AckEntry {
 }
 
 export type LinkMessage =
-  | { type: 'append'; topic: string; partition: number; partitionCount: number; batches: Buffer }
-  | { type: 'truncate'; topic: string; partition: number; offset: number }
-  | { type: 'create'; topic: string; partitionCount: number }
-  | { type: 'delete'; topic: string }
+  | { type: 'append'; epoch: number; topic: string; partition: number; partitionCount: number; batches: Buffer }
+  | { type: 'truncate'; epoch: number; topic: string; partition: number; offset: number }
+  | { type: 'create'; epoch: number; topic: string; partitionCount: number }
+  | { type: 'delete'; epoch: number; topic: string }
   | { type: 'ping' }
   | { type: 'config'; topic: string; configs: ConfigEntry[] }
   | { type: 'logStart'; topic: string; partition: number; offset: number }
   | { type: 'state'; epoch: number; topics: TopicState[] }
-  | { type: 'ack'; acks: AckEntry[] }
+  | { type: 'ack'; epoch: number; acks: AckEntry[] }
   | { type: 'pong'; chainReady: boolean; tail: string }
   | { type: 'error'; errorCode: number; message: string; epoch: number };
 
@@ -112,16 +118,16 @@ export function encodeLinkMessage(m: LinkMessage): Buffer {
   w.int8(TYPE_CODES[m.type]);
   switch (m.type) {
     case 'append':
-      w.string(m.topic).int32(m.partition).int32(m.partitionCount).bytes(m.batches);
+      w.int32(m.epoch).string(m.topic).int32(m.partition).int32(m.partitionCount).bytes(m.batches);
       break;
     case 'truncate':
-      w.string(m.topic).int32(m.partition).int64(m.offset);
+      w.int32(m.epoch).string(m.topic).int32(m.partition).int64(m.offset);
       break;
     case 'create':
-      w.string(m.topic).int32(m.partitionCount);
+      w.int32(m.epoch).string(m.topic).int32(m.partitionCount);
       break;
     case 'delete':
-      w.string(m.topic);
+      w.int32(m.epoch).string(m.topic);
       break;
     case 'ping':
       break;
@@ -138,7 +144,7 @@ export function encodeLinkMessage(m: LinkMessage): Buffer {
       });
       break;
     case 'ack':
-      w.array(m.acks, (x, a) => x.string(a.topic).int32(a.partition).int64(a.hwm));
+      w.int32(m.epoch).array(m.acks, (x, a) => x.string(a.topic).int32(a.partition).int64(a.hwm));
       break;
     case 'pong':
       w.boolean(m.chainReady).string(m.tail);
@@ -156,13 +162,13 @@ export function decodeLinkMessage(buf: Buffer): LinkMessage {
   const code = r.int8();
   switch (code) {
     case TYPE_CODES.append:
-      return { type: 'append', topic: r.string(), partition: r.int32(), partitionCount: r.int32(), batches: r.bytes() };
+      return { type: 'append', epoch: r.int32(), topic: r.string(), partition: r.int32(), partitionCount: r.int32(), batches: r.bytes() };
     case TYPE_CODES.truncate:
-      return { type: 'truncate', topic: r.string(), partition: r.int32(), offset: r.int64n() };
+      return { type: 'truncate', epoch: r.int32(), topic: r.string(), partition: r.int32(), offset: r.int64n() };
     case TYPE_CODES.create:
-      return { type: 'create', topic: r.string(), partitionCount: r.int32() };
+      return { type: 'create', epoch: r.int32(), topic: r.string(), partitionCount: r.int32() };
     case TYPE_CODES.delete:
-      return { type: 'delete', topic: r.string() };
+      return { type: 'delete', epoch: r.int32(), topic: r.string() };
     case TYPE_CODES.ping:
       return { type: 'ping' };
     case TYPE_CODES.config:
@@ -180,7 +186,7 @@ export function decodeLinkMessage(buf: Buffer): LinkMessage {
         })),
       };
     case TYPE_CODES.ack:
-      return { type: 'ack', acks: r.array((x) => ({ topic: x.string(), partition: x.int32(), hwm: x.int64n() })) };
+      return { type: 'ack', epoch: r.int32(), acks: r.array((x) => ({ topic: x.string(), partition: x.int32(), hwm: x.int64n() })) };
     case TYPE_CODES.pong:
       return { type: 'pong', chainReady: r.boolean(), tail: r.string() };
     case TYPE_CODES.error:
@@ -192,13 +198,13 @@ export function decodeLinkMessage(buf: Buffer): LinkMessage {
 
 /**
  * The bytes of an Append link message up to its batches, size prefix included: `size:int32 type:int8
- * topic:string partition:int32 partition_count:int32` and the int32 length of `batches:bytes`. The
+ * epoch:int32 topic:string partition:int32 partition_count:int32` and the int32 length of `batches:bytes`. The
  * batches follow as they are, so shipping never copies them into a message buffer; a test holds
  * [head, batches] byte-identical to encodeLinkMessage's framed Append.
  */
-export function appendMessageHead(topic: string, partition: number, partitionCount: number, batchBytes: number): Buffer {
-  const w = new Writer(32 + topic.length * 3);
-  w.int32(0).int8(TYPE_CODES.append).string(topic).int32(partition).int32(partitionCount).int32(batchBytes);
+export function appendMessageHead(epoch: number, topic: string, partition: number, partitionCount: number, batchBytes: number): Buffer {
+  const w = new Writer(36 + topic.length * 3);
+  w.int32(0).int8(TYPE_CODES.append).int32(epoch).string(topic).int32(partition).int32(partitionCount).int32(batchBytes);
   w.patchInt32(0, w.offset - 4 + batchBytes);
   return w.toBuffer();
 }

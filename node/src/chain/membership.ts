@@ -58,6 +58,29 @@ export function positionOf(self: string, members: readonly Member[], replicas: n
   };
 }
 
+/**
+ * The position of `self` in a coordination store's configuration: members in the configuration's order
+ * (head first), writes once `minInsync` of them are in it. The tail's successor is the node joining
+ * after it, if any; a node outside the configuration takes links from the tail only (to catch up).
+ */
+export function positionInConfig(self: string, members: readonly Member[], minInsync: number, joiner?: Member): Position {
+  const ordered = [...members];
+  const index = ordered.findIndex((m) => m.name === self);
+  const last = ordered.length - 1;
+  if (index < 0) {
+    return { role: 'outside', index, members: ordered, predecessor: ordered[last], successor: undefined, formed: false };
+  }
+  const role: Role = last === 0 ? 'solo' : index === 0 ? 'head' : index === last ? 'tail' : 'middle';
+  return {
+    role,
+    index,
+    members: ordered,
+    predecessor: index > 0 ? ordered[index - 1] : undefined,
+    successor: index < last ? ordered[index + 1] : joiner,
+    formed: ordered.length >= minInsync,
+  };
+}
+
 /** Kafka broker ids are int32: a stable positive id from a node name when none is configured. */
 export function nodeIdFromName(name: string): number {
   // FNV-1a: stable across processes and versions, unlike any runtime hash.

@@ -85,6 +85,8 @@ export class Replicator {
   private restarted = true;
   /** Bumped on every reset, so a dial that finishes after the link moved on is dropped. */
   private attempt = 0;
+  /** The epoch of the link's Hello: every message on the link carries it, and Acks must too. */
+  private linkEpoch = -1;
 
   constructor(
     private readonly self: string,
@@ -181,7 +183,7 @@ export class Replicator {
 
   /** Tells the successor to create a topic (head-initiated creation). */
   sendCreate(topic: string, partitionCount: number): void {
-    if (this.state === 'streaming') this.send({ type: 'create', topic, partitionCount });
+    if (this.state === 'streaming') this.send({ type: 'create', epoch: this.linkEpoch, topic, partitionCount });
   }
 
   /** Tells the successor a topic's whole set of config overrides. */
@@ -196,8 +198,32 @@ export class Replicator {
 
   /** Tells the successor to delete a topic. */
   sendDelete(topic: string): void {
-    if (this.state === 'streaming') this.send({ type: 'delete', topic });
+    if (this.state === 'streaming') this.send({ type: 'delete', epoch: this.linkEpoch, topic });
     for (const key of [...this.next.keys()]) if (key.startsWith(`${topic}\0`)) this.next.delete(key);
+  }
+
+  /** The chain epoch changed: a link is bound to its Hello's epoch, so re-form it at the new one at once. */
+  epochChanged(): void {
+    if (!this.target || this.stopped || this.linkEpoch === this.epoch()) return;
+    if (this.state === 'idle' && this.reconnectTimer === null) return;
+    this.reset(`epoch changed to ${this.epoch()}`);
+    this.backoff = RECONNECT_MIN_MS;
+    this.connect();
+  }
+
+  /**
+   * Whether the successor holds everything this node has, give or take `maxLagRecords` per partition
+   * still in flight (a tail decides with it that a joining node has caught up).
+   */
+  caughtUp(maxLagRecords: number): boolean {
+    if (this.state !== 'streaming') return false;
+    for (const { topic, partitions } of this.logs.list()) {
+      for (let p = 0; p < partitions; p++) {
+        const end = this.logs.partition(topic, p)?.logEndOffset ?? 0;
+        if (end - (this.acked.get(tpKey(topic, p)) ?? 0) > maxLagRecords) return false;
+      }
+    }
+    return true;
   }
 
   stop(): void {
@@ -258,9 +284,10 @@ export class Replicator {
     const decoder = new FrameDecoder();
     this.state = 'syncing';
     this.lastHeard = Date.now();
+    this.linkEpoch = this.epoch();
     const w = new Writer(128);
     writeRequestHeader(w, 1, { apiKey: ApiKey.ChainReplicate, apiVersion: LINK_API_VERSION, correlationId: this.correlationId++, clientId: this.self });
-    encodeHello(w, { epoch: this.epoch(), from: this.self, to: target.name });
+    encodeHello(w, { epoch: this.linkEpoch, from: this.self, to: target.name });
     socket.write(encodeFrame(w.toBuffer()));
     this.pingTimer = setInterval(() => this.heartbeat(), PING_INTERVAL_MS);
     socket.on('data', (chunk: Buffer) => {
@@ -308,6 +335,8 @@ export class Replicator {
         this.sync(msg.topics);
         return;
       case 'ack':
+        // An acknowledgement from another epoch says nothing about what this link shipped.
+        if (msg.epoch !== this.linkEpoch) return;
         for (const a of msg.acks) {
           const key = tpKey(a.topic, a.partition);
           if (a.hwm > (this.acked.get(key) ?? 0)) this.acked.set(key, a.hwm);
@@ -341,7 +370,7 @@ export class Replicator {
     this.restarted = false;
     for (const { topic, partitions } of this.logs.list()) {
       const them = remote.get(topic);
-      if (!them) this.send({ type: 'create', topic, partitionCount: partitions });
+      if (!them) this.send({ type: 'create', epoch: this.linkEpoch, topic, partitionCount: partitions });
       // Configs and log start offsets are small: send them on every sync rather than track who has them.
       this.send(configMessage(topic, this.logs.topicOverrides(topic)));
       for (let p = 0; p < partitions; p++) {
@@ -367,7 +396,7 @@ export class Replicator {
             this.scheduleReconnect('divergent successor');
             return;
           }
-          this.send({ type: 'truncate', topic, partition: p, offset: local.logEndOffset });
+          this.send({ type: 'truncate', epoch: this.linkEpoch, topic, partition: p, offset: local.logEndOffset });
           start = local.logEndOffset;
         }
         if (start < local.logStartOffset) {
@@ -422,7 +451,7 @@ export class Replicator {
     const socket = this.socket;
     if (!socket || socket.destroyed) return;
     socket.cork();
-    socket.write(appendMessageHead(topic, partition, partitionCount, batches.length));
+    socket.write(appendMessageHead(this.linkEpoch, topic, partition, partitionCount, batches.length));
     socket.write(batches);
     socket.uncork();
   }

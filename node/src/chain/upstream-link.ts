@@ -24,6 +24,8 @@ export interface UpstreamHandlers {
 interface Held {
   from: string;
   source: FrameSource;
+  /** The epoch of the predecessor's Hello; this side's Acks carry it. */
+  epoch: number;
 }
 
 export class UpstreamLink {
@@ -34,6 +36,11 @@ export class UpstreamLink {
   private lastReadySent: string | null = null;
 
   constructor(private readonly logger: Logger, private readonly handlers: UpstreamHandlers) {}
+
+  /** The epoch the held link was opened at, or -1 without one. */
+  get epoch(): number {
+    return this.held?.epoch ?? -1;
+  }
 
   /** The predecessor holding the link, or null. */
   get from(): string | null {
@@ -48,7 +55,7 @@ export class UpstreamLink {
   /** Takes over an accepted link (replacing any other): report state, then apply its messages in order. */
   accept(hello: Hello, source: FrameSource): void {
     this.held?.source.socket.destroy();
-    const link: Held = { from: hello.from, source };
+    const link: Held = { from: hello.from, source, epoch: hello.epoch };
     this.held = link;
     this.heardAt = Date.now();
     this.lastReadySent = null;
@@ -88,7 +95,7 @@ export class UpstreamLink {
       this.ackFlushScheduled = false;
       const acks = [...this.pendingAcks.values()];
       this.pendingAcks.clear();
-      if (acks.length > 0) this.send({ type: 'ack', acks });
+      if (acks.length > 0 && this.held) this.send({ type: 'ack', epoch: this.held.epoch, acks });
     });
   }
 

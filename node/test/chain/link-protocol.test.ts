@@ -5,15 +5,15 @@ import { Reader } from '../../src/protocol/reader.ts';
 import { Writer } from '../../src/protocol/writer.ts';
 
 const messages: LinkMessage[] = [
-  { type: 'append', topic: 'orders', partition: 2, partitionCount: 3, batches: Buffer.from('batch bytes') },
-  { type: 'truncate', topic: 'orders', partition: 0, offset: 1234567890123 },
-  { type: 'create', topic: 'new', partitionCount: 6 },
-  { type: 'delete', topic: 'old' },
+  { type: 'append', epoch: 3, topic: 'orders', partition: 2, partitionCount: 3, batches: Buffer.from('batch bytes') },
+  { type: 'truncate', epoch: 3, topic: 'orders', partition: 0, offset: 1234567890123 },
+  { type: 'create', epoch: 3, topic: 'new', partitionCount: 6 },
+  { type: 'delete', epoch: 3, topic: 'old' },
   { type: 'ping' },
   { type: 'config', topic: 'orders', configs: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'retention.ms', value: '1000' }] },
   { type: 'logStart', topic: 'orders', partition: 1, offset: 4_000_000_000 },
   { type: 'state', epoch: 7, topics: [{ topic: 'a', partitionCount: 2, partitions: [{ partition: 0, logEnd: 10, hwm: 8 }, { partition: 1, logEnd: 0, hwm: 0 }] }] },
-  { type: 'ack', acks: [{ topic: 'a', partition: 1, hwm: 99 }] },
+  { type: 'ack', epoch: 3, acks: [{ topic: 'a', partition: 1, hwm: 99 }] },
   { type: 'pong', chainReady: true, tail: 'vg-2' },
   { type: 'error', errorCode: 74, message: 'stale epoch 3; current epoch 5', epoch: 5 },
 ];
