@@ -401,7 +401,7 @@ export class Replicator {
         }
         if (start < local.logStartOffset) {
           // Retention deleted what the successor lacks: it restarts its log at our log start.
-          this.send({ type: 'truncate', topic, partition: p, offset: local.logStartOffset });
+          this.send({ type: 'truncate', epoch: this.linkEpoch, topic, partition: p, offset: local.logStartOffset });
           start = local.logStartOffset;
         }
         this.next.set(tpKey(topic, p), start);
