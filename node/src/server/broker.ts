@@ -303,6 +303,8 @@ export class Broker {
     if (acks === -1) {
       const started = process.hrtime.bigint();
       if (!(await this.chain.waitForCommit(topic, partition, lastOffset, timeoutMs))) {
+        // A head that lost its role gave up on what it appended: the client retries at the new head.
+        if (!this.isHead()) return { errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER.code, errorMessage: 'this node stopped leading its chain before the records committed', baseOffset: -1, logStartOffset };
         return { errorCode: ErrorCode.REQUEST_TIMED_OUT.code, errorMessage: 'not committed by the chain tail in time', baseOffset: -1, logStartOffset };
       }
       this.observer.committed(Number(process.hrtime.bigint() - started) / 1e9);
@@ -327,6 +329,8 @@ export class Broker {
   readPartition(spec: FetchSpec, minOneBatch = true): FetchPartitionResult {
     const hwm = this.chain.committedOffset(spec.topic, spec.partition);
     try {
+      const refusal = this.chain.readable();
+      if (refusal) throw refusal;
       const log = this.ownedLog(spec.topic, spec.partition);
       const logStartOffset = log?.logStartOffset ?? 0;
       if (spec.offset < logStartOffset || spec.offset > hwm) {

@@ -12,7 +12,10 @@ import { ChainNode } from '../chain/chain-node.ts';
 import { HighWatermarks } from '../chain/high-watermark.ts';
 import { nodeIdFromName } from '../chain/membership.ts';
 import { discoveryFrom } from '../discovery/srv.ts';
-import { ClusterView, parseClusterSpec } from '../chain/cluster.ts';
+import { ClusterView, chainNameOf, parseClusterSpec } from '../chain/cluster.ts';
+import { openCoordinator } from '../coordination/index.ts';
+import { Failover } from '../coordination/failover.ts';
+import { DEFAULT_LEASE_RENEW_MS, DEFAULT_LEASE_TTL_MS, defaultMinInsync } from '../coordination/failover-rules.ts';
 import { TopicDirectory } from './topic-directory.ts';
 import { LOG_LEVELS, type LogLevel, type Logger } from '../logging.ts';
 import { NodeSecurity, type SecuritySettings } from '../security/node-security.ts';
@@ -46,6 +49,11 @@ export interface NodeConfig extends SecuritySettings {
   discovery?: string;
   /** `etcd:HOST:PORT,...` or `kubernetes` (coordination/spec.ts); absent = fixed chain order (dev mode). */
   coordinator?: string;
+  /** Members a coordinated chain needs for writes (failover-rules.ts defaultMinInsync when absent). */
+  minInsync?: number;
+  /** Member lease TTL and renewal interval in the coordination store (failover-rules.ts defaults). */
+  leaseTtlMs?: number;
+  leaseRenewMs?: number;
   /** Every chain of the cluster (`srv:A,srv:B,...`), this node's own among them; absent = one chain. */
   cluster?: string;
   dnsServer?: string;
@@ -202,6 +210,7 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
     logger: logger.child({ component: 'chain', chain: config.chain ?? (config.discovery ? 'default' : 'solo') }),
     ...(config.discoveryRefreshMs ? { refreshMs: config.discoveryRefreshMs } : {}),
     dial: security.dial,
+    ...(config.coordinator ? { coordinated: { minInsync: config.minInsync ?? defaultMinInsync(config.replicas) } } : {}),
   });
   // One line each time the node finds itself outside its chain's answer, not one per refresh.
   chain.on('view', () => {
@@ -209,6 +218,20 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
     if (problem) logger.error(`not a chain member: ${problem}`);
   });
   await chain.start();
+  // With a coordination store the chain's configuration comes from it (coordination/failover.ts); the
+  // chain's name there is the one every node of the cluster gives it (cluster.ts chainNameOf).
+  const failover = config.coordinator && config.discovery
+    ? new Failover({
+      store: openCoordinator(config.coordinator, logger.child({ component: 'coordinator' })),
+      chain: chainNameOf(config.discovery, Math.max(0, (config.cluster ? parseClusterSpec(config.cluster) : []).indexOf(config.discovery))),
+      self: nodeName,
+      info: { host: advertisedHost, port: advertisedPort },
+      node: chain,
+      ttlMs: config.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS,
+      renewMs: config.leaseRenewMs ?? DEFAULT_LEASE_RENEW_MS,
+      logger: logger.child({ component: 'failover' }),
+    })
+    : null;
 
   const srvOpts = config.dnsServer ? { dnsServer: config.dnsServer } : {};
   const cluster = config.cluster && config.discovery
@@ -250,6 +273,8 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
     forEachResponseError(response, (error) => metrics.requestError(api, error));
   });
   broker.observer = metrics;
+  // After the broker and its 'view' listeners exist: the first configuration reshapes the node.
+  await failover?.start();
   // Retention deletes only below what every chain member committed (ChainNode.retentionBound).
   const stopRetention = logs.startRetention(config.retentionCheckIntervalMs ?? DEFAULT_RETENTION_CHECK_MS, (topic, p) => chain.retentionBound(topic, p), (deleted) => metrics.retentionChecked(deleted));
   const stopFlusher = logs.startFlusher();
@@ -315,6 +340,8 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
     logs,
     metrics,
     async close() {
+      // Leave the chain first: its next head takes writes while this node still answers (and re-routes).
+      await failover?.stop();
       await kafka.close();
       coordinator.close();
       directory.stop();
