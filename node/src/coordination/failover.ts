@@ -122,6 +122,8 @@ export class Failover {
       } while (this.again && !this.stopped);
     })().finally(() => {
       this.running = null;
+      // A change noticed after the last run's final check but before this point would be lost otherwise.
+      if (this.again) void this.kick();
     });
     return this.running;
   }
