@@ -31,12 +31,13 @@ import { KafkaError } from '../protocol/errors.ts';
 import type { Logger } from '../logging.ts';
 import type { DiscoverySource } from '../discovery/source.ts';
 import type { HighWatermarks } from './high-watermark.ts';
-import type { AckEntry, Hello, LinkMessage, TopicState } from './link-protocol.ts';
+import type { AckEntry, Hello, LinkMessage } from './link-protocol.ts';
 import { positionInConfig, positionOf, type Member, type Position } from './membership.ts';
 import { Replicator, type LinkStats } from './replicator.ts';
 import { UpstreamLink } from './upstream-link.ts';
 import { DiscoveryPoller } from './discovery-poll.ts';
 import { readEpoch, writeEpoch } from './epoch-file.ts';
+import { clampMarks, commitAll, localState, truncateUncommitted } from './committed-logs.ts';
 import type { ReplicaLogs } from './replica-log.ts';
 import type { FrameSource } from '../protocol/frame.ts';
 import type { Dialer } from '../security/dial.ts';
@@ -100,7 +101,7 @@ export class ChainNode extends EventEmitter {
     this.upstream = new UpstreamLink(opts.logger, {
       onMessage: (msg) => this.onUpstreamMessage(msg),
       epoch: () => this.epochValue,
-      state: () => ({ epoch: this.epochValue, topics: this.localState() }),
+      state: () => ({ epoch: this.epochValue, topics: localState(this.opts.logs, this.marks) }),
     });
     this.replicator = new Replicator(opts.self, opts.logs, () => this.epochValue, {
       isHead: () => this.position.role === 'head',
@@ -114,14 +115,7 @@ export class ChainNode extends EventEmitter {
         else this.setEpoch(this.position.role === 'head' ? theirs + 1 : theirs);
       },
     }, opts.logger.child({ component: 'replicator' }), opts.dial);
-    // A mark beyond a log's end (a log lost its unflushed tail) would let readers ask for offsets that
-    // do not exist: clamp. What the tail (or a solo node) holds is committed by definition.
-    for (const { topic, partitions } of opts.logs.list()) {
-      for (let p = 0; p < partitions; p++) {
-        const end = opts.logs.partition(topic, p)?.logEndOffset ?? 0;
-        if (this.marks.get(topic, p) > end) this.marks.reset(topic, p, end);
-      }
-    }
+    clampMarks(opts.logs, this.marks);
     if (!opts.coordinated) this.commitLocalIfLast();
     this.poller = opts.discovery && !opts.coordinated
       ? new DiscoveryPoller(opts.discovery, (members) => this.applyMembers(members), opts.logger, opts.refreshMs)
@@ -212,20 +206,9 @@ export class ChainNode extends EventEmitter {
     this.moveTo(positionInConfig(this.opts.self, members, this.opts.coordinated?.minInsync ?? members.length, joiner));
   }
 
-  /**
-   * Drops every record above the committed offset: a node rejoining its chain may hold records the
-   * chain never committed, which other records may since have replaced at the same offsets.
-   */
+  /** Drops every record above the committed offset before rejoining (committed-logs.ts). */
   truncateToCommitted(): void {
-    for (const { topic, partitions } of this.opts.logs.list()) {
-      for (let p = 0; p < partitions; p++) {
-        const log = this.opts.logs.partition(topic, p);
-        const committed = this.marks.get(topic, p);
-        if (!log || log.logEndOffset <= committed) continue;
-        this.opts.logger.info('dropping records the chain never committed before rejoining', { topic, partition: p, from: committed, to: log.logEndOffset });
-        log.truncateTo(committed);
-      }
-    }
+    truncateUncommitted(this.opts.logs, this.marks, this.opts.logger);
   }
 
   /** The tail as this node knows it: itself when it is the tail, else what its successor reports. */
@@ -376,13 +359,7 @@ export class ChainNode extends EventEmitter {
 
   private commitLocalIfLast(): void {
     const { role } = this.position;
-    if (role !== 'tail' && role !== 'solo') return;
-    for (const { topic, partitions } of this.opts.logs.list()) {
-      for (let p = 0; p < partitions; p++) {
-        const log = this.opts.logs.partition(topic, p);
-        if (log) this.marks.advance(topic, p, log.logEndOffset);
-      }
-    }
+    if (role === 'tail' || role === 'solo') commitAll(this.opts.logs, this.marks);
   }
 
   // ---- the predecessor's link ----
@@ -414,17 +391,6 @@ export class ChainNode extends EventEmitter {
     if (msg.epoch !== this.epochValue) {
       throw new KafkaError('FENCED_LEADER_EPOCH', `${msg.type} at epoch ${msg.epoch}; current epoch ${this.epochValue}`);
     }
-  }
-
-  private localState(): TopicState[] {
-    return this.opts.logs.list().map(({ topic, partitions }) => ({
-      topic,
-      partitionCount: partitions,
-      partitions: Array.from({ length: partitions }, (_, p) => {
-        const log = this.opts.logs.partition(topic, p);
-        return { partition: p, logEnd: log?.logEndOffset ?? 0, hwm: this.marks.get(topic, p) };
-      }),
-    }));
   }
 
   private onUpstreamMessage(msg: LinkMessage): void {
