@@ -6,6 +6,7 @@ import type { NodeConfig } from './server/node.ts';
 import { LOG_LEVELS, type LogLevel } from './logging.ts';
 import { parseCoordinatorSpec } from './coordination/spec.ts';
 import { parseSuperUsers } from './security/acl.ts';
+import { parseCleanupPolicy } from './storage/topic-config.ts';
 import { SECURITY_PROTOCOLS, securityProblem, type SecurityProtocol } from './security/node-security.ts';
 import { SASL_MECHANISMS, isSaslMechanism, type SaslMechanism } from './security/sasl/mechanism.ts';
 
@@ -36,6 +37,9 @@ export const ENV = {
   retentionBytes: 'VONNEGUT_RETENTION_BYTES',
   retentionMs: 'VONNEGUT_RETENTION_MS',
   retentionCheckIntervalMs: 'VONNEGUT_RETENTION_CHECK_INTERVAL_MS',
+  logCleanupPolicy: 'VONNEGUT_LOG_CLEANUP_POLICY',
+  logCleanerBackoffMs: 'VONNEGUT_LOG_CLEANER_BACKOFF_MS',
+  logCleanerDeleteRetentionMs: 'VONNEGUT_LOG_CLEANER_DELETE_RETENTION_MS',
   flushMessages: 'VONNEGUT_FLUSH_MESSAGES',
   flushMs: 'VONNEGUT_FLUSH_MS',
   maxOpenFiles: 'VONNEGUT_MAX_OPEN_FILES',
@@ -116,6 +120,9 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = p
     retentionBytes: int('retention-bytes', g('retentionBytes'), -1),
     retentionMs: int('retention-ms', g('retentionMs'), -1),
     retentionCheckIntervalMs: int('retention-check-interval-ms', g('retentionCheckIntervalMs'), 1),
+    logCleanupPolicy: g('logCleanupPolicy'),
+    logCleanerBackoffMs: int('log-cleaner-backoff-ms', g('logCleanerBackoffMs'), 1),
+    logCleanerDeleteRetentionMs: int('log-cleaner-delete-retention-ms', g('logCleanerDeleteRetentionMs'), 0),
     flushMessages: int('flush-messages', g('flushMessages'), 1),
     flushMs: int('flush-ms', g('flushMs'), 0),
     maxOpenFiles: int('max-open-files', g('maxOpenFiles'), 16, 1_000_000),
@@ -127,6 +134,7 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = p
     idleTimeoutMs: int('idle-timeout-ms', g('idleTimeoutMs'), 0),
     maxInFlightRequests: int('max-in-flight-requests', g('maxInFlightRequests'), 1, 100_000),
   };
+  if (optional.logCleanupPolicy !== undefined) optional.logCleanupPolicy = parseCleanupPolicy(optional.logCleanupPolicy);
   for (const [k, v] of Object.entries(optional)) if (v !== undefined) (config as unknown as Record<string, unknown>)[k] = v;
   Object.assign(config, security(g));
   const problem = securityProblem(config, discovery !== undefined);

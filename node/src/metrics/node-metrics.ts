@@ -29,6 +29,8 @@ export class NodeMetrics {
   private readonly produceCommitSeconds: client.Histogram;
   private readonly retentionChecks: client.Counter;
   private readonly retentionDeletedSegments: client.Counter;
+  private readonly cleanerPasses: client.Counter;
+  private readonly cleanerSegments: client.Counter;
   readonly connections: client.Gauge;
   readonly inFlightRequestBytes: client.Gauge;
   readonly partitionLogEnd: client.Gauge<TP>;
@@ -77,6 +79,8 @@ export class NodeMetrics {
     // Once per retention check, off the hot path: plain prom-client counters.
     this.retentionChecks = new client.Counter({ name: 'vonnegut_log_retention_checks_total', help: 'Retention checks run over every log (every --retention-check-interval-ms)', registers });
     this.retentionDeletedSegments = new client.Counter({ name: 'vonnegut_log_retention_deleted_segments_total', help: 'Segments deleted by retention (retention.ms, retention.bytes)', registers });
+    this.cleanerPasses = new client.Counter({ name: 'vonnegut_log_cleaner_passes_total', help: 'Log cleaner passes over the compacted topics (every --log-cleaner-backoff-ms)', registers });
+    this.cleanerSegments = new client.Counter({ name: 'vonnegut_log_cleaner_rewritten_segments_total', help: 'Segments the log cleaner rewrote (compaction)', registers });
     this.partitionLogEnd = gauge('vonnegut_partition_log_end_offset', 'Next offset to be written, per partition', tp);
     this.partitionHighWatermark = gauge('vonnegut_partition_high_watermark', 'Committed offset (exclusive), per partition', tp);
     this.partitionUncommitted = gauge('vonnegut_partition_uncommitted_records', 'Log end offset minus high-water mark, per partition', tp);
@@ -129,6 +133,12 @@ export class NodeMetrics {
   retentionChecked(segments: number): void {
     this.retentionChecks.inc();
     this.retentionDeletedSegments.inc(segments);
+  }
+
+  /** A log cleaner pass ended, having rewritten `segments`. */
+  cleanerPassed(segments: number): void {
+    this.cleanerPasses.inc();
+    this.cleanerSegments.inc(segments);
   }
 
   /** An acks=-1 produce committed `seconds` after its append. */

@@ -350,6 +350,8 @@ export interface BatchHeaderFields {
   producerId: number;
   producerEpoch: number;
   baseSequence: number;
+  /** Default recordsCount - 1; a compacted batch keeps its original one (its records have gaps). */
+  lastOffsetDelta?: number;
 }
 
 /**
@@ -362,7 +364,7 @@ export function sealBatch(buf: Buffer, h: BatchHeaderFields): Buffer {
   buf.writeInt32BE(h.partitionLeaderEpoch, PARTITION_LEADER_EPOCH_AT);
   buf.writeInt8(MAGIC, MAGIC_AT);
   buf.writeInt16BE(h.attributes, ATTRIBUTES_AT);
-  buf.writeInt32BE(Math.max(h.recordsCount - 1, 0), LAST_OFFSET_DELTA_AT);
+  buf.writeInt32BE(h.lastOffsetDelta ?? Math.max(h.recordsCount - 1, 0), LAST_OFFSET_DELTA_AT);
   buf.writeBigInt64BE(BigInt(h.baseTimestamp), BASE_TIMESTAMP_AT);
   buf.writeBigInt64BE(BigInt(h.maxTimestamp), MAX_TIMESTAMP_AT);
   buf.writeBigInt64BE(BigInt(h.producerId), PRODUCER_ID_AT);
@@ -371,6 +373,42 @@ export function sealBatch(buf: Buffer, h: BatchHeaderFields): Buffer {
   buf.writeInt32BE(h.recordsCount, RECORDS_COUNT_AT);
   buf.writeUInt32BE(crc32c(buf.subarray(ATTRIBUTES_AT)), CRC_AT);
   return buf;
+}
+
+/**
+ * Re-encodes a batch with only `kept` of its records (the log cleaner's output, Kafka's
+ * MemoryRecords.filterTo for magic 2): same base offset, last offset delta, attributes (codec included),
+ * producer fields and leader epoch, so every kept record keeps its offset and the batch its span; the
+ * offset deltas of the kept records have gaps. A fresh CRC-32C covers the result.
+ */
+export function encodeRetainedBatch(header: BatchHeader, kept: DecodedRecord[]): Buffer {
+  const baseTimestamp = kept.length > 0 ? kept[0]!.timestamp : header.baseTimestamp;
+  const body = new Writer(256 + kept.reduce((n, r) => n + 24 + (r.key?.length ?? 0) + (r.value?.length ?? 0) + r.headers.reduce((m, h) => m + 10 + h.key.length * 3 + (h.value?.length ?? 0), 0), 0));
+  const scratch = new Writer(256);
+  let maxTimestamp = header.logAppendTime ? header.maxTimestamp : -1;
+  for (const rec of kept) {
+    if (!header.logAppendTime && rec.timestamp > maxTimestamp) maxTimestamp = rec.timestamp;
+    scratch.offset = 0;
+    scratch.int8(0).varlong(rec.timestamp - baseTimestamp).varint(rec.offset - header.baseOffset).varintBytes(rec.key).varintBytes(rec.value);
+    scratch.varint(rec.headers.length);
+    for (const h of rec.headers) scratch.varintBytes(Buffer.from(h.key, 'utf8')).varintBytes(h.value);
+    body.varint(scratch.offset).raw(scratch.toBuffer());
+  }
+  const recordsBytes = compress(Compression[header.compression], body.toBuffer());
+  const buf = Buffer.allocUnsafe(BATCH_HEADER_SIZE + recordsBytes.length);
+  recordsBytes.copy(buf, BATCH_HEADER_SIZE);
+  return sealBatch(buf, {
+    baseOffset: header.baseOffset,
+    partitionLeaderEpoch: header.partitionLeaderEpoch,
+    attributes: header.attributes,
+    recordsCount: kept.length,
+    baseTimestamp,
+    maxTimestamp: maxTimestamp < 0 ? header.maxTimestamp : maxTimestamp,
+    producerId: header.producerId,
+    producerEpoch: header.producerEpoch,
+    baseSequence: header.baseSequence,
+    lastOffsetDelta: header.lastOffsetDelta,
+  });
 }
 
 /**

@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import type { Server as HttpServer } from 'node:http';
 import { initCompression } from '../protocol/compression.ts';
 import { DEFAULT_RETENTION_CHECK_MS, LogManager } from '../storage/log-manager.ts';
+import { parseCleanupPolicy } from '../storage/topic-config.ts';
+import { OFFSETS_TOPIC } from '../groups/offset-records.ts';
 import { checkWritable, prepareDataDir } from '../storage/data-dir.ts';
 import { ChainNode } from '../chain/chain-node.ts';
 import { HighWatermarks } from '../chain/high-watermark.ts';
@@ -71,6 +73,12 @@ export interface NodeConfig extends SecuritySettings {
   segmentBytes?: number;
   retentionBytes?: number;
   retentionMs?: number;
+  /** Broker default cleanup.policy (Kafka's log.cleanup.policy): delete, compact or compact,delete. */
+  logCleanupPolicy?: string;
+  /** Pause between log cleaner passes (Kafka's log.cleaner.backoff.ms). */
+  logCleanerBackoffMs?: number;
+  /** Broker default delete.retention.ms (Kafka's log.cleaner.delete.retention.ms). */
+  logCleanerDeleteRetentionMs?: number;
   /** How often retention runs (Kafka's log.retention.check.interval.ms; LogManager's default when absent). */
   retentionCheckIntervalMs?: number;
   /** Kafka's flush.messages / flush.ms; absent = never fsync on a schedule. */
@@ -161,6 +169,10 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
     ...(config.flushMs !== undefined ? { flushMs: config.flushMs } : {}),
     ...(config.maxOpenFiles !== undefined ? { maxOpenFiles: config.maxOpenFiles } : {}),
     ...(config.fileIdleTimeoutMs !== undefined ? { fileIdleMs: config.fileIdleTimeoutMs } : {}),
+    topicDefaults: {
+      ...(config.logCleanupPolicy !== undefined ? { cleanupPolicy: parseCleanupPolicy(config.logCleanupPolicy) } : {}),
+      ...(config.logCleanerDeleteRetentionMs !== undefined ? { deleteRetentionMs: config.logCleanerDeleteRetentionMs } : {}),
+    },
   });
   const metrics = new NodeMetrics({ processMetrics: true });
 
@@ -276,6 +288,14 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
   // After the broker and its 'view' listeners exist: the first configuration reshapes the node.
   await failover?.start();
   // Retention deletes only below what every chain member committed (ChainNode.retentionBound).
+  // The cleaner compacts `__consumer_offsets` always (Kafka creates it with cleanup.policy=compact) and
+  // every topic whose cleanup.policy says so, below the same bound as retention.
+  const stopCleaner = logs.startCleaner({
+    ...(config.logCleanerBackoffMs !== undefined ? { backoffMs: config.logCleanerBackoffMs } : {}),
+    bound: (topic, p) => chain.retentionBound(topic, p),
+    compacted: (topic) => topic === OFFSETS_TOPIC || logs.topicConfig(topic).cleanupPolicy.includes('compact'),
+    onPass: (segments) => metrics.cleanerPassed(segments),
+  });
   const stopRetention = logs.startRetention(config.retentionCheckIntervalMs ?? DEFAULT_RETENTION_CHECK_MS, (topic, p) => chain.retentionBound(topic, p), (deleted) => metrics.retentionChecked(deleted));
   const stopFlusher = logs.startFlusher();
   const stopIdleFileClose = logs.startIdleFileClose();
@@ -348,6 +368,7 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
       cluster?.stop();
       await chain.stop();
       stopRetention();
+      stopCleaner();
       stopFlusher();
       aclFile?.close();
       stopIdleFileClose();

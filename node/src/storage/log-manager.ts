@@ -28,6 +28,7 @@ import { DEFAULT_FILE_IDLE_MS, DEFAULT_MAX_OPEN_FILES, FilePool } from './file-p
 import { KAFKA_TOPIC_DEFAULTS, resolveTopicConfig, type TopicConfig, type TopicConfigOverrides } from './topic-config.ts';
 import { TopicConfigStore } from './topic-config-store.ts';
 import { LOG_START_CHECKPOINT_FILE, readLogStartCheckpoint, writeLogStartCheckpoint } from './log-start-checkpoint.ts';
+import { cleanLog, needsCleaning, DEFAULT_CLEANER_BACKOFF_MS, type CleanerState } from './log-cleaner.ts';
 
 /** Upper bound on partitions per topic: each one holds three files per segment (descriptors come from the file pool). */
 export const MAX_PARTITIONS = 10_000;
@@ -65,6 +66,9 @@ export class LogManager {
   private readonly logger: StorageLogger;
   private readonly topicLogs = new Map<string, PartitionLog[]>();
   private retentionTimer: NodeJS.Timeout | undefined;
+  private cleanerTimer: NodeJS.Timeout | undefined;
+  /** What the cleaner's last pass over each `topic\0partition` covered. */
+  private readonly cleanerState = new Map<string, CleanerState>();
   private idleFileTimer: NodeJS.Timeout | undefined;
   /** Every segment file of every log draws its descriptor from here. */
   readonly files: FilePool;
@@ -273,6 +277,8 @@ export class LogManager {
       // Internal topics (`__` prefix: the placement map, group offsets) are state, not history: Kafka
       // compacts them instead of expiring them, and vonnegut keeps them whole.
       if (topic.startsWith(INTERNAL_TOPIC_PREFIX)) continue;
+      // cleanup.policy=compact alone keeps every key's latest record however old (Kafka's rule).
+      if (!this.topicConfig(topic).cleanupPolicy.includes('delete')) continue;
       for (const [p, log] of logs.entries()) deleted += bound ? log.deleteOldSegments(now, bound(topic, p)) : log.deleteOldSegments(now);
     }
     return deleted;
@@ -346,6 +352,7 @@ export class LogManager {
   /** Flushes and closes every log, then writes the clean-shutdown marker. */
   close(): void {
     if (this.closed) return;
+    this.stopCleaner();
     this.stopRetention();
     this.stopFlusher();
     this.stopIdleFileClose();
@@ -376,6 +383,52 @@ export class LogManager {
   private stopFlusher(): void {
     if (this.flushTimer !== undefined) clearInterval(this.flushTimer);
     this.flushTimer = undefined;
+  }
+
+  /**
+   * Starts the log cleaner (log-cleaner.ts): every `backoffMs` (Kafka's log.cleaner.backoff.ms) one pass
+   * over the partitions of every topic `compacted` names (default: cleanup.policy includes compact),
+   * bounded like retention by `bound`. Passes never overlap; `onPass` gets each pass's totals. Returns a
+   * stop function.
+   */
+  startCleaner(opts: { backoffMs?: number; bound?: RetentionBound; compacted?: (topic: string) => boolean; onPass?: (rewritten: number, removed: number) => void } = {}): () => void {
+    this.stopCleaner();
+    const compacted = opts.compacted ?? ((topic: string) => this.topicConfig(topic).cleanupPolicy.includes('compact'));
+    let running = false;
+    const pass = async (): Promise<void> => {
+      let rewritten = 0;
+      let removed = 0;
+      for (const [topic, logs] of [...this.topicLogs]) {
+        if (!compacted(topic)) continue;
+        const { deleteRetentionMs } = this.topicConfig(topic);
+        for (const [p, log] of logs.entries()) {
+          if (this.closed || this.cleanerTimer === undefined) return;
+          const key = `${topic}\0${p}`;
+          const upTo = opts.bound ? opts.bound(topic, p) : log.highWatermark;
+          if (!needsCleaning(log, upTo, this.cleanerState.get(key))) continue;
+          const r = await cleanLog(log, { upTo, now: Date.now(), deleteRetentionMs });
+          this.cleanerState.set(key, { cleanedTo: r.cleanedTo, tombstonesKept: r.tombstonesKept });
+          if (r.segmentsRewritten > 0) this.logger.info('log cleaner compacted segments', { topic, partition: p, segments: r.segmentsRewritten, removed: r.recordsRemoved });
+          rewritten += r.segmentsRewritten;
+          removed += r.recordsRemoved;
+        }
+      }
+      opts.onPass?.(rewritten, removed);
+    };
+    this.cleanerTimer = setInterval(() => {
+      if (running) return;
+      running = true;
+      pass().catch((err: unknown) => {
+        if (!this.closed) this.logger.error('log cleaner pass failed', { error: (err as Error).message });
+      }).finally(() => (running = false));
+    }, opts.backoffMs ?? DEFAULT_CLEANER_BACKOFF_MS);
+    this.cleanerTimer.unref();
+    return () => this.stopCleaner();
+  }
+
+  private stopCleaner(): void {
+    if (this.cleanerTimer !== undefined) clearInterval(this.cleanerTimer);
+    this.cleanerTimer = undefined;
   }
 
   private stopRetention(): void {

@@ -43,6 +43,7 @@ import { loadSegments } from './log-loader.ts';
 import { silentLogger, type StorageLogger } from './logger.ts';
 import { ProducerState } from './producer-state.ts';
 import { FilePool } from './file-pool.ts';
+import { finishSwaps, installSwap, writeCleanedLog } from './segment-swap.ts';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -133,6 +134,8 @@ export class PartitionLog {
     const files = opts.files ?? (processFilePool ??= new FilePool());
     const segConfig: SegmentConfig = { indexIntervalBytes: config.indexIntervalBytes, maxIndexBytes: config.maxIndexBytes, files };
     fs.mkdirSync(opts.dir, { recursive: true });
+    const swapped = finishSwaps(opts.dir);
+    if (swapped.length > 0) logger.warn('completed cleaned segment swaps interrupted by a crash', { dir: opts.dir, segments: swapped });
 
     const segments = loadSegments(opts.dir, segConfig, opts.recoverAll ?? true, logger);
     return new PartitionLog(opts.dir, config, segConfig, segments, opts.committedOffset, logger);
@@ -211,8 +214,9 @@ export class PartitionLog {
   }
 
   /**
-   * Appends batches whose offsets were assigned upstream (replication). They must start exactly at
-   * logEndOffset and follow each other; otherwise OFFSET_OUT_OF_RANGE and nothing is written.
+   * Appends batches whose offsets were assigned upstream (replication). They must start at or after
+   * logEndOffset and rise (a compacted predecessor's log has gaps); otherwise OFFSET_OUT_OF_RANGE and
+   * nothing is written.
    */
   appendReplicated(batches: Buffer): AppendResult {
     this.ensureOpen();
@@ -222,8 +226,8 @@ export class PartitionLog {
     for (let pos = 0; pos < batches.length;) {
       const size = validateBatch(batches, pos);
       const base = batchBaseOffset(batches, pos);
-      if (base !== next) {
-        throw new KafkaError('OFFSET_OUT_OF_RANGE', `replicated batch starts at offset ${base}, the log expects ${next}`);
+      if (base < next) {
+        throw new KafkaError('OFFSET_OUT_OF_RANGE', `replicated batch starts at offset ${base}, the log expects ${next} or later`);
       }
       maxTimestamp = Math.max(maxTimestamp, batchMaxTimestamp(batches, pos));
       next = base + batchLastOffsetDelta(batches, pos) + 1;
@@ -368,6 +372,38 @@ export class PartitionLog {
       if (rec.timestamp === best.timestamp && rec.offset >= this.startOffset && rec.offset < maxOffset) return { offset: rec.offset, timestamp: best.timestamp };
     }
     return null;
+  }
+
+  /**
+   * The segments the log cleaner may rewrite: never the active one, and only those wholly below
+   * `upTo` (the committed bound), oldest first.
+   */
+  cleanableSegments(upTo: number): readonly LogSegment[] {
+    this.ensureOpen();
+    const out: LogSegment[] = [];
+    for (let i = 0; i + 1 < this.segments.length && this.segments[i + 1]!.baseOffset <= upTo; i++) out.push(this.segments[i]!);
+    return out;
+  }
+
+  /**
+   * Replaces a segment's batches with `cleaned` (the same offsets, fewer records; see log-cleaner.ts)
+   * through a crash-safe swap (segment-swap.ts). False, and nothing changed, when the segment is no
+   * longer one of this log's inactive segments (retention or truncation took it meanwhile).
+   */
+  replaceSegment(seg: LogSegment, cleaned: Buffer): boolean {
+    this.ensureOpen();
+    const i = this.segments.indexOf(seg);
+    if (i < 0 || i === this.segments.length - 1) return false;
+    writeCleanedLog(this.dir, seg.baseOffset, cleaned);
+    seg.flush();
+    seg.close();
+    this.unflushed.delete(seg);
+    installSwap(this.dir, seg.baseOffset);
+    const fresh = LogSegment.open(this.dir, seg.baseOffset, this.segConfig);
+    recoverSegment(fresh); // rebuilds the indexes the swap removed
+    this.segments[i] = fresh;
+    if (i >= this.segments.length - 1 - PRODUCER_SCAN_SEGMENTS) this.rebuildProducerState();
+    return true;
   }
 
   /** fsyncs every segment written since the last flush. */

@@ -2,7 +2,7 @@
  * Segment recovery, Kafka's LogSegment.recover: after a crash the tail of a `.log` may be torn (a batch
  * half written) or damaged, and the `.index` and `.timeindex` may be stale. Recovery walks the `.log` from its start (the
  * last point known clean: a segment is only ever appended to), keeps every batch that is whole, has
- * magic 2, a matching CRC-32C and the offsets that follow its predecessor's, rebuilds both indexes from
+ * magic 2, a matching CRC-32C and offsets above its predecessor's, rebuilds both indexes from
  * those batches, and cuts the file at the first batch that fails. Nothing after damage is trusted, even
  * if it looks valid, because offsets after a gap could not be served in order.
  *
@@ -49,10 +49,11 @@ export function recoverSegment(segment: LogSegment): RecoveryResult {
       problem = `batch at byte ${pos}: ${bad}`;
       return false;
     }
-    // 3. Offsets continue the previous batch (the base offset is outside the CRC).
+    // 3. Offsets rise past the previous batch (the base offset is outside the CRC). Gaps are legal:
+    //    the log cleaner removes records and whole batches of a compacted topic.
     const base = batchBaseOffset(buf, at);
-    if (base !== expectedOffset) {
-      problem = `batch at byte ${pos} has base offset ${base}, expected ${expectedOffset}`;
+    if (base < expectedOffset) {
+      problem = `batch at byte ${pos} has base offset ${base}, expected at least ${expectedOffset}`;
       return false;
     }
     // 4. Keep it: index it exactly as an append would have.

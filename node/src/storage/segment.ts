@@ -5,9 +5,9 @@
  * and its `<base>.timeindex` (see time-index.ts), which gets one at the same moments when the segment's
  * largest timestamp grew, plus a last one when the segment rolls.
  *
- * Offsets inside a segment are contiguous (vonnegut never compacts): the first batch starts at the base
- * offset and each batch starts where the previous one ended. Recovery relies on that to detect damage
- * to the base offset field, which the CRC does not cover.
+ * Offsets inside a segment rise from batch to batch, starting at or after the base offset; they are
+ * contiguous except in segments the log cleaner rewrote (log-cleaner.ts), whose batches keep their
+ * original offsets around the records it removed. Recovery refuses a base offset that does not rise.
  *
  * Concurrency: one append in flight per partition. Every call is synchronous (pwrite/pread on fds from
  * the file pool, see file-pool.ts), so appends, reads and truncation of one segment never interleave;

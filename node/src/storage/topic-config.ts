@@ -63,6 +63,11 @@ function oneOf<T extends string>(name: string, values: readonly T[], normalize: 
   };
 }
 
+/** A cleanup.policy value as Kafka spells it; INVALID_CONFIG otherwise. */
+export function parseCleanupPolicy(value: string): CleanupPolicy {
+  return TOPIC_CONFIG_KEYS['cleanup.policy']!.parse(value) as CleanupPolicy;
+}
+
 /** `compact,delete` in any order and spacing is one policy. */
 function normalizePolicy(v: string): string {
   const parts = [...new Set(v.split(',').map((p) => p.trim().toLowerCase()))].sort();
