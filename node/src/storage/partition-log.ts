@@ -34,7 +34,7 @@
 import * as fs from 'node:fs';
 import {
   validateBatch, setBaseOffset, setPartitionLeaderEpoch, batchBaseOffset, batchMaxTimestamp, batchLastOffsetDelta,
-  batchRecordsCount, decodeRecordBatch, BATCH_HEADER_SIZE, batchProducer, walkBatches, wholeBatchesLength,
+  batchRecordsCount, BATCH_HEADER_SIZE, batchProducer, walkBatches, wholeBatchesLength,
 } from '../protocol/record-batch.ts';
 import { KafkaError } from '../protocol/errors.ts';
 import { LogSegment, type SegmentConfig } from './segment.ts';
@@ -44,6 +44,8 @@ import { silentLogger, type StorageLogger } from './logger.ts';
 import { ProducerState } from './producer-state.ts';
 import { FilePool } from './file-pool.ts';
 import { finishSwaps, installSwap, writeCleanedLog } from './segment-swap.ts';
+import { recoverSegment } from './recovery.ts';
+import { offsetForTimestamp, offsetOfMaxTimestamp } from './timestamp-lookup.ts';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -284,11 +286,7 @@ export class PartitionLog {
     this.rebuildProducerState();
   }
 
-  /**
-   * Empties the log and restarts it at `offset` (Kafka's truncateFullyAndStartAt): a replica whose
-   * predecessor no longer holds the offsets between this log's end and `offset` (retention deleted them)
-   * continues from the predecessor's log start.
-   */
+  /** Empties the log and restarts it at `offset` (Kafka's truncateFullyAndStartAt; a replica behind its predecessor's start). */
   truncateFullyAndStartAt(offset: number): void {
     this.ensureOpen();
     for (const seg of this.segments.splice(0)) this.dropSegment(seg);
@@ -332,46 +330,16 @@ export class PartitionLog {
     return deleted;
   }
 
-  /**
-   * The first offset whose record timestamp is >= `timestamp` (ListOffsets), or null if none: the first
-   * segment whose largest timestamp reaches it, its time index and offset index to the batch, then the
-   * one batch decoded (needs `initCompression()` for zstd).
-   */
+  /** The first offset whose record timestamp is >= `timestamp` (ListOffsets), or null (timestamp-lookup.ts). */
   offsetForTimestamp(timestamp: number): { offset: number; timestamp: number } | null {
     this.ensureOpen();
-    for (const seg of this.segments) {
-      const hit = seg.findBatchByTimestamp(timestamp);
-      if (hit === null) continue;
-      for (const rec of decodeRecordBatch(seg.read(hit.position, hit.size)).records) {
-        if (rec.timestamp >= timestamp && rec.offset >= this.startOffset) return { offset: rec.offset, timestamp: rec.timestamp };
-      }
-    }
-    return null;
+    return offsetForTimestamp(this.segments, this.startOffset, timestamp);
   }
 
-  /**
-   * ListOffsets MAX_TIMESTAMP (KIP-734): the first record below `maxOffset` carrying the largest timestamp,
-   * or null when there is none. Skips segments whose largest timestamp cannot win, then scans batch headers.
-   */
+  /** ListOffsets MAX_TIMESTAMP (KIP-734) below `maxOffset`, or null (timestamp-lookup.ts). */
   offsetOfMaxTimestamp(maxOffset: number): { offset: number; timestamp: number } | null {
     this.ensureOpen();
-    // A holder, not a reassigned variable: the scan callback updates it.
-    const best = { timestamp: Number.NEGATIVE_INFINITY, seg: null as LogSegment | null, position: 0, size: 0 };
-    for (const seg of this.segments) {
-      if (seg.baseOffset >= maxOffset) break;
-      if (best.seg !== null && seg.largestTimestamp() <= best.timestamp) continue;
-      seg.scanHeaders(0, (loc, buf, at) => {
-        if (batchBaseOffset(buf, at) >= maxOffset) return false;
-        const ts = batchMaxTimestamp(buf, at);
-        if (ts > best.timestamp) Object.assign(best, { timestamp: ts, seg, position: loc.position, size: loc.size });
-        return true;
-      });
-    }
-    if (best.seg === null) return null;
-    for (const rec of decodeRecordBatch(best.seg.read(best.position, best.size)).records) {
-      if (rec.timestamp === best.timestamp && rec.offset >= this.startOffset && rec.offset < maxOffset) return { offset: rec.offset, timestamp: best.timestamp };
-    }
-    return null;
+    return offsetOfMaxTimestamp(this.segments, this.startOffset, maxOffset);
   }
 
   /**
