@@ -30,6 +30,6 @@ for _ in $(seq 1 120); do grep -q "vonnegut listening" "$DATA.log" && break; sle
 printf 'metadata.broker.list=127.0.0.1:%s\ntest.timeout.multiplier=3\n' "$PORT" >"$SRC/tests/test.conf"
 
 for t in "${TESTS_TO_RUN[@]}"; do
-  out=$(cd "$SRC/tests" && TESTS=$t TEST_KAFKA_VERSION=3.5.0 timeout "$PER_TEST_SECONDS" ./test-runner -p1 2>&1) && rc=0 || rc=$?
+  out=$(cd "$SRC/tests" && LD_LIBRARY_PATH="$SRC/src:$SRC/src-cpp" TESTS=$t TEST_KAFKA_VERSION=3.5.0 timeout "$PER_TEST_SECONDS" ./test-runner -p1 2>&1) && rc=0 || rc=$?
   if [ $rc -eq 0 ]; then echo "$t PASS"; else echo "$t FAIL (exit $rc): $(grep -m1 -E 'FAIL|Test failed|assert' <<<"$out" | cut -c1-200)"; fi
 done
