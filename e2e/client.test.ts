@@ -234,7 +234,7 @@ test('a producer started before the chain is formed retries NOT_ENOUGH_REPLICAS 
   nodes.push(m0, m1);
   await m0.start();
   const retried: unknown[] = [];
-  const c = await client(m0.address, { onRetry: (err) => retried.push(err), retries: 60 });
+  const c = await client(m0.address, { onRetry: (err) => retried.push(err), retries: 200 });
   const pending = c.produce('formed-late', ['x']);
   // Start the tail only once the head has refused at least once, so the retry path is the one tested.
   while (retried.length === 0) await new Promise((r) => setTimeout(r, 20));
