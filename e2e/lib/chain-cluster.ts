@@ -8,6 +8,9 @@ import { NodeProcess } from './node-process.ts';
 import { waitFor } from './tools.ts';
 import { freePort } from './ports.ts';
 
+/** How long one /v1/status request may take before the member counts as not answering. */
+const STATUS_TIMEOUT_MS = 10_000;
+
 export interface NodeStatus {
   role: string;
   members: string[];
@@ -89,7 +92,8 @@ export class ChainCluster {
 
   /** The node's chain view from its admin API. */
   async status(i: number): Promise<NodeStatus> {
-    const res = await fetch(`http://127.0.0.1:${this.nodes[i]!.adminPort}/v1/status`);
+    // A deadline: a SIGSTOPped member accepts the connection (kernel backlog) and never answers.
+    const res = await fetch(`http://127.0.0.1:${this.nodes[i]!.adminPort}/v1/status`, { signal: AbortSignal.timeout(STATUS_TIMEOUT_MS) });
     return (await res.json()) as NodeStatus;
   }
 
