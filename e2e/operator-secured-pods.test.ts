@@ -30,8 +30,11 @@ const SUBNET = 79;
 const CHAIN = 'secure-0';
 const PASSWORDS = { broker: 'broker-pw-71ab', admin: 'admin-pw-9f3c', 'orders-app': 'orders-pw-42d0' };
 /** Env the kubelet would give the node but that names pod DNS or pod ports; replaced by flags here. */
+// VONNEGUT_COORDINATOR is topology too: on Kubernetes membership lives in Leases behind the API server,
+// which loopback has none of, so these nodes run the fixed-order mode (failover.test.ts covers the
+// coordinator with a real etcd, the coordination tests the Kubernetes store against the fake API server).
 const TOPOLOGY_ENV = new Set([
-  'POD_NAME', 'POD_NAMESPACE', 'VONNEGUT_DATA_DIR', 'VONNEGUT_HOST', 'VONNEGUT_PORT', 'VONNEGUT_ADVERTISED_HOST', 'VONNEGUT_ADVERTISED_PORT',
+  'VONNEGUT_COORDINATOR', 'POD_NAME', 'POD_NAMESPACE', 'VONNEGUT_DATA_DIR', 'VONNEGUT_HOST', 'VONNEGUT_PORT', 'VONNEGUT_ADVERTISED_HOST', 'VONNEGUT_ADVERTISED_PORT',
   'VONNEGUT_NODE_NAME', 'VONNEGUT_CHAIN', 'VONNEGUT_DISCOVERY', 'VONNEGUT_CLUSTER', 'VONNEGUT_ADMIN_HOST', 'VONNEGUT_ADMIN_PORT',
 ]);
 
