@@ -51,6 +51,12 @@ function materialize(pod: V1PodSpec, container: V1Container, secrets: Record<str
   const mounted: string[] = [];
   for (const m of container.volumeMounts ?? []) {
     const v = pod.volumes?.find((x) => x.name === m.name);
+    if (v?.emptyDir) {
+      // An emptyDir starts empty: the directory alone (the node writes its admin token there).
+      fs.mkdirSync(path.join(root, m.mountPath), { recursive: true });
+      mounted.push(m.mountPath);
+      continue;
+    }
     const source = v?.secret ? secrets[v.secret.secretName!] : v?.configMap ? configMaps[v.configMap.name!] : undefined;
     if (!v || !source) continue;
     const items = v.secret?.items ?? v.configMap?.items;
