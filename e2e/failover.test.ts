@@ -10,6 +10,7 @@ import { EtcdCluster, etcdAvailable } from './lib/etcd-cluster.ts';
 import { fetchFrom, produceTo } from './lib/raw-kafka.ts';
 import { requireTool, waitFor } from './lib/tools.ts';
 import { createClient } from '../node/src/client/client.ts';
+import { withDeadline } from '../node/src/coordination/deadline.ts';
 
 const hasTools = requireTool('dnsmasq') && etcdAvailable();
 const failoverTest = hasTools ? test.serial : test.skip;
@@ -52,15 +53,6 @@ async function waitChain(c: ChainCluster, size: number, timeoutMs = 90_000): Pro
 /** How long the load waits for one produce before it tries the next member. */
 const PRODUCE_DEADLINE_MS = 15_000;
 
-/** `p`, or a rejection after `ms`. */
-function raceDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
-  });
-  return Promise.race([p, expired]).finally(() => clearTimeout(timer));
-}
-
 /** Produces numbered idempotent acks=-1 batches through whichever member leads, recording gaps between acks. */
 function followingLoad(c: ChainCluster, prefix: string) {
   const acked: string[] = [];
@@ -75,7 +67,7 @@ function followingLoad(c: ChainCluster, prefix: string) {
       for (;;) {
         const node = c.nodes[target]!;
         // A client-side deadline: a SIGSTOPped head accepts the request and never answers it.
-        const res = await raceDeadline(produceTo(`${node.address}`, TOPIC, 0, ids, -1, 10_000, { producerId, producerEpoch: 0, baseSequence: n * 5 }), PRODUCE_DEADLINE_MS).catch(() => ({ errorCode: -1 }));
+        const res = await withDeadline('produce', PRODUCE_DEADLINE_MS, () => produceTo(`${node.address}`, TOPIC, 0, ids, -1, 10_000, { producerId, producerEpoch: 0, baseSequence: n * 5 })).catch(() => ({ errorCode: -1 }));
         if (res.errorCode === 0) {
           acked.push(...ids);
           ackTimes.push(Date.now());
