@@ -74,11 +74,15 @@ async function status(adminPort: number | undefined): Promise<Status | null> {
   }
 }
 
-/** Waits until some member reports itself head of a chain of all `n` members. */
-async function waitRejoined(chain: BenchChain, n: number): Promise<void> {
-  await waitFor('the restarted member to rejoin', async () => {
+/**
+ * Waits until some member reports itself head of a chain of all `n` members; returns its address. With a
+ * coordinator any member may be head (the first to start the configuration), not the first host.
+ */
+async function waitRejoined(chain: BenchChain, n: number, what = 'the restarted member to rejoin'): Promise<string> {
+  return waitFor(what, async () => {
     const all = await Promise.all(chain.nodes.map((node) => status(node.adminPort)));
-    return all.some((s) => s?.role === 'head' && s.members.length === n) ? true : undefined;
+    const i = all.findIndex((s) => s?.role === 'head' && s.members.length === n);
+    return i >= 0 ? chain.nodes[i]!.address : undefined;
   }, 120_000, 100);
 }
 
@@ -131,6 +135,7 @@ export async function runFailoverBench(o: FailoverBenchOptions): Promise<Failove
     const coordinated = await startChain(path.join(root, 'coordinated'), 3, undefined, { admin: true, extraArgs: ['--coordinator', `etcd:${etcd.endpoints}`] });
     chains.push(coordinated);
     const pool = producePool(TOPIC, 64 * 1024, 1024, -1);
+    coordinated.head = await waitRejoined(coordinated, coordinated.nodes.length, 'the coordinated chain to form');
     await waitWritable(coordinated.head, pool.bodies[0]!);
     const kills = await killHeads(coordinated, o);
 
