@@ -35,6 +35,17 @@ export interface FailoverTarget {
   on(event: 'stale', listener: () => void): unknown;
 }
 
+/** Whether the coordination store answers, for /readyz, /v1/status and the logs. */
+export interface CoordinatorHealth {
+  /** The store (`etcd:HOST:PORT,...`, `kubernetes:...`). */
+  store: string;
+  reachable: boolean;
+  /** The last failure while unreachable, else null. */
+  error: string | null;
+  /** Milliseconds since the store last answered (-1: never). */
+  sinceAnswerMs: number;
+}
+
 export interface FailoverOptions {
   store: CoordinationStore;
   /** The chain's name in the store. */
@@ -59,6 +70,10 @@ export class Failover {
   private pollTimer: NodeJS.Timeout | null = null;
   private stopWatch: (() => void) | null = null;
   private lastError = '';
+  /** When the store last answered a renewal or a reconciliation (0: never). */
+  private lastAnswer = 0;
+  /** The last renewal's or reconciliation's failure, cleared by the next success of either. */
+  private storeError: string | null = null;
 
   constructor(private readonly opts: FailoverOptions) {
     this.addresses.set(opts.self, opts.info);
@@ -67,6 +82,16 @@ export class Failover {
   /** The configuration as last read (for status), or null. */
   get config(): ChainConfig | null {
     return this.current?.value ?? null;
+  }
+
+  /** Whether the store answers: a store down or without quorum changes no configuration, and says so here. */
+  get health(): CoordinatorHealth {
+    return {
+      store: this.opts.store.description,
+      reachable: this.storeError === null && this.lastAnswer > 0,
+      error: this.storeError,
+      sinceAnswerMs: this.lastAnswer > 0 ? Date.now() - this.lastAnswer : -1,
+    };
   }
 
   /** Takes the lease, applies the start rule and the configuration, then keeps both fresh. */
@@ -112,11 +137,13 @@ export class Failover {
         this.again = false;
         try {
           await this.reconcile();
+          this.answered();
           this.lastError = '';
         } catch (err) {
           const message = (err as Error).message;
+          this.storeError = message;
           // One line per distinct failure: the store being down must not flood the log.
-          if (message !== this.lastError) this.opts.logger.warn('coordination store unavailable; chain configuration unchanged', { error: message });
+          if (message !== this.lastError) this.opts.logger.warn('coordination store unavailable; chain configuration unchanged', { coordinator: this.opts.store.description, error: message });
           this.lastError = message;
         }
       } while (this.again && !this.stopped);
@@ -145,9 +172,19 @@ export class Failover {
     try {
       await store.renewLease(chain, self, info, ttlMs);
       node.setLeaseDeadline(writeDeadline(started, ttlMs, renewMs));
+      this.answered();
     } catch (err) {
-      logger.warn('lease renewal failed; writes stop at the lease deadline', { error: (err as Error).message });
+      const repeated = this.storeError === (err as Error).message;
+      this.storeError = (err as Error).message;
+      // Once per distinct failure: a store down for minutes must not flood the log every renewal.
+      if (!repeated) logger.warn('lease renewal failed; writes stop at the lease deadline', { coordinator: store.description, error: this.storeError });
     }
+  }
+
+  private answered(): void {
+    if (this.storeError !== null) this.opts.logger.info('coordination store answers again', { coordinator: this.opts.store.description });
+    this.storeError = null;
+    this.lastAnswer = Date.now();
   }
 
   private async reconcile(): Promise<void> {

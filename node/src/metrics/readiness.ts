@@ -1,7 +1,7 @@
 /**
  * What `/readyz` reports for a node: ready only while it is a member of its chain's discovery answer,
  * its chain is formed (`replicas` members in discovery), its own replication links are alive, discovery answers, the data directory takes writes,
- * and no drain is under way.
+ * no drain is under way, and (with --coordinator) the coordination store answers.
  *
  * Links count as well as membership because discovery keeps listing a dead member (the headless Service
  * publishes not-ready addresses): when a member is killed or frozen, its neighbours lose their link and
@@ -10,6 +10,7 @@
 import type { ChainNode } from '../chain/chain-node.ts';
 import type { Readiness } from './admin-server.ts';
 import { notInDiscoveryMessage, type Advertised } from '../discovery/self.ts';
+import type { CoordinatorHealth } from '../coordination/failover.ts';
 
 export interface ReadinessSource {
   chain: ChainNode;
@@ -19,6 +20,15 @@ export interface ReadinessSource {
   draining(): boolean;
   /** With discovery: this node's name and address, and the source, to say why it is not a member. */
   identity?: { name: string; advertised: Advertised; source: string };
+  /** With a coordination store: whether it answers (coordination/failover.ts Failover.health). */
+  coordinator?: () => CoordinatorHealth;
+}
+
+/** The readiness check of a coordination store: failing names the store and its error. */
+export function coordinatorCheck(h: CoordinatorHealth): { ok: boolean; detail: string } {
+  if (h.reachable) return { ok: true, detail: `${h.store} answered ${h.sinceAnswerMs} ms ago` };
+  const since = h.sinceAnswerMs < 0 ? 'never answered' : `last answered ${h.sinceAnswerMs} ms ago`;
+  return { ok: false, detail: `coordination store ${h.store} unreachable or without quorum (${since}): ${h.error ?? 'no answer yet'}; the chain configuration cannot change and writes stop at the lease deadline` };
 }
 
 /** Why this node is not a member of its chain's discovery answer, or null when it is (or has no discovery). */
@@ -38,6 +48,7 @@ export function nodeReadiness(src: ReadinessSource): Readiness {
   const outside = notInDiscovery(src);
   const checks = {
     ...(src.identity ? { inDiscovery: outside === null ? { ok: true } : { ok: false, detail: outside } } : {}),
+    ...(src.coordinator ? { coordinatorReachable: coordinatorCheck(src.coordinator()) } : {}),
     chainFormed: { ok: view.formed, detail: `${view.members.length}/${src.replicas} members, role ${view.role}` },
     chainLinked: { ok: view.role !== 'outside' && broken.length === 0, detail: broken.length > 0 ? broken.join('; ') : `role ${view.role}` },
     discoveryFresh: { ok: disc.error === null, detail: disc.error ?? `age ${disc.ageMs} ms` },

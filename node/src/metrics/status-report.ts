@@ -4,6 +4,7 @@
  */
 import type { ChainNode } from '../chain/chain-node.ts';
 import type { LogManager } from '../storage/log-manager.ts';
+import type { CoordinatorHealth } from '../coordination/failover.ts';
 
 export interface PartitionReport {
   topic: string;
@@ -25,6 +26,8 @@ export interface StatusReport {
   epoch: number;
   draining: boolean;
   partitions: PartitionReport[];
+  /** With --coordinator: whether the coordination store answers. */
+  coordinator?: CoordinatorHealth;
 }
 
 /** Every local partition's offsets, the high-water mark as this node knows it. */

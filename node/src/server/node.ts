@@ -319,6 +319,7 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
         },
         draining: () => draining,
         ...(identity ? { identity } : {}),
+        ...(failover ? { coordinator: () => failover.health } : {}),
       }),
       status: (): StatusReport => ({
         nodeId: broker.selfId(),
@@ -331,6 +332,7 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
         epoch: chain.epoch,
         draining,
         partitions: partitionReports(logs, chain),
+        ...(failover ? { coordinator: failover.health } : {}),
       }),
       configure: (body) => {
         const problem = validateSettings(body);
