@@ -4,6 +4,7 @@ import { Failover, type FailoverTarget } from '../../src/coordination/failover.t
 import { positionInConfig, type Member, type Position } from '../../src/chain/membership.ts';
 import { silentLogger } from '../../src/logging.ts';
 import { MemoryStore } from './memory-store.ts';
+import { coordinatorCheck } from '../../src/metrics/readiness.ts';
 
 /** Records what the loop tells a chain node; `caughtUp` decides whether a joiner is ready. */
 class FakeNode extends EventEmitter implements FailoverTarget {
@@ -109,7 +110,13 @@ test('in-memory store: with the store unreachable nothing is reconfigured and th
   store.down = true;
   await a.f.kick();
   t.is(a.node.deadline, deadline);
+  t.like(a.f.health, { store: 'memory', reachable: false, error: 'store unreachable' }, 'health says the store is unreachable and why');
+  t.false(coordinatorCheck(a.f.health).ok);
+  t.regex(coordinatorCheck(a.f.health).detail, /coordination store memory unreachable.*store unreachable/);
   store.down = false;
+  await a.f.kick();
+  t.like(a.f.health, { reachable: true, error: null }, 'health recovers with the store');
+  t.true(coordinatorCheck(a.f.health).ok);
   t.is(await members(store), 'a');
   await a.f.stop();
 });
