@@ -1,35 +1,98 @@
 #!/usr/bin/env bash
-# Runs librdkafka's own test suite (its tests/ directory) against a local vonnegut node, as an
+# Runs librdkafka's own test suite (its tests/ directory) against local vonnegut nodes, as an
 # independent judge of Kafka compatibility. Fetches nothing: pass the path of a librdkafka source tree.
 #
-#   scripts/librdkafka-tests.sh /path/to/librdkafka [test numbers...]   (default: a broker subset)
+#   scripts/librdkafka-tests.sh /path/to/librdkafka [test numbers...]   (default: every test number)
 #
 # Builds librdkafka and tests/test-runner there (nice'd; needs build-essential, libssl-dev, zlib1g-dev,
-# libzstd-dev, liblz4-dev), starts one node on a free port with a fresh data dir, points tests/test.conf
-# at it, and runs each test alone with TEST_KAFKA_VERSION=3.5.0 and a time bound, printing PASS/FAIL
-# per test number. Nothing of librdkafka is copied into this repository.
+# libzstd-dev, liblz4-dev), then starts two nodes on free ports with fresh data dirs, configured as
+# librdkafka's tests/scenarios/*.json configure their brokers (num.partitions=4): one with topic
+# auto-creation for the "default" scenario, one without for the "noautocreate" scenario. Each test number
+# runs alone with TEST_KAFKA_VERSION=3.5.0, the runner's -L (broker tests only: the runner's own
+# TEST_F_LOCAL mock/local tests are skipped, as are tests whose minimum broker version is above 3.5.0)
+# and a time bound. Prints one line per test number (PASS / FAIL / SKIP with the reason) and a summary;
+# with OUT_MD=file also writes that table as markdown. Nothing of librdkafka is copied into this repo.
 set -euo pipefail
 SRC=${1:?usage: $0 LIBRDKAFKA_SRC [test numbers...]}
 shift
-TESTS_TO_RUN=("$@")
-[ ${#TESTS_TO_RUN[@]} -gt 0 ] || TESTS_TO_RUN=(0001 0002 0003 0004 0005 0007 0008 0011 0012 0013 0014 0015 0017 0019 0020 0021 0022 0026 0028 0029 0030 0031 0033 0034 0035 0036 0037 0038 0039 0040 0041 0042 0044 0045 0046 0047 0048 0049 0050 0051 0052 0053 0054 0055 0056 0057 0058 0059 0060 0061 0062 0063 0064 0065 0067 0068 0069 0070 0071 0072 0073 0074 0075 0076 0077 0081 0082 0083 0084 0085 0088 0089 0090 0091 0092 0093 0094 0095 0097 0098 0099 0100 0101 0102 0104 0106 0107 0109 0110 0111 0112 0113 0114 0115 0116 0117 0118 0119 0120 0121 0122 0123 0124 0125 0126 0127 0128 0129 0130 0131 0132 0133 0134 0135 0136 0137 0138 0139 0140 0142 0143 0144 0145 0146 0148 0149 0150 0151 0152 0153)
-PER_TEST_SECONDS=${PER_TEST_SECONDS:-300}
+SRC=$(cd "$SRC" && pwd)
+PER_TEST_SECONDS=${PER_TEST_SECONDS:-600}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+TESTC="$SRC/tests/test.c"
+
+TESTS_TO_RUN=("$@")
+# Every test number the runner knows, from its tests[] table.
+[ ${#TESTS_TO_RUN[@]} -gt 0 ] || mapfile -t TESTS_TO_RUN < <(grep -oE '_TEST\([0-9]{4}_' "$TESTC" | grep -oE '[0-9]{4}' | sort -u | grep -v '^0000$' | grep -vE '^8')
+# Numbers with a test in the "noautocreate" scenario (they run a second time against the second node).
+mapfile -t NOAUTO < <(awk '/_TEST\(/ { match($0, /[0-9][0-9][0-9][0-9]/); n = substr($0, RSTART, 4) } /"noautocreate"/ { print n }' "$TESTC" | sort -u)
 
 if [ ! -x "$SRC/tests/test-runner" ]; then
   (cd "$SRC" && nice -n 15 ./configure --disable-gssapi --disable-curl --disable-sasl >/dev/null && nice -n 15 make -j2 libs >/dev/null)
   (cd "$SRC/tests" && nice -n 15 make -j2 test-runner >/dev/null)
 fi
 
-DATA=$(mktemp -d /tmp/vg-librdkafka-XXXXXX)
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-node --import tsx "$ROOT/node/src/main.ts" serve --data-dir "$DATA" --port "$PORT" --admin-port -1 --log-level warn >"$DATA.log" 2>&1 &
-NODE_PID=$!
-trap 'kill "$NODE_PID" 2>/dev/null; rm -rf "$DATA"' EXIT
-for _ in $(seq 1 120); do grep -q "vonnegut listening" "$DATA.log" && break; sleep 0.5; done
-printf 'metadata.broker.list=127.0.0.1:%s\ntest.timeout.multiplier=3\n' "$PORT" >"$SRC/tests/test.conf"
+WORK=$(mktemp -d /tmp/vg-librdkafka-XXXXXX)
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
+trap cleanup EXIT
 
+# start_node NAME EXTRA_ARGS...: starts a node, writes $WORK/NAME.conf (librdkafka test.conf) for it.
+start_node() {
+  local name=$1; shift
+  local port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  mkdir -p "$WORK/$name"
+  node --import tsx "$ROOT/node/src/main.ts" serve --data-dir "$WORK/$name" --port "$port" --admin-port -1 \
+    --log-level warn --default-partitions 4 "$@" >"$WORK/$name.log" 2>&1 &
+  PIDS+=($!)
+  eval "PID_$name=$!"
+  for _ in $(seq 1 240); do grep -q "vonnegut listening" "$WORK/$name.log" && break; sleep 0.5; done
+  printf 'metadata.broker.list=127.0.0.1:%s\ntest.timeout.multiplier=3\n' "$port" >"$WORK/$name.conf"
+}
+start_node default
+start_node noauto --auto-create-topics false
+
+# run_one NUMBER SCENARIO NODE: runs one test number, prints its line.
+run_one() {
+  local t=$1 scenario=$2 nodename=$3 pid rc out start secs summary label reason
+  pid=$(eval echo "\$PID_$nodename")
+  if ! kill -0 "$pid" 2>/dev/null; then echo "$t ${scenario}: node $nodename died; restarting" >&2; start_node "$nodename" $([ "$nodename" = noauto ] && echo --auto-create-topics false); fi
+  start=$(date +%s)
+  out=$(cd "$SRC/tests" && RDKAFKA_TEST_CONF="$WORK/$nodename.conf" LD_LIBRARY_PATH="$SRC/src:$SRC/src-cpp" TESTS=$t \
+    TEST_KAFKA_VERSION=3.5.0 nice -n 5 timeout "$PER_TEST_SECONDS" ./test-runner -L -p1 -s "$scenario" 2>&1) && rc=0 || rc=$?
+  secs=$(( $(date +%s) - start ))
+  # The runner's summary lines: "| 0045_subscribe_update   |     PASSED |   1.234s | ...".
+  summary=$(sed 's/\x1b\[[0-9;]*m//g' <<<"$out" | grep -E "^\| ${t}_" || true)
+  if [ $rc -ne 0 ] || grep -qE '\| +(FAILED|RUNNING) +\|' <<<"$summary"; then
+    label=FAIL
+    reason=$(sed 's/\x1b\[[0-9;]*m//g' <<<"$out" | grep -m1 -E 'FAILED|Test failed|assert|KAFKA_PATH' | cut -c1-220)
+    [ $rc -eq 124 ] && reason="timed out after ${PER_TEST_SECONDS}s; $reason"
+    grep -q KAFKA_PATH <<<"$out" && reason="needs Kafka CLI (KAFKA_PATH): $reason"
+  elif grep -q PASSED <<<"$summary"; then
+    label=PASS; reason=$(grep -oE '^\| [0-9]{4}[a-z_0-9]* +\| +PASSED' <<<"$summary" | awk '{print $2}' | paste -sd, -)
+  else
+    label=SKIP; reason=$(grep -m1 -oE 'SKIPPED +\|[^|]*\|.*' <<<"$summary" | sed -E 's/SKIPPED +\|[^|]*\| *//' | cut -c1-160)
+    [ -n "$reason" ] || reason="no broker test in scenario $scenario"
+  fi
+  printf '%s\t%s\t%s\t%ss\t%s\n' "$t" "$scenario" "$label" "$secs" "$reason"
+  [ -z "${KEEP_LOGS:-}" ] || printf '%s\n' "$out" >"$KEEP_LOGS/$t-$scenario.log"
+}
+
+RESULTS="$WORK/results.tsv"
+: >"$RESULTS"
+T0=$(date +%s)
 for t in "${TESTS_TO_RUN[@]}"; do
-  out=$(cd "$SRC/tests" && LD_LIBRARY_PATH="$SRC/src:$SRC/src-cpp" TESTS=$t TEST_KAFKA_VERSION=3.5.0 timeout "$PER_TEST_SECONDS" ./test-runner -p1 2>&1) && rc=0 || rc=$?
-  if [ $rc -eq 0 ]; then echo "$t PASS"; else echo "$t FAIL (exit $rc): $(grep -m1 -E 'FAIL|Test failed|assert' <<<"$out" | cut -c1-200)"; fi
+  run_one "$t" default default | tee -a "$RESULTS"
+  if printf '%s\n' "${NOAUTO[@]}" | grep -qx "$t"; then run_one "$t" noautocreate noauto | tee -a "$RESULTS"; fi
 done
+TOTAL=$(( $(date +%s) - T0 ))
+echo "summary: $(grep -c $'\tPASS\t' "$RESULTS" || true) pass, $(grep -c $'\tFAIL\t' "$RESULTS" || true) fail, $(grep -c $'\tSKIP\t' "$RESULTS" || true) skip; ${TOTAL}s"
+if [ -n "${OUT_MD:-}" ]; then
+  {
+    echo "| test | scenario | result | time | detail |"
+    echo "|---|---|---|---|---|"
+    awk -F'\t' '{ gsub(/\|/, "/", $5); printf "| %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5 }' "$RESULTS"
+    echo
+    echo "Total: $(grep -c $'\tPASS\t' "$RESULTS" || true) pass, $(grep -c $'\tFAIL\t' "$RESULTS" || true) fail, $(grep -c $'\tSKIP\t' "$RESULTS" || true) skip in ${TOTAL}s."
+  } >"$OUT_MD"
+fi
