@@ -110,3 +110,18 @@ test('ListOffsets v7 MAX_TIMESTAMP answers the record with the largest timestamp
   const deleted = await one.wire.send(ApiKey.DeleteTopics, 6, (w) => encodeDeleteTopicsRequest(w, 6, { topicNames: ['stamps'], timeoutMs: 10_000 }));
   t.deepEqual(decodeDeleteTopicsResponse(deleted, 6).responses.map((x) => [x.name, x.errorCode]), [['stamps', 0]]);
 });
+
+test('a compacted topic refuses keyless records: INVALID_RECORD naming each one (Produce v8+), CORRUPT_MESSAGE before v8', async (t) => {
+  const created = await one.wire.send(ApiKey.CreateTopics, 6, (w) => encodeCreateTopicsRequest(w, 6, {
+    topics: [{ name: 'compact-keys', numPartitions: 1, replicationFactor: -1, assignments: [], configs: [{ name: 'cleanup.policy', value: 'compact' }] }], timeoutMs: 10_000, validateOnly: false,
+  }));
+  t.is(decodeCreateTopicsResponse(created, 6).topics[0]!.errorCode, 0);
+  const mixed = () => encodeRecordBatch({ records: [{ key: 'a', value: '1' }, { key: null, value: '2' }, { key: 'c', value: '3' }, { value: '4' }], compression: 'gzip' });
+  const v8 = await one.wire.produce('compact-keys', 0, mixed(), -1, 8);
+  t.is(v8.errorCode, ErrorCode.INVALID_RECORD.code);
+  t.deepEqual(v8.recordErrors.map((e) => e.batchIndex), [1, 3]);
+  t.regex(v8.errorMessage ?? '', /without key/);
+  t.is((await one.wire.produce('compact-keys', 0, mixed(), -1, 7)).errorCode, ErrorCode.CORRUPT_MESSAGE.code);
+  t.is((await one.wire.produce('compact-keys', 0, encodeRecordBatch({ records: [{ key: 'k', value: 'v' }] }), -1, 8)).errorCode, 0);
+  t.is((await one.wire.listOffset('compact-keys', 0, -1)).offset, 1, 'only the keyed batch was stored');
+});

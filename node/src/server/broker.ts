@@ -17,6 +17,9 @@ import type { ChainAppend, ChainNode } from '../chain/chain-node.ts';
 import { nodeIdFromName, type Member } from '../chain/membership.ts';
 import type { Logger } from '../logging.ts';
 import { toRecordBatch } from './down-convert.ts';
+import { InvalidRecordError, rejectKeylessRecords } from './record-checks.ts';
+import type { ProduceRecordError } from '../protocol/apis/produce.ts';
+import { compacts } from '../storage/topic-config.ts';
 import { forwardCreateTopic, forwardDeleteTopic } from './forward.ts';
 import { plainDial, type Dialer } from '../security/dial.ts';
 import { isInternalTopic, type TopicDirectory } from './topic-directory.ts';
@@ -48,6 +51,8 @@ export interface ProduceResult {
   errorMessage: string | null;
   baseOffset: number;
   logStartOffset: number;
+  /** The records that made the batch fail (INVALID_RECORD), for Produce v8+'s record_errors. */
+  recordErrors?: ProduceRecordError[];
 }
 
 export interface FetchPartitionResult {
@@ -296,7 +301,8 @@ export class Broker {
       if (this.isHead()) await this.autoCreate(topic, mayCreate);
       appended = this.appendAtHead(topic, partition, records);
     } catch (err) {
-      return { errorCode: this.codeFor(err, topic, partition), errorMessage: (err as Error).message, baseOffset: -1, logStartOffset: -1 };
+      const recordErrors = err instanceof InvalidRecordError ? err.recordErrors : undefined;
+      return { errorCode: this.codeFor(err, topic, partition), errorMessage: (err as Error).message, baseOffset: -1, logStartOffset: -1, recordErrors };
     }
     const { baseOffset, lastOffset, logStartOffset } = appended;
     if (appended.bytes > 0) this.observer.produced(topic, appended.bytes, lastOffset - baseOffset + 1);
@@ -316,11 +322,12 @@ export class Broker {
   private appendAtHead(topic: string, partition: number, records: Buffer | null): Appended {
     if (!this.ownedLog(topic, partition, true)) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `${topic}-${partition} has not reached this node yet`);
     if (!records || records.length === 0) throw new KafkaError('CORRUPT_MESSAGE', 'produce without records');
-    const { maxMessageBytes } = this.logs.topicConfig(topic);
-    if (records.length > maxMessageBytes) {
-      throw new KafkaError('MESSAGE_TOO_LARGE', `${records.length} bytes exceeds max.message.bytes ${maxMessageBytes}`);
+    const config = this.logs.topicConfig(topic);
+    if (records.length > config.maxMessageBytes) {
+      throw new KafkaError('MESSAGE_TOO_LARGE', `${records.length} bytes exceeds max.message.bytes ${config.maxMessageBytes}`);
     }
     const batches = toRecordBatch(records);
+    if (compacts(config)) rejectKeylessRecords(topic, partition, batches);
     const appended = this.chain.append(topic, partition, batches);
     return { ...appended, bytes: appended.duplicate ? 0 : batches.length };
   }

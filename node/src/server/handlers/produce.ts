@@ -3,7 +3,8 @@
  * 1: after the local append, -1: after the chain's tail has it). Partitions fail independently.
  * ACLs: Write on the topic, else TOPIC_AUTHORIZATION_FAILED for each of its partitions; creating a
  * missing topic on first use also needs Create on the topic or the cluster. zstd batches need Produce v7+
- * (UNSUPPORTED_COMPRESSION_TYPE below, as Kafka: older clients cannot have negotiated it).
+ * (UNSUPPORTED_COMPRESSION_TYPE below, as Kafka: older clients cannot have negotiated it). Records a
+ * topic's config refuses (keyless on a compacted topic) answer INVALID_RECORD with record_errors (v8+).
  */
 import { ErrorCode } from '../../protocol/error-codes.ts';
 import { hasZstdBatch } from '../../protocol/record-batch.ts';
@@ -27,13 +28,15 @@ export function produceHandler(broker: Broker, access: AccessControl): ApiHandle
           const partitions = await Promise.all(t.partitions.map(async (p) => {
             const zstdTooEarly = ctx.header.apiVersion < 7 && p.records !== null && hasZstdBatch(p.records);
             const r = refused ?? (zstdTooEarly ? ZSTD_BEFORE_V7 : null) ?? await broker.produce(t.name, p.index, p.records, req.acks, req.timeoutMs, mayCreate);
+            // Before v8 (no record_errors) Kafka reports a refused record as CORRUPT_MESSAGE.
+            const errorCode = r.errorCode === ErrorCode.INVALID_RECORD.code && ctx.header.apiVersion < 8 ? ErrorCode.CORRUPT_MESSAGE.code : r.errorCode;
             return {
               index: p.index,
-              errorCode: r.errorCode,
+              errorCode,
               baseOffset: r.baseOffset,
               logAppendTimeMs: -1,
               logStartOffset: r.logStartOffset,
-              recordErrors: [],
+              recordErrors: r.recordErrors ?? [],
               errorMessage: r.errorCode === 0 ? null : r.errorMessage,
             };
           }));
