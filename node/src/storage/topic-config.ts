@@ -34,7 +34,7 @@ export interface TopicConfig {
 export type TopicConfigOverrides = Record<string, string>;
 
 /** Kafka's value types, as DescribeConfigs reports them (ConfigType in describe-configs.ts). */
-export type ConfigKind = 'string' | 'int' | 'long' | 'list';
+export type ConfigKind = 'string' | 'int' | 'long' | 'list' | 'boolean' | 'double';
 
 interface KeySpec {
   field: keyof TopicConfig;
@@ -104,16 +104,81 @@ export const KAFKA_TOPIC_DEFAULTS: TopicConfig = {
   deleteRetentionMs: 24 * 60 * 60 * 1000,
 };
 
+interface StoredKeySpec {
+  kind: ConfigKind;
+  brokerName: string;
+  /** Kafka's default, as DescribeConfigs prints it. */
+  defaultValue: string;
+}
+
+const LONG_MAX = '9223372036854775807';
+
+/**
+ * Kafka topic keys that vonnegut accepts, keeps with the topic and reports, but does not act on (its
+ * flushing, indexing and cleaning are not tuned per topic): Kafka's tools and clients set them (librdkafka's
+ * tests create compacted topics with min.cleanable.dirty.ratio and max.compaction.lag.ms), and refusing
+ * a key Kafka accepts would fail their whole request.
+ */
+const STORED_ONLY_TOPIC_KEYS: Readonly<Record<string, StoredKeySpec>> = {
+  'file.delete.delay.ms': { kind: 'long', brokerName: 'log.segment.delete.delay.ms', defaultValue: '60000' },
+  'flush.messages': { kind: 'long', brokerName: 'log.flush.interval.messages', defaultValue: LONG_MAX },
+  'flush.ms': { kind: 'long', brokerName: 'log.flush.interval.ms', defaultValue: LONG_MAX },
+  'follower.replication.throttled.replicas': { kind: 'list', brokerName: 'follower.replication.throttled.replicas', defaultValue: '' },
+  'index.interval.bytes': { kind: 'int', brokerName: 'log.index.interval.bytes', defaultValue: '4096' },
+  'leader.replication.throttled.replicas': { kind: 'list', brokerName: 'leader.replication.throttled.replicas', defaultValue: '' },
+  'max.compaction.lag.ms': { kind: 'long', brokerName: 'log.cleaner.max.compaction.lag.ms', defaultValue: LONG_MAX },
+  'message.downconversion.enable': { kind: 'boolean', brokerName: 'log.message.downconversion.enable', defaultValue: 'true' },
+  'message.timestamp.difference.max.ms': { kind: 'long', brokerName: 'log.message.timestamp.difference.max.ms', defaultValue: LONG_MAX },
+  'min.cleanable.dirty.ratio': { kind: 'double', brokerName: 'log.cleaner.min.cleanable.ratio', defaultValue: '0.5' },
+  'min.compaction.lag.ms': { kind: 'long', brokerName: 'log.cleaner.min.compaction.lag.ms', defaultValue: '0' },
+  'preallocate': { kind: 'boolean', brokerName: 'log.preallocate', defaultValue: 'false' },
+  'segment.index.bytes': { kind: 'int', brokerName: 'log.index.size.max.bytes', defaultValue: '10485760' },
+  'segment.jitter.ms': { kind: 'long', brokerName: 'log.roll.jitter.ms', defaultValue: '0' },
+  'unclean.leader.election.enable': { kind: 'boolean', brokerName: 'unclean.leader.election.enable', defaultValue: 'false' },
+};
+
+/** Checks a stored-only key's value against its type, returning its canonical spelling. */
+function parseStored(name: string, spec: StoredKeySpec, value: string): string {
+  const v = value.trim();
+  const bad = (): never => { throw new KafkaError('INVALID_CONFIG', `${name}=${value} is not a valid ${spec.kind}`); };
+  switch (spec.kind) {
+    case 'int':
+    case 'long': {
+      if (!/^-?\d+$/.test(v)) bad();
+      const n = BigInt(v);
+      if (n < 0n || n > (spec.kind === 'int' ? 0x7fffffffn : BigInt(LONG_MAX))) bad();
+      return n.toString();
+    }
+    case 'double':
+      if (v === '' || !Number.isFinite(Number(v)) || Number(v) < 0 || Number(v) > 1) bad();
+      return String(Number(v));
+    case 'boolean':
+      if (!/^(true|false)$/i.test(v)) bad();
+      return v.toLowerCase();
+    default:
+      return v;
+  }
+}
+
+/** Every topic config key vonnegut accepts, in DescribeConfigs order (alphabetical, as Kafka lists them). */
+export const TOPIC_CONFIG_NAMES: readonly string[] = [...Object.keys(TOPIC_CONFIG_KEYS), ...Object.keys(STORED_ONLY_TOPIC_KEYS)].sort();
+
+/** A key's type and broker-level synonym; `field` only for keys vonnegut acts on. */
+export function topicKeyInfo(name: string): { kind: ConfigKind; brokerName: string; field?: keyof TopicConfig } | undefined {
+  return TOPIC_CONFIG_KEYS[name] ?? STORED_ONLY_TOPIC_KEYS[name];
+}
+
 /** Whether `name` is a topic config key vonnegut knows. */
 export function isTopicConfigKey(name: string): boolean {
-  return Object.hasOwn(TOPIC_CONFIG_KEYS, name);
+  return Object.hasOwn(TOPIC_CONFIG_KEYS, name) || Object.hasOwn(STORED_ONLY_TOPIC_KEYS, name);
 }
 
 /** Validates one key and value, returning the value in its canonical spelling; INVALID_CONFIG if either is wrong. */
 export function validateTopicConfigEntry(name: string, value: string | null): string {
   if (!isTopicConfigKey(name)) throw new KafkaError('INVALID_CONFIG', `unknown topic config ${name}`);
   if (value === null) throw new KafkaError('INVALID_CONFIG', `topic config ${name} needs a value`);
-  return String(TOPIC_CONFIG_KEYS[name]!.parse(value));
+  const stored = STORED_ONLY_TOPIC_KEYS[name];
+  return stored ? parseStored(name, stored, value) : String(TOPIC_CONFIG_KEYS[name]!.parse(value));
 }
 
 /** Validates a whole set of overrides (CreateTopics configs, an AlterConfigs replacement). */
@@ -134,8 +199,10 @@ export function resolveTopicConfig(overrides: TopicConfigOverrides, defaults: To
   return config;
 }
 
-/** A config's value as Kafka prints it (DescribeConfigs). */
-export function configValueString(config: TopicConfig, name: string): string {
+/** A config's value as Kafka prints it (DescribeConfigs); stored-only keys come from `overrides` or Kafka's default. */
+export function configValueString(config: TopicConfig, name: string, overrides: TopicConfigOverrides = {}): string {
+  const stored = STORED_ONLY_TOPIC_KEYS[name];
+  if (stored) return overrides[name] ?? stored.defaultValue;
   const spec = TOPIC_CONFIG_KEYS[name];
   if (!spec) throw new KafkaError('INVALID_CONFIG', `unknown topic config ${name}`);
   return String(config[spec.field]);

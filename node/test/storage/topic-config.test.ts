@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LogManager } from '../../src/storage/log-manager.ts';
 import { KafkaError } from '../../src/protocol/errors.ts';
-import { KAFKA_TOPIC_DEFAULTS, resolveTopicConfig, validateTopicConfigs, compacts, deletes } from '../../src/storage/topic-config.ts';
+import { KAFKA_TOPIC_DEFAULTS, configValueString, resolveTopicConfig, validateTopicConfigs, compacts, deletes } from '../../src/storage/topic-config.ts';
 import { TOPIC_CONFIGS_FILE } from '../../src/storage/topic-config-store.ts';
 import { tempDir } from './helpers.ts';
 
@@ -11,6 +11,18 @@ test('validation accepts Kafka spellings and refuses unknown keys and bad values
   t.deepEqual(validateTopicConfigs([{ name: 'cleanup.policy', value: 'delete, compact' }, { name: 'retention.ms', value: '12345678' }]), { 'cleanup.policy': 'compact,delete', 'retention.ms': '12345678' });
   for (const [name, value] of [['no.such.key', '1'], ['retention.ms', 'soon'], ['retention.ms', '-2'], ['segment.bytes', '1'], ['cleanup.policy', 'shred'],
     ['message.timestamp.type', 'Now'], ['compression.type', 'brotli'], ['min.insync.replicas', '0'], ['retention.bytes', null]] as const) {
+    const err = t.throws(() => validateTopicConfigs([{ name, value }]), { instanceOf: KafkaError }, `${name}=${value}`);
+    t.is(err.codeName, 'INVALID_CONFIG');
+  }
+});
+
+test('Kafka keys vonnegut does not act on are accepted with their types checked, stored and reported with Kafka defaults', (t) => {
+  const stored = validateTopicConfigs([{ name: 'min.cleanable.dirty.ratio', value: '0.01' }, { name: 'max.compaction.lag.ms', value: '100' }, { name: 'flush.ms', value: '9223372036854775807' }, { name: 'preallocate', value: 'TRUE' }]);
+  t.deepEqual(stored, { 'min.cleanable.dirty.ratio': '0.01', 'max.compaction.lag.ms': '100', 'flush.ms': '9223372036854775807', preallocate: 'true' });
+  const effective = resolveTopicConfig(stored);
+  t.is(configValueString(effective, 'max.compaction.lag.ms', stored), '100');
+  t.is(configValueString(effective, 'file.delete.delay.ms', stored), '60000', 'an unset key reads as Kafka\'s default');
+  for (const [name, value] of [['min.cleanable.dirty.ratio', '2'], ['flush.ms', '9223372036854775808'], ['preallocate', 'yes'], ['segment.index.bytes', '-1']] as const) {
     const err = t.throws(() => validateTopicConfigs([{ name, value }]), { instanceOf: KafkaError }, `${name}=${value}`);
     t.is(err.codeName, 'INVALID_CONFIG');
   }

@@ -29,7 +29,7 @@ export const ConfigSource = {
 } as const;
 
 /** A config's type (Kafka's ConfigType, v3+). */
-export const ConfigType = { BOOLEAN: 1, STRING: 2, INT: 3, LONG: 5, LIST: 7 } as const;
+export const ConfigType = { BOOLEAN: 1, STRING: 2, INT: 3, LONG: 5, DOUBLE: 6, LIST: 7 } as const;
 
 export interface DescribeConfigsResource {
   resourceType: number;

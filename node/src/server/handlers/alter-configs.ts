@@ -13,7 +13,7 @@ import {
 import { RESOURCE_BROKER, RESOURCE_TOPIC } from '../../protocol/apis/describe-configs.ts';
 import { ErrorCode } from '../../protocol/error-codes.ts';
 import { KafkaError } from '../../protocol/errors.ts';
-import { TOPIC_CONFIG_KEYS, isTopicConfigKey, validateTopicConfigEntry } from '../../storage/topic-config.ts';
+import { configValueString, isTopicConfigKey, topicKeyInfo, validateTopicConfigEntry } from '../../storage/topic-config.ts';
 import type { AccessControl } from '../access-control.ts';
 import type { Broker } from '../broker.ts';
 import type { ApiHandler } from '../router.ts';
@@ -43,7 +43,7 @@ export function applyIncremental(current: Record<string, string>, entries: reado
         break;
       case ConfigOperation.APPEND:
       case ConfigOperation.SUBTRACT: {
-        if (TOPIC_CONFIG_KEYS[e.name]!.kind !== 'list') throw new KafkaError('INVALID_CONFIG', `${e.name} is not a list: APPEND and SUBTRACT do not apply`);
+        if (topicKeyInfo(e.name)!.kind !== 'list') throw new KafkaError('INVALID_CONFIG', `${e.name} is not a list: APPEND and SUBTRACT do not apply`);
         const items = new Set((out[e.name] ?? defaults(e.name)).split(',').map((x) => x.trim()).filter((x) => x.length > 0));
         for (const v of (e.value ?? '').split(',').map((x) => x.trim()).filter((x) => x.length > 0)) {
           if (e.operation === ConfigOperation.APPEND) items.add(v);
@@ -77,7 +77,7 @@ function handler(incremental: boolean, broker: Broker, admin: TopicAdmin, access
           const current = admin.overrides(r.resourceName);
           const defaults = admin.effective(r.resourceName);
           const next = incremental
-            ? applyIncremental(current, r.configs, (name) => String(defaults[TOPIC_CONFIG_KEYS[name]!.field]))
+            ? applyIncremental(current, r.configs, (name) => configValueString(defaults, name))
             : replaceOverrides(r.configs);
           if (!req.validateOnly) await admin.setConfigs(r.resourceName, next);
           return { ...base, errorCode: 0, errorMessage: null };

@@ -10,7 +10,7 @@ import {
   decodeCreateTopicsRequest, encodeCreateTopicsResponse,
   type CreatableTopicConfigResult, type CreateTopicsRequest, type CreateTopicsResponse,
 } from '../../protocol/apis/create-topics.ts';
-import { TOPIC_CONFIG_KEYS, configValueString, resolveTopicConfig, validateTopicConfigs } from '../../storage/topic-config.ts';
+import { TOPIC_CONFIG_NAMES, configValueString, resolveTopicConfig, validateTopicConfigs } from '../../storage/topic-config.ts';
 import type { AccessControl } from '../access-control.ts';
 import type { Broker } from '../broker.ts';
 import type { ApiHandler } from '../router.ts';
@@ -18,9 +18,9 @@ import type { ApiHandler } from '../router.ts';
 /** The configs a created topic ends up with, as CreateTopics v5+ reports them. */
 function resultConfigs(broker: Broker, overrides: Record<string, string>): CreatableTopicConfigResult[] {
   const effective = resolveTopicConfig(overrides, broker.logs.topicDefaults());
-  return Object.keys(TOPIC_CONFIG_KEYS).map((name) => ({
+  return TOPIC_CONFIG_NAMES.map((name) => ({
     name,
-    value: configValueString(effective, name),
+    value: configValueString(effective, name, overrides),
     readOnly: false,
     configSource: Object.hasOwn(overrides, name) ? ConfigSource.DYNAMIC_TOPIC_CONFIG : ConfigSource.DEFAULT_CONFIG,
     isSensitive: false,

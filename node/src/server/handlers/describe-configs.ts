@@ -14,7 +14,7 @@ import {
 } from '../../protocol/apis/describe-configs.ts';
 import { ErrorCode } from '../../protocol/error-codes.ts';
 import { DEFAULT_RETENTION_BYTES, DEFAULT_RETENTION_MS, DEFAULT_SEGMENT_BYTES } from '../../storage/log-config.ts';
-import { TOPIC_CONFIG_KEYS, configValueString, resolveTopicConfig, type ConfigKind } from '../../storage/topic-config.ts';
+import { TOPIC_CONFIG_NAMES, configValueString, resolveTopicConfig, topicKeyInfo, type ConfigKind } from '../../storage/topic-config.ts';
 import type { Broker } from '../broker.ts';
 import type { TopicAdmin } from '../topic-admin.ts';
 import type { AccessControl } from '../access-control.ts';
@@ -37,14 +37,15 @@ interface Setting {
   topicOverride?: { brokerName: string; brokerValue: string };
 }
 
-const KIND_TYPE: Record<ConfigKind, number> = { string: ConfigType.STRING, int: ConfigType.INT, long: ConfigType.LONG, list: ConfigType.LIST };
+const KIND_TYPE: Record<ConfigKind, number> = { string: ConfigType.STRING, int: ConfigType.INT, long: ConfigType.LONG, list: ConfigType.LIST, boolean: ConfigType.BOOLEAN, double: ConfigType.DOUBLE };
 
 function topicSettings(admin: TopicAdmin, broker: Broker, topic: string, configured: Set<string>): Setting[] {
   const overrides = admin.overrides(topic);
   const defaults = broker.logs.topicDefaults();
   const effective = resolveTopicConfig(overrides, defaults);
-  return Object.entries(TOPIC_CONFIG_KEYS).map(([name, spec]): Setting => {
-    const base = { name, value: configValueString(effective, name), type: KIND_TYPE[spec.kind], configured: configured.has(spec.field) };
+  return TOPIC_CONFIG_NAMES.map((name): Setting => {
+    const spec = topicKeyInfo(name)!;
+    const base = { name, value: configValueString(effective, name, overrides), type: KIND_TYPE[spec.kind], configured: spec.field !== undefined && configured.has(spec.field) };
     return Object.hasOwn(overrides, name) ? { ...base, topicOverride: { brokerName: spec.brokerName, brokerValue: configValueString(defaults, name) } } : base;
   });
 }
