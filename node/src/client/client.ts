@@ -15,15 +15,14 @@
  * Produces with acks=-1 are idempotent by default (Kafka's enable.idempotence): the client takes a
  * producer id (InitProducerId) and numbers each partition's records, so a batch retried after a lost
  * connection or a head that died between commit and answer is recognised by the (new) head and stored
- * once. To keep sequences in order each partition has one batch in flight; produce calls that arrive
- * meanwhile are merged into the next batch, as Kafka's record accumulator does. A batch that fails for
- * good retires the producer id, so the next batch can never be mistaken for it. acks 0 and 1 (and
- * `idempotent: false`) are at-least-once.
+ * once (idempotent-producer.ts holds that state). acks 0 and 1 (and `idempotent: false`) are
+ * at-least-once.
  */
 import type { CompressionName } from '../protocol/compression.ts';
 import { initCompression } from '../protocol/compression.ts';
 import type { DecodedRecord, RecordInput } from '../protocol/record-batch.ts';
-import { encodeBatch, type BatchProducer } from './batch-encoder.ts';
+import { encodeBatch } from './batch-encoder.ts';
+import { IdempotentProducer } from './idempotent-producer.ts';
 import { ClusterView, type PartitionRoute } from './cluster-view.ts';
 import { parseEndpoints, resolveBootstrap } from './bootstrap.ts';
 import { Connection, DEFAULT_REQUEST_TIMEOUT_MS, type ConnectionOptions } from './connection.ts';
@@ -34,7 +33,6 @@ import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from '../protocol/apis/list-offs
 import { decodeFetch, fetchPartition, fetchRaw, type FetchOptions, type FetchResult, type RawFetch } from './fetch.ts';
 import { codeError, requireRoute } from './routing.ts';
 import { ErrorCode } from '../protocol/error-codes.ts';
-import { tpKey } from '../topic-partition.ts';
 
 /** Default retries of a "moved" failure before it surfaces. */
 export const DEFAULT_RETRIES = 8;
@@ -42,13 +40,6 @@ export const DEFAULT_RETRIES = 8;
 const NEW_TOPIC_GRACE_MS = 30_000;
 /** Broker-side timeout sent with Produce (acks=-1 waits for the tail) and admin requests. */
 const BROKER_TIMEOUT_MS = 30_000;
-/** Records merged into one idempotent batch at most (calls beyond wait for the next batch). */
-const MAX_MERGED_RECORDS = 10_000;
-/**
- * Approximate bytes merged into one batch at most: well under Kafka's default message.max.bytes (1 MiB),
- * so merging never makes a batch the broker refuses where the calls alone would have passed.
- */
-const MAX_MERGED_BYTES = 512 * 1024;
 
 export interface ClientOptions {
   /** `srv:RECORD`, a `host:port` list, or a DNS name (with port) whose A records are the nodes. */
@@ -108,22 +99,6 @@ export interface TopicDescription {
 
 export type { FetchOptions, FetchResult, DecodedRecord, RecordInput };
 
-/** A produce call waiting for its partition's batch. */
-interface Waiting {
-  records: RecordInput[];
-  /** Roughly what the records add to a batch. */
-  bytes: number;
-  compression: CompressionName;
-  resolve(result: ProduceResult): void;
-  reject(err: unknown): void;
-}
-
-/** One partition's idempotent produces: at most one batch in flight, the rest waiting to be merged. */
-interface PartitionQueue {
-  busy: boolean;
-  waiting: Waiting[];
-}
-
 export interface Client {
   /** Appends values or records as one batch to one partition of `topic`, at the chain's head. */
   produce(topic: string, items: readonly (Buffer | string | RecordInput)[], opts?: ProduceOptions): Promise<ProduceResult>;
@@ -169,12 +144,6 @@ export async function createClient(opts: ClientOptions): Promise<Client> {
   );
   const createdAt = new Map<string, number>();
   const idempotent = opts.idempotent ?? true;
-  /** This client's producer id, asked for on the first idempotent produce and dropped after a failed batch. */
-  let producerId: Promise<{ producerId: number; producerEpoch: number }> | null = null;
-  /** Next sequence per partition (`tpKey`), for producer id `sequenceOwner`. */
-  const sequences = new Map<string, number>();
-  let sequenceOwner = -1;
-  const partitionQueues = new Map<string, PartitionQueue>();
 
   /** Runs `op`, refreshing the view and backing off after each "moved" failure. */
   async function retrying<T>(topic: string | null, op: () => Promise<T>): Promise<T> {
@@ -222,64 +191,14 @@ export async function createClient(opts: ClientOptions): Promise<Client> {
     });
   }
 
-  function producerIdentity(): Promise<{ producerId: number; producerEpoch: number }> {
-    producerId ??= retrying(null, async () => {
+  const producer = new IdempotentProducer({
+    initProducerId: () => retrying(null, async () => {
       const res = await (await pool.get(await controller())).request(initProducerIdRequest());
       if (res.errorCode !== 0) throw codeError(res.errorCode, 'InitProducerId');
       return { producerId: res.producerId, producerEpoch: res.producerEpoch };
-    });
-    const asked = producerId;
-    asked.catch(() => {
-      if (producerId === asked) producerId = null;
-    });
-    return asked;
-  }
-
-  /** Sends the partition's waiting produces, merged, one batch at a time, until none are left. */
-  async function drain(topic: string, partition: number, q: PartitionQueue): Promise<void> {
-    if (q.busy) return;
-    q.busy = true;
-    const key = tpKey(topic, partition);
-    try {
-      while (q.waiting.length > 0) {
-        const compression = q.waiting[0]!.compression;
-        const group: Waiting[] = [];
-        let count = 0;
-        let bytes = 0;
-        const fits = (w: Waiting): boolean => count + w.records.length <= MAX_MERGED_RECORDS && bytes + w.bytes <= MAX_MERGED_BYTES;
-        while (q.waiting.length > 0 && q.waiting[0]!.compression === compression && (group.length === 0 || fits(q.waiting[0]!))) {
-          const w = q.waiting.shift()!;
-          group.push(w);
-          count += w.records.length;
-          bytes += w.bytes;
-        }
-        try {
-          const id = await producerIdentity();
-          if (id.producerId !== sequenceOwner) {
-            sequences.clear();
-            sequenceOwner = id.producerId;
-          }
-          const baseSequence = sequences.get(key) ?? 0;
-          const producer: BatchProducer = { ...id, baseSequence };
-          const records = group.length === 1 ? group[0]!.records : group.flatMap((w) => w.records);
-          const result = await sendBatch(topic, partition, encodeBatch(records, compression, Date.now(), producer), -1);
-          // Sequences wrap at int32 max, as Kafka's do.
-          if (sequenceOwner === id.producerId) sequences.set(key, (baseSequence + count) % 0x80000000);
-          let offset = result.baseOffset;
-          for (const w of group) {
-            w.resolve({ partition, baseOffset: offset });
-            offset += w.records.length;
-          }
-        } catch (err) {
-          // The batch may or may not be stored: under a new producer id the next one cannot be taken for it.
-          producerId = null;
-          for (const w of group) w.reject(err);
-        }
-      }
-    } finally {
-      q.busy = false;
-    }
-  }
+    }),
+    sendBatch: async (topic, partition, batch) => (await sendBatch(topic, partition, batch, -1)).baseOffset,
+  });
 
   return {
     async produce(topic, items, produceOpts = {}) {
@@ -287,16 +206,7 @@ export async function createClient(opts: ClientOptions): Promise<Client> {
       const acks = produceOpts.acks ?? -1;
       const records = items.map((v): RecordInput => (typeof v === 'string' || Buffer.isBuffer(v) ? { value: v } : v));
       const compression = produceOpts.compression ?? 'none';
-      if (idempotent && acks === -1) {
-        const key = tpKey(topic, partition);
-        let q = partitionQueues.get(key);
-        if (!q) partitionQueues.set(key, (q = { busy: false, waiting: [] }));
-        const queue = q;
-        return new Promise<ProduceResult>((resolve, reject) => {
-          queue.waiting.push({ records, bytes: approxBytes(records), compression, resolve, reject });
-          void drain(topic, partition, queue);
-        });
-      }
+      if (idempotent && acks === -1) return { partition, baseOffset: await producer.produce(topic, partition, records, compression) };
       // Encoded once: a retry after "moved" sends the same bytes to the new head.
       return sendBatch(topic, partition, encodeBatch(records, compression), acks);
     },
@@ -389,15 +299,4 @@ export async function createClient(opts: ClientOptions): Promise<Client> {
 
     close: () => pool.close(),
   };
-}
-
-/** What records add to a batch, roughly: key, value and header bytes plus a little framing each. */
-function approxBytes(records: readonly RecordInput[]): number {
-  const len = (v: Buffer | string | null | undefined): number => (v == null ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : v.length);
-  let n = 0;
-  for (const r of records) {
-    n += 16 + len(r.key) + len(r.value);
-    if (r.headers) for (const h of r.headers) n += 8 + Buffer.byteLength(h.key) + len(h.value);
-  }
-  return n;
 }
