@@ -2,14 +2,11 @@
  * Assembles one log node: storage, chain membership and replication, the Kafka listener, and the admin
  * HTTP server. `startNode` is what `vonnegut serve` runs and what e2e tests start in child processes.
  */
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import type { Server as HttpServer } from 'node:http';
 import { initCompression } from '../protocol/compression.ts';
-import { DEFAULT_RETENTION_CHECK_MS, LogManager } from '../storage/log-manager.ts';
+import { DEFAULT_RETENTION_CHECK_MS, LogManager, type LogManagerOptions } from '../storage/log-manager.ts';
 import { parseCleanupPolicy } from '../storage/topic-config.ts';
 import { OFFSETS_TOPIC } from '../groups/offset-records.ts';
-import { checkWritable, prepareDataDir } from '../storage/data-dir.ts';
+import { prepareDataDir } from '../storage/data-dir.ts';
 import { ChainNode } from '../chain/chain-node.ts';
 import { HighWatermarks } from '../chain/high-watermark.ts';
 import { nodeIdFromName } from '../chain/membership.ts';
@@ -19,20 +16,18 @@ import { openCoordinator } from '../coordination/index.ts';
 import { Failover } from '../coordination/failover.ts';
 import { DEFAULT_LEASE_RENEW_MS, DEFAULT_LEASE_TTL_MS, defaultMinInsync } from '../coordination/failover-rules.ts';
 import { TopicDirectory } from './topic-directory.ts';
-import { LOG_LEVELS, type LogLevel, type Logger } from '../logging.ts';
+import type { LogLevel, Logger } from '../logging.ts';
 import { NodeSecurity, type SecuritySettings } from '../security/node-security.ts';
 import { NodeMetrics } from '../metrics/node-metrics.ts';
-import { startAdminServer } from '../metrics/admin-server.ts';
 import { forEachResponseError } from '../metrics/response-errors.ts';
-import { nodeReadiness, notInDiscovery } from '../metrics/readiness.ts';
+import { notInDiscovery } from '../metrics/readiness.ts';
 import { identifySelf } from '../discovery/self.ts';
-import { refreshNodeGauges } from '../metrics/node-gauges.ts';
-import { partitionReports, type StatusReport } from '../metrics/status-report.ts';
 import { Broker, DEFAULT_BROKER_CONFIG } from './broker.ts';
 import type { FrameHandler } from './connection.ts';
 import { createRouter } from './router.ts';
-import { KafkaServer } from './server.ts';
+import { KafkaServer, type ServerOptions } from './server.ts';
 import { apiTable } from './api-table.ts';
+import { startNodeAdmin } from './node-admin.ts';
 import { GroupCoordinator } from '../groups/coordinator.ts';
 import { brokerCoordinatorHost } from './broker-host.ts';
 import { WatchedAclFile } from '../security/acl-file.ts';
@@ -111,38 +106,79 @@ export interface RunningNode {
   close(): Promise<void>;
 }
 
-/** Writes a fresh random admin token to `file` (owner-only, replaced atomically) and returns it. */
-function writeAdminToken(file: string): string {
-  const token = randomBytes(32).toString('base64url');
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, token, { mode: 0o600 });
-  fs.renameSync(tmp, file);
-  return token;
+/** LogManager's options from the node's: committed offsets come from the chain's high-water marks. */
+function storageOptions(config: NodeConfig, marks: HighWatermarks, logger: Logger): LogManagerOptions {
+  return {
+    dataDir: config.dataDir,
+    committedOffset: (topic, partition) => marks.get(topic, partition),
+    logger: logger.child({ component: 'storage' }),
+    ...(config.segmentBytes !== undefined ? { segmentBytes: config.segmentBytes } : {}),
+    ...(config.retentionBytes !== undefined ? { retentionBytes: config.retentionBytes } : {}),
+    ...(config.retentionMs !== undefined ? { retentionMs: config.retentionMs } : {}),
+    ...(config.flushMessages !== undefined ? { flushMessages: config.flushMessages } : {}),
+    ...(config.flushMs !== undefined ? { flushMs: config.flushMs } : {}),
+    ...(config.maxOpenFiles !== undefined ? { maxOpenFiles: config.maxOpenFiles } : {}),
+    ...(config.fileIdleTimeoutMs !== undefined ? { fileIdleMs: config.fileIdleTimeoutMs } : {}),
+    topicDefaults: {
+      ...(config.logCleanupPolicy !== undefined ? { cleanupPolicy: parseCleanupPolicy(config.logCleanupPolicy) } : {}),
+      ...(config.logCleanerDeleteRetentionMs !== undefined ? { deleteRetentionMs: config.logCleanerDeleteRetentionMs } : {}),
+    },
+  };
 }
 
-/** Settings the sidecar may change at runtime (PUT /v1/config). */
-export interface NodeSettings {
-  segmentBytes?: number;
-  retentionBytes?: number;
-  retentionMs?: number;
-  logLevel?: LogLevel;
+/** The Kafka listener's options from the node's and its security settings. */
+function listenerOptions(config: NodeConfig, security: NodeSecurity): ServerOptions {
+  return {
+    host: config.host,
+    port: config.port,
+    limits: {
+      maxFrameBytes: config.maxRequestBytes,
+      ...(config.idleTimeoutMs !== undefined ? { idleTimeoutMs: config.idleTimeoutMs } : {}),
+      ...(config.maxInFlightRequests !== undefined ? { maxInFlightRequests: config.maxInFlightRequests } : {}),
+    },
+    ...(config.maxConnections !== undefined ? { maxConnections: config.maxConnections } : {}),
+    ...(security.tls ? { tls: security.tls } : {}),
+    ...(security.sasl ? { sasl: security.sasl } : {}),
+  };
 }
 
-/** Why a settings body is unacceptable, or null. */
-export function validateSettings(body: unknown): string | null {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'expected a JSON object';
-  for (const [k, v] of Object.entries(body)) {
-    if (k === 'logLevel') {
-      if (!LOG_LEVELS.includes(v as LogLevel)) return `logLevel must be one of ${LOG_LEVELS.join(', ')}`;
-    } else if (k === 'segmentBytes') {
-      if (!Number.isInteger(v) || (v as number) < 1024) return 'segmentBytes must be an integer >= 1024';
-    } else if (k === 'retentionBytes' || k === 'retentionMs') {
-      if (!Number.isInteger(v) || (v as number) < -1) return `${k} must be an integer >= -1`;
-    } else {
-      return `unknown setting ${k}`;
-    }
-  }
-  return null;
+/** With a coordination store, the loop that makes the chain follow the store's configuration; else null. */
+function failoverOf(config: NodeConfig, nodeName: string, advertised: { host: string; port: number }, chain: ChainNode, logger: Logger): Failover | null {
+  // The chain's name in the store is the one every node of the cluster gives it (cluster.ts chainNameOf).
+  return config.coordinator && config.discovery
+    ? new Failover({
+      store: openCoordinator(config.coordinator, logger.child({ component: 'coordinator' })),
+      chain: chainNameOf(config.discovery, Math.max(0, (config.cluster ? parseClusterSpec(config.cluster) : []).indexOf(config.discovery))),
+      self: nodeName,
+      info: advertised,
+      node: chain,
+      ttlMs: config.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS,
+      renewMs: config.leaseRenewMs ?? DEFAULT_LEASE_RENEW_MS,
+      logger: logger.child({ component: 'failover' }),
+    })
+    : null;
+}
+
+/** Starts retention, the log cleaner, the flusher and idle file closing; returns what stops them all. */
+function startStorageTasks(config: NodeConfig, logs: LogManager, chain: ChainNode, metrics: NodeMetrics): () => void {
+  // Retention deletes only below what every chain member committed (ChainNode.retentionBound).
+  // The cleaner compacts `__consumer_offsets` always (Kafka creates it with cleanup.policy=compact) and
+  // every topic whose cleanup.policy says so, below the same bound as retention.
+  const stopCleaner = logs.startCleaner({
+    ...(config.logCleanerBackoffMs !== undefined ? { backoffMs: config.logCleanerBackoffMs } : {}),
+    bound: (topic, p) => chain.retentionBound(topic, p),
+    compacted: (topic) => topic === OFFSETS_TOPIC || logs.topicConfig(topic).cleanupPolicy.includes('compact'),
+    onPass: (segments) => metrics.cleanerPassed(segments),
+  });
+  const stopRetention = logs.startRetention(config.retentionCheckIntervalMs ?? DEFAULT_RETENTION_CHECK_MS, (topic, p) => chain.retentionBound(topic, p), (deleted) => metrics.retentionChecked(deleted));
+  const stopFlusher = logs.startFlusher();
+  const stopIdleFileClose = logs.startIdleFileClose();
+  return () => {
+    stopRetention();
+    stopCleaner();
+    stopFlusher();
+    stopIdleFileClose();
+  };
 }
 
 /** Starts a node and resolves once it listens; `setLevel` changes the log level at runtime. */
@@ -158,39 +194,13 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
   await initCompression();
   // The chain owns each partition's committed offset; the logs bound reads and retention by it.
   const marks = HighWatermarks.load(config.dataDir);
-  const logs = await LogManager.open({
-    dataDir: config.dataDir,
-    committedOffset: (topic, partition) => marks.get(topic, partition),
-    logger: logger.child({ component: 'storage' }),
-    ...(config.segmentBytes !== undefined ? { segmentBytes: config.segmentBytes } : {}),
-    ...(config.retentionBytes !== undefined ? { retentionBytes: config.retentionBytes } : {}),
-    ...(config.retentionMs !== undefined ? { retentionMs: config.retentionMs } : {}),
-    ...(config.flushMessages !== undefined ? { flushMessages: config.flushMessages } : {}),
-    ...(config.flushMs !== undefined ? { flushMs: config.flushMs } : {}),
-    ...(config.maxOpenFiles !== undefined ? { maxOpenFiles: config.maxOpenFiles } : {}),
-    ...(config.fileIdleTimeoutMs !== undefined ? { fileIdleMs: config.fileIdleTimeoutMs } : {}),
-    topicDefaults: {
-      ...(config.logCleanupPolicy !== undefined ? { cleanupPolicy: parseCleanupPolicy(config.logCleanupPolicy) } : {}),
-      ...(config.logCleanerDeleteRetentionMs !== undefined ? { deleteRetentionMs: config.logCleanerDeleteRetentionMs } : {}),
-    },
-  });
+  const logs = await LogManager.open(storageOptions(config, marks, logger));
   const metrics = new NodeMetrics({ processMetrics: true });
 
   // The listener starts first so port 0 resolves before the node advertises its address.
   let route: FrameHandler = async () => ({ close: 'starting' });
   const kafka = new KafkaServer(
-    {
-      host: config.host,
-      port: config.port,
-      limits: {
-        maxFrameBytes: config.maxRequestBytes,
-        ...(config.idleTimeoutMs !== undefined ? { idleTimeoutMs: config.idleTimeoutMs } : {}),
-        ...(config.maxInFlightRequests !== undefined ? { maxInFlightRequests: config.maxInFlightRequests } : {}),
-      },
-      ...(config.maxConnections !== undefined ? { maxConnections: config.maxConnections } : {}),
-      ...(security.tls ? { tls: security.tls } : {}),
-      ...(security.sasl ? { sasl: security.sasl } : {}),
-    },
+    listenerOptions(config, security),
     async (frame, conn) => {
       metrics.inFlightRequestBytes.inc(frame.length);
       try {
@@ -230,20 +240,8 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
     if (problem) logger.error(`not a chain member: ${problem}`);
   });
   await chain.start();
-  // With a coordination store the chain's configuration comes from it (coordination/failover.ts); the
-  // chain's name there is the one every node of the cluster gives it (cluster.ts chainNameOf).
-  const failover = config.coordinator && config.discovery
-    ? new Failover({
-      store: openCoordinator(config.coordinator, logger.child({ component: 'coordinator' })),
-      chain: chainNameOf(config.discovery, Math.max(0, (config.cluster ? parseClusterSpec(config.cluster) : []).indexOf(config.discovery))),
-      self: nodeName,
-      info: { host: advertisedHost, port: advertisedPort },
-      node: chain,
-      ttlMs: config.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS,
-      renewMs: config.leaseRenewMs ?? DEFAULT_LEASE_RENEW_MS,
-      logger: logger.child({ component: 'failover' }),
-    })
-    : null;
+  // With a coordination store the chain's configuration comes from it (coordination/failover.ts).
+  const failover = failoverOf(config, nodeName, advertised, chain, logger);
 
   const srvOpts = config.dnsServer ? { dnsServer: config.dnsServer } : {};
   const cluster = config.cluster && config.discovery
@@ -287,71 +285,21 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
   broker.observer = metrics;
   // After the broker and its 'view' listeners exist: the first configuration reshapes the node.
   await failover?.start();
-  // Retention deletes only below what every chain member committed (ChainNode.retentionBound).
-  // The cleaner compacts `__consumer_offsets` always (Kafka creates it with cleanup.policy=compact) and
-  // every topic whose cleanup.policy says so, below the same bound as retention.
-  const stopCleaner = logs.startCleaner({
-    ...(config.logCleanerBackoffMs !== undefined ? { backoffMs: config.logCleanerBackoffMs } : {}),
-    bound: (topic, p) => chain.retentionBound(topic, p),
-    compacted: (topic) => topic === OFFSETS_TOPIC || logs.topicConfig(topic).cleanupPolicy.includes('compact'),
-    onPass: (segments) => metrics.cleanerPassed(segments),
-  });
-  const stopRetention = logs.startRetention(config.retentionCheckIntervalMs ?? DEFAULT_RETENTION_CHECK_MS, (topic, p) => chain.retentionBound(topic, p), (deleted) => metrics.retentionChecked(deleted));
-  const stopFlusher = logs.startFlusher();
-  const stopIdleFileClose = logs.startIdleFileClose();
+  const stopStorageTasks = startStorageTasks(config, logs, chain, metrics);
 
-  let admin: { server: HttpServer; port: number } | null = null;
-  let draining = false;
-  const settings: NodeSettings = { segmentBytes: config.segmentBytes, retentionBytes: config.retentionBytes, retentionMs: config.retentionMs, logLevel: config.logLevel };
-  if (config.adminPort >= 0) {
-    const token = config.adminTokenFile === undefined ? undefined : writeAdminToken(config.adminTokenFile);
-    admin = await startAdminServer(config.adminHost, config.adminPort, metrics, {
-      readiness: () => nodeReadiness({
-        chain,
-        replicas: config.replicas,
-        dataDirWritable: () => {
-          try {
-            checkWritable(config.dataDir);
-            return true;
-          } catch {
-            return false;
-          }
-        },
-        draining: () => draining,
-        ...(identity ? { identity } : {}),
-        ...(failover ? { coordinator: () => failover.health } : {}),
-      }),
-      status: (): StatusReport => ({
-        nodeId: broker.selfId(),
-        nodeName,
-        chain: config.chain ?? null,
-        role: chain.view.role,
-        members: chain.view.members.map((m) => m.name),
-        replicas: config.replicas,
-        writable: chain.writable().ok,
-        epoch: chain.epoch,
-        draining,
-        partitions: partitionReports(logs, chain),
-        ...(failover ? { coordinator: failover.health } : {}),
-      }),
-      configure: (body) => {
-        const problem = validateSettings(body);
-        if (problem) return problem;
-        const { logLevel, ...storage } = body as NodeSettings;
-        logs.reconfigure(storage);
-        if (logLevel) setLevel(logLevel);
-        Object.assign(settings, body);
-        logger.info('settings changed through the admin API', { ...(body as object) });
-        return null;
-      },
-      drain: () => {
-        // Draining: stop reporting ready so Kubernetes routes nothing new here; the sidecar decommissions.
-        draining = true;
-      },
-      settings: () => ({ ...settings }),
-      beforeScrape: () => refreshNodeGauges(metrics, { chain, logs, dataDir: config.dataDir, replicas: config.replicas, connections: () => kafka.connectionCount }),
-    }, token);
-  }
+  const admin = await startNodeAdmin({
+    config,
+    nodeName,
+    ...(identity ? { identity } : {}),
+    chain,
+    logs,
+    broker,
+    metrics,
+    connections: () => kafka.connectionCount,
+    ...(failover ? { coordinatorHealth: () => failover.health } : {}),
+    setLevel,
+    logger,
+  });
 
   logger.info('vonnegut node started', { kafka: `${bound.host}:${bound.port}`, advertised: `${advertisedHost}:${advertisedPort}`, nodeName, admin: admin?.port ?? null, dataDir: config.dataDir, securityProtocol: security.protocol });
   return {
@@ -369,11 +317,8 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
       directory.stop();
       cluster?.stop();
       await chain.stop();
-      stopRetention();
-      stopCleaner();
-      stopFlusher();
+      stopStorageTasks();
       aclFile?.close();
-      stopIdleFileClose();
       if (admin) await new Promise<void>((r) => admin!.server.close(() => r()));
       metrics.close();
       logs.close();
