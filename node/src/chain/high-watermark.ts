@@ -21,9 +21,6 @@ export const CHECKPOINT_FILE = 'replication-offset-checkpoint';
 export const SLOTS_FILE = 'high-watermark.slots';
 export const SLOTS_INDEX_FILE = 'high-watermark.slots.index';
 
-// The key lives in topic-partition.ts; re-exported for the chain modules that import it from here.
-export { tpKey };
-
 interface CommitWaiter {
   offset: number;
   resolve: () => void;

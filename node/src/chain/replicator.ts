@@ -22,13 +22,13 @@ import type net from 'node:net';
 import { plainDial, type Dialer } from '../security/dial.ts';
 import { ApiKey } from '../protocol/api-keys.ts';
 import { ErrorCode } from '../protocol/error-codes.ts';
-import { FrameDecoder, encodeFrame } from '../protocol/frame.ts';
+import { FrameDecoder, encodeFrame, frameSizePrefix } from '../protocol/frame.ts';
 import { writeRequestHeader } from '../protocol/header.ts';
 import { Writer } from '../protocol/writer.ts';
-import { batchLastOffset, batchPositions } from '../protocol/record-batch.ts';
+import { BATCH_HEADER_SIZE, batchBaseOffset, batchLastOffset, batchPositions } from '../protocol/record-batch.ts';
 import type { Logger } from '../logging.ts';
 import type { Member } from './membership.ts';
-import { tpKey } from './high-watermark.ts';
+import { splitTpKey, tpKey, tpKeyPrefix } from '../topic-partition.ts';
 import { LINK_API_VERSION, appendMessageHead, decodeLinkMessage, encodeHello, encodeLinkMessage, type AckEntry, type LinkMessage, type TopicState } from './link-protocol.ts';
 import type { ReplicaLogs } from './replica-log.ts';
 import { isRecycledFrame } from '../protocol/frame-pool.ts';
@@ -163,11 +163,11 @@ export class Replicator {
   /** The fast path of `notify`: true when `appended` was shipped as it is. */
   private shipAppended(key: string, topic: string, partition: number, appended: Buffer): boolean {
     const socket = this.socket;
-    if (!socket || socket.writableNeedDrain || this.dirty.has(key) || appended.length < BATCH_OFFSET_BYTES) return false;
+    if (!socket || socket.writableNeedDrain || this.dirty.has(key) || appended.length < BATCH_HEADER_SIZE) return false;
     const local = this.logs.partition(topic, partition);
     // Only the newest data, starting exactly where shipping stands: anything else (a backlog, a
     // truncation in between, an idempotent duplicate that was never written) goes through the log.
-    if (!local || this.next.get(key) !== Number(appended.readBigInt64BE(0))) return false;
+    if (!local || this.next.get(key) !== batchBaseOffset(appended, 0)) return false;
     const last = lastOffsetOf(appended);
     if (last + 1 !== local.logEndOffset) return false;
     // A recycled Produce frame is reused once its response is out, while the socket may still queue
@@ -199,7 +199,7 @@ export class Replicator {
   /** Tells the successor to delete a topic. */
   sendDelete(topic: string): void {
     if (this.state === 'streaming') this.send({ type: 'delete', epoch: this.linkEpoch, topic });
-    for (const key of [...this.next.keys()]) if (key.startsWith(`${topic}\0`)) this.next.delete(key);
+    for (const key of [...this.next.keys()]) if (key.startsWith(tpKeyPrefix(topic))) this.next.delete(key);
   }
 
   /** The chain epoch changed: a link is bound to its Hello's epoch, so re-form it at the new one at once. */
@@ -424,8 +424,7 @@ export class Replicator {
     const socket = this.socket;
     if (!socket || this.state !== 'streaming') return;
     for (const key of this.dirty) {
-      const [topic, ps] = key.split('\0') as [string, string];
-      const partition = Number(ps);
+      const { topic, partition } = splitTpKey(key);
       const local = this.logs.partition(topic, partition);
       if (!local) {
         this.dirty.delete(key);
@@ -460,17 +459,13 @@ export class Replicator {
     const socket = this.socket;
     if (!socket || socket.destroyed) return;
     const body = encodeLinkMessage(msg);
-    const size = Buffer.allocUnsafe(4);
-    size.writeInt32BE(body.length, 0);
     socket.cork();
-    socket.write(size);
+    socket.write(frameSizePrefix(body.length));
     socket.write(body);
     socket.uncork();
   }
 }
 
-/** A record batch starts with its base offset (int64). */
-const BATCH_OFFSET_BYTES = 8;
 /** The last offset in a buffer of whole batches. */
 function lastOffsetOf(batches: Buffer): number {
   let last = -1;

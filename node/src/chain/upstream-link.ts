@@ -11,6 +11,7 @@ import type { Logger } from '../logging.ts';
 import type { FrameSource } from '../protocol/frame.ts';
 import { decodeLinkMessage, encodeLinkMessage, type AckEntry, type Hello, type LinkMessage, type TopicState } from './link-protocol.ts';
 import { LINK_TIMEOUT_MS } from './replicator.ts';
+import { tpKey } from '../topic-partition.ts';
 
 export interface UpstreamHandlers {
   /** Applies one message from the predecessor; a thrown error closes the link. */
@@ -88,7 +89,7 @@ export class UpstreamLink {
   /** Acks are coalesced per partition and sent once per turn of the event loop. */
   queueAck(a: AckEntry): void {
     if (!this.held) return;
-    this.pendingAcks.set(`${a.topic}\0${a.partition}`, a);
+    this.pendingAcks.set(tpKey(a.topic, a.partition), a);
     if (this.ackFlushScheduled) return;
     this.ackFlushScheduled = true;
     setImmediate(() => {

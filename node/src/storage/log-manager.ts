@@ -28,6 +28,7 @@ import { DEFAULT_FILE_IDLE_MS, DEFAULT_MAX_OPEN_FILES, FilePool } from './file-p
 import { KAFKA_TOPIC_DEFAULTS, resolveTopicConfig, type TopicConfig, type TopicConfigOverrides } from './topic-config.ts';
 import { TopicConfigStore } from './topic-config-store.ts';
 import { LOG_START_CHECKPOINT_FILE, readLogStartCheckpoint, writeLogStartCheckpoint } from './log-start-checkpoint.ts';
+import { tpKey } from '../topic-partition.ts';
 import { cleanLog, needsCleaning, DEFAULT_CLEANER_BACKOFF_MS, type CleanerState } from './log-cleaner.ts';
 
 /** Upper bound on partitions per topic: each one holds three files per segment (descriptors come from the file pool). */
@@ -67,7 +68,7 @@ export class LogManager {
   private readonly topicLogs = new Map<string, PartitionLog[]>();
   private retentionTimer: NodeJS.Timeout | undefined;
   private cleanerTimer: NodeJS.Timeout | undefined;
-  /** What the cleaner's last pass over each `topic\0partition` covered. */
+  /** What the cleaner's last pass over each partition (`tpKey`) covered. */
   private readonly cleanerState = new Map<string, CleanerState>();
   private idleFileTimer: NodeJS.Timeout | undefined;
   /** Every segment file of every log draws its descriptor from here. */
@@ -403,7 +404,7 @@ export class LogManager {
         const { deleteRetentionMs } = this.topicConfig(topic);
         for (const [p, log] of logs.entries()) {
           if (this.closed || this.cleanerTimer === undefined) return;
-          const key = `${topic}\0${p}`;
+          const key = tpKey(topic, p);
           const upTo = opts.bound ? opts.bound(topic, p) : log.highWatermark;
           if (!needsCleaning(log, upTo, this.cleanerState.get(key))) continue;
           const r = await cleanLog(log, { upTo, now: Date.now(), deleteRetentionMs });

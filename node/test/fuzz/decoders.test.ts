@@ -17,7 +17,7 @@ import { Writer } from '../../src/protocol/writer.ts';
 import { decodeRecordBatch, encodeRecordBatch, validateBatch } from '../../src/protocol/record-batch.ts';
 import { decodeMessageSet, encodeMessageSet } from '../../src/protocol/message-set.ts';
 import { Compression, compress, decompress, initCompression, type CompressionName } from '../../src/protocol/compression.ts';
-import { FrameDecoder } from '../../src/protocol/frame.ts';
+import { FrameDecoder, encodeFrame } from '../../src/protocol/frame.ts';
 import { decodeHello, decodeLinkMessage, encodeHello, encodeLinkMessage, type LinkMessage } from '../../src/chain/link-protocol.ts';
 import { DecodeError } from '../../src/protocol/errors.ts';
 import { ALL } from '../protocol/codecs.ts';
@@ -189,11 +189,7 @@ for (const name of CODECS.filter((c) => c !== 'none')) {
 }
 
 test('FrameDecoder: random chunkings of random and mutated streams', (t) => {
-  const stream = Buffer.concat(capturedFrames.slice(0, 6).map((f) => {
-    const size = Buffer.alloc(4);
-    size.writeInt32BE(f.bytes.length);
-    return Buffer.concat([size, f.bytes]);
-  }));
+  const stream = Buffer.concat(capturedFrames.slice(0, 6).map((f) => encodeFrame(f.bytes)));
   const arb = fc.tuple(fc.oneof(mutated([stream]), randomBytes([stream])), fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 16 }));
   let runs = 0;
   const o = fuzz('FrameDecoder', arb.map(([bytes, cuts]) => Buffer.concat([Buffer.from([cuts.length]), Buffer.from(cuts), bytes])), (b) => {
