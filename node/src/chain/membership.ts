@@ -46,16 +46,7 @@ export function positionOf(self: string, members: readonly Member[], replicas: n
   if (index < 0) {
     return { role: 'outside', index, members: ordered, predecessor: undefined, successor: undefined, formed: false };
   }
-  const last = ordered.length - 1;
-  const role: Role = last === 0 ? 'solo' : index === 0 ? 'head' : index === last ? 'tail' : 'middle';
-  return {
-    role,
-    index,
-    members: ordered,
-    predecessor: index > 0 ? ordered[index - 1] : undefined,
-    successor: index < last ? ordered[index + 1] : undefined,
-    formed,
-  };
+  return positionAt(ordered, index, formed);
 }
 
 /**
@@ -70,14 +61,20 @@ export function positionInConfig(self: string, members: readonly Member[], minIn
   if (index < 0) {
     return { role: 'outside', index, members: ordered, predecessor: ordered[last], successor: undefined, formed: false };
   }
+  return positionAt(ordered, index, ordered.length >= minInsync, joiner);
+}
+
+/** Member `index` (>= 0) of `ordered` (head first): its role and neighbours; `afterTail` is the tail's successor. */
+function positionAt(ordered: Member[], index: number, formed: boolean, afterTail?: Member): Position {
+  const last = ordered.length - 1;
   const role: Role = last === 0 ? 'solo' : index === 0 ? 'head' : index === last ? 'tail' : 'middle';
   return {
     role,
     index,
     members: ordered,
     predecessor: index > 0 ? ordered[index - 1] : undefined,
-    successor: index < last ? ordered[index + 1] : joiner,
-    formed: ordered.length >= minInsync,
+    successor: index < last ? ordered[index + 1] : afterTail,
+    formed,
   };
 }
 
