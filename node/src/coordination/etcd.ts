@@ -102,23 +102,34 @@ export class EtcdStore implements CoordinationStore {
   }
 
   private async renew(key: string, info: MemberInfo, ttlSec: number, options: CallOptions): Promise<void> {
-    let held = this.leases.get(key);
-    if (held && (held.ttlSec !== ttlSec || !(await this.keepAliveOnce(held.id, options)))) {
-      this.logger.info('etcd lease gone or TTL changed; granting a new one', { key, lease: held.id });
-      this.leases.delete(key);
-      held = undefined;
-    }
-    if (!held) {
-      const granted = await this.client.leaseClient.leaseGrant({ TTL: ttlSec, ID: 0 }, options);
-      held = { id: granted.ID, ttlSec };
-      this.leases.set(key, held);
-    }
+    const held = this.leases.get(key);
     const value = JSON.stringify(info);
-    // Writes only when the key is missing, on another lease, or holds other info: no event otherwise.
+    if (held && held.ttlSec === ttlSec) {
+      // The keep-alive and the key check go out together: one round trip where a renewal used to take
+      // two, which matters on a loaded machine (a renewal must finish within the renewal interval).
+      // A put on a lease that expired fails: that failure only matters while the lease is alive.
+      const [alive, attachError] = await Promise.all([
+        this.keepAliveOnce(held.id, options),
+        this.attachKey(key, value, held.id, options).then(() => null, (err: unknown) => err),
+      ]);
+      if (alive) {
+        if (attachError) throw attachError;
+        return;
+      }
+    }
+    if (held) this.logger.info('etcd lease gone or TTL changed; granting a new one', { key, lease: held.id });
+    this.leases.delete(key);
+    const granted = await this.client.leaseClient.leaseGrant({ TTL: ttlSec, ID: 0 }, options);
+    this.leases.set(key, { id: granted.ID, ttlSec });
+    await this.attachKey(key, value, granted.ID, options);
+  }
+
+  /** Puts the member key on `lease` unless it is there already with this value (no watch event then). */
+  private async attachKey(key: string, value: string, lease: string, options: CallOptions): Promise<void> {
     await this.client
-      .if(key, 'Lease', '==', held.id)
+      .if(key, 'Lease', '==', lease)
       .and(key, 'Value', '==', value)
-      .else(this.client.put(key).value(value).lease(held.id))
+      .else(this.client.put(key).value(value).lease(lease))
       .options(options)
       .commit();
   }

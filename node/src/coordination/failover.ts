@@ -155,15 +155,23 @@ export class Failover {
     return this.running;
   }
 
-  private scheduleRenew(): void {
+  /**
+   * Renewals start every `renewMs` counted from the previous one's start, not its end: a node's write
+   * deadline runs from when its last successful renewal started, so on a loaded machine (slow etcd
+   * answers, a busy event loop) timing from the end would let the deadline pass between two renewals
+   * that each succeeded, and the head would refuse writes while its lease is fine.
+   */
+  private scheduleRenew(previousStart = Date.now()): void {
     if (this.stopped) return;
+    const wait = Math.max(0, previousStart + this.opts.renewMs - Date.now());
     this.renewTimer = setTimeout(() => {
+      const start = Date.now();
       void this.renew().then(() => {
-        this.scheduleRenew();
+        this.scheduleRenew(start);
         // A missed watch event costs at most one renewal interval.
         void this.kick();
       });
-    }, this.opts.renewMs);
+    }, wait);
   }
 
   private async renew(): Promise<void> {

@@ -101,6 +101,9 @@ etcdTest('a renewed lease stays live; unrenewed it expires after its TTL and the
   // etcd expires a lease no earlier than its TTL after the last keep-alive.
   t.true(gone - lastRenew >= TTL_MS - 200, `expired ${gone - lastRenew} ms after the last renewal`);
   await waitFor('a watch event for the expiry', () => (events.length > before ? true : undefined), 10_000);
+  // The same client renewing after its lease expired gets a new lease and its key back.
+  await s.renewLease('expiry', 'm0', INFO, TTL_MS);
+  t.deepEqual(await s.liveMembers('expiry'), [{ member: 'm0', info: INFO }], 'a renewal after expiry grants a new lease');
   stop();
 });
 
