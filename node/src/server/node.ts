@@ -219,7 +219,9 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
   // Without --node-name, a chain member takes the name discovery gives its advertised address.
   const identified = discovery ? await identifySelf(discovery, advertised, config.nodeName) : null;
   const nodeName = identified?.name ?? config.nodeName ?? `${advertisedHost}:${advertisedPort}`;
-  const identity = discovery ? { name: nodeName, advertised, source: discovery.description } : undefined;
+  // With a coordination store, "outside" means outside the store's configuration (joining at the tail, a
+  // normal step), not missing from discovery: no discovery identity check then.
+  const identity = discovery && !config.coordinator ? { name: nodeName, advertised, source: discovery.description } : undefined;
 
   const chain = new ChainNode({
     self: nodeName,
