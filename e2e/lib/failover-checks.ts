@@ -101,8 +101,11 @@ export async function readAll(address: string, topic = TOPIC): Promise<string[]>
   }
 }
 
-/** Every acknowledged value once, in acknowledgement order, on every member; members identical. */
-export async function checkNoLoss(t: ExecutionContext, c: ChainCluster, streams: string[][], topic = TOPIC): Promise<void> {
+/**
+ * Checks that every acknowledged value of each stream is on every member exactly once and in order, and
+ * that the members hold identical committed records; returns those records' values, by offset from 0.
+ */
+export async function checkNoLoss(t: ExecutionContext, c: ChainCluster, streams: string[][], topic = TOPIC): Promise<string[]> {
   const size = c.nodes.length;
   await waitChain(c, size);
   // Every member committed the same prefix.
@@ -123,4 +126,5 @@ export async function checkNoLoss(t: ExecutionContext, c: ChainCluster, streams:
     const positions = acked.map((v) => at.get(v) ?? -1);
     t.true(positions.every((p, i) => i === 0 || p > positions[i - 1]!), 'acknowledged records are stored in the order acknowledged');
   }
+  return reads[0]!;
 }
