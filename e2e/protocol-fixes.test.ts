@@ -14,7 +14,7 @@ import { decodeDescribeGroupsResponse, encodeDescribeGroupsRequest } from '../no
 import { decodeListOffsetsResponse, encodeListOffsetsRequest, MAX_TIMESTAMP } from '../node/src/protocol/apis/list-offsets.ts';
 import { decodeCreateTopicsResponse, encodeCreateTopicsRequest } from '../node/src/protocol/apis/create-topics.ts';
 import { decodeDeleteTopicsResponse, encodeDeleteTopicsRequest } from '../node/src/protocol/apis/delete-topics.ts';
-import { encodeRecordBatch } from '../node/src/protocol/record-batch.ts';
+import { batchProblem, decodeRecordBatches, encodeRecordBatch } from '../node/src/protocol/record-batch.ts';
 import { initCompression } from '../node/src/protocol/compression.ts';
 import { createTopicAt } from './lib/raw-kafka.ts';
 import { singleNode } from './lib/single-node.ts';
@@ -124,4 +124,30 @@ test('a compacted topic refuses keyless records: INVALID_RECORD naming each one 
   t.is((await one.wire.produce('compact-keys', 0, mixed(), -1, 7)).errorCode, ErrorCode.CORRUPT_MESSAGE.code);
   t.is((await one.wire.produce('compact-keys', 0, encodeRecordBatch({ records: [{ key: 'k', value: 'v' }] }), -1, 8)).errorCode, 0);
   t.is((await one.wire.listOffset('compact-keys', 0, -1)).offset, 1, 'only the keyed batch was stored');
+});
+
+test('message.timestamp.type=LogAppendTime stamps the broker time on every batch; CreateTime keeps the producer\'s', async (t) => {
+  const configs = [{ name: 'message.timestamp.type', value: 'LogAppendTime' }];
+  const created = await one.wire.send(ApiKey.CreateTopics, 6, (w) => encodeCreateTopicsRequest(w, 6, {
+    topics: [{ name: 'appended', numPartitions: 1, replicationFactor: -1, assignments: [], configs }, { name: 'created', numPartitions: 1, replicationFactor: -1, assignments: [], configs: [] }], timeoutMs: 10_000, validateOnly: false,
+  }));
+  t.deepEqual(decodeCreateTopicsResponse(created, 6).topics.map((x) => x.errorCode), [0, 0]);
+  const old = 1_000_000;
+  const batch = () => encodeRecordBatch({ records: [{ key: 'k', value: 'a', timestamp: old }, { key: 'k', value: 'b', timestamp: old + 1 }], compression: 'lz4' });
+  const before = Date.now();
+  const res = await one.wire.produce('appended', 0, batch(), -1, 8);
+  t.is(res.errorCode, 0);
+  t.true(res.logAppendTimeMs >= before && res.logAppendTimeMs <= Date.now(), `log_append_time_ms ${res.logAppendTimeMs}`);
+  t.is((await one.wire.produce('created', 0, batch(), -1, 8)).logAppendTimeMs, -1);
+  const read = async (topic: string) => {
+    const records = (await one.wire.fetch(topic, 0, 0)).records!;
+    t.is(batchProblem(records, 0), null, 'the stamped batch carries a valid CRC');
+    return [...decodeRecordBatches(records)];
+  };
+  const [stamped] = await read('appended');
+  t.true(stamped!.header.logAppendTime);
+  t.deepEqual(stamped!.records.map((r) => r.timestamp), [res.logAppendTimeMs, res.logAppendTimeMs]);
+  const [kept] = await read('created');
+  t.false(kept!.header.logAppendTime);
+  t.deepEqual(kept!.records.map((r) => r.timestamp), [old, old + 1]);
 });

@@ -269,6 +269,22 @@ export function validateBatch(buf: Buffer, pos = 0, end = buf.length): number {
   return batchSize(buf, pos);
 }
 
+/**
+ * Kafka's LogAppendTime (message.timestamp.type=LogAppendTime): each batch in `buf` is checked first (a
+ * corrupt batch is refused, never re-sealed), then gets the timestamp-type bit and `now` as its max
+ * timestamp and a fresh CRC-32C; records are untouched (readers take every record's timestamp from the
+ * max timestamp), as Kafka's setMaxTimestamp does. Patches `buf` in place.
+ */
+export function stampLogAppendTime(buf: Buffer, now: number): void {
+  for (let pos = 0; pos < buf.length;) {
+    const size = validateBatch(buf, pos);
+    buf.writeInt16BE(buf.readInt16BE(pos + ATTRIBUTES_AT) | TIMESTAMP_TYPE_BIT, pos + ATTRIBUTES_AT);
+    buf.writeBigInt64BE(BigInt(now), pos + MAX_TIMESTAMP_AT);
+    buf.writeUInt32BE(crc32c(buf.subarray(pos + ATTRIBUTES_AT, pos + size)), pos + CRC_AT);
+    pos += size;
+  }
+}
+
 /** Whether any magic-2 batch in `buf` is zstd-compressed (Produce below v7 must refuse those, as Kafka does). */
 export function hasZstdBatch(buf: Buffer): boolean {
   for (const { position } of batchPositions(buf)) {

@@ -9,7 +9,7 @@
  */
 import { ErrorCode } from '../protocol/error-codes.ts';
 import { DecodeError, KafkaError } from '../protocol/errors.ts';
-import { recordCount } from '../protocol/record-batch.ts';
+import { recordCount, stampLogAppendTime } from '../protocol/record-batch.ts';
 import { validateTopicName } from '../storage/log-files.ts';
 import type { LogManager } from '../storage/log-manager.ts';
 import type { PartitionLog } from '../storage/partition-log.ts';
@@ -51,6 +51,8 @@ export interface ProduceResult {
   errorMessage: string | null;
   baseOffset: number;
   logStartOffset: number;
+  /** The broker time stamped on the records when the topic uses LogAppendTime (Produce v2+). */
+  logAppendTimeMs?: number;
   /** The records that made the batch fail (INVALID_RECORD), for Produce v8+'s record_errors. */
   recordErrors?: ProduceRecordError[];
 }
@@ -65,6 +67,8 @@ export interface FetchPartitionResult {
 /** A produce's append at the head: where it landed and how many new bytes it wrote (0 for a duplicate). */
 interface Appended extends ChainAppend {
   bytes: number;
+  /** The broker time stamped on the batches (LogAppendTime topics), else -1. */
+  logAppendTimeMs: number;
 }
 
 export interface FetchSpec {
@@ -315,7 +319,7 @@ export class Broker {
       }
       this.observer.committed(Number(process.hrtime.bigint() - started) / 1e9);
     }
-    return { errorCode: 0, errorMessage: null, baseOffset, logStartOffset };
+    return { errorCode: 0, errorMessage: null, baseOffset, logStartOffset, logAppendTimeMs: appended.logAppendTimeMs };
   }
 
   /** Kafka's checks on a produce's records, then the chain's write (chain/chain-node.ts); throws typed errors. */
@@ -328,8 +332,10 @@ export class Broker {
     }
     const batches = toRecordBatch(records);
     if (compacts(config)) rejectKeylessRecords(topic, partition, batches);
+    const logAppendTimeMs = config.messageTimestampType === 'LogAppendTime' ? Date.now() : -1;
+    if (logAppendTimeMs >= 0) stampLogAppendTime(batches, logAppendTimeMs);
     const appended = this.chain.append(topic, partition, batches);
-    return { ...appended, bytes: appended.duplicate ? 0 : batches.length };
+    return { ...appended, bytes: appended.duplicate ? 0 : batches.length, logAppendTimeMs };
   }
 
   /** Reads one partition up to its committed offset; a partition whose log is not here yet reads as empty. */

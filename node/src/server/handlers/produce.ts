@@ -34,7 +34,7 @@ export function produceHandler(broker: Broker, access: AccessControl): ApiHandle
               index: p.index,
               errorCode,
               baseOffset: r.baseOffset,
-              logAppendTimeMs: -1,
+              logAppendTimeMs: r.logAppendTimeMs ?? -1,
               logStartOffset: r.logStartOffset,
               recordErrors: r.recordErrors ?? [],
               errorMessage: r.errorCode === 0 ? null : r.errorMessage,
