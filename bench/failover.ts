@@ -115,6 +115,9 @@ async function killHeads(chain: BenchChain, o: FailoverBenchOptions): Promise<{ 
       const rejoinError = await waitRejoined(chain, chain.nodes.length).then(() => null, (err: Error) => err);
       if (rejoinError) {
         log(`kill ${k + 1}: the restarted member did not rejoin (${rejoinError.message}); stopping after ${k + 1} kills`);
+        // What each member thinks and its warnings: the evidence for why, kept in the run's output.
+        const views = await Promise.all(chain.nodes.map((node) => status(node.adminPort)));
+        for (const [j, node] of chain.nodes.entries()) log(`member ${node.address}: ${JSON.stringify(views[j])}\n${node.logTail().split('\n').slice(-20).join('\n')}`);
         notRejoined++;
         break;
       }

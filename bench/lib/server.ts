@@ -15,6 +15,8 @@ export interface BenchServer {
   child: ChildProcess;
   /** The admin HTTP port (/metrics) on 127.0.0.1, when started with `admin`. */
   adminPort?: number;
+  /** The last 8000 characters of the node's log (warnings and errors), to say why a run went wrong. */
+  logTail(): string;
 }
 
 /**
@@ -35,7 +37,7 @@ export function startServer(dataDir: string, profileDir?: string, opts: { host?:
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = LISTEN_LINE.exec(out);
-      if (m) resolve({ address: `${m[1]}:${m[2]}`, child, ...(m[3] ? { adminPort: Number(m[3]) } : {}) });
+      if (m) resolve({ address: `${m[1]}:${m[2]}`, child, ...(m[3] ? { adminPort: Number(m[3]) } : {}), logTail: () => stderr });
     });
     child.once('exit', (code) => reject(new Error(`server exited (${code}) before listening:\n${stderr}`)));
   });
