@@ -97,11 +97,12 @@ export class Failover {
   /** Takes the lease, applies the start rule and the configuration, then keeps both fresh. */
   async start(): Promise<void> {
     const { store, chain, node } = this.opts;
+    const firstRenewal = Date.now();
     await this.renew();
     this.stopWatch = store.watch(chain, () => void this.kick());
     node.on('stale', () => void this.kick());
     await this.kick();
-    this.scheduleRenew();
+    this.scheduleRenew(firstRenewal);
   }
 
   /** Leaves the configuration (when others remain to carry it) and drops the lease. */
@@ -161,7 +162,7 @@ export class Failover {
    * answers, a busy event loop) timing from the end would let the deadline pass between two renewals
    * that each succeeded, and the head would refuse writes while its lease is fine.
    */
-  private scheduleRenew(previousStart = Date.now()): void {
+  private scheduleRenew(previousStart: number): void {
     if (this.stopped) return;
     const wait = Math.max(0, previousStart + this.opts.renewMs - Date.now());
     this.renewTimer = setTimeout(() => {

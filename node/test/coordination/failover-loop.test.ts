@@ -120,3 +120,23 @@ test('in-memory store: with the store unreachable nothing is reconfigured and th
   t.is(await members(store), 'a');
   await a.f.stop();
 });
+
+test('renewals that each take most of the renewal interval keep the write deadline ahead of the clock', async (t) => {
+  // Write deadline = a renewal's start + 4000 ms (TTL 5000 - renewal 1000). Each renewal takes 1800 ms:
+  // renewals timed from the previous one's end (start + 1800 + 1000 + 1800 = 4600) would let the
+  // deadline pass for 600 ms every cycle; timed from its start they finish at start + 2800.
+  const store = new MemoryStore();
+  store.renewDelayMs = 1800;
+  const node = new FakeNode('a');
+  const f = new Failover({ store, chain: 'c', self: 'a', info: { host: '127.0.0.1', port: 9000 }, node, ttlMs: 5000, renewMs: 1000, logger: silentLogger });
+  await f.start();
+  let lapsedMs = 0;
+  for (const until = Date.now() + 9000; Date.now() < until;) {
+    const before = Date.now();
+    await new Promise((r) => setTimeout(r, 25));
+    if (node.deadline <= Date.now()) lapsedMs += Date.now() - before;
+  }
+  store.renewDelayMs = 0;
+  await f.stop();
+  t.is(lapsedMs, 0, 'the node never passed its write deadline while every renewal succeeded');
+});

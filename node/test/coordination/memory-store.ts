@@ -14,6 +14,8 @@ export class MemoryStore implements CoordinationStore {
   private revision = 0;
   /** Set to make every call reject (the store unreachable). */
   down = false;
+  /** How long a lease renewal takes to answer (a slow store on a loaded machine). */
+  renewDelayMs = 0;
 
   private check(): void {
     if (this.down) throw new Error('store unreachable');
@@ -35,6 +37,7 @@ export class MemoryStore implements CoordinationStore {
   }
 
   async renewLease(chain: string, member: string, info: MemberInfo, ttlMs: number): Promise<void> {
+    if (this.renewDelayMs > 0) await new Promise((r) => setTimeout(r, this.renewDelayMs));
     this.check();
     const key = `${chain}/${member}`;
     const fresh = !this.leases.has(key);
