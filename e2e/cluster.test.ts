@@ -10,6 +10,7 @@ import { startLoad } from './lib/load.ts';
 import { createClient } from '../node/src/client/client.ts';
 import { createTopicAt, fetchFrom } from './lib/raw-kafka.ts';
 import { requireTool, run, waitFor } from './lib/tools.ts';
+import { leadersSeenFrom } from './lib/kcat-metadata.ts';
 
 const hasTools = requireTool('kcat') && requireTool('dnsmasq');
 const clusterTest = hasTools ? test.serial : test.skip;
@@ -27,14 +28,6 @@ function defineChain(name: string, subnet: number): ChainCluster {
 }
 
 const everyNode = () => chains.flatMap((c) => c.nodes.map((n) => n.address));
-
-/** topic -> leader broker address, as kcat -L sees it from one node. */
-async function leadersSeenFrom(address: string): Promise<Map<string, string>> {
-  const meta = await run('kcat', ['-b', address, '-L', '-J']);
-  const json = JSON.parse(meta.stdout.toString()) as { brokers: { id: number; name: string }[]; topics: { topic: string; partitions: { leader: number }[] }[] };
-  const byId = new Map(json.brokers.map((b) => [b.id, b.name]));
-  return new Map(json.topics.map((t) => [t.topic, byId.get(t.partitions[0]!.leader) ?? `unknown ${t.partitions[0]!.leader}`]));
-}
 
 function chainOfLeader(leader: string): string {
   return chains.find((c) => leader.startsWith(`127.0.${c.subnet}.`))!.name;

@@ -4,6 +4,11 @@
  * node's own. A chain's name is its headless service's name (the label after `_tcp` in the SRV record),
  * or `chain-<i>` for static lists. The first chain in the list holds the placement map (see placement.ts):
  * new chains are appended, so the first one never changes while a cluster grows.
+ *
+ * With a coordination store (`configs`), another chain's members are its configuration's, in its order
+ * (head first) and with its epoch: DNS order names a dead head until DNS drops it, and even then not the
+ * head the chain failed over to. DNS still supplies an address the store lacks, and the whole view for a
+ * chain whose configuration the store does not hold yet.
  */
 import type { Logger } from '../logging.ts';
 import type { DiscoverySource } from '../discovery/source.ts';
@@ -16,6 +21,20 @@ export interface ChainInfo {
   name: string;
   spec: string;
   members: Member[];
+  /** The chain's configuration epoch, when a coordination store gives it (the Metadata leader epoch). */
+  epoch?: number;
+}
+
+/** A chain's configuration from a coordination store: members head first (`host` '' if unknown). */
+export interface ConfiguredChain {
+  epoch: number;
+  members: Member[];
+}
+
+/** Where chains' configurations come from (coordination/cluster-configs.ts); emits 'change' with a chain name. */
+export interface ChainConfigSource {
+  get(chain: string): ConfiguredChain | undefined;
+  on(event: 'change', listener: (chain: string) => void): unknown;
 }
 
 /** Splits a `--cluster` value into one discovery spec per chain (static lists keep their inner commas). */
@@ -36,6 +55,9 @@ export function chainNameOf(spec: string, index: number): string {
 export class ClusterView {
   private readonly chainList: ChainInfo[];
   private readonly sources: DiscoverySource[];
+  /** What DNS (or the static list) last said about each chain, by chain name. */
+  private readonly found = new Map<string, Member[]>();
+  private readonly configs: ChainConfigSource | undefined;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
 
@@ -44,12 +66,17 @@ export class ClusterView {
     /** This node's own chain spec (its `--discovery`), which must be one of `specs`. */
     readonly ownSpec: string,
     private readonly log: Logger,
-    opts: SrvOptions & { refreshMs?: number } = {},
+    opts: SrvOptions & { refreshMs?: number; configs?: ChainConfigSource } = {},
     private readonly refreshMs = opts.refreshMs ?? CLUSTER_REFRESH_MS,
   ) {
     if (!specs.includes(ownSpec)) specs = [...specs, ownSpec];
     this.chainList = specs.map((spec, i) => ({ name: chainNameOf(spec, i), spec, members: [] }));
     this.sources = specs.map((spec) => discoveryFrom(spec, opts));
+    this.configs = opts.configs;
+    this.configs?.on('change', (name) => {
+      const chain = this.chain(name);
+      if (chain && chain.spec !== this.ownSpec) this.update(chain);
+    });
   }
 
   /** Resolves every chain once, then keeps refreshing in the background. */
@@ -82,9 +109,11 @@ export class ClusterView {
     return this.chainList.find((c) => c.name === name);
   }
 
-  /** Replaces a chain's members with what this node's own membership view says (fresher for its own chain). */
-  setOwnMembers(members: Member[]): void {
-    this.own().members = members;
+  /** Replaces this node's chain's members and epoch with its own membership view (fresher for its own chain). */
+  setOwn(members: Member[], epoch: number): void {
+    const own = this.own();
+    own.members = members;
+    own.epoch = epoch;
   }
 
   private async refresh(): Promise<void> {
@@ -93,12 +122,28 @@ export class ClusterView {
         const chain = this.chainList[i]!;
         if (chain.spec === this.ownSpec) return; // the chain node keeps its own view
         const result = await source.resolve();
-        if (result.ok) chain.members = orderMembers(result.members);
+        if (result.ok) this.found.set(chain.name, orderMembers(result.members));
         else this.log.warn('cluster discovery failed; keeping last view', { chain: chain.name, error: result.error });
+        this.update(chain);
       }),
     );
     if (this.stopped) return;
     this.timer = setTimeout(() => void this.refresh(), this.refreshMs * (0.8 + Math.random() * 0.4));
     this.timer.unref();
+  }
+
+  /** A chain's members: its stored configuration when there is one (addresses filled in from DNS), else DNS order. */
+  private update(chain: ChainInfo): void {
+    const found = this.found.get(chain.name) ?? [];
+    const configured = this.configs?.get(chain.name);
+    if (!configured) {
+      chain.members = found;
+      return;
+    }
+    const byName = new Map(found.map((m) => [m.name, m]));
+    chain.members = configured.members
+      .map((m) => (m.host !== '' ? m : byName.get(m.name)))
+      .filter((m): m is Member => m !== undefined);
+    chain.epoch = configured.epoch;
   }
 }

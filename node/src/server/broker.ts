@@ -143,6 +143,11 @@ export class Broker {
     return head ? this.idOf(head) : -1;
   }
 
+  /** A topic's leader epoch: its chain's epoch where known (own chain, coordination store), else this node's. */
+  leaderEpoch(topic: string): number {
+    return this.directory.owner(topic)?.epoch ?? this.chain.epoch;
+  }
+
   /** A topic's replicas in chain order (head first). */
   replicaIds(topic?: string): number[] {
     const members = topic ? this.directory.owner(topic)?.members : this.directory.first().members;

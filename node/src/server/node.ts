@@ -12,8 +12,9 @@ import { HighWatermarks } from '../chain/high-watermark.ts';
 import { nodeIdFromName } from '../chain/membership.ts';
 import { discoveryFrom } from '../discovery/srv.ts';
 import { ClusterView, chainNameOf, parseClusterSpec } from '../chain/cluster.ts';
-import { openCoordinator } from '../coordination/index.ts';
+import { openCoordinator, type CoordinationStore } from '../coordination/index.ts';
 import { Failover } from '../coordination/failover.ts';
+import { ClusterConfigs } from '../coordination/cluster-configs.ts';
 import { DEFAULT_LEASE_RENEW_MS, DEFAULT_LEASE_TTL_MS, defaultMinInsync } from '../coordination/failover-rules.ts';
 import { TopicDirectory } from './topic-directory.ts';
 import type { LogLevel, Logger } from '../logging.ts';
@@ -143,11 +144,11 @@ function listenerOptions(config: NodeConfig, security: NodeSecurity): ServerOpti
 }
 
 /** With a coordination store, the loop that makes the chain follow the store's configuration; else null. */
-function failoverOf(config: NodeConfig, nodeName: string, advertised: { host: string; port: number }, chain: ChainNode, logger: Logger): Failover | null {
+function failoverOf(config: NodeConfig, store: CoordinationStore | null, nodeName: string, advertised: { host: string; port: number }, chain: ChainNode, logger: Logger): Failover | null {
   // The chain's name in the store is the one every node of the cluster gives it (cluster.ts chainNameOf).
-  return config.coordinator && config.discovery
+  return store && config.discovery
     ? new Failover({
-      store: openCoordinator(config.coordinator, logger.child({ component: 'coordinator' })),
+      store,
       chain: chainNameOf(config.discovery, Math.max(0, (config.cluster ? parseClusterSpec(config.cluster) : []).indexOf(config.discovery))),
       self: nodeName,
       info: advertised,
@@ -243,11 +244,18 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
   });
   await chain.start();
   // With a coordination store the chain's configuration comes from it (coordination/failover.ts).
-  const failover = failoverOf(config, nodeName, advertised, chain, logger);
+  const store = config.coordinator && config.discovery ? openCoordinator(config.coordinator, logger.child({ component: 'coordinator' })) : null;
+  const failover = failoverOf(config, store, nodeName, advertised, chain, logger);
 
   const srvOpts = config.dnsServer ? { dnsServer: config.dnsServer } : {};
+  // With a store, every chain's members and epoch come from its configuration there, on every node.
+  const clusterSpecs = config.cluster ? parseClusterSpec(config.cluster) : [];
+  const clusterConfigs = store && config.cluster
+    ? new ClusterConfigs(store, clusterSpecs.map((spec, i) => chainNameOf(spec, i)), logger.child({ component: 'cluster-configs' }))
+    : null;
+  await clusterConfigs?.start();
   const cluster = config.cluster && config.discovery
-    ? new ClusterView(parseClusterSpec(config.cluster), config.discovery, logger.child({ component: 'cluster' }), { ...srvOpts, ...(config.discoveryRefreshMs ? { refreshMs: config.discoveryRefreshMs } : {}) })
+    ? new ClusterView(clusterSpecs, config.discovery, logger.child({ component: 'cluster' }), { ...srvOpts, ...(config.discoveryRefreshMs ? { refreshMs: config.discoveryRefreshMs } : {}), ...(clusterConfigs ? { configs: clusterConfigs } : {}) })
     : null;
   await cluster?.start();
   // The broker reconciles local logs with placement changes; it exists before the first change arrives.
@@ -318,6 +326,7 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
       coordinator.close();
       directory.stop();
       cluster?.stop();
+      clusterConfigs?.stop();
       await chain.stop();
       stopStorageTasks();
       aclFile?.close();

@@ -32,6 +32,8 @@ export function isInternalTopic(topic: string): boolean {
 export interface Owner {
   chain: string;
   members: Member[];
+  /** The owning chain's epoch when this node knows it (its own chain, or a coordination store's). */
+  epoch: number | undefined;
   partitions: number;
   /** The topic's config overrides, as every node of the cluster knows them. */
   configs: Record<string, string>;
@@ -57,8 +59,8 @@ export class TopicDirectory {
 
   /** This node's chain, with its freshest member list. */
   own(): ChainInfo {
-    if (!this.cluster) return { name: 'default', spec: '', members: this.chain.view.members };
-    this.cluster.setOwnMembers(this.chain.view.members);
+    if (!this.cluster) return { name: 'default', spec: '', members: this.chain.view.members, epoch: this.chain.epoch };
+    this.cluster.setOwn(this.chain.view.members, this.chain.epoch);
     return this.cluster.own();
   }
 
@@ -91,11 +93,13 @@ export class TopicDirectory {
     if (!this.cluster || isInternalTopic(topic)) {
       const chain = this.first();
       const partitions = this.logs.partitionCount(topic);
-      return partitions !== undefined ? { chain: chain.name, members: chain.members, partitions, configs: this.logs.topicOverrides(topic) } : undefined;
+      return partitions !== undefined ? { chain: chain.name, members: chain.members, epoch: chain.epoch, partitions, configs: this.logs.topicOverrides(topic) } : undefined;
     }
     const placed = this.placement.get(topic);
     if (!placed) return undefined;
-    return { chain: placed.chain, members: this.cluster.chain(placed.chain)?.members ?? [], partitions: placed.partitions, configs: placed.configs ?? {} };
+    this.own();
+    const chain = this.cluster.chain(placed.chain);
+    return { chain: placed.chain, members: chain?.members ?? [], epoch: chain?.epoch, partitions: placed.partitions, configs: placed.configs ?? {} };
   }
 
   /** Whether this node's chain owns the topic. */

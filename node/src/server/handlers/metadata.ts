@@ -72,6 +72,7 @@ async function describeTopic(broker: Broker, name: string, autoCreate: boolean, 
     }
     const leader = broker.leaderId(name);
     const replicas = broker.replicaIds(name);
+    const leaderEpoch = broker.leaderEpoch(name);
     return {
       ...base,
       errorCode: leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE.code : 0,
@@ -79,7 +80,7 @@ async function describeTopic(broker: Broker, name: string, autoCreate: boolean, 
         errorCode: leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE.code : 0,
         partitionIndex: p,
         leaderId: leader,
-        leaderEpoch: broker.chain.epoch,
+        leaderEpoch,
         replicaNodes: replicas,
         isrNodes: replicas,
         offlineReplicas: [],
