@@ -60,12 +60,14 @@ test.serial('vonnegut status --json is the node\'s /v1/status; an unreachable ad
   t.is(bad.code, 2, bad.stderr);
 });
 
-test.serial('POST /v1/drain makes the node unready and says so in /v1/status', async (t) => {
+test.serial('POST /v1/drain makes the node unready and says so in /v1/status; a node outside any coordinated chain is drained at once', async (t) => {
   t.is((await admin('/readyz')).status, 200);
   t.is((await admin('/v1/drain', { method: 'POST' })).status, 202);
   await waitFor('unready', async () => ((await admin('/readyz')).status === 503 ? true : undefined));
   const status = (await (await admin("/v1/status")).json()) as NodeStatus;
   t.true(status.draining);
+  await waitFor('drained', async () => ((await (await admin('/v1/status')).json()) as NodeStatus).drained);
+  t.is((await admin('/readyz')).status, 503, 'a drained node stays unready');
   t.is(status.role, 'solo');
   t.true(status.partitions.some((p) => p.topic === 'cfg' && p.highWatermark === 4));
 });

@@ -48,6 +48,11 @@ export function reportLeaseName(podName: string): string {
   return `${podName}.status`;
 }
 
+/** The ConfigMap of a resource's live node settings (builders/settings.ts). */
+export function settingsConfigMapName(clusterName: string): string {
+  return `${clusterName}-settings`;
+}
+
 /** The sidecar's ServiceAccount and RoleBinding name for one resource. */
 export function sidecarAccountName(clusterName: string): string {
   return `${clusterName}-sidecar`;

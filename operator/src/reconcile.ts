@@ -14,6 +14,7 @@ import type { Logger } from './logger.ts';
 import type { OperatorMetrics } from './metrics.ts';
 import { LABEL_CHAIN, LABEL_CLUSTER } from './names.ts';
 import type { Outcome } from './queue.ts';
+import { scaleDownGate } from './scale-down.ts';
 import { reportsOf, computeStatus, statusChanged, type Observed, type Problem } from './status.ts';
 
 /** Read access to the informer caches. */
@@ -37,6 +38,8 @@ export interface ReconcileReport {
   deleted: string[];
   statusWritten: boolean;
   problems: Problem[];
+  /** Chains whose replica scale-down waits for members to drain (scale-down.ts). */
+  waiting: string[];
 }
 
 const objName = (o: KubernetesObject): string => `${o.kind}/${o.metadata?.name}`;
@@ -79,7 +82,7 @@ export class Reconciler {
   }
 
   private async run(vgc: VonnegutChain, log: Logger): Promise<ReconcileReport> {
-    const report: ReconcileReport = { applied: [], unchanged: 0, deleted: [], statusWritten: false, problems: [] };
+    const report: ReconcileReport = { applied: [], unchanged: 0, deleted: [], statusWritten: false, problems: [], waiting: [] };
     const ctx = buildContext(vgc, this.deps.build);
     if (ctx instanceof InvalidSpecError) {
       report.problems.push({ reason: ctx.reason, message: ctx.message });
@@ -87,16 +90,28 @@ export class Reconciler {
       return report;
     }
     await this.removeChains(vgc, ctx, report, log);
-    await this.applyDesired(ctx, report);
-    report.statusWritten = await this.writeStatus(vgc, ctx, report.problems);
+    await this.applyDesired(ctx, report, log);
+    report.statusWritten = await this.writeStatus(vgc, ctx, report.problems, report.waiting);
     return report;
   }
 
-  /** Step: server-side apply every desired child that differs from the cache. */
-  private async applyDesired(ctx: BuildContext, report: ReconcileReport): Promise<void> {
+  /**
+   * Step: server-side apply every desired child that differs from the cache, except a StatefulSet whose
+   * replica scale-down waits for its leaving members to drain (scale-down.ts).
+   */
+  private async applyDesired(ctx: BuildContext, report: ReconcileReport, log: Logger): Promise<void> {
     for (const obj of desiredObjects(ctx)) {
       const kind = { apiVersion: obj.apiVersion!, kind: obj.kind!, plural: '' };
       const live = this.deps.cache.get(kind, ctx.spec.namespace, obj.metadata!.name!);
+      if (obj.kind === STATEFULSET_KIND.kind && live) {
+        const chain = obj.metadata!.name!;
+        const gate = scaleDownGate(chain, ctx.spec.replicas, (live as V1StatefulSet).spec?.replicas, reportsOf(this.reportLeasesOf(ctx.spec.namespace, chain), chain));
+        if (gate.hold) {
+          log.info('replica scale-down waits for members to drain', { chain, waitingFor: gate.waitingFor });
+          report.waiting.push(`${chain}: ${gate.waitingFor.join(', ')}`);
+          continue;
+        }
+      }
       const result = await applyIfChanged(this.deps.client, obj, live);
       if (result === 'applied') report.applied.push(objName(obj));
       else report.unchanged++;
@@ -139,7 +154,7 @@ export class Reconciler {
   }
 
   /** Step: status through the status subresource, only when it changed. */
-  private async writeStatus(vgc: VonnegutChain, ctx: BuildContext | undefined, problems: Problem[]): Promise<boolean> {
+  private async writeStatus(vgc: VonnegutChain, ctx: BuildContext | undefined, problems: Problem[], waiting: string[] = []): Promise<boolean> {
     const observed: Observed = { statefulSets: new Map(), reports: [] };
     if (ctx) {
       for (const c of ctx.spec.chains) {
@@ -148,7 +163,7 @@ export class Reconciler {
         observed.reports.push(...this.reportLeasesOf(ctx.spec.namespace, c.name));
       }
     }
-    const status = computeStatus(vgc, ctx?.spec, observed, problems);
+    const status = computeStatus(vgc, ctx?.spec, observed, problems, waiting);
     if (!statusChanged(vgc.status, status)) return false;
     await this.deps.client.patchChainStatus(vgc.metadata.namespace, vgc.metadata.name, status);
     return true;

@@ -63,7 +63,7 @@ function condition(prev: Condition[] | undefined, type: ConditionType, status: C
 }
 
 /** The full status to write; `spec` is undefined when the spec is invalid. */
-export function computeStatus(vgc: VonnegutChain, spec: ResolvedSpec | undefined, observed: Observed, problems: Problem[], now = new Date().toISOString()): VonnegutChainStatus {
+export function computeStatus(vgc: VonnegutChain, spec: ResolvedSpec | undefined, observed: Observed, problems: Problem[], waitingDrain: string[] = [], now = new Date().toISOString()): VonnegutChainStatus {
   const gen = vgc.metadata.generation;
   const prev = vgc.status?.conditions;
   const chains = spec ? spec.chains.map((c) => chainStatus(spec, c.name, observed)) : [];
@@ -82,7 +82,9 @@ export function computeStatus(vgc: VonnegutChain, spec: ResolvedSpec | undefined
         : condition(prev, 'Ready', 'False', spec ? 'ChainsNotReady' : 'InvalidSpec', spec ? `waiting for ${waiting.join(', ')}` : 'spec cannot be built', gen, now),
       allReady
         ? condition(prev, 'Progressing', 'False', 'Stable', 'all chains run the desired spec', gen, now)
-        : condition(prev, 'Progressing', spec ? 'True' : 'False', spec ? 'RollingOut' : 'InvalidSpec', spec ? `${waiting.length} chains converging` : 'spec cannot be built', gen, now),
+        : waitingDrain.length > 0
+          ? condition(prev, 'Progressing', 'True', 'WaitingForDrain', `replica scale-down waits for ${waitingDrain.join('; ')} to drain`, gen, now)
+          : condition(prev, 'Progressing', spec ? 'True' : 'False', spec ? 'RollingOut' : 'InvalidSpec', spec ? `${waiting.length} chains converging` : 'spec cannot be built', gen, now),
       degraded
         ? condition(prev, 'Degraded', 'True', problems[0]!.reason, problems.map((p) => p.message).join('; ').slice(0, 32768), gen, now)
         : condition(prev, 'Degraded', 'False', 'AsExpected', 'no problems', gen, now),

@@ -5,6 +5,8 @@ import type { BuildContext } from '../src/builders/context.ts';
 import { headlessService } from '../src/builders/service.ts';
 import { statefulSet } from '../src/builders/statefulset.ts';
 import { podDisruptionBudget } from '../src/builders/pdb.ts';
+import { settingsConfigMap } from '../src/builders/settings.ts';
+import { objectHash } from '../src/apply.ts';
 import { InvalidSpecError } from '../src/crd/defaults.ts';
 import type { VonnegutChainSpec } from '../src/crd/types.ts';
 import { vgc } from './helpers/fixtures.ts';
@@ -93,15 +95,28 @@ test('statefulset env follows the node CLI contract', (t) => {
   t.is(value('VONNEGUT_CLUSTER'), [0, 1, 2].map((i) => `srv:_kafka._tcp.logs-${i}.ns1.svc.cluster.local`).join(','));
   t.is(value('VONNEGUT_ADMIN_PORT'), '9644');
   t.is(value('VONNEGUT_ADMIN_HOST'), '0.0.0.0');
-  t.is(value('VONNEGUT_LOG_LEVEL'), 'debug');
   t.is(value('VONNEGUT_COORDINATOR'), 'kubernetes', 'every pod coordinates through Leases');
-  t.is(value('VONNEGUT_SEGMENT_BYTES'), '2097152');
-  t.is(value('VONNEGUT_RETENTION_MS'), '60000');
-  t.false(env.has('VONNEGUT_RETENTION_BYTES'));
+  // Live settings are not in the template (builders/settings.ts): they come from the ConfigMap.
+  for (const k of ['VONNEGUT_LOG_LEVEL', 'VONNEGUT_SEGMENT_BYTES', 'VONNEGUT_RETENTION_MS', 'VONNEGUT_RETENTION_BYTES']) t.false(env.has(k), k);
   t.false(env.has('VONNEGUT_DNS_SERVER'));
   // $(POD_NAME) is expanded only from variables defined earlier in the list.
   const names = [...env.keys()];
   t.true(names.indexOf('POD_NAME') < names.indexOf('VONNEGUT_ADVERTISED_HOST'));
+});
+
+test('live settings: a ConfigMap both containers take with envFrom; changing them leaves the pod template as it was', (t) => {
+  const ctx = ctxFor({ node: { logLevel: 'debug', segmentBytes: 2097152, retentionMs: 60000 } });
+  const cm = settingsConfigMap(ctx);
+  t.is(cm.metadata?.name, 'logs-settings');
+  t.deepEqual(cm.data, { VONNEGUT_LOG_LEVEL: 'debug', VONNEGUT_SEGMENT_BYTES: '2097152', VONNEGUT_RETENTION_MS: '60000' });
+  const sts = statefulSet(ctx, 'logs-0');
+  for (const c of sts.spec!.template.spec!.containers) t.deepEqual(c.envFrom, [{ configMapRef: { name: 'logs-settings' } }], c.name);
+  const other = statefulSet(ctxFor({ node: { logLevel: 'warn', retentionBytes: 1 << 30 } }), 'logs-0');
+  t.is(objectHash(other.spec!.template), objectHash(sts.spec!.template));
+  t.notDeepEqual(settingsConfigMap(ctxFor({ node: { logLevel: 'warn' } })).data, cm.data);
+  // The ConfigMap is applied before the StatefulSets whose containers need it to start.
+  const kinds = desiredObjects(ctx).map((o) => o.kind);
+  t.true(kinds.indexOf('ConfigMap') < kinds.indexOf('StatefulSet'));
 });
 
 test('custom ports and pod overrides reach the pods; operator labels win over user labels', (t) => {
@@ -133,7 +148,7 @@ test('every built object validates against the Kubernetes OpenAPI schemas', (t) 
   ];
   for (const spec of specs) {
     const objects = desiredObjects(ctxFor(spec));
-    t.is(objects.length, 2 + 3 * ctxFor(spec).spec.chains.length);
+    t.is(objects.length, 3 + 3 * ctxFor(spec).spec.chains.length);
     for (const obj of objects) t.notThrows(() => validateManifest(obj), `${obj.kind} ${obj.metadata?.name}`);
   }
 });

@@ -7,15 +7,19 @@ import { SECURITY_PROTOCOLS as NODE_PROTOCOLS } from '../../node/src/security/no
 import { SASL_MECHANISMS as NODE_MECHANISMS } from '../../node/src/security/sasl/mechanism.ts';
 import { buildContext, type BuildOptions } from '../src/builders/index.ts';
 import { statefulSet } from '../src/builders/statefulset.ts';
+import { settingsConfigMap } from '../src/builders/settings.ts';
 import { InvalidSpecError } from '../src/crd/defaults.ts';
 import { SASL_MECHANISMS, SECURITY_PROTOCOLS, type VonnegutChainSpec } from '../src/crd/types.ts';
 import { vgc } from './helpers/fixtures.ts';
 
 const opts: BuildOptions = { defaultImage: 'vonnegut:test', clusterDomain: 'cluster.local', sidecarClusterRole: 'r' };
 
-/** The container env as the kubelet resolves it for pod `pod`: fieldRefs filled, $(VAR) expanded from earlier entries. */
-function podEnv(env: V1EnvVar[], pod: string, namespace: string): Record<string, string> {
-  const out: Record<string, string> = {};
+/**
+ * The container env as the kubelet resolves it for pod `pod`: envFrom's ConfigMap first (explicit env
+ * wins over it), then fieldRefs filled and $(VAR) expanded from earlier entries.
+ */
+function podEnv(env: V1EnvVar[], pod: string, namespace: string, fromConfigMap: Record<string, string> = {}): Record<string, string> {
+  const out: Record<string, string> = { ...fromConfigMap };
   for (const e of env) {
     if (e.valueFrom?.fieldRef?.fieldPath === 'metadata.name') out[e.name] = pod;
     else if (e.valueFrom?.fieldRef?.fieldPath === 'metadata.namespace') out[e.name] = namespace;
@@ -27,7 +31,11 @@ function podEnv(env: V1EnvVar[], pod: string, namespace: string): Record<string,
 function nodeEnvOf(spec: Partial<VonnegutChainSpec>): Record<string, string> {
   const ctx = buildContext(vgc('logs', spec), opts);
   if (ctx instanceof InvalidSpecError) throw ctx;
-  return podEnv(statefulSet(ctx, 'logs-1').spec!.template.spec!.containers[0]!.env ?? [], 'logs-1-2', 'ns1');
+  const container = statefulSet(ctx, 'logs-1').spec!.template.spec!.containers[0]!;
+  const settings = settingsConfigMap(ctx);
+  // The node container takes exactly the settings ConfigMap the operator applies.
+  if (container.envFrom?.[0]?.configMapRef?.name !== settings.metadata?.name) throw new Error('node container lacks envFrom of the settings ConfigMap');
+  return podEnv(container.env ?? [], 'logs-1-2', 'ns1', settings.data);
 }
 
 const secured: Partial<VonnegutChainSpec> = {

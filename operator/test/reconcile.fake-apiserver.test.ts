@@ -75,7 +75,7 @@ test('create: headless Services, StatefulSets, PDBs and sidecar RBAC applied ser
     t.deepEqual(o.metadata.ownerReferences?.map((r) => [r.kind, r.name, r.uid]), [['VonnegutChain', 'logs', uid]]);
   }
   const applies = api.requests.filter((r) => r.method === 'PATCH' && !r.path.endsWith('/status'));
-  t.is(applies.length, 8);
+  t.is(applies.length, 9);
   for (const a of applies) {
     t.is(a.contentType, 'application/apply-patch+yaml');
     t.is(a.query.get('fieldManager'), 'vonnegut-operator');
@@ -108,7 +108,7 @@ test('idempotent: a second reconcile of an unchanged resource sends no writes', 
   t.is(outcome.kind, 'done');
   t.deepEqual(api.writes(before), []);
   t.deepEqual(outcome.report?.applied, []);
-  t.is(outcome.report?.unchanged, 8);
+  t.is(outcome.report?.unchanged, 9);
   // Readiness arrives: the status changes once, then reconciles are quiet again.
   makeReady(api, 'logs-0', 3);
   makeReady(api, 'logs-1', 3);
@@ -192,11 +192,11 @@ test('deletion: the operator leaves garbage collection to the API server and rec
 test('watch disconnect: informers reconnect from their resourceVersion without relisting', async (t) => {
   const env = await setup(t);
   const { api } = env;
-  await waitFor('watches open', () => api.openWatches() === 7);
+  await waitFor('watches open', () => api.openWatches() === 8);
   const lists = (): number => api.requests.filter((r) => r.method === 'GET' && !r.query.has('watch') && /vonnegutchains$/.test(r.path)).length;
   const listsBefore = lists();
   api.closeWatches();
-  await waitFor('watches reopened', () => api.openWatches() === 7);
+  await waitFor('watches reopened', () => api.openWatches() === 8);
   putChain(api, 'after', { chains: 1 });
   await waitFor('reacted after reconnect', () => api.get(...STS, NS, 'after-0'));
   t.is(lists(), listsBefore);
@@ -276,7 +276,7 @@ test('a failing watch stops the informer: /readyz turns 503, the informer restar
   await waitFor('not ready', async () => (await readyz()) === 503);
   const body = await (await fetch(`http://127.0.0.1:${op.metricsPort}/readyz`)).json() as { informers: Record<string, { ready: boolean }> };
   t.false(body.informers.StatefulSet?.ready);
-  await waitFor('ready again', async () => (await readyz()) === 200, 10_000);
+  await waitFor('ready again', async () => (await readyz()) === 200, 60_000);
   t.true((await metric(op, /^vonnegut_operator_informer_restarts_total\{kind="StatefulSet"\}/))! >= 1);
   // Still working after recovery.
   putChain(api, 'later', { chains: 1 });

@@ -24,7 +24,10 @@ export interface StatusReport {
   replicas: number;
   writable: boolean;
   epoch: number;
+  /** A drain was requested (POST /v1/drain): the node reports not ready from then on. */
   draining: boolean;
+  /** The drain is complete: the node left its chain's configuration (or, uncoordinated, had none to leave). */
+  drained: boolean;
   partitions: PartitionReport[];
   /** With --coordinator: whether the coordination store answers. */
   coordinator?: CoordinatorHealth;

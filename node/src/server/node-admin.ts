@@ -76,6 +76,8 @@ export interface NodeAdminParts {
   connections(): number;
   /** Changes the log level at runtime. */
   setLevel(level: LogLevel): void;
+  /** With --coordinator: leaves the chain's configuration for good (what a drain does before the pod goes). */
+  leaveChain?: () => Promise<void>;
   logger: Logger;
 }
 
@@ -83,6 +85,7 @@ export interface NodeAdminParts {
 export function nodeAdminHooks(p: NodeAdminParts): AdminHooks & { draining(): boolean } {
   const { config, chain, logs, metrics } = p;
   let draining = false;
+  let drained = false;
   const settings: NodeSettings = { segmentBytes: config.segmentBytes, retentionBytes: config.retentionBytes, retentionMs: config.retentionMs, logLevel: config.logLevel };
   return {
     draining: () => draining,
@@ -111,6 +114,7 @@ export function nodeAdminHooks(p: NodeAdminParts): AdminHooks & { draining(): bo
       writable: chain.writable().ok,
       epoch: chain.epoch,
       draining,
+      drained,
       partitions: partitionReports(logs, chain),
       ...(p.coordinatorHealth ? { coordinator: p.coordinatorHealth() } : {}),
     }),
@@ -125,8 +129,12 @@ export function nodeAdminHooks(p: NodeAdminParts): AdminHooks & { draining(): bo
       return null;
     },
     drain: () => {
-      // Draining: stop reporting ready so Kubernetes routes nothing new here; the sidecar decommissions.
+      // Draining: stop reporting ready so Kubernetes routes nothing new here, and (coordinated) leave
+      // the chain's configuration so the pod can go without the chain waiting out a lease. The
+      // operator removes the pod once the sidecar reports `drained` (docs/kubernetes.md, scale-down).
+      if (draining) return;
       draining = true;
+      void (p.leaveChain?.() ?? Promise.resolve()).finally(() => { drained = true; });
     },
     settings: () => ({ ...settings }),
     beforeScrape: () => refreshNodeGauges(metrics, { chain, logs, dataDir: config.dataDir, replicas: config.replicas, connections: p.connections }),

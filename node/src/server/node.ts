@@ -306,7 +306,7 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
     broker,
     metrics,
     connections: () => kafka.connectionCount,
-    ...(failover ? { coordinatorHealth: () => failover.health } : {}),
+    ...(failover ? { coordinatorHealth: () => failover.health, leaveChain: () => failover.stop() } : {}),
     setLevel,
     logger,
   });

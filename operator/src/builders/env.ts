@@ -35,18 +35,16 @@ export function nodeEnv(ctx: BuildContext, chain: string): V1EnvVar[] {
     { name: 'VONNEGUT_ADMIN_HOST', value: '0.0.0.0' },
     // ...so changes (PUT /v1/config, POST /v1/drain) need the token the node writes for its sidecar.
     { name: 'VONNEGUT_ADMIN_TOKEN_FILE', value: ADMIN_TOKEN_FILE },
-    { name: 'VONNEGUT_LOG_LEVEL', value: spec.node.logLevel },
     // Chain membership (epochs, member leases) through Leases in the pod's namespace, so a pod restart
     // or a lost node fails over instead of stopping the chain's writes (docs/kubernetes.md).
     { name: 'VONNEGUT_COORDINATOR', value: 'kubernetes' },
   ];
-  if (spec.node.segmentBytes !== undefined) env.push({ name: 'VONNEGUT_SEGMENT_BYTES', value: String(spec.node.segmentBytes) });
-  if (spec.node.retentionBytes !== undefined) env.push({ name: 'VONNEGUT_RETENTION_BYTES', value: String(spec.node.retentionBytes) });
-  if (spec.node.retentionMs !== undefined) env.push({ name: 'VONNEGUT_RETENTION_MS', value: String(spec.node.retentionMs) });
+  // Log level, segment size and retention are not here: they come from the settings ConfigMap
+  // (settings.ts), so changing them rolls no pod.
   return env;
 }
 
-/** Env of the `vonnegut sidecar` container (see operator/src/sidecar/options.ts). */
+/** Env of the `vonnegut sidecar` container (sidecar.ts sidecarOptionsFromEnv); its log level comes from the settings ConfigMap. */
 export function sidecarEnv(ctx: BuildContext, chain: string): V1EnvVar[] {
   const { spec } = ctx;
   return [
@@ -57,6 +55,5 @@ export function sidecarEnv(ctx: BuildContext, chain: string): V1EnvVar[] {
     { name: 'VONNEGUT_CHAIN', value: chain },
     { name: 'VONNEGUT_ADMIN_URL', value: `http://127.0.0.1:${spec.adminPort}` },
     { name: 'VONNEGUT_ADMIN_TOKEN_FILE', value: ADMIN_TOKEN_FILE },
-    { name: 'VONNEGUT_LOG_LEVEL', value: spec.node.logLevel },
   ];
 }

@@ -7,6 +7,7 @@ import { podDisruptionBudget } from './pdb.ts';
 import { headlessService } from './service.ts';
 import { sidecarRoleBinding, sidecarServiceAccount } from './sidecar-rbac.ts';
 import { statefulSet } from './statefulset.ts';
+import { settingsConfigMap } from './settings.ts';
 
 export interface BuildOptions extends ResolveOptions {
   clusterDomain: string;
@@ -25,9 +26,10 @@ export function buildContext(vgc: VonnegutChain, opts: BuildOptions): BuildConte
   return { spec, owner: ownerReference(vgc), clusterDomain: opts.clusterDomain, sidecarClusterRole: opts.sidecarClusterRole };
 }
 
-/** Every desired child of a resource. */
+/** Every desired child of a resource; the settings ConfigMap before the pods that take env from it. */
 export function desiredObjects(ctx: BuildContext): KubernetesObject[] {
   return [
+    settingsConfigMap(ctx),
     sidecarServiceAccount(ctx),
     sidecarRoleBinding(ctx),
     ...ctx.spec.chains.flatMap((c) => chainObjects(ctx, c.name)),

@@ -7,6 +7,7 @@ import {
 import { chainMetadata, type BuildContext } from './context.ts';
 import { nodeEnv, sidecarEnv } from './env.ts';
 import { securityWiring } from './security.ts';
+import { settingsEnvFrom } from './settings.ts';
 
 /** UID/GID of the `node` user of the node:*-slim images. */
 export const RUN_AS_USER = 1000;
@@ -76,6 +77,7 @@ function nodeContainer(ctx: BuildContext, chain: string): V1Container {
     imagePullPolicy: spec.imagePullPolicy,
     args: ['serve'],
     env: [...nodeEnv(ctx, chain), ...security.env],
+    envFrom: settingsEnvFrom(ctx),
     ports: [
       { name: KAFKA_PORT_NAME, containerPort: spec.port, protocol: 'TCP' },
       { name: ADMIN_PORT_NAME, containerPort: spec.adminPort, protocol: 'TCP' },
@@ -105,6 +107,7 @@ function sidecarContainer(ctx: BuildContext, chain: string): V1Container {
     imagePullPolicy: ctx.spec.imagePullPolicy,
     args: ['sidecar'],
     env: sidecarEnv(ctx, chain),
+    envFrom: settingsEnvFrom(ctx),
     resources: SIDECAR_RESOURCES,
     securityContext: containerSecurity,
     volumeMounts: [tmpMount, { name: ADMIN_TOKEN_VOLUME.name, mountPath: ADMIN_TOKEN_DIR, readOnly: true }, apiAccessMount],

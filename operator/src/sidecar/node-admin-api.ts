@@ -3,7 +3,8 @@
 //
 //   GET  /v1/status  -> 200 NodeStatus
 //   PUT  /v1/config  <- NodeConfigUpdate (JSON)  -> 204
-//   POST /v1/drain   -> 202; afterwards GET /v1/status has draining: true until the drain is done
+//   POST /v1/drain   -> 202; afterwards GET /v1/status has draining: true, and drained: true once the
+//                       node has left its chain's configuration (at once when it has none)
 
 export type NodeRole = 'solo' | 'head' | 'middle' | 'tail';
 
@@ -24,8 +25,10 @@ export interface NodeStatus {
   members: string[];
   /** True when the chain has all its replicas and accepts writes. */
   writable: boolean;
-  /** Present and true while a drain requested by POST /v1/drain is in progress. */
+  /** True once POST /v1/drain was requested. */
   draining?: boolean;
+  /** True once that drain is complete: the node is out of its chain's configuration. */
+  drained?: boolean;
   partitions: PartitionStatus[];
 }
 

@@ -13,6 +13,8 @@ export interface SidecarReport {
   draining: boolean;
   /** Drain finished: the node holds nothing its chain still needs from it. */
   drained: boolean;
+  /** Hash (apply.ts objectHash) of the live settings the node last accepted through PUT /v1/config. */
+  settings?: string;
   /** Distinct topics with at least one partition on this node. */
   topics: number;
   partitions: PartitionStatus[];
@@ -35,6 +37,7 @@ export function parseReport(value: string | undefined): SidecarReport | undefine
       writable: r.writable === true,
       draining: r.draining === true,
       drained: r.drained === true,
+      ...(typeof r.settings === 'string' ? { settings: r.settings } : {}),
       topics: typeof r.topics === 'number' ? r.topics : new Set(r.partitions.map((p) => p.topic)).size,
       partitions: r.partitions,
       error: r.error,

@@ -1,7 +1,9 @@
-// The sidecar: one per pod, next to the node. It watches its VonnegutChain, pushes log settings to the
-// node, drains the node when a scale-down is about to remove it, and publishes the node's view (role,
-// members, offsets) in its report Lease `<pod>.status` (annotation `vonnegut.io/status`), which the
-// operator aggregates. It reaches the node's admin API on loopback, the only place changes are accepted.
+// The sidecar: one per pod, next to the node. It watches its VonnegutChain, pushes the live settings
+// (spec.node: log level, segment size, retention) to the node whenever they change, so they apply
+// without a pod restart (builders/settings.ts says why they are not in the pod template), drains the
+// node when a scale-down is about to remove it, and publishes the node's view (role, members, offsets)
+// in its report Lease `<pod>.status` (annotation `vonnegut.io/status`), which the operator aggregates.
+// It reaches the node's admin API on loopback with the node's token, which never leaves the pod.
 import {
   ApiException, CoordinationV1Api, KubeConfig, ListWatch, Watch, CustomObjectsApi,
   type KubernetesListObject, type KubernetesObject, type V1Lease,
@@ -70,14 +72,16 @@ export function leaving(vgc: VonnegutChain, chain: string, podName: string): boo
   return Number.isInteger(ordinal) && ordinal >= vgc.spec.replicas;
 }
 
-function configOf(vgc: VonnegutChain): NodeConfigUpdate {
+/** The live settings of a resource (what its sidecars push; builders/settings.ts gives the same at start). */
+export function configOf(vgc: VonnegutChain): NodeConfigUpdate {
   const n = vgc.spec.node ?? {};
   return { segmentBytes: n.segmentBytes, retentionBytes: n.retentionBytes, retentionMs: n.retentionMs, logLevel: n.logLevel ?? 'info' };
 }
 
 /** Starts the sidecar loop. */
 export async function runSidecar(opts: SidecarOptions): Promise<RunningSidecar> {
-  const log = (opts.logger ?? makeLogger(opts.logLevel ?? 'info', { component: 'sidecar' })).child({ namespace: opts.namespace, pod: opts.podName, chain: opts.chain });
+  const base = opts.logger ?? makeLogger(opts.logLevel ?? 'info', { component: 'sidecar' });
+  const log = base.child({ namespace: opts.namespace, pod: opts.podName, chain: opts.chain });
   const kc = opts.kubeConfig ?? new KubeConfig();
   if (!opts.kubeConfig) kc.loadFromDefault();
   const leases = kc.makeApiClient(CoordinationV1Api);
@@ -135,6 +139,8 @@ export async function runSidecar(opts: SidecarOptions): Promise<RunningSidecar> 
         if (key !== pushedConfig) {
           await admin.putConfig(config);
           pushedConfig = key;
+          // The sidecar follows the log level too, without a restart (its env has the start value).
+          if (config.logLevel && !opts.logger) base.level = config.logLevel;
           log.info('pushed settings to node', { config });
         }
         if (!drainRequested && leaving(vgc, opts.chain, opts.podName)) {
@@ -146,6 +152,8 @@ export async function runSidecar(opts: SidecarOptions): Promise<RunningSidecar> 
       lastNode = await admin.status();
     } catch (err) {
       error = err instanceof Error ? err.message : String(err);
+      // The node may have restarted (a new process, maybe with an older ConfigMap): push again.
+      pushedConfig = undefined;
     }
     const report: Omit<SidecarReport, 'updatedAt'> = {
       nodeName: opts.podName,
@@ -153,8 +161,9 @@ export async function runSidecar(opts: SidecarOptions): Promise<RunningSidecar> 
       role: lastNode?.role,
       members: lastNode?.members ?? [],
       writable: lastNode?.writable ?? false,
-      draining: lastNode?.draining === true,
-      drained: drainRequested && lastNode !== undefined && lastNode.draining !== true && error === undefined,
+      draining: lastNode?.draining === true && lastNode.drained !== true,
+      ...(pushedConfig ? { settings: pushedConfig } : {}),
+      drained: drainRequested && lastNode?.drained === true && error === undefined,
       topics: new Set(lastNode?.partitions.map((p) => p.topic) ?? []).size,
       partitions: (lastNode?.partitions ?? []).slice(0, MAX_REPORTED_PARTITIONS),
       ...(error ? { error } : {}),

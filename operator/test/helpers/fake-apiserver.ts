@@ -25,6 +25,7 @@ interface Resource { groupVersion: string; plural: string; kind: string; namespa
 const RESOURCES: Resource[] = [
   { groupVersion: 'v1', plural: 'services', kind: 'Service', namespaced: true },
   { groupVersion: 'v1', plural: 'pods', kind: 'Pod', namespaced: true },
+  { groupVersion: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true },
   { groupVersion: 'v1', plural: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true },
   { groupVersion: 'apps/v1', plural: 'statefulsets', kind: 'StatefulSet', namespaced: true },
   { groupVersion: 'policy/v1', plural: 'poddisruptionbudgets', kind: 'PodDisruptionBudget', namespaced: true },

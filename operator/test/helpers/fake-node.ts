@@ -11,7 +11,7 @@ export class FakeNode {
   configs: NodeConfigUpdate[] = [];
   drains = 0;
   down = false;
-  /** Polls of /v1/status that still report draining after a drain request. */
+  /** Polls of /v1/status that report draining but not yet drained after a drain request. */
   drainPolls = 2;
   status: NodeStatus = {
     nodeId: 1, nodeName: 'logs-1-2', chain: 'logs-1', role: 'tail', members: ['logs-1-0', 'logs-1-1', 'logs-1-2'], writable: true,
@@ -25,7 +25,7 @@ export class FakeNode {
       req.on('end', () => {
         if (this.down) { res.writeHead(503).end('starting'); return; }
         if (req.method === 'GET' && req.url === '/v1/status') {
-          if (this.status.draining && --this.drainPolls < 0) this.status = { ...this.status, draining: false, partitions: [] };
+          if (this.status.draining && !this.status.drained && --this.drainPolls < 0) this.status = { ...this.status, drained: true, partitions: [] };
           res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(this.status));
         } else if (req.method === 'PUT' && req.url === '/v1/config') {
           this.configs.push(JSON.parse(body) as NodeConfigUpdate);
