@@ -10,6 +10,8 @@ import { makeLogger, type Logger } from './logger.ts';
 import { OperatorMetrics } from './metrics.ts';
 import { DEFAULT_CLUSTER_DOMAIN } from './names.ts';
 import { startMetricsServer } from './server.ts';
+import { DEFAULT_LEASE_NAME, LeaderElector, type LeaderElectionConfig } from './leader.ts';
+import { hostname } from 'node:os';
 
 export const DEFAULT_METRICS_PORT = 8080;
 export const DEFAULT_IMAGE = 'ghcr.io/vonnegut/vonnegut:0.1.0';
@@ -31,12 +33,19 @@ export interface OperatorOptions {
   /** Backoff overrides (tests use short ones). */
   queueBackoff?: BackoffPolicy;
   informerBackoff?: BackoffPolicy;
+  /** Run as one of several replicas: reconcile only while holding this Lease (leader.ts). */
+  leaderElection?: LeaderElectionConfig;
+  /** Leadership was lost; the controller has stopped. The CLI exits so Kubernetes restarts it as a candidate. */
+  onLostLeadership?: () => void;
 }
 
 export interface RunningOperator {
   controller: Controller;
   metricsPort: number;
-  stop(): Promise<void>;
+  /** True when this replica reconciles: it holds the leader Lease, or runs without leader election. */
+  isLeader(): boolean;
+  /** `release: false` stops without handing the Lease back (as a crash would; tests use it). */
+  stop(opts?: { release?: boolean }): Promise<void>;
 }
 
 /** Starts the operator; resolves once informers have started and the metrics server listens. */
@@ -56,17 +65,50 @@ export async function runOperator(opts: OperatorOptions): Promise<RunningOperato
     informerBackoff: opts.informerBackoff,
     build: { defaultImage: opts.defaultImage, clusterDomain: opts.clusterDomain, sidecarClusterRole: opts.sidecarClusterRole },
   });
+  let started = false;
+  const startController = async (): Promise<void> => {
+    started = true;
+    await controller.start();
+  };
+  const elector = opts.leaderElection
+    ? new LeaderElector(kc, opts.leaderElection, logger.child({ component: 'leader-election' }), {
+      onStartedLeading: startController,
+      onStoppedLeading: () => {
+        started = false;
+        void controller.stop().finally(() => opts.onLostLeadership?.());
+      },
+    })
+    : undefined;
+  // A standby is ready: it serves metrics and waits; were it unready, a rolling update of a Deployment
+  // with several replicas would wait forever for a pod that cannot lead while the old one holds the Lease.
+  const health = {
+    ready: () => (elector && !elector.isLeader() ? true : controller.ready()),
+    informerStates: () => controller.informerStates(),
+    leader: () => (elector ? elector.isLeader() : true),
+  };
   // Listen first: /healthz answers while informers list, and /readyz reports them not ready yet.
-  const server = await startMetricsServer(metrics.registry, controller, opts.metricsHost, opts.metricsPort);
-  await controller.start();
+  const server = await startMetricsServer(metrics.registry, health, opts.metricsHost, opts.metricsPort);
+  if (elector) elector.start();
+  else await startController();
   return {
     controller,
     metricsPort: server.port,
-    async stop() {
-      await controller.stop();
+    isLeader: health.leader,
+    async stop({ release = true } = {}) {
+      // Stop reconciling before the Lease is handed over, so two replicas never reconcile at once.
+      if (started) await controller.stop();
+      await elector?.stop({ release });
       await server.close();
     },
   };
+}
+
+/** Leader election settings from flags/env; undefined when it is off. */
+function leaderElectionOf(o: Record<string, string>, env: NodeJS.ProcessEnv): LeaderElectionConfig | undefined {
+  if (o.leaderElect !== 'true') return undefined;
+  const namespace = o.leaderElectionNamespace || env.POD_NAMESPACE;
+  if (!namespace) throw new Error('--leader-elect needs --leader-election-namespace or POD_NAMESPACE');
+  return { namespace, name: o.leaderElectionId!, identity: env.POD_NAME || hostname() };
 }
 
 /** The `operator` subcommand; the CLI adds it with program.addCommand(operatorCommand()). */
@@ -82,6 +124,9 @@ export function operatorCommand(): Command {
     .addOption(new Option('--sidecar-cluster-role <name>', 'ClusterRole bound to each sidecar').default(env.VONNEGUT_OPERATOR_SIDECAR_CLUSTER_ROLE ?? DEFAULT_SIDECAR_CLUSTER_ROLE))
     .addOption(new Option('--cluster-domain <domain>', 'cluster DNS domain').default(env.VONNEGUT_OPERATOR_CLUSTER_DOMAIN ?? DEFAULT_CLUSTER_DOMAIN))
     .addOption(new Option('--resync-seconds <s>', 'full resync period').default(env.VONNEGUT_OPERATOR_RESYNC_SECONDS ?? String(DEFAULT_RESYNC_MS / 1000)))
+    .addOption(new Option('--leader-elect <bool>', 'reconcile only while holding the leader Lease (for several replicas)').default(env.VONNEGUT_OPERATOR_LEADER_ELECT ?? 'false'))
+    .addOption(new Option('--leader-election-namespace <ns>', 'namespace of the leader Lease (default POD_NAMESPACE)').default(env.VONNEGUT_OPERATOR_LEADER_ELECTION_NAMESPACE ?? ''))
+    .addOption(new Option('--leader-election-id <name>', 'name of the leader Lease').default(env.VONNEGUT_OPERATOR_LEADER_ELECTION_ID ?? DEFAULT_LEASE_NAME))
     .action(async (o: Record<string, string>) => {
       const logger = makeLogger(o.logLevel!, { component: 'operator' });
       const running = await runOperator({
@@ -94,6 +139,11 @@ export function operatorCommand(): Command {
         clusterDomain: o.clusterDomain!,
         resyncMs: Number(o.resyncSeconds) * 1000,
         logger,
+        leaderElection: leaderElectionOf(o, env),
+        onLostLeadership: () => {
+          logger.error('lost leadership; exiting so that Kubernetes restarts this replica as a candidate');
+          process.exit(1);
+        },
       });
       logger.info('operator running', { metricsPort: running.metricsPort });
       // Graceful stop: stop watching, let in-flight reconciles finish, close the server.

@@ -1,4 +1,5 @@
-// The operator's HTTP endpoints: /metrics, /healthz (process alive), /readyz (informers synced).
+// The operator's HTTP endpoints: /metrics, /healthz (process alive), /readyz (informers synced, or a
+// standby replica waiting for the leader Lease).
 import express from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,6 +8,8 @@ import type { Registry } from 'prom-client';
 export interface HealthSource {
   ready(): boolean;
   informerStates(): Record<string, { ready: boolean; lastError?: string }>;
+  /** Whether this replica reconciles (holds the leader Lease); absent without leader election. */
+  leader?(): boolean;
 }
 
 export interface MetricsServer {
@@ -25,7 +28,7 @@ export async function startMetricsServer(registry: Registry, health: HealthSourc
   });
   app.get('/readyz', (_req, res) => {
     const ready = health.ready();
-    res.status(ready ? 200 : 503).json({ ready, informers: health.informerStates() });
+    res.status(ready ? 200 : 503).json({ ready, leader: health.leader?.() ?? true, informers: health.informerStates() });
   });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(port, host, () => resolve(s));

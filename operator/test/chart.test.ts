@@ -35,7 +35,7 @@ chartTest(`helm lint --strict passes with default and custom values${skipNote}`,
 
 chartTest(`default render: cluster-wide RBAC, no ServiceMonitor, operator non-root on a read-only root, every manifest valid${skipNote}`, async (t) => {
   const docs = await render();
-  t.deepEqual(kinds(docs), ['ClusterRole', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'Deployment', 'Service', 'ServiceAccount']);
+  t.deepEqual(kinds(docs), ['ClusterRole', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'Deployment', 'Role', 'RoleBinding', 'Service', 'ServiceAccount']);
   for (const d of docs) t.notThrows(() => validateManifest(d), `${String(d.kind)} ${String(d.metadata?.name)}`);
   const dep = docs.find((d) => d.kind === 'Deployment') as Deployment;
   const c = dep.spec.template.spec.containers[0]!;
@@ -54,13 +54,28 @@ chartTest(`default render: cluster-wide RBAC, no ServiceMonitor, operator non-ro
   t.deepEqual(c.volumeMounts, [{ name: 'tmp', mountPath: '/tmp' }]);
   t.is(c.env.find((e) => e.name === 'VONNEGUT_OPERATOR_WATCH_NAMESPACE')?.value, '');
   t.is(c.env.find((e) => e.name === 'VONNEGUT_OPERATOR_SIDECAR_CLUSTER_ROLE')?.value, 'rel-vonnegut-sidecar');
+  // Leader election is on, with one replica by default; its Role is in the release namespace.
+  t.is(c.env.find((e) => e.name === 'VONNEGUT_OPERATOR_LEADER_ELECT')?.value, 'true');
+  const depSpec = dep.spec as unknown as { replicas: number; strategy: { type: string } };
+  t.is(depSpec.replicas, 1);
+  t.is(depSpec.strategy.type, 'RollingUpdate');
+  t.is(docs.find((d) => d.kind === 'Role')?.metadata?.name, 'rel-vonnegut-leader-election');
+});
+
+chartTest(`two operator replicas with leader election; without it, exactly one with Recreate and no lease Role${skipNote}`, async (t) => {
+  const two = (await render({ replicaCount: 2 })).find((d) => d.kind === 'Deployment') as unknown as { spec: { replicas: number } };
+  t.is(two.spec.replicas, 2);
+  const off = await render({ replicaCount: 2, leaderElection: { enabled: false } });
+  const dep = off.find((d) => d.kind === 'Deployment') as unknown as { spec: { replicas: number; strategy: { type: string } } };
+  t.deepEqual([dep.spec.replicas, dep.spec.strategy.type], [1, 'Recreate']);
+  t.false(off.some((d) => d.kind === 'Role'));
 });
 
 chartTest(`custom render: namespaced Role, ServiceMonitor, PodMonitor, PrometheusRule, dashboard, image and settings applied, every manifest valid${skipNote}`, async (t) => {
   const docs = await render(custom);
-  t.deepEqual(kinds(docs), ['ClusterRole', 'ConfigMap', 'CustomResourceDefinition', 'Deployment', 'PodMonitor', 'PrometheusRule', 'Role', 'RoleBinding', 'Service', 'ServiceAccount', 'ServiceMonitor']);
+  t.deepEqual(kinds(docs), ['ClusterRole', 'ConfigMap', 'CustomResourceDefinition', 'Deployment', 'PodMonitor', 'PrometheusRule', 'Role', 'Role', 'RoleBinding', 'RoleBinding', 'Service', 'ServiceAccount', 'ServiceMonitor']);
   for (const d of docs) t.notThrows(() => validateManifest(d), `${String(d.kind)} ${String(d.metadata?.name)}`);
-  const role = docs.find((d) => d.kind === 'Role') as ManifestLike & { metadata: { namespace: string } };
+  const role = docs.find((d) => d.kind === 'Role' && d.metadata?.name === 'rel-vonnegut') as ManifestLike & { metadata: { namespace: string } };
   t.is(role.metadata.namespace, 'team-a');
   const dep = docs.find((d) => d.kind === 'Deployment') as Deployment;
   const c = dep.spec.template.spec.containers[0]!;

@@ -15,6 +15,7 @@ import type { ManifestLike } from './helpers/validate.ts';
 import { runSidecar } from '../src/sidecar/main.ts';
 import { KubernetesStore } from '../../node/src/coordination/kubernetes.ts';
 import { silentLogger } from '../src/logger.ts';
+import { LeaderElector } from '../src/leader.ts';
 import { putDrainedPods, vgc } from './helpers/fixtures.ts';
 
 if (helmMissingInCi) test('helm is available in CI', (t) => t.fail(helmMissingInCi));
@@ -27,11 +28,12 @@ const DEADLINE_MS = 30_000;
 
 type Role = ManifestLike & { kind: string; metadata: { name: string }; rules: PolicyRule[] };
 
-async function roles(values?: object): Promise<{ operator: Role; sidecar: Role }> {
+async function roles(values?: object): Promise<{ operator: Role; sidecar: Role; leaderElection: Role }> {
   const docs = (await render(values)) as Role[];
   const operator = docs.find((d) => (d.kind === 'ClusterRole' || d.kind === 'Role') && d.metadata.name === 'rel-vonnegut')!;
   const sidecar = docs.find((d) => d.kind === 'ClusterRole' && d.metadata.name === 'rel-vonnegut-sidecar')!;
-  return { operator, sidecar };
+  const leaderElection = docs.find((d) => d.kind === 'Role' && d.metadata.name === 'rel-vonnegut-leader-election')!;
+  return { operator, sidecar, leaderElection };
 }
 
 const needed = (requests: RequestRecord[]): Set<string> => new Set(requests.flatMap(requiredPermissions));
@@ -155,6 +157,36 @@ helmTest(`member ClusterRole (the pod's ServiceAccount, sidecar and node) grants
   const granted = grantedPermissions(sidecar.rules);
   t.deepEqual(compare(granted.any, need), EXACT);
   t.is(granted.named.size, 0);
+});
+
+/** Every call of leader election: two candidates campaign, one leads and renews, then releases. */
+async function leaderElectionRequests(): Promise<RequestRecord[]> {
+  const api = new FakeApiServer();
+  await api.start();
+  const config = { namespace: 'vonnegut-system', name: 'vonnegut-operator', leaseDurationMs: 8000, renewDeadlineMs: 6000, retryPeriodMs: 200 };
+  const callbacks = { onStartedLeading: () => undefined, onStoppedLeading: () => undefined };
+  const electors = ['op-a', 'op-b'].map((identity) => new LeaderElector(api.kubeConfig(), { ...config, identity }, silentLogger(), callbacks));
+  try {
+    for (const e of electors) e.start();
+    const leader = await waitFor('a leader', () => electors.find((e) => e.isLeader()), DEADLINE_MS);
+    const rv = api.get('coordination.k8s.io/v1', 'Lease', config.namespace, config.name)!.metadata.resourceVersion;
+    await waitFor('renewed', () => api.get('coordination.k8s.io/v1', 'Lease', config.namespace, config.name)!.metadata.resourceVersion !== rv, DEADLINE_MS);
+    await leader.stop();
+    await waitFor('taken over', () => electors.some((e) => e !== leader && e.isLeader()), DEADLINE_MS);
+    return [...api.requests];
+  } finally {
+    await Promise.all(electors.map((e) => e.stop({ release: false })));
+    await api.stop();
+  }
+}
+
+helmTest(`leader-election Role (release namespace) grants exactly what the elector's requests need${skipNote}`, async (t) => {
+  const [{ leaderElection }, requests] = await Promise.all([roles(), leaderElectionRequests()]);
+  t.is((leaderElection as Role & { metadata: { namespace?: string } }).metadata.namespace, 'vonnegut-system');
+  t.true(requests.every((r) => r.path.includes('/namespaces/vonnegut-system/leases')), 'only the one namespace');
+  const granted = grantedPermissions(leaderElection.rules);
+  t.deepEqual(compare(granted.any, needed(requests)), EXACT);
+  t.deepEqual(sorted(granted.any), ['create coordination.k8s.io/leases', 'get coordination.k8s.io/leases', 'update coordination.k8s.io/leases']);
 });
 
 test('requiredPermissions maps requests as the API server authorizes them', (t) => {
