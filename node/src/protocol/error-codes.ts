@@ -56,6 +56,7 @@ export const ErrorCode = {
   INVALID_PRODUCER_ID_MAPPING: { code: 49, retriable: false },
   INVALID_TRANSACTION_TIMEOUT: { code: 50, retriable: false },
   CONCURRENT_TRANSACTIONS: { code: 51, retriable: true },
+  TRANSACTION_COORDINATOR_FENCED: { code: 52, retriable: false },
   TRANSACTIONAL_ID_AUTHORIZATION_FAILED: { code: 53, retriable: false },
   SECURITY_DISABLED: { code: 54, retriable: false },
   KAFKA_STORAGE_ERROR: { code: 56, retriable: true },
@@ -76,6 +77,8 @@ export const ErrorCode = {
   UNSUPPORTED_COMPRESSION_TYPE: { code: 76, retriable: false },
   GROUP_SUBSCRIBED_TO_TOPIC: { code: 86, retriable: false },
   INCONSISTENT_TOPIC_ID: { code: 103, retriable: false },
+  PRODUCER_FENCED: { code: 90, retriable: false },
+  OPERATION_NOT_ATTEMPTED: { code: 55, retriable: false },
 } as const satisfies Record<string, { code: number; retriable: boolean }>;
 
 export type ErrorCodeName = keyof typeof ErrorCode;

@@ -54,8 +54,8 @@ export const BASE_SEQUENCE_AT = 53;
 export const RECORDS_COUNT_AT = 57;
 
 const TIMESTAMP_TYPE_BIT = 0x08;
-const TRANSACTIONAL_BIT = 0x10;
-const CONTROL_BIT = 0x20;
+export const TRANSACTIONAL_BIT = 0x10;
+export const CONTROL_BIT = 0x20;
 const COMPRESSION_MASK = 0x07;
 
 /** Kafka's "no partition leader epoch" (producers send it; the leader stamps its own). */
@@ -201,13 +201,14 @@ export function recordCount(batches: Buffer): number {
   return n;
 }
 
-/** Producer id, epoch, first sequence and record count of the batch at `pos` (idempotence); needs 61 bytes. */
-export function batchProducer(buf: Buffer, pos: number): { producerId: number; producerEpoch: number; baseSequence: number; lastOffsetDelta: number } {
+/** Producer id, epoch, first sequence, record count and control bit of the batch at `pos` (idempotence); needs 61 bytes. */
+export function batchProducer(buf: Buffer, pos: number): { producerId: number; producerEpoch: number; baseSequence: number; lastOffsetDelta: number; control: boolean } {
   return {
     producerId: Number(buf.readBigInt64BE(pos + PRODUCER_ID_AT)),
     producerEpoch: buf.readInt16BE(pos + PRODUCER_EPOCH_AT),
     baseSequence: buf.readInt32BE(pos + BASE_SEQUENCE_AT),
     lastOffsetDelta: batchLastOffsetDelta(buf, pos),
+    control: (buf.readInt16BE(pos + ATTRIBUTES_AT) & CONTROL_BIT) !== 0,
   };
 }
 

@@ -1,5 +1,6 @@
 /**
- * Every version of the group coordinator, InitProducerId, DescribeConfigs and DescribeCluster codecs:
+ * Every version of the group coordinator, InitProducerId, transaction (AddPartitionsToTxn, AddOffsetsToTxn,
+ * EndTxn, TxnOffsetCommit), DescribeConfigs and DescribeCluster codecs:
  * encoding a full sample, decoding it and encoding again gives the same bytes, and the decoder reads
  * exactly what was written. A field written in one version and read in another would break this.
  */
@@ -73,6 +74,24 @@ const cases: Record<string, Case<never, never>> = {
     key: ApiKey.InitProducerId, encReq: api.encodeInitProducerIdRequest, decReq: api.decodeInitProducerIdRequest, encRes: api.encodeInitProducerIdResponse, decRes: api.decodeInitProducerIdResponse,
     req: { transactionalId: null, transactionTimeoutMs: 100, producerId: 77, producerEpoch: 3 }, res: { throttleTimeMs: 1, errorCode: 0, producerId: 2 ** 50 + 3, producerEpoch: 4 },
   },
+  AddPartitionsToTxn: {
+    key: ApiKey.AddPartitionsToTxn, encReq: api.encodeAddPartitionsToTxnRequest, decReq: api.decodeAddPartitionsToTxnRequest, encRes: api.encodeAddPartitionsToTxnResponse, decRes: api.decodeAddPartitionsToTxnResponse,
+    req: { transactionalId: 'tx', producerId: 2 ** 50 + 3, producerEpoch: 4, topics: [{ name: 't', partitions: [0, 2] }] },
+    res: { throttleTimeMs: 1, results: [{ name: 't', results: [{ partitionIndex: 0, errorCode: 0 }, { partitionIndex: 2, errorCode: 55 }] }] },
+  },
+  AddOffsetsToTxn: {
+    key: ApiKey.AddOffsetsToTxn, encReq: api.encodeAddOffsetsToTxnRequest, decReq: api.decodeAddOffsetsToTxnRequest, encRes: api.encodeTxnErrorResponse, decRes: api.decodeTxnErrorResponse,
+    req: { transactionalId: 'tx', producerId: 77, producerEpoch: 4, groupId: 'g' }, res: { throttleTimeMs: 1, errorCode: 51 },
+  },
+  EndTxn: {
+    key: ApiKey.EndTxn, encReq: api.encodeEndTxnRequest, decReq: api.decodeEndTxnRequest, encRes: api.encodeTxnErrorResponse, decRes: api.decodeTxnErrorResponse,
+    req: { transactionalId: 'tx', producerId: 77, producerEpoch: 4, committed: true }, res: { throttleTimeMs: 1, errorCode: 90 },
+  },
+  TxnOffsetCommit: {
+    key: ApiKey.TxnOffsetCommit, encReq: api.encodeTxnOffsetCommitRequest, decReq: api.decodeTxnOffsetCommitRequest, encRes: api.encodeTxnOffsetCommitResponse, decRes: api.decodeTxnOffsetCommitResponse,
+    req: { transactionalId: 'tx', groupId: 'g', producerId: 77, producerEpoch: 4, generationId: 3, memberId: 'm', groupInstanceId: 'i', topics: [{ name: 't', partitions: [{ partitionIndex: 1, committedOffset: 42, committedLeaderEpoch: 5, committedMetadata: 'meta' }] }] },
+    res: { throttleTimeMs: 1, topics: [{ name: 't', partitions: [{ partitionIndex: 1, errorCode: 0 }] }] },
+  },
   DescribeConfigs: {
     key: ApiKey.DescribeConfigs, encReq: api.encodeDescribeConfigsRequest, decReq: api.decodeDescribeConfigsRequest, encRes: api.encodeDescribeConfigsResponse, decRes: api.decodeDescribeConfigsResponse,
     req: { resources: [{ resourceType: 2, resourceName: 't', configurationKeys: null }, { resourceType: 4, resourceName: '1', configurationKeys: ['a'] }], includeSynonyms: true, includeDocumentation: true },
@@ -117,4 +136,16 @@ test('versions below a field\'s introduction drop it: JoinGroup v0 has no rebala
   t.is(back.rebalanceTimeoutMs, back.sessionTimeoutMs);
   t.is(back.groupInstanceId, null);
   t.is(back.reason, null);
+});
+
+test('TxnOffsetCommit below v3 carries no generation or member, below v2 no leader epoch', (t) => {
+  for (const v of [0, 1, 2]) {
+    const w = new Writer(64);
+    api.encodeTxnOffsetCommitRequest(w, v, cases.TxnOffsetCommit!.req as api.TxnOffsetCommitRequest);
+    const back = api.decodeTxnOffsetCommitRequest(new Reader(Buffer.from(w.toBuffer())), v);
+    t.is(back.generationId, -1);
+    t.is(back.memberId, '');
+    t.is(back.groupInstanceId, null);
+    t.is(back.topics[0]!.partitions[0]!.committedLeaderEpoch, v >= 2 ? 5 : -1);
+  }
 });

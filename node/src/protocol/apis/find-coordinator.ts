@@ -16,8 +16,10 @@ import type { Reader } from '../reader.ts';
 import type { Writer } from '../writer.ts';
 import { rArray, rNullableString, rString, rTags, wArray, wNullableString, wString, wTags } from './fields.ts';
 
-/** Key type of a consumer group (1 would be a transactional id; vonnegut has no transactions). */
+/** Key type of a consumer group. */
 export const COORDINATOR_KEY_GROUP = 0;
+/** Key type of a transactional id (v1+). */
+export const COORDINATOR_KEY_TRANSACTION = 1;
 
 export interface FindCoordinatorRequest {
   keyType: number;

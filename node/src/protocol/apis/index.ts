@@ -25,3 +25,7 @@ export * from './alter-configs.ts';
 export * from './create-partitions.ts';
 export * from './delete-records.ts';
 export * from './offset-delete.ts';
+export * from './add-partitions-to-txn.ts';
+export * from './add-offsets-to-txn.ts';
+export * from './end-txn.ts';
+export * from './txn-offset-commit.ts';
