@@ -42,6 +42,7 @@ import { configWithDefaults, FLUSH_NEVER, type LogConfig } from './log-config.ts
 import { loadSegments } from './log-loader.ts';
 import { silentLogger, type StorageLogger } from './logger.ts';
 import { ProducerState } from './producer-state.ts';
+import { PartitionTxns } from './partition-txns.ts';
 import { FilePool } from './file-pool.ts';
 import { finishSwaps, installSwap, writeCleanedLog } from './segment-swap.ts';
 import { recoverSegment } from './recovery.ts';
@@ -106,6 +107,8 @@ export class PartitionLog {
   private closed = false;
   /** Idempotent producers' recent sequences, rebuilt from the newest segments on open. */
   readonly producers = new ProducerState();
+  /** Open and aborted transactions (partition-txns.ts): scanned on first use, then kept by appends. */
+  private txns: PartitionTxns | null = null;
 
   private constructor(dir: string, config: LogConfig, segConfig: SegmentConfig, segments: LogSegment[], committedOffset: (() => number) | undefined, logger: StorageLogger) {
     this.dir = dir;
@@ -127,6 +130,11 @@ export class PartitionLog {
         return true;
       });
     }
+  }
+
+  /** This partition's transactions (last stable offset, aborted list). */
+  transactions(): PartitionTxns {
+    return (this.txns ??= PartitionTxns.scan(this.segments));
   }
 
   /** Opens (creating if needed) the log in `dir`, recovering the last segment, or all with `recoverAll`. */
@@ -210,6 +218,7 @@ export class PartitionLog {
   }
 
   private recordProducers(batches: Buffer): void {
+    this.txns?.observe(batches);
     walkBatches(batches, 0, batches.length, (pos) => {
       this.producers.record(batchProducer(batches, pos), batchBaseOffset(batches, pos));
     });
@@ -283,6 +292,7 @@ export class PartitionLog {
       this.active.truncateTo(offset);
       this.unflushed.add(this.active);
     }
+    this.txns = null;
     this.rebuildProducerState();
   }
 
@@ -292,6 +302,7 @@ export class PartitionLog {
     for (const seg of this.segments.splice(0)) this.dropSegment(seg);
     this.segments.push(LogSegment.create(this.dir, offset, this.segConfig));
     this.startOffset = offset;
+    this.txns = null;
     this.rebuildProducerState();
   }
 

@@ -35,6 +35,8 @@ export interface BatchProducerInfo {
   producerEpoch: number;
   baseSequence: number;
   lastOffsetDelta: number;
+  /** A transaction marker (control batch): carries no sequence, but its epoch fences older ones. */
+  control?: boolean;
 }
 
 export class ProducerState {
@@ -67,6 +69,12 @@ export class ProducerState {
 
   /** Records an appended batch (on every replica, and while rebuilding). */
   record(info: BatchProducerInfo, firstOffset: number): void {
+    if (info.control && info.producerId >= 0) {
+      // The coordinator writes an aborting zombie's markers with the bumped epoch (KIP-98 fencing).
+      const entry = this.producers.get(info.producerId);
+      if (!entry || info.producerEpoch > entry.epoch) this.producers.set(info.producerId, { epoch: info.producerEpoch, batches: [] });
+      return;
+    }
     if (info.producerId < 0 || info.baseSequence < 0) return;
     let entry = this.producers.get(info.producerId);
     if (!entry || info.producerEpoch > entry.epoch) {
