@@ -3,10 +3,15 @@
  * commit is acknowledged only after its records are appended through the chain's head and committed by
  * the tail (acks=-1), and the in-memory map is rebuilt by replaying that log when a node becomes the
  * coordinator. The map is updated after the append succeeds, so a failed commit leaves nothing behind.
+ *
+ * Offsets committed inside a transaction (TxnOffsetCommit) are written as a transactional batch of the
+ * producer and held aside until that producer's commit marker reaches this topic (then they become
+ * visible) or its abort marker does (then they are dropped), in memory and on replay alike.
  */
 import type { DecodedBatch } from '../protocol/record-batch.ts';
 import { encodeRecordBatch } from '../protocol/record-batch.ts';
-import { decodeOffsetKey, decodeOffsetValue, encodeOffsetKey, encodeOffsetValue, type CommittedOffset } from './offset-records.ts';
+import { CONTROL_COMMIT, controlKeyType } from '../protocol/control-record.ts';
+import { decodeOffsetKey, decodeOffsetValue, encodeOffsetKey, encodeOffsetValue, type CommittedOffset, type OffsetKey } from './offset-records.ts';
 import { tpKey } from '../topic-partition.ts';
 
 /** Appends one record batch to the offsets topic; resolves to a Kafka error code (0 = committed). */
@@ -22,21 +27,32 @@ export interface OffsetToCommit {
 
 const committedOf = (e: CommittedOffset): CommittedOffset => ({ offset: e.offset, leaderEpoch: e.leaderEpoch, metadata: e.metadata, commitTimestamp: e.commitTimestamp });
 
+interface PendingOffset extends OffsetKey {
+  value: CommittedOffset | null;
+}
+
 export class OffsetStore {
   private readonly byGroup = new Map<string, Map<string, CommittedOffset & { topic: string; partition: number }>>();
+  /** Offsets of open transactions, by producer id, in commit order. */
+  private readonly pending = new Map<number, PendingOffset[]>();
 
   constructor(private readonly append: AppendOffsets, private readonly now: () => number = Date.now) {}
 
   /** Replays batches of the offsets topic in log order (later records win, tombstones delete). */
   load(batches: Iterable<DecodedBatch>): void {
     for (const batch of batches) {
-      if (batch.header.control) continue;
+      const { producerId, control, transactional } = batch.header;
+      if (control) {
+        this.completeTransaction(producerId, controlKeyType(batch.records[0]?.key ?? null) === CONTROL_COMMIT);
+        continue;
+      }
       for (const record of batch.records) {
         if (!record.key) continue;
         const key = decodeOffsetKey(record.key);
         if (!key) continue;
-        if (record.value === null) this.remove(key.group, key.topic, key.partition);
-        else this.put(key.group, key.topic, key.partition, decodeOffsetValue(record.value));
+        const value = record.value === null ? null : decodeOffsetValue(record.value);
+        if (transactional) this.hold(producerId, { ...key, value });
+        else this.apply({ ...key, value });
       }
     }
   }
@@ -54,6 +70,44 @@ export class OffsetStore {
     if (errorCode !== 0) return errorCode;
     for (const o of values) this.put(group, o.topic, o.partition, o.value);
     return 0;
+  }
+
+  /**
+   * Writes offsets as part of producer `producerId`'s open transaction (TxnOffsetCommit): durable now,
+   * visible only once `completeTransaction(producerId, true)` says the transaction committed.
+   */
+  async commitTransactional(group: string, producerId: number, producerEpoch: number, offsets: OffsetToCommit[]): Promise<number> {
+    if (offsets.length === 0) return 0;
+    const commitTimestamp = this.now();
+    const entries = offsets.map((o): PendingOffset => ({ group, topic: o.topic, partition: o.partition, value: { offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata, commitTimestamp } }));
+    const batch = encodeRecordBatch({
+      timestamp: commitTimestamp,
+      producerId,
+      producerEpoch,
+      transactional: true,
+      records: entries.map((e) => ({ key: encodeOffsetKey(e), value: encodeOffsetValue(e.value!) })),
+    });
+    const errorCode = await this.append(batch);
+    if (errorCode === 0) for (const e of entries) this.hold(producerId, e);
+    return errorCode;
+  }
+
+  /** A transaction marker reached the offsets topic: its held offsets become visible (commit) or vanish (abort). */
+  completeTransaction(producerId: number, commit: boolean): void {
+    const held = this.pending.get(producerId) ?? [];
+    this.pending.delete(producerId);
+    if (commit) for (const e of held) this.apply(e);
+  }
+
+  private hold(producerId: number, e: PendingOffset): void {
+    const list = this.pending.get(producerId) ?? [];
+    list.push(e);
+    this.pending.set(producerId, list);
+  }
+
+  private apply(e: PendingOffset): void {
+    if (e.value === null) this.remove(e.group, e.topic, e.partition);
+    else this.put(e.group, e.topic, e.partition, e.value);
   }
 
   /** One partition's committed offset, or undefined. */
@@ -99,6 +153,7 @@ export class OffsetStore {
 
   clear(): void {
     this.byGroup.clear();
+    this.pending.clear();
   }
 
   private put(group: string, topic: string, partition: number, v: CommittedOffset): void {

@@ -5,11 +5,16 @@
 import { ApiKey } from '../protocol/api-keys.ts';
 import type { ChainNode } from '../chain/chain-node.ts';
 import type { GroupCoordinator } from '../groups/coordinator.ts';
+import type { TransactionCoordinator } from '../transactions/coordinator.ts';
 import type { AccessControl } from './access-control.ts';
 import type { Broker } from './broker.ts';
-import { ProducerIdAllocator } from './producer-ids.ts';
+import type { ProducerIdAllocator } from './producer-ids.ts';
 import type { AnyHandler, ApiHandler, RawHandler } from './router.ts';
 import { TopicAdmin } from './topic-admin.ts';
+import { addOffsetsToTxnHandler } from './handlers/add-offsets-to-txn.ts';
+import { addPartitionsToTxnHandler } from './handlers/add-partitions-to-txn.ts';
+import { endTxnHandler } from './handlers/end-txn.ts';
+import { txnOffsetCommitHandler } from './handlers/txn-offset-commit.ts';
 import { alterConfigsHandler, incrementalAlterConfigsHandler } from './handlers/alter-configs.ts';
 import { apiVersionsHandler } from './handlers/api-versions.ts';
 import { chainReplicateHandler } from './handlers/chain-replicate.ts';
@@ -42,6 +47,9 @@ import { syncGroupHandler } from './handlers/sync-group.ts';
 export interface ApiTableParts {
   broker: Broker;
   coordinator: GroupCoordinator;
+  transactions: TransactionCoordinator;
+  /** Producer ids for idempotent and transactional producers alike. */
+  producerIds: ProducerIdAllocator;
   chain: ChainNode;
   access: AccessControl;
   /** The principal chain members authenticate as (for the replication link's ACL check). */
@@ -88,7 +96,11 @@ export function apiTable(p: ApiTableParts): Map<number, AnyHandler> {
     entry(ApiKey.ListGroups, listGroupsHandler(coordinator, access)),
     entry(ApiKey.DeleteGroups, deleteGroupsHandler(coordinator, access)),
     entry(ApiKey.OffsetDelete, offsetDeleteHandler(coordinator, access)),
-    entry(ApiKey.InitProducerId, initProducerIdHandler(new ProducerIdAllocator(broker.selfId()), access)),
+    entry(ApiKey.InitProducerId, initProducerIdHandler(p.producerIds, access, p.transactions)),
+    entry(ApiKey.AddPartitionsToTxn, addPartitionsToTxnHandler(p.transactions, access, (topic) => broker.partitionCount(topic))),
+    entry(ApiKey.AddOffsetsToTxn, addOffsetsToTxnHandler(p.transactions, coordinator, access)),
+    entry(ApiKey.EndTxn, endTxnHandler(p.transactions)),
+    entry(ApiKey.TxnOffsetCommit, txnOffsetCommitHandler(p.transactions, coordinator, access, (topic) => broker.partitionCount(topic))),
     entry(ApiKey.DescribeConfigs, describeConfigsHandler(broker, admin, flags, access)),
     entry(ApiKey.AlterConfigs, alterConfigsHandler(broker, admin, access)),
     entry(ApiKey.IncrementalAlterConfigs, incrementalAlterConfigsHandler(broker, admin, access)),

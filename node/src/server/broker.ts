@@ -13,6 +13,7 @@ import { recordCount, stampLogAppendTime } from '../protocol/record-batch.ts';
 import { validateTopicName } from '../storage/log-files.ts';
 import type { LogManager } from '../storage/log-manager.ts';
 import type { PartitionLog } from '../storage/partition-log.ts';
+import type { AbortedTxn } from '../storage/partition-txns.ts';
 import type { ChainAppend, ChainNode } from '../chain/chain-node.ts';
 import { nodeIdFromName, type Member } from '../chain/membership.ts';
 import type { Logger } from '../logging.ts';
@@ -60,8 +61,12 @@ export interface ProduceResult {
 export interface FetchPartitionResult {
   errorCode: number;
   highWatermark: number;
+  /** The bound of a read_committed read (partition-txns.ts); the high watermark when nothing is open. */
+  lastStableOffset: number;
   logStartOffset: number;
   records: Buffer | null;
+  /** Aborted transactions overlapping what a read_committed read returned; null for read_uncommitted. */
+  abortedTransactions: AbortedTxn[] | null;
 }
 
 /** A produce's append at the head: where it landed and how many new bytes it wrote (0 for a duplicate). */
@@ -343,22 +348,29 @@ export class Broker {
     return { ...appended, bytes: appended.duplicate ? 0 : batches.length, logAppendTimeMs };
   }
 
-  /** Reads one partition up to its committed offset; a partition whose log is not here yet reads as empty. */
-  readPartition(spec: FetchSpec, minOneBatch = true): FetchPartitionResult {
+  /**
+   * Reads one partition up to its committed offset (read_committed: up to its last stable offset, with
+   * the aborted transactions in that range); a partition whose log is not here yet reads as empty.
+   */
+  readPartition(spec: FetchSpec, minOneBatch = true, readCommitted = false): FetchPartitionResult {
     const hwm = this.chain.committedOffset(spec.topic, spec.partition);
+    const answer = (errorCode: number, lastStableOffset: number, logStartOffset: number, records: Buffer | null, abortedTransactions: AbortedTxn[] | null): FetchPartitionResult =>
+      ({ errorCode, highWatermark: hwm, lastStableOffset, logStartOffset, records, abortedTransactions });
     try {
       const refusal = this.chain.readable();
       if (refusal) throw refusal;
       const log = this.ownedLog(spec.topic, spec.partition);
       const logStartOffset = log?.logStartOffset ?? 0;
-      if (spec.offset < logStartOffset || spec.offset > hwm) {
-        return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE.code, highWatermark: hwm, logStartOffset, records: null };
-      }
-      if (!log || spec.offset === hwm || spec.maxBytes <= 0) return { errorCode: 0, highWatermark: hwm, logStartOffset, records: null };
-      const { records } = log.read(spec.offset, { maxBytes: spec.maxBytes, maxOffset: hwm, minOneBatch });
-      return { errorCode: 0, highWatermark: hwm, logStartOffset, records: records.length > 0 ? records : null };
+      // Only read_committed readers pay for the transaction state (its first use scans the log).
+      const lso = readCommitted && log ? log.transactions().lastStableOffset(hwm) : hwm;
+      if (spec.offset < logStartOffset || spec.offset > hwm) return answer(ErrorCode.OFFSET_OUT_OF_RANGE.code, lso, logStartOffset, null, null);
+      const bound = lso;
+      if (!log || spec.offset >= bound || spec.maxBytes <= 0) return answer(0, lso, logStartOffset, null, readCommitted ? [] : null);
+      const { records } = log.read(spec.offset, { maxBytes: spec.maxBytes, maxOffset: bound, minOneBatch });
+      const aborted = readCommitted && records.length > 0 ? log.transactions().abortedIn(spec.offset, bound) : readCommitted ? [] : null;
+      return answer(0, lso, logStartOffset, records.length > 0 ? records : null, aborted);
     } catch (err) {
-      return { errorCode: this.codeFor(err, spec.topic, spec.partition), highWatermark: hwm, logStartOffset: -1, records: null };
+      return answer(this.codeFor(err, spec.topic, spec.partition), hwm, -1, null, null);
     }
   }
 
@@ -367,7 +379,7 @@ export class Broker {
    * timer loop) until `minBytes` are there or `maxWaitMs` passes. Only the first partition with data may
    * get one whole batch past the budget (Kafka's minOneMessage); every later one stays within what is left.
    */
-  async fetch(specs: FetchSpec[], opts: { maxBytes: number; minBytes: number; maxWaitMs: number }): Promise<FetchPartitionResult[]> {
+  async fetch(specs: FetchSpec[], opts: { maxBytes: number; minBytes: number; maxWaitMs: number; readCommitted?: boolean }): Promise<FetchPartitionResult[]> {
     const deadline = Date.now() + Math.max(0, opts.maxWaitMs);
     for (;;) {
       let budget = opts.maxBytes;
@@ -375,7 +387,7 @@ export class Broker {
       let anyError = false;
       const results = specs.map((s) => {
         const first = total === 0;
-        const r = this.readPartition({ ...s, maxBytes: Math.min(s.maxBytes, Math.max(budget, first ? 1 : 0)) }, first);
+        const r = this.readPartition({ ...s, maxBytes: Math.min(s.maxBytes, Math.max(budget, first ? 1 : 0)) }, first, opts.readCommitted);
         const n = r.records?.length ?? 0;
         total += n;
         budget -= n;
@@ -397,11 +409,15 @@ export class Broker {
     });
   }
 
-  /** ListOffsets for one partition: -1 latest (the committed offset), -2/-4 earliest, -3 the largest timestamp (v7+), else by timestamp. */
-  listOffset(topic: string, partition: number, timestamp: number): { errorCode: number; offset: number; timestamp: number } {
+  /**
+   * ListOffsets for one partition: -1 latest (the committed offset; read_committed: the last stable
+   * offset, which also bounds the lookups), -2/-4 earliest, -3 the largest timestamp (v7+), else by timestamp.
+   */
+  listOffset(topic: string, partition: number, timestamp: number, readCommitted = false): { errorCode: number; offset: number; timestamp: number } {
     try {
       const log = this.ownedLog(topic, partition);
-      const hwm = this.chain.committedOffset(topic, partition);
+      const committed = this.chain.committedOffset(topic, partition);
+      const hwm = readCommitted && log ? log.transactions().lastStableOffset(committed) : committed;
       if (timestamp === -1) return { errorCode: 0, offset: hwm, timestamp: -1 };
       // -4 (EARLIEST_LOCAL, KIP-405) is the log start: every segment is local here.
       if (timestamp === -2 || timestamp === -4) return { errorCode: 0, offset: log?.logStartOffset ?? 0, timestamp: -1 };

@@ -31,6 +31,10 @@ import { apiTable } from './api-table.ts';
 import { startNodeAdmin } from './node-admin.ts';
 import { GroupCoordinator } from '../groups/coordinator.ts';
 import { brokerCoordinatorHost } from './broker-host.ts';
+import { brokerTxnHost } from './txn-host.ts';
+import { ProducerIdAllocator } from './producer-ids.ts';
+import { TransactionCoordinator } from '../transactions/coordinator.ts';
+import { TRANSACTION_STATE_TOPIC } from '../transactions/txn-records.ts';
 import { WatchedAclFile } from '../security/acl-file.ts';
 import { AccessControl, OPEN_ACCESS } from './access-control.ts';
 
@@ -163,12 +167,13 @@ function failoverOf(config: NodeConfig, store: CoordinationStore | null, nodeNam
 /** Starts retention, the log cleaner, the flusher and idle file closing; returns what stops them all. */
 function startStorageTasks(config: NodeConfig, logs: LogManager, chain: ChainNode, metrics: NodeMetrics): () => void {
   // Retention deletes only below what every chain member committed (ChainNode.retentionBound).
-  // The cleaner compacts `__consumer_offsets` always (Kafka creates it with cleanup.policy=compact) and
+  // The cleaner compacts `__consumer_offsets` and `__transaction_state` always (Kafka creates them with
+  // cleanup.policy=compact) and
   // every topic whose cleanup.policy says so, below the same bound as retention.
   const stopCleaner = logs.startCleaner({
     ...(config.logCleanerBackoffMs !== undefined ? { backoffMs: config.logCleanerBackoffMs } : {}),
     bound: (topic, p) => chain.retentionBound(topic, p),
-    compacted: (topic) => topic === OFFSETS_TOPIC || logs.topicConfig(topic).cleanupPolicy.includes('compact'),
+    compacted: (topic) => topic === OFFSETS_TOPIC || topic === TRANSACTION_STATE_TOPIC || logs.topicConfig(topic).cleanupPolicy.includes('compact'),
     onPass: (segments) => metrics.cleanerPassed(segments),
   });
   const stopRetention = logs.startRetention(config.retentionCheckIntervalMs ?? DEFAULT_RETENTION_CHECK_MS, (topic, p) => chain.retentionBound(topic, p), (deleted) => metrics.retentionChecked(deleted));
@@ -287,7 +292,11 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
   const coordinator = new GroupCoordinator(brokerCoordinatorHost(broker), logger.child({ component: 'groups' }));
   // Hand groups over as soon as the chain's head changes, not on the next group request.
   chain.on('view', () => void coordinator.ready());
-  const table = apiTable({ broker, coordinator, chain, access, interBrokerPrincipal: security.interBrokerPrincipal, logFlags: config });
+  const producerIds = new ProducerIdAllocator(broker.selfId());
+  const transactions = new TransactionCoordinator(brokerTxnHost(broker, coordinator, producerIds), logger.child({ component: 'transactions' }));
+  // The same for transactions, which also finishes what a previous coordinator left half-ended.
+  chain.on('view', () => void transactions.ready());
+  const table = apiTable({ broker, coordinator, transactions, producerIds, chain, access, interBrokerPrincipal: security.interBrokerPrincipal, logFlags: config });
   route = createRouter(table, logger.child({ component: 'router' }), (api, seconds, outcome, response) => {
     metrics.request(api, outcome, seconds);
     forEachResponseError(response, (error) => metrics.requestError(api, error));
@@ -324,6 +333,7 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
       await failover?.stop();
       await kafka.close();
       coordinator.close();
+      transactions.close();
       directory.stop();
       cluster?.stop();
       clusterConfigs?.stop();

@@ -3,6 +3,9 @@
  * request's max_bytes (v3+) and each partition's max bytes. Versions below 4 get MessageSets (magic 0
  * for v0-1, magic 1 for v2-3), because clients of that era reject RecordBatch v2.
  *
+ * isolation_level read_committed (v4+) reads up to the last stable offset and lists the aborted
+ * transactions in what it returns (KIP-98); read_uncommitted reads up to the high watermark.
+ *
  * Fetch sessions (v7+) are not kept: we answer session id 0, which tells clients to send full requests
  * (KIP-227's "sessionless" mode), so no state has to survive between requests.
  *
@@ -19,6 +22,8 @@ import type { ApiHandler } from '../router.ts';
 /** Kafka's fetch.max.bytes default, used for versions without a request-wide limit. */
 const DEFAULT_FETCH_MAX_BYTES = 50 * 1024 * 1024;
 const EMPTY = Buffer.alloc(0);
+/** isolation_level 1 (v4+): read only up to the last stable offset, and learn which transactions aborted. */
+const READ_COMMITTED = 1;
 
 /** Serves Fetch from the committed prefix of each partition. */
 export function fetchHandler(broker: Broker, access: AccessControl): ApiHandler<FetchRequest, FetchResponse> {
@@ -35,6 +40,7 @@ export function fetchHandler(broker: Broker, access: AccessControl): ApiHandler<
         maxBytes: version >= 3 ? req.maxBytes : DEFAULT_FETCH_MAX_BYTES,
         minBytes: req.minBytes,
         maxWaitMs: req.maxWaitMs,
+        readCommitted: version >= 4 && req.isolationLevel === READ_COMMITTED,
       });
       let i = 0;
       return {
@@ -52,9 +58,9 @@ export function fetchHandler(broker: Broker, access: AccessControl): ApiHandler<
               partitionIndex: p.partition,
               errorCode: r.errorCode,
               highWatermark: r.highWatermark,
-              lastStableOffset: r.highWatermark,
+              lastStableOffset: r.lastStableOffset,
               logStartOffset: r.logStartOffset,
-              abortedTransactions: version >= 4 ? [] : null,
+              abortedTransactions: version >= 4 ? (r.abortedTransactions ?? []).map((a) => ({ producerId: a.producerId, firstOffset: a.firstOffset })) : null,
               preferredReadReplica: -1,
               records,
             };
@@ -65,4 +71,4 @@ export function fetchHandler(broker: Broker, access: AccessControl): ApiHandler<
   };
 }
 
-const UNAUTHORIZED: FetchPartitionResult = { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED.code, highWatermark: -1, logStartOffset: -1, records: null };
+const UNAUTHORIZED: FetchPartitionResult = { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED.code, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: null, abortedTransactions: null };

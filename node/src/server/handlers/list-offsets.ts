@@ -1,5 +1,6 @@
 /**
- * ListOffsets: latest (-1) is the committed offset, earliest (-2) the log start, else by timestamp.
+ * ListOffsets: latest (-1) is the committed offset (isolation_level 1, read_committed: the last stable
+ * offset), earliest (-2) the log start, else by timestamp.
  * ACLs: Describe on the topic, else TOPIC_AUTHORIZATION_FAILED for each of its partitions.
  */
 import { ErrorCode } from '../../protocol/error-codes.ts';
@@ -19,7 +20,7 @@ export function listOffsetsHandler(broker: Broker, access: AccessControl): ApiHa
         topics: req.topics.map((t) => {
           const allowed = access.topic(ctx, 'describe', t.name);
           const partitions = t.partitions.map((p) => {
-            const r = allowed ? broker.listOffset(t.name, p.partitionIndex, p.timestamp) : UNAUTHORIZED;
+            const r = allowed ? broker.listOffset(t.name, p.partitionIndex, p.timestamp, req.isolationLevel === 1) : UNAUTHORIZED;
             return {
               partitionIndex: p.partitionIndex,
               errorCode: r.errorCode,

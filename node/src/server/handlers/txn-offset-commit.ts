@@ -1,0 +1,51 @@
+/**
+ * TxnOffsetCommit: offsets committed inside the producer's open transaction; they are written to
+ * `__consumer_offsets` now and become visible only when the transaction commits (groups/offset-store.ts).
+ * One error code for the batch, as OffsetCommit; a partition that does not exist gets
+ * UNKNOWN_TOPIC_OR_PARTITION and is not stored.
+ * ACLs: Read on the group (else GROUP_AUTHORIZATION_FAILED) and on each topic (else TOPIC_AUTHORIZATION_FAILED).
+ */
+import { decodeTxnOffsetCommitRequest, encodeTxnOffsetCommitResponse, type TxnOffsetCommitRequest, type TxnOffsetCommitResponse } from '../../protocol/apis/txn-offset-commit.ts';
+import { ErrorCode } from '../../protocol/error-codes.ts';
+import type { GroupCoordinator } from '../../groups/coordinator.ts';
+import { OFFSETS_TOPIC } from '../../groups/offset-records.ts';
+import { fencedForVersion, type TransactionCoordinator } from '../../transactions/coordinator.ts';
+import type { AccessControl } from '../access-control.ts';
+import type { ApiHandler } from '../router.ts';
+
+/** Kafka answers a stale producer here with INVALID_PRODUCER_EPOCH at every version. */
+const FENCED_FROM = Number.POSITIVE_INFINITY;
+
+export function txnOffsetCommitHandler(txn: TransactionCoordinator, groups: GroupCoordinator, access: AccessControl, partitionCount: (topic: string) => number | undefined): ApiHandler<TxnOffsetCommitRequest, TxnOffsetCommitResponse> {
+  return {
+    decode: decodeTxnOffsetCommitRequest,
+    encode: encodeTxnOffsetCommitResponse,
+    async handle(req, ctx) {
+      const groupAllowed = access.group(ctx, 'read', req.groupId);
+      const topicAllowed = req.topics.map((t) => groupAllowed && access.topic(ctx, 'read', t.name));
+      const counts = req.topics.map((t) => partitionCount(t.name));
+      const exists = (i: number, partition: number): boolean => partition >= 0 && partition < (counts[i] ?? 0);
+      let errorCode = groupAllowed ? await groups.ready() : ErrorCode.GROUP_AUTHORIZATION_FAILED.code;
+      if (errorCode === 0) errorCode = await txn.ready();
+      if (errorCode === 0) {
+        const offsets = req.topics.flatMap((t, i) => !topicAllowed[i] ? [] : t.partitions
+          .filter((p) => exists(i, p.partitionIndex))
+          .map((p) => ({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.committedMetadata ?? '' })));
+        errorCode = await txn.withOpenTransaction(req.transactionalId, req.producerId, req.producerEpoch, OFFSETS_TOPIC,
+          () => groups.offsets.commitTransactional(req.groupId, req.producerId, req.producerEpoch, offsets));
+        errorCode = fencedForVersion(errorCode, ctx.header.apiVersion, FENCED_FROM);
+      }
+      return {
+        throttleTimeMs: 0,
+        topics: req.topics.map((t, i) => ({
+          name: t.name,
+          partitions: t.partitions.map((p) => ({
+            partitionIndex: p.partitionIndex,
+            errorCode: errorCode === 0 && !topicAllowed[i] ? ErrorCode.TOPIC_AUTHORIZATION_FAILED.code
+              : errorCode === 0 && !exists(i, p.partitionIndex) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.code : errorCode,
+          })),
+        })),
+      };
+    },
+  };
+}
