@@ -49,7 +49,12 @@ test.serial('a flexible-only client: CreateTopics v5, Produce v9 (idempotent), F
   const other = await call(ApiKey.InitProducerId, api.encodeInitProducerIdRequest, api.decodeInitProducerIdResponse, { transactionalId: null, transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 });
   t.not(other.producerId, pid.producerId, 'every producer gets its own id');
   const txn = await call(ApiKey.InitProducerId, api.encodeInitProducerIdRequest, api.decodeInitProducerIdResponse, { transactionalId: 'tx', transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 });
-  t.is(txn.errorCode, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code, 'transactions are refused, not faked');
+  t.is(txn.errorCode, 0, 'a transactional id gets a producer id from the transaction coordinator');
+  t.is(txn.producerEpoch, 0);
+  const bumped = await call(ApiKey.InitProducerId, api.encodeInitProducerIdRequest, api.decodeInitProducerIdResponse, { transactionalId: 'tx', transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 });
+  t.deepEqual([bumped.errorCode, bumped.producerId, bumped.producerEpoch], [0, txn.producerId, 1], 'the same id again: same producer id, next epoch');
+  const stale = await call(ApiKey.InitProducerId, api.encodeInitProducerIdRequest, api.decodeInitProducerIdResponse, { transactionalId: 'tx', transactionTimeoutMs: 60_000, producerId: txn.producerId, producerEpoch: 0 });
+  t.is(stale.errorCode, ErrorCode.PRODUCER_FENCED.code, 'v4 naming a fenced epoch is PRODUCER_FENCED');
 
   const batch = (seq: number, values: string[]): Buffer => encodeRecordBatch({ producerId: pid.producerId, producerEpoch: pid.producerEpoch, baseSequence: seq, records: values.map((value) => ({ value })) });
   const produce = (records: Buffer) => call(ApiKey.Produce, api.encodeProduceRequest, api.decodeProduceResponse, { transactionalId: null, acks: -1, timeoutMs: 10_000, topics: [{ name: 'flex', partitions: [{ index: 1, records }] }] });
