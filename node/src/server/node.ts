@@ -168,8 +168,7 @@ function failoverOf(config: NodeConfig, store: CoordinationStore | null, nodeNam
 function startStorageTasks(config: NodeConfig, logs: LogManager, chain: ChainNode, metrics: NodeMetrics): () => void {
   // Retention deletes only below what every chain member committed (ChainNode.retentionBound).
   // The cleaner compacts `__consumer_offsets` and `__transaction_state` always (Kafka creates them with
-  // cleanup.policy=compact) and
-  // every topic whose cleanup.policy says so, below the same bound as retention.
+  // cleanup.policy=compact) and every topic whose cleanup.policy says so, below the same bound as retention.
   const stopCleaner = logs.startCleaner({
     ...(config.logCleanerBackoffMs !== undefined ? { backoffMs: config.logCleanerBackoffMs } : {}),
     bound: (topic, p) => chain.retentionBound(topic, p),
