@@ -23,8 +23,8 @@
  *   its log takes a joining link from the tail only (it is caught up, then appended at the tail).
  *
  * Fencing: a node accepts a link only from the predecessor its own view names, at its own epoch (newer
- * with discovery); every message that changes a log carries the link's epoch and is refused unless it
- * is this node's current epoch, and an epoch change drops links opened at an older one.
+ * with discovery); every message that changes a log or a topic's settings carries the link's epoch and
+ * is refused unless it is this node's current epoch; an epoch change drops links opened at an older one.
  */
 import { EventEmitter } from 'node:events';
 import { KafkaError } from '../protocol/errors.ts';
@@ -170,8 +170,7 @@ export class ChainNode extends EventEmitter {
     if (role === 'head' && !this.replicator.ready) {
       return { ok: false, error: new KafkaError('NOT_ENOUGH_REPLICAS', 'chain is not linked down to its tail') };
     }
-    // Members refresh DNS at different moments: until the rest of the chain agrees on who the tail is,
-    // an acknowledgement might come from a node that only believes it is the tail.
+    // Until the chain agrees on its tail (DNS answers differ), an ack might come from a node that only thinks it is one.
     const tail = this.position.members[this.position.members.length - 1]?.name;
     if (role === 'head' && this.replicator.reportedTail !== tail) {
       return { ok: false, error: new KafkaError('NOT_ENOUGH_REPLICAS', `chain members disagree on the tail (${this.replicator.reportedTail || 'unknown'} vs ${tail})`) };
@@ -416,8 +415,7 @@ export class ChainNode extends EventEmitter {
         this.checkEpoch(msg);
         const log = this.opts.logs.partition(msg.topic, msg.partition);
         if (log && msg.offset > log.logEndOffset) {
-          // The predecessor's retention deleted what lies between our log end and its log start: continue
-          // from there (nothing below it can be read anywhere in the chain any more).
+          // The predecessor's retention took the gap after our log end: continue at its log start.
           this.opts.logger.info('predecessor starts past our log end; restarting the log there', { topic: msg.topic, partition: msg.partition, from: log.logEndOffset, to: msg.offset });
           log.truncateFullyAndStartAt(msg.offset);
         } else if (log && msg.offset < log.logEndOffset) {
@@ -434,12 +432,14 @@ export class ChainNode extends EventEmitter {
         this.replicator.sendCreate(msg.topic, msg.partitionCount);
         return;
       case 'config': {
+        this.checkEpoch(msg);
         const overrides = Object.fromEntries(msg.configs.map((c) => [c.name, c.value]));
         if (this.opts.logs.list().some((t) => t.topic === msg.topic)) this.opts.logs.setTopicConfig(msg.topic, overrides);
         this.replicator.sendConfig(msg.topic, overrides);
         return;
       }
       case 'logStart': {
+        this.checkEpoch(msg);
         const log = this.opts.logs.partition(msg.topic, msg.partition);
         // A successor that lacks the offsets yet gets them (and the move) when it catches up.
         if (log && msg.offset <= log.logEndOffset) this.opts.logs.deleteRecordsBefore(msg.topic, msg.partition, msg.offset);

@@ -19,10 +19,10 @@
  *     3 Create    => epoch:int32 topic:string partition_count:int32
  *     4 Delete    => epoch:int32 topic:string
  *     5 Ping      => (empty)
- *     6 Config    => topic:string [name:string value:string]                       (the topic's whole set of
+ *     6 Config    => epoch:int32 topic:string [name:string value:string]           (the topic's whole set of
  *                                                                                  config overrides, Kafka names;
  *                                                                                  sent after Create and on change)
- *     7 LogStart  => topic:string partition:int32 offset:int64                     (DeleteRecords: the log start
+ *     7 LogStart  => epoch:int32 topic:string partition:int32 offset:int64         (DeleteRecords: the log start
  *                                                                                  offset moves up to offset)
  *   downstream -> upstream
  *    10 State     => epoch:int32 [topic:string partition_count:int32 [partition:int32 log_end:int64 hwm:int64]]
@@ -35,7 +35,8 @@
  * Fencing: every message that changes a log, and every Ack, carries the chain epoch of the link (its
  * Hello's). A receiver refuses a mutating message whose epoch is not its own current epoch, and a sender
  * ignores an Ack from another epoch, so nothing a deposed node sends can change a log or commit a record
- * once the receiver has moved on (version 1; version 0 had no epochs on these messages).
+ * once the receiver has moved on (version 2; version 1 had none on Config and LogStart, version 0 none
+ * at all).
  *
  * Messages on one link are processed in order, which is what lets Append be pipelined without waiting
  * for acknowledgements: an Ack for offset N covers every earlier Append on the link.
@@ -44,7 +45,7 @@ import { DecodeError } from '../protocol/errors.ts';
 import { Reader } from '../protocol/reader.ts';
 import { Writer } from '../protocol/writer.ts';
 
-export const LINK_API_VERSION = 1;
+export const LINK_API_VERSION = 2;
 
 export interface Hello {
   epoch: number;
@@ -81,8 +82,8 @@ export type LinkMessage =
   | { type: 'create'; epoch: number; topic: string; partitionCount: number }
   | { type: 'delete'; epoch: number; topic: string }
   | { type: 'ping' }
-  | { type: 'config'; topic: string; configs: ConfigEntry[] }
-  | { type: 'logStart'; topic: string; partition: number; offset: number }
+  | { type: 'config'; epoch: number; topic: string; configs: ConfigEntry[] }
+  | { type: 'logStart'; epoch: number; topic: string; partition: number; offset: number }
   | { type: 'state'; epoch: number; topics: TopicState[] }
   | { type: 'ack'; epoch: number; acks: AckEntry[] }
   | { type: 'pong'; chainReady: boolean; tail: string }
@@ -132,10 +133,10 @@ export function encodeLinkMessage(m: LinkMessage): Buffer {
     case 'ping':
       break;
     case 'config':
-      w.string(m.topic).array(m.configs, (x, c) => x.string(c.name).string(c.value));
+      w.int32(m.epoch).string(m.topic).array(m.configs, (x, c) => x.string(c.name).string(c.value));
       break;
     case 'logStart':
-      w.string(m.topic).int32(m.partition).int64(m.offset);
+      w.int32(m.epoch).string(m.topic).int32(m.partition).int64(m.offset);
       break;
     case 'state':
       w.int32(m.epoch).array(m.topics, (x, t) => {
@@ -172,9 +173,9 @@ export function decodeLinkMessage(buf: Buffer): LinkMessage {
     case TYPE_CODES.ping:
       return { type: 'ping' };
     case TYPE_CODES.config:
-      return { type: 'config', topic: r.string(), configs: r.array((x) => ({ name: x.string(), value: x.string() })) };
+      return { type: 'config', epoch: r.int32(), topic: r.string(), configs: r.array((x) => ({ name: x.string(), value: x.string() })) };
     case TYPE_CODES.logStart:
-      return { type: 'logStart', topic: r.string(), partition: r.int32(), offset: r.int64n() };
+      return { type: 'logStart', epoch: r.int32(), topic: r.string(), partition: r.int32(), offset: r.int64n() };
     case TYPE_CODES.state:
       return {
         type: 'state',

@@ -188,12 +188,12 @@ export class Replicator {
 
   /** Tells the successor a topic's whole set of config overrides. */
   sendConfig(topic: string, overrides: Record<string, string>): void {
-    if (this.state === 'streaming') this.send(configMessage(topic, overrides));
+    if (this.state === 'streaming') this.send(configMessage(this.linkEpoch, topic, overrides));
   }
 
   /** Tells the successor a partition's log start offset moved (DeleteRecords). */
   sendLogStart(topic: string, partition: number, offset: number): void {
-    if (this.state === 'streaming') this.send({ type: 'logStart', topic, partition, offset });
+    if (this.state === 'streaming') this.send({ type: 'logStart', epoch: this.linkEpoch, topic, partition, offset });
   }
 
   /** Tells the successor to delete a topic. */
@@ -372,11 +372,11 @@ export class Replicator {
       const them = remote.get(topic);
       if (!them) this.send({ type: 'create', epoch: this.linkEpoch, topic, partitionCount: partitions });
       // Configs and log start offsets are small: send them on every sync rather than track who has them.
-      this.send(configMessage(topic, this.logs.topicOverrides(topic)));
+      this.send(configMessage(this.linkEpoch, topic, this.logs.topicOverrides(topic)));
       for (let p = 0; p < partitions; p++) {
         const local = this.logs.partition(topic, p);
         if (!local) continue;
-        if (local.logStartOffset > 0) this.send({ type: 'logStart', topic, partition: p, offset: local.logStartOffset });
+        if (local.logStartOffset > 0) this.send({ type: 'logStart', epoch: this.linkEpoch, topic, partition: p, offset: local.logStartOffset });
         const their = them?.partitions.find((x) => x.partition === p);
         let start = their?.logEnd ?? 0;
         if (discardUnshipped && their && their.logEnd < local.logEndOffset && their.logEnd >= this.events.committed(topic, p)) {
@@ -474,6 +474,6 @@ function lastOffsetOf(batches: Buffer): number {
 }
 
 /** The Config link message carrying a topic's overrides, in a stable order. */
-function configMessage(topic: string, overrides: Record<string, string>): LinkMessage {
-  return { type: 'config', topic, configs: Object.entries(overrides).sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name, value })) };
+function configMessage(epoch: number, topic: string, overrides: Record<string, string>): LinkMessage {
+  return { type: 'config', epoch, topic, configs: Object.entries(overrides).sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name, value })) };
 }
