@@ -122,7 +122,15 @@ export class LeaderElector {
       if (!this.leading) {
         this.leading = true;
         this.log.info('became the leader', { identity: this.cfg.identity, lease: `${this.cfg.namespace}/${this.cfg.name}` });
-        await this.callbacks.onStartedLeading();
+        try {
+          await this.callbacks.onStartedLeading();
+        } catch (err) {
+          // A leader that cannot start reconciling must not sit on the Lease: give it up like a lost one.
+          this.log.error('could not start leading; giving up leadership', { error: (err as Error).message });
+          this.leading = false;
+          this.stopped = true;
+          this.callbacks.onStoppedLeading();
+        }
       }
     } else if (this.leading && Date.now() - this.lastRenewed > this.renewDeadlineMs) {
       // Stop before leaseDuration passes: only then may another candidate take the lease.

@@ -68,6 +68,7 @@ export async function runOperator(opts: OperatorOptions): Promise<RunningOperato
   let started = false;
   const startController = async (): Promise<void> => {
     started = true;
+    metrics.leader.set(1);
     await controller.start();
   };
   const elector = opts.leaderElection
@@ -75,6 +76,7 @@ export async function runOperator(opts: OperatorOptions): Promise<RunningOperato
       onStartedLeading: startController,
       onStoppedLeading: () => {
         started = false;
+        metrics.leader.set(0);
         void controller.stop().finally(() => opts.onLostLeadership?.());
       },
     })
@@ -97,6 +99,7 @@ export async function runOperator(opts: OperatorOptions): Promise<RunningOperato
     async stop({ release = true } = {}) {
       // Stop reconciling before the Lease is handed over, so two replicas never reconcile at once.
       if (started) await controller.stop();
+      metrics.leader.set(0);
       await elector?.stop({ release });
       await server.close();
     },

@@ -30,6 +30,12 @@ export class OperatorMetrics {
     registers: [this.registry],
   });
 
+  readonly leader = new Gauge({
+    name: 'vonnegut_operator_leader',
+    help: '1 while this replica reconciles (holds the leader Lease, or runs without leader election), else 0.',
+    registers: [this.registry],
+  });
+
   constructor(withDefaults = false) {
     if (withDefaults) collectDefaultMetrics({ register: this.registry, prefix: 'vonnegut_operator_' });
   }

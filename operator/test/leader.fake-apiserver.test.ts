@@ -66,6 +66,10 @@ test.serial('fake API server: two operator replicas, exactly one leader reconcil
   const readyz = await fetch(`http://127.0.0.1:${standby.metricsPort}/readyz`);
   t.is(readyz.status, 200);
   t.false(((await readyz.json()) as { leader: boolean }).leader);
+  const gauge = async (op: RunningOperator): Promise<string | undefined> =>
+    (await (await fetch(`http://127.0.0.1:${op.metricsPort}/metrics`)).text()).split('\n').find((l) => l.startsWith('vonnegut_operator_leader '));
+  t.is(await gauge(leader!), 'vonnegut_operator_leader 1');
+  t.is(await gauge(standby), 'vonnegut_operator_leader 0');
 });
 
 test.serial('fake API server: when the leader stops renewing, the standby takes over after the lease duration and reconciles', async (t) => {
