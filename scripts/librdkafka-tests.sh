@@ -33,7 +33,7 @@ fi
 
 WORK=$(mktemp -d /tmp/vg-librdkafka-XXXXXX)
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 
 # start_node NAME EXTRA_ARGS...: starts a node, writes $WORK/NAME.conf (librdkafka test.conf) for it.
@@ -57,7 +57,7 @@ start_node noauto --auto-create-topics false
 # create/alter/delete go to the node through kafkajs's admin client. STANDIN=0 leaves KAFKA_PATH unset.
 if [ "${STANDIN:-1}" != 0 ]; then
   mkdir -p "$WORK/kafka/bin"
-  printf '#!/bin/sh\nexec node --import tsx "%s/scripts/kafka-topics-standin.ts" "$@"\n' "$ROOT" >"$WORK/kafka/bin/kafka-topics.sh"
+  printf '#!/bin/sh\ncd "%s" && exec node --import tsx scripts/kafka-topics-standin.ts "$@"\n' "$ROOT" >"$WORK/kafka/bin/kafka-topics.sh"
   chmod +x "$WORK/kafka/bin/kafka-topics.sh"
 fi
 
@@ -77,18 +77,19 @@ run_one() {
   summary=$(sed 's/\x1b\[[0-9;]*m//g' <<<"$out" | grep -E "^\| ${t}_" || true)
   if [ $rc -ne 0 ] || grep -qE '\| +(FAILED|RUNNING) +\|' <<<"$summary"; then
     label=FAIL
-    reason=$(sed 's/\x1b\[[0-9;]*m//g' <<<"$out" | grep -m1 -E 'FAILED|Test failed|assert|KAFKA_PATH' | cut -c1-220)
+    reason=$(sed 's/\x1b\[[0-9;]*m//g' <<<"$out" | grep -m1 -E 'FAILED|Test failed|failed at|failed with|assert|KAFKA_PATH' | cut -c1-220 || true)
     [ $rc -eq 124 ] && reason="timed out after ${PER_TEST_SECONDS}s; $reason"
     grep -q 'KAFKA_PATH.*must be set' <<<"$out" && reason="needs Kafka CLI (KAFKA_PATH): $reason"
-    grep -q 'kafka-topics stand-in' <<<"$out" && reason="$reason; $(grep -m1 'kafka-topics stand-in' <<<"$out")"
+    grep -q 'kafka-topics stand-in' <<<"$out" && reason="$reason; $(grep -m1 'kafka-topics stand-in' <<<"$out" || true)"
   elif grep -q PASSED <<<"$summary"; then
-    label=PASS; reason=$(grep -oE '^\| [0-9]{4}[a-z_0-9]* +\| +PASSED' <<<"$summary" | awk '{print $2}' | paste -sd, -)
+    label=PASS; reason=$(grep -oE '^\| [0-9]{4}[a-z_0-9]* +\| +PASSED' <<<"$summary" | awk '{print $2}' | paste -sd, - || true)
   else
-    label=SKIP; reason=$(grep -m1 -oE 'SKIPPED +\|[^|]*\|.*' <<<"$summary" | sed -E 's/SKIPPED +\|[^|]*\| *//' | cut -c1-160)
+    label=SKIP; reason=$(grep -m1 -oE 'SKIPPED +\|[^|]*\|.*' <<<"$summary" | sed -E 's/SKIPPED +\|[^|]*\| *//' | cut -c1-160 || true)
     [ -n "$reason" ] || reason="no broker test in scenario $scenario"
   fi
   printf '%s\t%s\t%s\t%ss\t%s\n' "$t" "$scenario" "$label" "$secs" "$reason"
   [ -z "${KEEP_LOGS:-}" ] || printf '%s\n' "$out" >"$KEEP_LOGS/$t-$scenario.log"
+  return 0
 }
 
 RESULTS="$WORK/results.tsv"

@@ -12,7 +12,9 @@ export function toRecordBatch(records: Buffer): Buffer {
   if (magic === 2 || magic === null) return records;
   const set = decodeMessageSet(records);
   return encodeRecordBatch({
-    records: set.records.map((r) => ({ key: r.key, value: r.value, timestamp: r.timestamp >= 0 ? r.timestamp : Date.now() })),
+    // Magic 0 carries no timestamp: Kafka stores NO_TIMESTAMP (-1), which consumers see as "no timestamp"
+    // (a LogAppendTime topic stamps the broker time afterwards). Retention then ages the segment by mtime.
+    records: set.records.map((r) => ({ key: r.key, value: r.value, timestamp: r.timestamp >= 0 ? r.timestamp : -1 })),
   });
 }
 

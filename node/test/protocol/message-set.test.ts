@@ -4,6 +4,8 @@ import { crc32, gzipSync } from 'node:zlib';
 import { DecodeError, KafkaError } from '../../src/protocol/errors.ts';
 import { decodeMessageSet, encodeMessageSet, recordsMagic, type MessageSetRecord } from '../../src/protocol/message-set.ts';
 import { Writer } from '../../src/protocol/writer.ts';
+import { decodeRecordBatches } from '../../src/protocol/record-batch.ts';
+import { toRecordBatch } from '../../src/server/down-convert.ts';
 
 const require = createRequire(import.meta.url);
 /** kafkajs's own MessageSet encoder: an independent implementation to compare bytes with. */
@@ -101,4 +103,12 @@ test('a huge message_size allocates nothing', (t) => {
   const buf = Buffer.from('0000000000000000' + '7fffffff' + '00'.repeat(20), 'hex');
   t.throws(() => decodeMessageSet(buf), { instanceOf: KafkaError });
   t.true(decodeMessageSet(buf, { allowTruncatedTail: true }).truncated);
+});
+
+test('a magic 0 MessageSet (no timestamps) is stored as RecordBatch v2 with NO_TIMESTAMP (-1), as Kafka; magic 1 keeps its timestamps', (t) => {
+  const v2 = (magic: 0 | 1) => [...decodeRecordBatches(toRecordBatch(encodeMessageSet(magic === 0 ? v0(records) : records, magic)))];
+  const [fromV0] = v2(0);
+  t.deepEqual(fromV0!.records.map((r) => r.timestamp), [-1, -1, -1]);
+  t.is(fromV0!.header.maxTimestamp, -1);
+  t.deepEqual(v2(1)[0]!.records.map((r) => r.timestamp), records.map((r) => r.timestamp));
 });
