@@ -10,6 +10,10 @@ import test from 'ava';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { startNodeProcess, type NodeProcess } from './lib/node-process.ts';
+import { KafkaWire } from './lib/kafka-wire.ts';
+import * as api from '../node/src/protocol/apis/index.ts';
+import { ApiKey } from '../node/src/protocol/api-keys.ts';
+import { ErrorCode } from '../node/src/protocol/error-codes.ts';
 import { waitFor } from './lib/tools.ts';
 
 let node: NodeProcess;
@@ -186,4 +190,27 @@ test.serial('a transaction open past its timeout is aborted by the coordinator a
   t.deepEqual(await readUntil('tx-timeout', 'sentinel', false), ['sentinel']);
   await t.throwsAsync(() => txn.commit());
   await producer.disconnect().catch(() => undefined);
+});
+
+test.serial('raw wire: a partition that does not exist fails AddPartitionsToTxn and leaves the rest not attempted; EndTxn without a transaction is INVALID_TXN_STATE', async (t) => {
+  await createTopics('tx-raw');
+  const wire = await KafkaWire.connect(node.address);
+  try {
+    const init = api.decodeInitProducerIdResponse(await wire.send(ApiKey.InitProducerId, 1, (w) => api.encodeInitProducerIdRequest(w, 1, { transactionalId: 'tx-raw-id', transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 })), 1);
+    t.is(init.errorCode, 0);
+    const add = (topics: api.TxnTopicPartitions[], epoch = init.producerEpoch, v = 3) => wire.send(ApiKey.AddPartitionsToTxn, v, (w) => api.encodeAddPartitionsToTxnRequest(w, v, { transactionalId: 'tx-raw-id', producerId: init.producerId, producerEpoch: epoch, topics }))
+      .then((r) => api.decodeAddPartitionsToTxnResponse(r, v));
+    const bad = await add([{ name: 'tx-raw', partitions: [0, 7] }]);
+    t.deepEqual(bad.results[0]!.results.map((p) => p.errorCode), [ErrorCode.OPERATION_NOT_ATTEMPTED.code, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.code]);
+    const end = (v: number, epoch = init.producerEpoch) => wire.send(ApiKey.EndTxn, v, (w) => api.encodeEndTxnRequest(w, v, { transactionalId: 'tx-raw-id', producerId: init.producerId, producerEpoch: epoch, committed: true }))
+      .then((r) => api.decodeTxnErrorResponse(r, v).errorCode);
+    t.is(await end(3), ErrorCode.INVALID_TXN_STATE.code, 'nothing was added, so no transaction is open');
+    t.is((await add([{ name: 'tx-raw', partitions: [0] }])).results[0]!.results[0]!.errorCode, 0);
+    t.is(await end(3, init.producerEpoch + 1), ErrorCode.PRODUCER_FENCED.code, 'a wrong epoch at v3 is PRODUCER_FENCED');
+    t.is(await end(1, init.producerEpoch + 1), ErrorCode.INVALID_PRODUCER_EPOCH.code, 'and INVALID_PRODUCER_EPOCH before v2');
+    t.is(await end(3), 0);
+    t.is(await end(3), 0, 'a retried EndTxn of a finished commit answers 0 again');
+  } finally {
+    wire.close();
+  }
 });

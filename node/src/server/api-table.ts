@@ -97,7 +97,10 @@ export function apiTable(p: ApiTableParts): Map<number, AnyHandler> {
     entry(ApiKey.DeleteGroups, deleteGroupsHandler(coordinator, access)),
     entry(ApiKey.OffsetDelete, offsetDeleteHandler(coordinator, access)),
     entry(ApiKey.InitProducerId, initProducerIdHandler(p.producerIds, access, p.transactions)),
-    entry(ApiKey.AddPartitionsToTxn, addPartitionsToTxnHandler(p.transactions, access, (topic) => broker.partitionCount(topic))),
+    entry(ApiKey.AddPartitionsToTxn, addPartitionsToTxnHandler(p.transactions, access, (topic) => broker.partitionCount(topic), (topic) => {
+      const owner = broker.directory.owner(topic);
+      return owner !== undefined && broker.directory.ownedHere(owner);
+    })),
     entry(ApiKey.AddOffsetsToTxn, addOffsetsToTxnHandler(p.transactions, coordinator, access)),
     entry(ApiKey.EndTxn, endTxnHandler(p.transactions)),
     entry(ApiKey.TxnOffsetCommit, txnOffsetCommitHandler(p.transactions, coordinator, access, (topic) => broker.partitionCount(topic))),

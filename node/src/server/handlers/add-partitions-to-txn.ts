@@ -2,7 +2,9 @@
  * AddPartitionsToTxn: the producer names the partitions it is about to write in its transaction, so the
  * coordinator knows where to put the markers. One outcome for the whole request, as Kafka: a partition
  * that does not exist (UNKNOWN_TOPIC_OR_PARTITION) or may not be written (TOPIC_AUTHORIZATION_FAILED)
- * fails the request and every other partition gets OPERATION_NOT_ATTEMPTED.
+ * fails the request and every other partition gets OPERATION_NOT_ATTEMPTED. So does a partition on another
+ * chain than the coordinator's (INVALID_REQUEST): markers are written through the coordinator's own chain
+ * head only, and refusing up front beats a transaction that could never finish ending.
  * ACLs: Write on each topic (TransactionalId resources are not modelled; see transactions/coordinator.ts).
  */
 import { decodeAddPartitionsToTxnRequest, encodeAddPartitionsToTxnResponse, type AddPartitionsToTxnRequest, type AddPartitionsToTxnResponse } from '../../protocol/apis/add-partitions-to-txn.ts';
@@ -14,7 +16,7 @@ import type { ApiHandler } from '../router.ts';
 /** First version whose clients understand PRODUCER_FENCED. */
 const FENCED_FROM = 2;
 
-export function addPartitionsToTxnHandler(txn: TransactionCoordinator, access: AccessControl, partitionCount: (topic: string) => number | undefined): ApiHandler<AddPartitionsToTxnRequest, AddPartitionsToTxnResponse> {
+export function addPartitionsToTxnHandler(txn: TransactionCoordinator, access: AccessControl, partitionCount: (topic: string) => number | undefined, onCoordinatorChain: (topic: string) => boolean): ApiHandler<AddPartitionsToTxnRequest, AddPartitionsToTxnResponse> {
   return {
     decode: decodeAddPartitionsToTxnRequest,
     encode: encodeAddPartitionsToTxnResponse,
@@ -22,18 +24,17 @@ export function addPartitionsToTxnHandler(txn: TransactionCoordinator, access: A
       const problem = (topic: string, partition: number): number => {
         if (!access.topic(ctx, 'write', topic)) return ErrorCode.TOPIC_AUTHORIZATION_FAILED.code;
         const count = partitionCount(topic);
-        return count === undefined || partition < 0 || partition >= count ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.code : 0;
+        if (count === undefined || partition < 0 || partition >= count) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.code;
+        return onCoordinatorChain(topic) ? 0 : ErrorCode.INVALID_REQUEST.code;
       };
-      const problems = req.topics.map((t) => t.partitions.map((p) => problem(t.name, p)));
-      let errorCode = 0;
-      if (!problems.flat().some((c) => c !== 0)) {
-        errorCode = await txn.ready();
-        if (errorCode === 0) {
-          const partitions = req.topics.flatMap((t) => t.partitions.map((partition) => ({ topic: t.name, partition })));
-          errorCode = fencedForVersion(await txn.addPartitions(req.transactionalId, req.producerId, req.producerEpoch, partitions), ctx.header.apiVersion, FENCED_FROM);
-        }
-      }
+      // Only the coordinator judges partitions: elsewhere the answer is NOT_COORDINATOR for all of them.
+      let errorCode = await txn.ready();
+      const problems = req.topics.map((t) => t.partitions.map((p) => (errorCode === 0 ? problem(t.name, p) : 0)));
       const anyProblem = problems.flat().some((c) => c !== 0);
+      if (errorCode === 0 && !anyProblem) {
+        const partitions = req.topics.flatMap((t) => t.partitions.map((partition) => ({ topic: t.name, partition })));
+        errorCode = fencedForVersion(await txn.addPartitions(req.transactionalId, req.producerId, req.producerEpoch, partitions), ctx.header.apiVersion, FENCED_FROM);
+      }
       return {
         throttleTimeMs: 0,
         results: req.topics.map((t, i) => ({
