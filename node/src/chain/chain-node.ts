@@ -243,22 +243,22 @@ export class ChainNode extends EventEmitter {
   }
 
   /**
-   * The head's write: refuses unless the chain can take it (writable()), appends `batches` (RecordBatch
-   * v2, patched in place) at the log end stamped with the chain epoch as partition leader epoch
-   * (KIP-101), and ships the bytes down the chain, or commits them at once on a solo node. Wait for the
-   * commit with waitForCommit(lastOffset). Throws KafkaError.
+   * The head's write of a group of produce requests to one partition (one write: PartitionLog.appendMany),
+   * stamped with the chain epoch as leader epoch (KIP-101), shipped down the chain or committed at once
+   * when solo; throws KafkaError unless writable(). One outcome per request; then waitForCommit(lastOffset).
    */
-  append(topic: string, partition: number, batches: Buffer): ChainAppend {
+  appendMany(topic: string, partition: number, requests: readonly Buffer[]): (ChainAppend | KafkaError)[] {
     const writable = this.writable();
     if (!writable.ok) throw writable.error;
     const log = this.opts.logs.partition(topic, partition);
     if (!log) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `${topic}-${partition} has no log on this node`);
-    const { baseOffset, lastOffset, duplicate = false } = log.append(batches, { leaderEpoch: this.epochValue });
+    const results = log.appendMany(requests, { leaderEpoch: this.epochValue });
     if (this.position.role === 'solo') this.marks.advance(topic, partition, log.logEndOffset);
     // The patched batches are the bytes now on disk: the replicator ships them without reading them
     // back (down the chain, or to a node joining after a solo node).
-    this.replicator.notify(topic, partition, duplicate ? undefined : batches);
-    return { baseOffset, lastOffset, duplicate, logStartOffset: log.logStartOffset };
+    const written = requests.filter((_, i) => !(results[i] instanceof KafkaError) && !results[i]!.duplicate);
+    this.replicator.notify(topic, partition, written.length > 0 ? written : undefined);
+    return results.map((r) => r instanceof KafkaError ? r : { ...r, duplicate: r.duplicate ?? false, logStartOffset: log.logStartOffset });
   }
 
   /** A partition's committed offset (exclusive) on this node: what every member of the chain holds. */
@@ -408,7 +408,7 @@ export class ChainNode extends EventEmitter {
           this.upstream.queueAck({ topic: msg.topic, partition: msg.partition, hwm: log.logEndOffset });
         }
         // Down the chain, or to a node joining after this tail.
-        if (role !== 'outside') this.replicator.notify(msg.topic, msg.partition, msg.batches);
+        if (role !== 'outside') this.replicator.notify(msg.topic, msg.partition, [msg.batches]);
         return;
       }
       case 'truncate': {

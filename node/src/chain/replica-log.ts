@@ -2,11 +2,16 @@
  * The slice of storage that replication needs, as an interface so the chain code states exactly what it
  * relies on (and so storage can change underneath without the replicator noticing).
  */
+import type { KafkaError } from '../protocol/errors.ts';
+
 export interface ReplicaLog {
   readonly logStartOffset: number;
   readonly logEndOffset: number;
-  /** Appends a producer's batches at the head, assigning offsets (and stamping `leaderEpoch`); patches `batches`. */
-  append(batches: Buffer, opts: { leaderEpoch?: number }): { baseOffset: number; lastOffset: number; duplicate?: boolean };
+  /**
+   * Appends producers' requests at the head with one write, assigning offsets (and stamping
+   * `leaderEpoch`; patches the buffers); one outcome per request, a KafkaError for a refused one.
+   */
+  appendMany(requests: readonly Buffer[], opts: { leaderEpoch?: number }): ({ baseOffset: number; lastOffset: number; duplicate?: boolean } | KafkaError)[];
   /** Appends batches whose offsets are already set; the first must start at logEndOffset. */
   appendReplicated(batches: Buffer): unknown;
   /** Whole batches from `offset`, at most about `maxBytes` (at least one batch), below `maxOffset`. */

@@ -149,10 +149,11 @@ export class Replicator {
 
   /**
    * Ships new local data for a partition (called after every local append). `appended`, when given, is
-   * the buffer just written to the log, exactly as on disk: when it is the next thing the successor
-   * needs and nothing is queued before it, it goes out as it is instead of being read back from the log.
+   * the buffers just written to the log, back to back exactly as on disk: when they are the next thing
+   * the successor needs and nothing is queued before them, they go out as they are instead of being
+   * read back from the log.
    */
-  notify(topic: string, partition: number, appended?: Buffer): void {
+  notify(topic: string, partition: number, appended?: readonly Buffer[]): void {
     if (this.state !== 'streaming') return;
     const key = tpKey(topic, partition);
     if (appended && this.shipAppended(key, topic, partition, appended)) return;
@@ -161,18 +162,20 @@ export class Replicator {
   }
 
   /** The fast path of `notify`: true when `appended` was shipped as it is. */
-  private shipAppended(key: string, topic: string, partition: number, appended: Buffer): boolean {
+  private shipAppended(key: string, topic: string, partition: number, appended: readonly Buffer[]): boolean {
     const socket = this.socket;
-    if (!socket || socket.writableNeedDrain || this.dirty.has(key) || appended.length < BATCH_HEADER_SIZE) return false;
+    const first = appended[0];
+    if (!socket || socket.writableNeedDrain || this.dirty.has(key) || !first || appended.some((b) => b.length < BATCH_HEADER_SIZE)) return false;
     const local = this.logs.partition(topic, partition);
     // Only the newest data, starting exactly where shipping stands: anything else (a backlog, a
     // truncation in between, an idempotent duplicate that was never written) goes through the log.
-    if (!local || this.next.get(key) !== batchBaseOffset(appended, 0)) return false;
-    const last = lastOffsetOf(appended);
+    if (!local || this.next.get(key) !== batchBaseOffset(first, 0)) return false;
+    const last = lastOffsetOf(appended[appended.length - 1]!);
     if (last + 1 !== local.logEndOffset) return false;
+    const partitionCount = this.partitionCount(topic, partition);
     // A recycled Produce frame is reused once its response is out, while the socket may still queue
     // these bytes: ship a copy of it (frame-pool.ts).
-    this.sendAppend(topic, partition, this.partitionCount(topic, partition), isRecycledFrame(appended) ? Buffer.from(appended) : appended);
+    for (const b of appended) this.sendAppend(topic, partition, partitionCount, isRecycledFrame(b) ? Buffer.from(b) : b);
     this.next.set(key, last + 1);
     return true;
   }

@@ -21,6 +21,7 @@ import { toRecordBatch } from './down-convert.ts';
 import { InvalidRecordError, rejectKeylessRecords } from './record-checks.ts';
 import type { ProduceRecordError } from '../protocol/apis/produce.ts';
 import { compacts } from '../storage/topic-config.ts';
+import { ProduceGroups } from './produce-groups.ts';
 import { forwardCreateTopic, forwardDeleteTopic } from './forward.ts';
 import { plainDial, type Dialer } from '../security/dial.ts';
 import { isInternalTopic, type TopicDirectory } from './topic-directory.ts';
@@ -106,6 +107,8 @@ export const DEFAULT_BROKER_CONFIG: Omit<BrokerConfig, 'nodeName' | 'advertisedH
 export class Broker {
   /** Metrics sink; the node sets it, the embedded library leaves it silent. */
   observer: BrokerObserver = NO_OBSERVER;
+  /** Produces of one event-loop turn to one partition go to the log as one write. */
+  readonly produceGroups = new ProduceGroups((topic, partition, requests) => this.chain.appendMany(topic, partition, requests));
 
   constructor(
     readonly config: BrokerConfig,
@@ -313,7 +316,7 @@ export class Broker {
     try {
       validateTopicName(topic);
       if (this.isHead()) await this.autoCreate(topic, mayCreate);
-      appended = this.appendAtHead(topic, partition, records);
+      appended = await this.appendAtHead(topic, partition, records);
     } catch (err) {
       const recordErrors = err instanceof InvalidRecordError ? err.recordErrors : undefined;
       return { errorCode: this.codeFor(err, topic, partition), errorMessage: (err as Error).message, baseOffset: -1, logStartOffset: -1, recordErrors };
@@ -333,7 +336,7 @@ export class Broker {
   }
 
   /** Kafka's checks on a produce's records, then the chain's write (chain/chain-node.ts); throws typed errors. */
-  private appendAtHead(topic: string, partition: number, records: Buffer | null): Appended {
+  private async appendAtHead(topic: string, partition: number, records: Buffer | null): Promise<Appended> {
     if (!this.ownedLog(topic, partition, true)) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `${topic}-${partition} has not reached this node yet`);
     if (!records || records.length === 0) throw new KafkaError('CORRUPT_MESSAGE', 'produce without records');
     const config = this.logs.topicConfig(topic);
@@ -344,7 +347,7 @@ export class Broker {
     if (compacts(config)) rejectKeylessRecords(topic, partition, batches);
     const logAppendTimeMs = config.messageTimestampType === 'LogAppendTime' ? Date.now() : -1;
     if (logAppendTimeMs >= 0) stampLogAppendTime(batches, logAppendTimeMs);
-    const appended = this.chain.append(topic, partition, batches);
+    const appended = await this.produceGroups.append(topic, partition, batches);
     return { ...appended, bytes: appended.duplicate ? 0 : batches.length, logAppendTimeMs };
   }
 

@@ -142,7 +142,9 @@ export class TopicDirectory {
       this.logs.ensureTopic(PLACEMENT_TOPIC, 1);
       this.chain.topicCreated(PLACEMENT_TOPIC, 1);
     }
-    const { lastOffset } = this.chain.append(PLACEMENT_TOPIC, 0, batch);
+    const [appended] = this.chain.appendMany(PLACEMENT_TOPIC, 0, [batch]);
+    if (appended instanceof KafkaError) throw appended;
+    const { lastOffset } = appended!;
     if (!(await this.chain.waitForCommit(PLACEMENT_TOPIC, 0, lastOffset, PLACEMENT_COMMIT_MS))) {
       throw new KafkaError('REQUEST_TIMED_OUT', 'the placement map did not commit in time');
     }

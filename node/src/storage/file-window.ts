@@ -53,3 +53,27 @@ export function writeFully(fd: number, buf: Buffer, position: number): void {
   let done = 0;
   while (done < buf.length) done += fs.writeSync(fd, buf, done, buf.length - done, position + done);
 }
+
+/**
+ * Writes `bufs` back to back from `position` with pwritev (libuv splits at IOV_MAX and resumes short
+ * writes); a single buffer goes through writeFully.
+ */
+export function writevFully(fd: number, bufs: readonly Buffer[], position: number): void {
+  if (bufs.length === 1) return writeFully(fd, bufs[0]!, position);
+  let total = 0;
+  for (const b of bufs) total += b.length;
+  const done = fs.writevSync(fd, bufs as Buffer[], position);
+  if (done === total) return;
+  // Not expected (libuv loops until done or error), but never leave a gap: finish byte-wise.
+  let skip = done;
+  let at = position + done;
+  for (const b of bufs) {
+    if (skip >= b.length) {
+      skip -= b.length;
+      continue;
+    }
+    writeFully(fd, b.subarray(skip), at);
+    at += b.length - skip;
+    skip = 0;
+  }
+}

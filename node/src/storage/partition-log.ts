@@ -10,19 +10,18 @@
  *                   keeps no copy of it, so the bound reads and deletion use can never go stale.
  *
  * Appends store client batches as received: each batch's framing, magic and CRC-32C are checked and
- * only its base offset (and, if asked, leader epoch) is patched, both outside the CRC span.
+ * only its base offset (and, if asked, leader epoch) is patched, both outside the CRC span
+ * (offset-assignment.ts); `appendMany` writes a group of requests (one turn's produces) with one writev.
  *
- * CRC-32C: once per node, never twice. `append` (the head) checks each batch once (an idempotent
- * retry checks its first batch and returns before the loop). `appendReplicated` (a chain follower)
- * checks each batch once too, although the head already did: the link is plain TCP, whose 16-bit
- * checksum misses corruption a CRC-32C catches, and the bytes also pass through the head's memory and
- * socket queue after its check (a recycled request buffer reused too early, say) and the follower's
- * before its write. The follower's check is the only end-to-end one before the bytes are on that disk,
- * a refused batch resets the link and the successor catches up from the head's log, and it costs about
- * 0.2 ms per MiB (hardware CRC-32C), a few percent of a node's CPU per MiB.
+ * CRC-32C: once per node, never twice. The head checks each batch once in assignOffsets (an idempotent
+ * retry: its first batch); nothing after it on the produce path checks again, and the replicator ships
+ * the checked bytes without reading them back. A follower's `appendReplicated` checks each batch once
+ * too: the link is plain TCP (a 16-bit checksum) and the bytes pass through two nodes' memory and socket
+ * queues after the head's check, so it is the only end-to-end check before that disk; a refused batch
+ * resets the link, and it costs about 0.2 ms per MiB (hardware CRC-32C).
  *
  * Concurrency contract: ONE append (or truncate, or retention pass) in flight per partition. All file
- * I/O is synchronous (pwrite/pread on fds held open): writes land in the page cache, so they are fast,
+ * I/O is synchronous (pwritev/pread on fds held open): writes land in the page cache, so they are fast,
  * and a synchronous call cannot interleave with another, which keeps offset assignment and segment
  * rolling trivially ordered. Reads return copies, so they stay valid after later truncation.
  * Durability: `flush()` fsyncs. Kafka's flush policy decides when that happens on its own:
@@ -32,12 +31,10 @@
  * Kafka's default too: replication, not fsync, is what protects acknowledged records.
  */
 import * as fs from 'node:fs';
-import {
-  validateBatch, setBaseOffset, setPartitionLeaderEpoch, batchBaseOffset, batchMaxTimestamp, batchLastOffsetDelta,
-  batchRecordsCount, BATCH_HEADER_SIZE, batchProducer, walkBatches, wholeBatchesLength,
-} from '../protocol/record-batch.ts';
+import { validateBatch, batchBaseOffset, batchMaxTimestamp, batchLastOffsetDelta, batchProducer, wholeBatchesLength } from '../protocol/record-batch.ts';
 import { KafkaError } from '../protocol/errors.ts';
-import { LogSegment, type SegmentConfig } from './segment.ts';
+import { LogSegment, type SegmentAppend, type SegmentConfig } from './segment.ts';
+import { assignOffsets, recordProducers } from './offset-assignment.ts';
 import { configWithDefaults, FLUSH_NEVER, type LogConfig } from './log-config.ts';
 import { loadSegments } from './log-loader.ts';
 import { silentLogger, type StorageLogger } from './logger.ts';
@@ -183,45 +180,44 @@ export class PartitionLog {
     return this.segments.map((s) => s.baseOffset);
   }
 
-  /**
-   * Appends one or more client batches (a Produce request's records), assigning offsets from the log end.
-   * `batches` is patched in place. CORRUPT_MESSAGE / INVALID_RECORD if any batch is bad; nothing is written then.
-   */
+  /** One request's batches as `appendMany` takes them (patched in place); throws its KafkaError if refused. */
   append(batches: Buffer, opts: { leaderEpoch?: number } = {}): AppendResult {
-    this.ensureOpen();
-    if (batches.length === 0) throw new KafkaError('CORRUPT_MESSAGE', 'no record batches to append');
-    // An idempotent producer's retry of a stored batch gets the original offsets back (Kafka sends one
-    // batch per partition per request when idempotent, so the first batch decides).
-    if (batches.length >= BATCH_HEADER_SIZE) {
-      const dup = this.producers.check(batchProducer(batches, 0));
-      if (dup && validateBatch(batches, 0)) return { baseOffset: dup.firstOffset, lastOffset: dup.lastOffset, logAppendTime: -1, duplicate: true };
-    }
-    const baseOffset = this.logEndOffset;
-    let next = baseOffset;
-    let maxTimestamp = -1;
-    for (let pos = 0; pos < batches.length;) {
-      const size = validateBatch(batches, pos);
-      const lastOffsetDelta = batchLastOffsetDelta(batches, pos);
-      const count = batchRecordsCount(batches, pos);
-      if (count !== lastOffsetDelta + 1) {
-        throw new KafkaError('INVALID_RECORD', `batch at byte ${pos} has ${count} records but lastOffsetDelta ${lastOffsetDelta}`);
-      }
-      setBaseOffset(batches, pos, next);
-      if (opts.leaderEpoch !== undefined) setPartitionLeaderEpoch(batches, pos, opts.leaderEpoch);
-      maxTimestamp = Math.max(maxTimestamp, batchMaxTimestamp(batches, pos));
-      next += lastOffsetDelta + 1;
-      pos += size;
-    }
-    this.write(batches, baseOffset, next - 1, maxTimestamp);
-    this.recordProducers(batches);
-    return { baseOffset, lastOffset: next - 1, logAppendTime: -1 };
+    const [result] = this.appendMany([batches], opts);
+    if (result instanceof KafkaError) throw result;
+    return result!;
   }
 
-  private recordProducers(batches: Buffer): void {
-    this.txns?.observe(batches);
-    walkBatches(batches, 0, batches.length, (pos) => {
-      this.producers.record(batchProducer(batches, pos), batchBaseOffset(batches, pos));
-    });
+  /**
+   * Appends several requests' batches in order with ONE write (a writev of the accepted ones); one outcome
+   * per request, its offsets or the KafkaError that refused it alone. A failed write throws: nothing stored.
+   */
+  appendMany(requests: readonly Buffer[], opts: { leaderEpoch?: number } = {}): (AppendResult | KafkaError)[] {
+    this.ensureOpen();
+    const results: (AppendResult | KafkaError)[] = [];
+    const pieces: SegmentAppend[] = [];
+    const baseOffset = this.logEndOffset;
+    let next = baseOffset;
+    for (const batches of requests) {
+      try {
+        const a = assignOffsets(batches, next, this.producers, opts.leaderEpoch);
+        results.push({ baseOffset: a.baseOffset, lastOffset: a.lastOffset, logAppendTime: -1, ...(a.duplicate ? { duplicate: true } : {}) });
+        if (a.duplicate) continue;
+        pieces.push({ batches, lastOffset: a.lastOffset, maxTimestamp: a.maxTimestamp });
+        next = a.lastOffset + 1;
+      } catch (err) {
+        if (!(err instanceof KafkaError)) throw err;
+        results.push(err);
+      }
+    }
+    if (pieces.length === 0) return results;
+    try {
+      this.write(pieces, baseOffset, next - 1);
+    } catch (err) {
+      this.rebuildProducerState(); // assignOffsets recorded the group's producers before the write
+      throw err;
+    }
+    for (const p of pieces) this.txns?.observe(p.batches);
+    return results;
   }
 
   /**
@@ -245,8 +241,9 @@ export class PartitionLog {
       pos += size;
     }
     if (next === baseOffset) return { baseOffset, lastOffset: baseOffset - 1, logAppendTime: -1 };
-    this.write(batches, baseOffset, next - 1, maxTimestamp);
-    this.recordProducers(batches);
+    this.write([{ batches, lastOffset: next - 1, maxTimestamp }], baseOffset, next - 1);
+    this.txns?.observe(batches);
+    recordProducers(batches, this.producers);
     return { baseOffset, lastOffset: next - 1, logAppendTime: -1 };
   }
 
@@ -426,10 +423,13 @@ export class PartitionLog {
     return this.segments[this.segments.length - 1]!;
   }
 
-  private write(batches: Buffer, baseOffset: number, lastOffset: number, maxTimestamp: number): void {
+  /** Writes `pieces` (offsets [baseOffset, lastOffset]) to the active segment, rolling first if it must. */
+  private write(pieces: readonly SegmentAppend[], baseOffset: number, lastOffset: number): void {
     const seg = this.active;
-    if (seg.shouldRoll({ maxSegmentBytes: this.config.segmentBytes, appendBytes: batches.length, lastOffset })) this.roll(baseOffset);
-    this.active.append(batches, lastOffset, maxTimestamp);
+    let appendBytes = 0;
+    for (const p of pieces) appendBytes += p.batches.length;
+    if (seg.shouldRoll({ maxSegmentBytes: this.config.segmentBytes, appendBytes, lastOffset })) this.roll(baseOffset);
+    this.active.appendAll(pieces);
     this.unflushed.add(this.active);
     if (this.unflushedRecords === 0) this.unflushedSince = Date.now();
     this.unflushedRecords += lastOffset - baseOffset + 1;

@@ -18,7 +18,7 @@ import * as path from 'node:path';
 import { batchBaseOffset, batchLastOffset, batchMaxTimestamp, walkBatches } from '../protocol/record-batch.ts';
 import { OffsetIndex } from './offset-index.ts';
 import { TimeIndex, type TimestampOffset } from './time-index.ts';
-import { FileWindow, readFully, writeFully } from './file-window.ts';
+import { FileWindow, readFully, writevFully } from './file-window.ts';
 import type { FilePool, PooledFile } from './file-pool.ts';
 import { segmentFileName, LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX } from './log-files.ts';
 
@@ -44,6 +44,13 @@ export interface RollParams {
   appendBytes: number;
   /** Last offset of the batches about to be appended. */
   lastOffset: number;
+}
+
+/** One request's batches for `appendAll`, offsets set: its last offset and largest timestamp. */
+export interface SegmentAppend {
+  batches: Buffer;
+  lastOffset: number;
+  maxTimestamp: number;
 }
 
 /** Where a batch lies in the segment. */
@@ -118,14 +125,28 @@ export class LogSegment {
    * and the next append (once space returns) starts on a batch boundary.
    */
   append(batches: Buffer, lastOffset: number, maxTimestamp: number): void {
+    this.appendAll([{ batches, lastOffset, maxTimestamp }]);
+  }
+
+  /**
+   * Appends several requests' batches back to back with one writev, all or nothing as `append`; the
+   * indexes see each piece as its own append (an entry lands where it would have, one at a time).
+   */
+  appendAll(pieces: readonly SegmentAppend[]): void {
     const position = this.size;
-    const bytesSinceIndexEntry = this.bytesSinceIndexEntry;
+    const saved = { bytesSinceIndexEntry: this.bytesSinceIndexEntry, nextOffset: this.nextOffset, maxTimestamp: this.maxTimestamp };
     try {
-      this.file.use((fd) => writeFully(fd, batches, position));
+      this.file.use((fd) => writevFully(fd, pieces.map((p) => p.batches), position));
       // Can fail too: it may write pending index entries.
-      this.noteBatch(position, batches.length, lastOffset, maxTimestamp);
+      let at = position;
+      for (const p of pieces) {
+        this.noteBatch(at, p.batches.length, p.lastOffset, p.maxTimestamp);
+        at += p.batches.length;
+      }
     } catch (err) {
-      this.undoAppend(position, bytesSinceIndexEntry);
+      this.nextOffset = saved.nextOffset;
+      this.maxTimestamp = saved.maxTimestamp;
+      this.undoAppend(position, saved.bytesSinceIndexEntry);
       throw err;
     }
   }
@@ -135,6 +156,8 @@ export class LogSegment {
     this.size = position;
     this.bytesSinceIndexEntry = bytesSinceIndexEntry;
     try {
+      // An earlier piece of a group may have added a time index entry before a later one failed.
+      this.timeIndex.truncateToOffset(this.nextOffset);
       // Shrinking needs no free space, so this normally succeeds even on a full disk.
       this.file.use((fd) => fs.ftruncateSync(fd, position));
     } catch {

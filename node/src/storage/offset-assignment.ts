@@ -1,0 +1,64 @@
+/**
+ * The head's checks and offset assignment for one producer request's batches, before any byte is
+ * written: each batch's framing, magic and CRC-32C are checked (the one CRC check this node makes of
+ * these bytes, see partition-log.ts), its base offset (and, if asked, leader epoch) is patched in place,
+ * both outside the CRC span, and idempotent producers' sequences are checked and recorded.
+ *
+ * PartitionLog.appendMany runs this for every request of a group in order and then writes the group's
+ * survivors with one writev; recording a request's producers here, before that write, lets a later
+ * request of the same group be recognised as its retry, and the log rebuilds the state if the write fails.
+ */
+import {
+  validateBatch, setBaseOffset, setPartitionLeaderEpoch, batchBaseOffset, batchMaxTimestamp, batchLastOffsetDelta,
+  batchRecordsCount, BATCH_HEADER_SIZE, batchProducer, walkBatches,
+} from '../protocol/record-batch.ts';
+import { KafkaError } from '../protocol/errors.ts';
+import type { ProducerState } from './producer-state.ts';
+
+/** Where a request's batches go: offsets [baseOffset, lastOffset], or a retry of stored ones. */
+export interface AssignedOffsets {
+  baseOffset: number;
+  lastOffset: number;
+  maxTimestamp: number;
+  /** An idempotent producer's retry of a stored batch: nothing must be written, the offsets are the original ones. */
+  duplicate: boolean;
+}
+
+/**
+ * Checks `batches` and numbers them from `next` (patching them in place), or recognises an idempotent
+ * retry. CORRUPT_MESSAGE / INVALID_RECORD / the producer-state errors as KafkaError; `producers` is only
+ * changed when the request is accepted and new.
+ */
+export function assignOffsets(batches: Buffer, next: number, producers: ProducerState, leaderEpoch?: number): AssignedOffsets {
+  if (batches.length === 0) throw new KafkaError('CORRUPT_MESSAGE', 'no record batches to append');
+  // An idempotent producer's retry of a stored batch gets the original offsets back (Kafka sends one
+  // batch per partition per request when idempotent, so the first batch decides).
+  if (batches.length >= BATCH_HEADER_SIZE) {
+    const dup = producers.check(batchProducer(batches, 0));
+    if (dup && validateBatch(batches, 0)) return { baseOffset: dup.firstOffset, lastOffset: dup.lastOffset, maxTimestamp: -1, duplicate: true };
+  }
+  const baseOffset = next;
+  let maxTimestamp = -1;
+  for (let pos = 0; pos < batches.length;) {
+    const size = validateBatch(batches, pos);
+    const lastOffsetDelta = batchLastOffsetDelta(batches, pos);
+    const count = batchRecordsCount(batches, pos);
+    if (count !== lastOffsetDelta + 1) {
+      throw new KafkaError('INVALID_RECORD', `batch at byte ${pos} has ${count} records but lastOffsetDelta ${lastOffsetDelta}`);
+    }
+    setBaseOffset(batches, pos, next);
+    if (leaderEpoch !== undefined) setPartitionLeaderEpoch(batches, pos, leaderEpoch);
+    maxTimestamp = Math.max(maxTimestamp, batchMaxTimestamp(batches, pos));
+    next += lastOffsetDelta + 1;
+    pos += size;
+  }
+  recordProducers(batches, producers);
+  return { baseOffset, lastOffset: next - 1, maxTimestamp, duplicate: false };
+}
+
+/** Records every batch of `batches` (offsets already set) in `producers`. */
+export function recordProducers(batches: Buffer, producers: ProducerState): void {
+  walkBatches(batches, 0, batches.length, (pos) => {
+    producers.record(batchProducer(batches, pos), batchBaseOffset(batches, pos));
+  });
+}
