@@ -12,6 +12,7 @@
 # data dir), produces COUNT records of SIZE bytes with acks ACKS to partition 0, and prints the client's
 # MB/s and the server's CPU ms per MiB (from /proc). Rounds alternate the trees, so noise on the shared
 # machine hits both; read ranges, not one number. Client and server run under the same `nice`.
+# RDKAFKA_ARGS adds producer options, e.g. "-X batch.size=16384 -X linger.ms=0" for small requests.
 set -euo pipefail
 SRC=${1:?usage: $0 LIBRDKAFKA_SRC [TREE|REV ...]}
 shift
@@ -21,6 +22,7 @@ SIZE=${SIZE:-1024}
 ACKS=${ACKS:-1}
 ROUNDS=${ROUNDS:-3}
 NICE=${NICE:-10}
+read -r -a EXTRA <<<"${RDKAFKA_ARGS:-}"
 TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=("$ROOT")
 
@@ -67,7 +69,7 @@ run_one() {
   # A first small produce creates the topic, so the measured run does not include auto-creation.
   nice -n "$NICE" "$WORK/rdkafka_performance" -P -t perf -p 0 -b "127.0.0.1:$port" -s "$SIZE" -c 100 -a "$ACKS" -q >/dev/null 2>&1
   t0=$(cpu_ticks "$NODE_PID")
-  out=$(nice -n "$NICE" "$WORK/rdkafka_performance" -P -t perf -p 0 -b "127.0.0.1:$port" -s "$SIZE" -c "$COUNT" -a "$ACKS" -q 2>&1)
+  out=$(nice -n "$NICE" "$WORK/rdkafka_performance" -P -t perf -p 0 -b "127.0.0.1:$port" -s "$SIZE" -c "$COUNT" -a "$ACKS" -q ${EXTRA[@]+"${EXTRA[@]}"} 2>&1)
   t1=$(cpu_ticks "$NODE_PID")
   kill "$NODE_PID"; wait "$NODE_PID" 2>/dev/null || true; NODE_PID=
   rm -rf "$data" "$log"
@@ -79,7 +81,7 @@ run_one() {
     'BEGIN { printf "%-40s %8.1f MB/s  server %6.2f ms CPU/MiB\n", d, mbs, ticks * 1000 / tck / (b / 1048576) }'
 }
 
-echo "rdkafka_performance -P: $COUNT x $SIZE B, acks=$ACKS, $ROUNDS rounds, nice $NICE"
+echo "rdkafka_performance -P: $COUNT x $SIZE B, acks=$ACKS ${RDKAFKA_ARGS:-}, $ROUNDS rounds, nice $NICE"
 for r in $(seq 1 "$ROUNDS"); do
   for dir in "${DIRS[@]}"; do printf 'round %s  ' "$r"; run_one "$dir"; done
 done
