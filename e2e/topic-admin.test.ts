@@ -146,3 +146,18 @@ test.serial('OffsetDelete removes one partition\'s committed offset; deleteGroup
   const missing = await ask(nodes[0]!, (w) => w.send(ApiKey.OffsetDelete, 0, (x) => encodeOffsetDeleteRequest(x, 0, { groupId: 'trim-group', topics: [{ name: 'configured', partitions: [1] }] })));
   t.is(decodeOffsetDeleteResponse(missing, 0).errorCode, ErrorCode.GROUP_ID_NOT_FOUND.code);
 });
+
+test.serial('a manual replica assignment is accepted when it names the chain\'s members, else INVALID_REPLICA_ASSIGNMENT', async (t) => {
+  const ids = (await admin.describeCluster()).brokers.map((b) => b.nodeId);
+  t.is(ids.length, 3);
+  const reversed = [...ids].reverse();
+  t.true(await admin.createTopics({ topics: [{ topic: 'assigned', replicaAssignment: [{ partition: 0, replicas: reversed }, { partition: 1, replicas: ids }] }] }));
+  const meta = await admin.fetchTopicMetadata({ topics: ['assigned'] });
+  t.is(meta.topics[0]!.partitions.length, 2, 'the assignment\'s length is the partition count');
+  const refused = await t.throwsAsync(admin.createTopics({ topics: [{ topic: 'half-assigned', replicaAssignment: [{ partition: 0, replicas: [ids[0]!] }] }] }));
+  t.regex(JSON.stringify(refused), /INVALID_REPLICA_ASSIGNMENT|chain's members/);
+  t.false((await admin.listTopics()).includes('half-assigned'));
+  await admin.createPartitions({ topicPartitions: [{ topic: 'assigned', count: 3, assignments: [reversed] }] });
+  await t.throwsAsync(admin.createPartitions({ topicPartitions: [{ topic: 'assigned', count: 4, assignments: [[ids[1]!]] }] }));
+  t.is((await admin.fetchTopicMetadata({ topics: ['assigned'] })).topics[0]!.partitions.length, 3);
+});

@@ -162,6 +162,22 @@ export class Broker {
     return (members ?? []).map((m) => this.idOf(m));
   }
 
+  /**
+   * A manual replica assignment (CreateTopics, CreatePartitions) is accepted only when it says what the
+   * chain does anyway: every partition on all members of the chain that owns (or, with one chain, will
+   * own) the topic. Anything else would be a promise a chain cannot keep: INVALID_REPLICA_ASSIGNMENT.
+   */
+  checkAssignment(topic: string, brokerIdsPerPartition: readonly (readonly number[])[]): void {
+    const owner = this.directory.owner(topic);
+    if (!owner && this.directory.cluster) throw new KafkaError('INVALID_REPLICA_ASSIGNMENT', 'with several chains, placement chooses the chain of a new topic; leave replicas unassigned');
+    const chain = [...this.replicaIds(owner ? topic : undefined)].sort((a, b) => a - b).join(',');
+    for (const ids of brokerIdsPerPartition) {
+      if ([...ids].sort((a, b) => a - b).join(',') !== chain) {
+        throw new KafkaError('INVALID_REPLICA_ASSIGNMENT', `replicas [${ids.join(',')}] must be exactly the chain's members [${chain}]: chains place replicas`);
+      }
+    }
+  }
+
   /** The controller (CreateTopics/DeleteTopics go there): the first chain's head. */
   controllerId(): number {
     const c = this.directory.controller();

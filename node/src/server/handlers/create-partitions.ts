@@ -1,6 +1,6 @@
 /**
- * CreatePartitions: grows a topic (never shrinks it); chains place replicas, so manual assignments are
- * INVALID_REPLICA_ASSIGNMENT. The new partitions appear on every member of the owning chain (TopicAdmin).
+ * CreatePartitions: grows a topic (never shrinks it); chains place replicas, so a manual assignment must
+ * name the owning chain's members (Broker.checkAssignment), else INVALID_REPLICA_ASSIGNMENT. The new partitions appear on every member of the owning chain (TopicAdmin).
  * ACLs: Alter on the topic, else TOPIC_AUTHORIZATION_FAILED.
  */
 import { decodeCreatePartitionsRequest, encodeCreatePartitionsResponse, type CreatePartitionsRequest, type CreatePartitionsResponse } from '../../protocol/apis/create-partitions.ts';
@@ -18,7 +18,7 @@ export function createPartitionsHandler(broker: Broker, admin: TopicAdmin, acces
       const results = await Promise.all(req.topics.map(async (t) => {
         try {
           if (!access.topic(ctx, 'alter', t.name)) throw new KafkaError('TOPIC_AUTHORIZATION_FAILED', `not authorized to alter topic ${t.name}`);
-          if (t.assignments !== null) throw new KafkaError('INVALID_REPLICA_ASSIGNMENT', 'chains place replicas; manual assignments are not supported');
+          if (t.assignments !== null) broker.checkAssignment(t.name, t.assignments);
           await admin.createPartitions(t.name, t.count, req.validateOnly);
           return { name: t.name, errorCode: 0, errorMessage: null };
         } catch (err) {

@@ -1,7 +1,8 @@
 /**
  * CreateTopics: created at the head and replicated down the chain; errors per topic. Topic configs are
  * validated first (unknown keys and bad values: INVALID_CONFIG, nothing created) and stored with the
- * topic; v5+ answers with the topic's resulting configs. ACLs: Create on the cluster or on the topic,
+ * topic; v5+ answers with the topic's resulting configs. A replica assignment is accepted when it names
+ * the chain's members for every partition (Broker.checkAssignment). ACLs: Create on the cluster or on the topic,
  * else TOPIC_AUTHORIZATION_FAILED for that topic.
  */
 import { KafkaError } from '../../protocol/errors.ts';
@@ -36,11 +37,17 @@ export function createTopicsHandler(broker: Broker, access: AccessControl): ApiH
       return {
         throttleTimeMs: 0,
         topics: await Promise.all(req.topics.map(async (t) => {
-          const partitions = t.numPartitions === -1 ? broker.config.defaultPartitions : t.numPartitions;
+          // With a manual assignment (which Kafka sends with numPartitions -1) its length is the count.
+          const partitions = t.assignments.length > 0 ? t.assignments.length : t.numPartitions === -1 ? broker.config.defaultPartitions : t.numPartitions;
           const replicationFactor = broker.replicaIds(t.name).length || broker.replicaIds().length || 1;
           try {
             if (!access.createTopic(ctx, t.name)) throw new KafkaError('TOPIC_AUTHORIZATION_FAILED', `not authorized to create topic ${t.name}`);
-            if (t.assignments.length > 0) throw new KafkaError('INVALID_REPLICA_ASSIGNMENT', 'chains place replicas; manual assignments are not supported');
+            if (t.assignments.length > 0) {
+              if (t.numPartitions !== -1 || t.replicationFactor !== -1) throw new KafkaError('INVALID_REQUEST', 'a replica assignment needs numPartitions and replicationFactor -1');
+              const indexes = t.assignments.map((a) => a.partitionIndex).sort((a, b) => a - b);
+              if (indexes.some((p, i) => p !== i)) throw new KafkaError('INVALID_REPLICA_ASSIGNMENT', `partitions must be numbered 0..${indexes.length - 1}`);
+              broker.checkAssignment(t.name, t.assignments.map((a) => a.brokerIds));
+            }
             const configs = validateTopicConfigs(t.configs);
             if (!req.validateOnly) await broker.createTopic(t.name, partitions, configs);
             return { name: t.name, errorCode: 0, errorMessage: null, numPartitions: partitions, replicationFactor, configs: resultConfigs(broker, configs) };
