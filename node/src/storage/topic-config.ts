@@ -128,6 +128,8 @@ const STORED_ONLY_TOPIC_KEYS: Readonly<Record<string, StoredKeySpec>> = {
   'leader.replication.throttled.replicas': { kind: 'list', brokerName: 'leader.replication.throttled.replicas', defaultValue: '' },
   'max.compaction.lag.ms': { kind: 'long', brokerName: 'log.cleaner.max.compaction.lag.ms', defaultValue: LONG_MAX },
   'message.downconversion.enable': { kind: 'boolean', brokerName: 'log.message.downconversion.enable', defaultValue: 'true' },
+  // Ignored by Kafka itself since 3.0 (records are always v2); librdkafka's 0092 still sets it.
+  'message.format.version': { kind: 'string', brokerName: 'log.message.format.version', defaultValue: '3.0-IV1' },
   'message.timestamp.difference.max.ms': { kind: 'long', brokerName: 'log.message.timestamp.difference.max.ms', defaultValue: LONG_MAX },
   'min.cleanable.dirty.ratio': { kind: 'double', brokerName: 'log.cleaner.min.cleanable.ratio', defaultValue: '0.5' },
   'min.compaction.lag.ms': { kind: 'long', brokerName: 'log.cleaner.min.compaction.lag.ms', defaultValue: '0' },
@@ -156,6 +158,7 @@ function parseStored(name: string, spec: StoredKeySpec, value: string): string {
       if (!/^(true|false)$/i.test(v)) bad();
       return v.toLowerCase();
     default:
+      if (!/^\d+\.\d+(\.\d+)*(-IV\d+)?$/.test(v)) bad();
       return v;
   }
 }
