@@ -86,6 +86,7 @@ run_one() {
   else
     label=SKIP; reason=$(grep -m1 -oE 'SKIPPED +\|[^|]*\|.*' <<<"$summary" | sed -E 's/SKIPPED +\|[^|]*\| *//' | cut -c1-160 || true)
     [ -n "$reason" ] || reason="no broker test in scenario $scenario"
+    [ "$reason" != "Filtered due to negative test flags" ] || reason="runner flags: local/mock-only (TEST_F_LOCAL, excluded by -L) or TEST_F_KNOWN_ISSUE"
   fi
   printf '%s\t%s\t%s\t%ss\t%s\n' "$t" "$scenario" "$label" "$secs" "$reason"
   [ -z "${KEEP_LOGS:-}" ] || printf '%s\n' "$out" >"$KEEP_LOGS/$t-$scenario.log"

@@ -157,6 +157,8 @@ function parseStored(name: string, spec: StoredKeySpec, value: string): string {
     case 'boolean':
       if (!/^(true|false)$/i.test(v)) bad();
       return v.toLowerCase();
+    case 'list':
+      return v;
     default:
       if (!/^\d+\.\d+(\.\d+)*(-IV\d+)?$/.test(v)) bad();
       return v;

@@ -17,8 +17,8 @@ test('validation accepts Kafka spellings and refuses unknown keys and bad values
 });
 
 test('Kafka keys vonnegut does not act on are accepted with their types checked, stored and reported with Kafka defaults', (t) => {
-  const stored = validateTopicConfigs([{ name: 'min.cleanable.dirty.ratio', value: '0.01' }, { name: 'max.compaction.lag.ms', value: '100' }, { name: 'flush.ms', value: '9223372036854775807' }, { name: 'preallocate', value: 'TRUE' }, { name: 'message.format.version', value: '0.10.0' }]);
-  t.deepEqual(stored, { 'min.cleanable.dirty.ratio': '0.01', 'max.compaction.lag.ms': '100', 'flush.ms': '9223372036854775807', preallocate: 'true', 'message.format.version': '0.10.0' });
+  const stored = validateTopicConfigs([{ name: 'min.cleanable.dirty.ratio', value: '0.01' }, { name: 'max.compaction.lag.ms', value: '100' }, { name: 'flush.ms', value: '9223372036854775807' }, { name: 'preallocate', value: 'TRUE' }, { name: 'message.format.version', value: '0.10.0' }, { name: 'follower.replication.throttled.replicas', value: '' }]);
+  t.deepEqual(stored, { 'min.cleanable.dirty.ratio': '0.01', 'max.compaction.lag.ms': '100', 'flush.ms': '9223372036854775807', preallocate: 'true', 'message.format.version': '0.10.0', 'follower.replication.throttled.replicas': '' });
   const effective = resolveTopicConfig(stored);
   t.is(configValueString(effective, 'max.compaction.lag.ms', stored), '100');
   t.is(configValueString(effective, 'file.delete.delay.ms', stored), '60000', 'an unset key reads as Kafka\'s default');
