@@ -192,7 +192,7 @@ test.serial('a transaction open past its timeout is aborted by the coordinator a
   await producer.disconnect().catch(() => undefined);
 });
 
-test.serial('raw wire: a partition that does not exist fails AddPartitionsToTxn and leaves the rest not attempted; EndTxn without a transaction is INVALID_TXN_STATE', async (t) => {
+test.serial('raw wire: a partition that does not exist fails AddPartitionsToTxn and leaves the rest not attempted; EndTxn without a transaction is INVALID_TXN_STATE; DescribeTransactions and ListTransactions report the state', async (t) => {
   await createTopics('tx-raw');
   const wire = await KafkaWire.connect(node.address);
   try {
@@ -210,6 +210,13 @@ test.serial('raw wire: a partition that does not exist fails AddPartitionsToTxn 
     t.is(await end(1, init.producerEpoch + 1), ErrorCode.INVALID_PRODUCER_EPOCH.code, 'and INVALID_PRODUCER_EPOCH before v2');
     t.is(await end(3), 0);
     t.is(await end(3), 0, 'a retried EndTxn of a finished commit answers 0 again');
+
+    const described = api.decodeDescribeTransactionsResponse(await wire.send(ApiKey.DescribeTransactions, 0, (w) => api.encodeDescribeTransactionsRequest(w, 0, { transactionalIds: ['tx-raw-id', 'tx-nobody'] })), 0);
+    t.like(described.transactionStates[0], { errorCode: 0, transactionalId: 'tx-raw-id', transactionState: 'CompleteCommit', producerId: init.producerId, producerEpoch: init.producerEpoch, topics: [] });
+    t.is(described.transactionStates[1]!.errorCode, ErrorCode.TRANSACTIONAL_ID_NOT_FOUND.code);
+    const listed = api.decodeListTransactionsResponse(await wire.send(ApiKey.ListTransactions, 1, (w) => api.encodeListTransactionsRequest(w, 1, { stateFilters: ['CompleteCommit', 'Bogus'], producerIdFilters: [init.producerId], durationFilterMs: -1 })), 1);
+    t.deepEqual(listed.transactionStates, [{ transactionalId: 'tx-raw-id', producerId: init.producerId, transactionState: 'CompleteCommit' }]);
+    t.deepEqual(listed.unknownStateFilters, ['Bogus']);
   } finally {
     wire.close();
   }

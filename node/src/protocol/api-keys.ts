@@ -36,6 +36,8 @@ export const ApiKey = {
   IncrementalAlterConfigs: 44,
   OffsetDelete: 47,
   DescribeCluster: 60,
+  DescribeTransactions: 65,
+  ListTransactions: 66,
   /** Internal, non-Kafka: chain replication between vonnegut nodes (codec owned by the chain module). */
   ChainReplicate: 1000,
 } as const;
@@ -83,6 +85,8 @@ export const SUPPORTED: Readonly<Record<number, VersionRange>> = {
   [ApiKey.IncrementalAlterConfigs]: { min: 0, max: 1, flexibleFrom: 1 },
   [ApiKey.OffsetDelete]: { min: 0, max: 0 },
   [ApiKey.DescribeCluster]: { min: 0, max: 1, flexibleFrom: 0 },
+  [ApiKey.DescribeTransactions]: { min: 0, max: 0, flexibleFrom: 0 },
+  [ApiKey.ListTransactions]: { min: 0, max: 1, flexibleFrom: 0 },
 };
 
 const names = new Map<number, ApiKeyName>(

@@ -78,6 +78,7 @@ export const ErrorCode = {
   GROUP_SUBSCRIBED_TO_TOPIC: { code: 86, retriable: false },
   INCONSISTENT_TOPIC_ID: { code: 103, retriable: false },
   PRODUCER_FENCED: { code: 90, retriable: false },
+  TRANSACTIONAL_ID_NOT_FOUND: { code: 105, retriable: false },
   OPERATION_NOT_ATTEMPTED: { code: 55, retriable: false },
 } as const satisfies Record<string, { code: number; retriable: boolean }>;
 

@@ -14,6 +14,7 @@ import { TopicAdmin } from './topic-admin.ts';
 import { addOffsetsToTxnHandler } from './handlers/add-offsets-to-txn.ts';
 import { addPartitionsToTxnHandler } from './handlers/add-partitions-to-txn.ts';
 import { endTxnHandler } from './handlers/end-txn.ts';
+import { describeTransactionsHandler, listTransactionsHandler } from './handlers/describe-transactions.ts';
 import { txnOffsetCommitHandler } from './handlers/txn-offset-commit.ts';
 import { alterConfigsHandler, incrementalAlterConfigsHandler } from './handlers/alter-configs.ts';
 import { apiVersionsHandler } from './handlers/api-versions.ts';
@@ -103,6 +104,8 @@ export function apiTable(p: ApiTableParts): Map<number, AnyHandler> {
     })),
     entry(ApiKey.AddOffsetsToTxn, addOffsetsToTxnHandler(p.transactions, coordinator, access)),
     entry(ApiKey.EndTxn, endTxnHandler(p.transactions)),
+    entry(ApiKey.DescribeTransactions, describeTransactionsHandler(p.transactions, access)),
+    entry(ApiKey.ListTransactions, listTransactionsHandler(p.transactions, access)),
     entry(ApiKey.TxnOffsetCommit, txnOffsetCommitHandler(p.transactions, coordinator, access, (topic) => broker.partitionCount(topic))),
     entry(ApiKey.DescribeConfigs, describeConfigsHandler(broker, admin, flags, access)),
     entry(ApiKey.AlterConfigs, alterConfigsHandler(broker, admin, access)),

@@ -30,6 +30,13 @@ export const TxnStatus = {
 export type TxnStatusName = keyof typeof TxnStatus;
 export type TxnStatusId = (typeof TxnStatus)[TxnStatusName];
 
+const STATUS_NAMES = new Map<number, TxnStatusName>((Object.keys(TxnStatus) as TxnStatusName[]).map((n) => [TxnStatus[n], n]));
+
+/** Kafka's name of a state ("Ongoing", "CompleteCommit", ...), as DescribeTransactions and ListTransactions report it. */
+export function txnStatusName(status: number): string {
+  return STATUS_NAMES.get(status) ?? 'Unknown';
+}
+
 /** One transactional id's state: what the coordinator keeps and the log stores. */
 export interface TxnMetadata {
   producerId: number;

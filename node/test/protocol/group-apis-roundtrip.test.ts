@@ -1,6 +1,6 @@
 /**
  * Every version of the group coordinator, InitProducerId, transaction (AddPartitionsToTxn, AddOffsetsToTxn,
- * EndTxn, TxnOffsetCommit), DescribeConfigs and DescribeCluster codecs:
+ * EndTxn, TxnOffsetCommit, DescribeTransactions, ListTransactions), DescribeConfigs and DescribeCluster codecs:
  * encoding a full sample, decoding it and encoding again gives the same bytes, and the decoder reads
  * exactly what was written. A field written in one version and read in another would break this.
  */
@@ -91,6 +91,16 @@ const cases: Record<string, Case<never, never>> = {
     key: ApiKey.TxnOffsetCommit, encReq: api.encodeTxnOffsetCommitRequest, decReq: api.decodeTxnOffsetCommitRequest, encRes: api.encodeTxnOffsetCommitResponse, decRes: api.decodeTxnOffsetCommitResponse,
     req: { transactionalId: 'tx', groupId: 'g', producerId: 77, producerEpoch: 4, generationId: 3, memberId: 'm', groupInstanceId: 'i', topics: [{ name: 't', partitions: [{ partitionIndex: 1, committedOffset: 42, committedLeaderEpoch: 5, committedMetadata: 'meta' }] }] },
     res: { throttleTimeMs: 1, topics: [{ name: 't', partitions: [{ partitionIndex: 1, errorCode: 0 }] }] },
+  },
+  DescribeTransactions: {
+    key: ApiKey.DescribeTransactions, encReq: api.encodeDescribeTransactionsRequest, decReq: api.decodeDescribeTransactionsRequest, encRes: api.encodeDescribeTransactionsResponse, decRes: api.decodeDescribeTransactionsResponse,
+    req: { transactionalIds: ['tx', 'ty'] },
+    res: { throttleTimeMs: 1, transactionStates: [{ errorCode: 0, transactionalId: 'tx', transactionState: 'Ongoing', transactionTimeoutMs: 60000, transactionStartTimeMs: 1_700_000_000_000, producerId: 2 ** 50, producerEpoch: 3, topics: [{ topic: 't', partitions: [0, 1] }] }] },
+  },
+  ListTransactions: {
+    key: ApiKey.ListTransactions, encReq: api.encodeListTransactionsRequest, decReq: api.decodeListTransactionsRequest, encRes: api.encodeListTransactionsResponse, decRes: api.decodeListTransactionsResponse,
+    req: { stateFilters: ['Ongoing'], producerIdFilters: [2 ** 50], durationFilterMs: 5000 },
+    res: { throttleTimeMs: 1, errorCode: 0, unknownStateFilters: ['Bogus'], transactionStates: [{ transactionalId: 'tx', producerId: 2 ** 50, transactionState: 'Ongoing' }] },
   },
   DescribeConfigs: {
     key: ApiKey.DescribeConfigs, encReq: api.encodeDescribeConfigsRequest, decReq: api.decodeDescribeConfigsRequest, encRes: api.encodeDescribeConfigsResponse, decRes: api.decodeDescribeConfigsResponse,

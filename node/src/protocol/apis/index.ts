@@ -29,3 +29,5 @@ export * from './add-partitions-to-txn.ts';
 export * from './add-offsets-to-txn.ts';
 export * from './end-txn.ts';
 export * from './txn-offset-commit.ts';
+export * from './describe-transactions.ts';
+export * from './list-transactions.ts';
