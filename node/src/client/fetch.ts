@@ -54,6 +54,9 @@ export async function fetchRaw(conn: Connection, address: string, topic: string,
   const p = res.topics[0]?.partitions[0];
   if (!p) throw codeError(ErrorCode.UNKNOWN_SERVER_ERROR.code, `empty Fetch response from ${address}`);
   if (p.errorCode !== 0) throw codeError(p.errorCode, `fetch ${topic}-${partition}@${offset} from ${address}`);
+  // KIP-392: a head names the tail instead of answering; this client reads at the tail it knows, so
+  // the view is stale (the chain changed): refresh it and retry.
+  if (p.preferredReadReplica >= 0) throw codeError(ErrorCode.NOT_LEADER_OR_FOLLOWER.code, `${address} heads ${topic}'s chain; read at broker ${p.preferredReadReplica}`);
   let nextOffset = offset;
   if (p.records) for (const { position } of batchPositions(p.records)) nextOffset = Math.max(nextOffset, batchLastOffset(p.records, position) + 1);
   return { highWaterMark: p.highWatermark, records: p.records, offset, nextOffset };

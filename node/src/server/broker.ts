@@ -178,6 +178,21 @@ export class Broker {
     }
   }
 
+  /**
+   * KIP-392's preferred read replica for a consumer's fetch of `topic` at this node: the chain's tail
+   * when this node is the head of the owning chain and linked through to that tail (so it is live and
+   * holds every committed record: the tail commits first), else -1 (read here). Chain replication reads
+   * at the tail; the head's reads stay free for writes.
+   */
+  readReplicaFor(topic: string): number {
+    const { role, members } = this.chain.view;
+    if (role !== 'head' || !this.chain.chainReady()) return -1;
+    const owner = this.directory.owner(topic);
+    if (!owner || !this.directory.ownedHere(owner)) return -1;
+    const tail = members[members.length - 1];
+    return tail && tail.name !== this.config.nodeName ? this.idOf(tail) : -1;
+  }
+
   /** The controller (CreateTopics/DeleteTopics go there): the first chain's head. */
   controllerId(): number {
     const c = this.directory.controller();

@@ -11,6 +11,12 @@
  *
  * ACLs: Read on the topic, else TOPIC_AUTHORIZATION_FAILED for each of its partitions, which are then
  * not read at all (nor waited for).
+ *
+ * KIP-392 (v11+): a consumer (replica_id -1) fetching at a chain's head is sent to the tail: the
+ * partition answers preferred_read_replica = the tail's broker id with its offsets and no records (as
+ * Kafka's leader does; librdkafka skips records in such an answer), and the request does not long-poll.
+ * librdkafka and kafkajs then fetch at the tail, and go back to the leader when the tail fails. Every
+ * member serves committed reads, so a client that ignores the field reads at the head as before.
  */
 import { decodeFetchRequest, encodeFetchResponse, type FetchRequest, type FetchResponse } from '../../protocol/apis/fetch.ts';
 import { ErrorCode } from '../../protocol/error-codes.ts';
@@ -33,13 +39,18 @@ export function fetchHandler(broker: Broker, access: AccessControl): ApiHandler<
     async handle(req, ctx) {
       const version = ctx.header.apiVersion;
       const allowed = req.topics.map((t) => access.topic(ctx, 'read', t.topic));
+      // Per topic: the tail a consumer should read at instead (KIP-392), or -1.
+      const readAt = req.topics.map((t, i) => (allowed[i] && version >= 11 && req.replicaId === -1 ? broker.readReplicaFor(t.topic) : -1));
+      const redirected = readAt.some((id) => id >= 0);
       const specs: FetchSpec[] = req.topics.flatMap((t, i) => (allowed[i]
-        ? t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, offset: p.fetchOffset, maxBytes: p.partitionMaxBytes }))
+        // A redirected partition reads nothing here, only its offsets.
+        ? t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, offset: p.fetchOffset, maxBytes: readAt[i]! >= 0 ? 0 : p.partitionMaxBytes }))
         : []));
       const results = await broker.fetch(specs, {
         maxBytes: version >= 3 ? req.maxBytes : DEFAULT_FETCH_MAX_BYTES,
         minBytes: req.minBytes,
-        maxWaitMs: req.maxWaitMs,
+        // Kafka's leader answers at once when it names a preferred replica: the client must go there now.
+        maxWaitMs: redirected ? 0 : req.maxWaitMs,
         readCommitted: version >= 4 && req.isolationLevel === READ_COMMITTED,
       });
       let i = 0;
@@ -61,7 +72,8 @@ export function fetchHandler(broker: Broker, access: AccessControl): ApiHandler<
               lastStableOffset: r.lastStableOffset,
               logStartOffset: r.logStartOffset,
               abortedTransactions: version >= 4 ? (r.abortedTransactions ?? []).map((a) => ({ producerId: a.producerId, firstOffset: a.firstOffset })) : null,
-              preferredReadReplica: -1,
+              // Only with a clean answer: an error (e.g. OFFSET_OUT_OF_RANGE) is the leader's to report.
+              preferredReadReplica: r.errorCode === 0 ? readAt[ti]! : -1,
               records,
             };
           }),
