@@ -60,7 +60,18 @@ export function nextJoiner(config: ChainConfig, live: Iterable<string>): string 
   return [...live].filter((m) => !config.members.includes(m)).sort(compareMemberNames)[0];
 }
 
-/** The configuration a chain starts with: its first node alone. */
-export function firstConfig(member: string): ChainConfig {
-  return { epoch: 1, members: [member] };
+/**
+ * The configuration a chain starts with: its first node alone, at an epoch above any the node has seen
+ * (`seen`): after the store was wiped, epochs must still only rise, or nodes would refuse each other.
+ */
+export function firstConfig(member: string, seen = 0): ChainConfig {
+  return { epoch: seen + 1, members: [member] };
+}
+
+/**
+ * The same configuration at an epoch above `seen` when a node has seen a newer epoch than the store
+ * holds (the store was wiped or restored from an older snapshot), else null.
+ */
+export function raisedEpoch(config: ChainConfig, seen: number): ChainConfig | null {
+  return seen > config.epoch ? { epoch: seen + 1, members: [...config.members] } : null;
 }

@@ -20,7 +20,7 @@
 import type { Logger } from '../logging.ts';
 import type { Member, Position } from '../chain/membership.ts';
 import type { ChainConfig, CoordinationStore, MemberInfo, Versioned } from './store.ts';
-import { actingMember, firstConfig, nextJoiner, removeLapsed, withMemberAtTail, withoutMember, writeDeadline } from './failover-rules.ts';
+import { actingMember, firstConfig, nextJoiner, raisedEpoch, removeLapsed, withMemberAtTail, withoutMember, writeDeadline } from './failover-rules.ts';
 
 /** How often a tail checks whether the node joining after it has caught up. */
 export const JOIN_CHECK_MS = 200;
@@ -28,6 +28,8 @@ export const JOIN_CHECK_MS = 200;
 /** What the loop drives: ChainNode's coordinated-mode surface. */
 export interface FailoverTarget {
   readonly view: Position;
+  /** The highest chain epoch this node has seen (kept on disk). */
+  readonly epoch: number;
   applyConfig(epoch: number, members: Member[], joiner?: Member): void;
   setLeaseDeadline(at: number): void;
   joinerCaughtUp(): boolean;
@@ -202,8 +204,16 @@ export class Failover {
     for (const l of leases) this.addresses.set(l.member, l.info);
     const live = new Set(leases.map((l) => l.member));
     if (!cur) {
-      const created = await store.compareAndSetConfig(chain, firstConfig(self), null);
+      const created = await store.compareAndSetConfig(chain, firstConfig(self, node.epoch), null);
       if (created) logger.info('started the chain configuration', { epoch: created.value.epoch, members: created.value.members });
+      this.again = true;
+      return;
+    }
+    const raised = raisedEpoch(cur.value, node.epoch);
+    if (raised) {
+      if (await store.compareAndSetConfig(chain, raised, cur.version)) {
+        logger.warn('the stored configuration is older than an epoch this node has seen (store wiped or restored?); raised its epoch', { stored: cur.value.epoch, epoch: raised.epoch, members: raised.members });
+      }
       this.again = true;
       return;
     }

@@ -75,6 +75,13 @@ export class MemoryStore implements CoordinationStore {
 
   async close(): Promise<void> {}
 
+  /** Forgets every chain's configuration (a wiped store), telling watchers. */
+  wipe(): void {
+    const chains = [...this.config.keys()];
+    this.config.clear();
+    for (const c of chains) this.notify(c);
+  }
+
   private notify(chain: string): void {
     for (const w of this.watchers.get(chain) ?? []) queueMicrotask(w);
   }
