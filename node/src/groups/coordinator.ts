@@ -5,12 +5,12 @@
  * groups (waiting requests get NOT_COORDINATOR and clients look again) and the new head rebuilds the
  * offsets from its replica of `__consumer_offsets` on its first group request.
  */
-import { ErrorCode } from '../protocol/error-codes.ts';
 import type { DecodedBatch } from '../protocol/record-batch.ts';
 import type { Logger } from '../logging.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { DEFAULT_MEMBERSHIP_CONFIG, GroupMembership, type MembershipConfig } from './membership.ts';
 import { OffsetStore } from './offset-store.ts';
+import { HeadActivation } from './head-activation.ts';
 
 export interface CoordinatorNode {
   nodeId: number;
@@ -35,17 +35,31 @@ export interface CoordinatorHost {
 export class GroupCoordinator {
   readonly membership: GroupMembership;
   readonly offsets: OffsetStore;
-  private active = false;
-  private loading: Promise<void> | null = null;
+  private readonly activation: HeadActivation;
 
   constructor(
     private readonly host: CoordinatorHost,
-    private readonly log: Logger,
+    log: Logger,
     clock: Clock = systemClock,
     config: MembershipConfig = DEFAULT_MEMBERSHIP_CONFIG,
   ) {
     this.membership = new GroupMembership(clock, config);
     this.offsets = new OffsetStore((batch) => host.appendOffsets(batch), () => clock.now());
+    this.activation = new HeadActivation({
+      isHead: () => host.isCoordinator(),
+      load: async () => {
+        await host.ensureOffsetsTopic();
+        this.offsets.clear();
+        this.offsets.load(host.readOffsets());
+        for (const group of this.offsets.groups()) this.membership.ensureGroup(group);
+      },
+      activated: () => log.info('group coordinator active', { groups: this.offsets.groups().length }),
+      deactivated: () => {
+        this.membership.shutdown();
+        this.offsets.clear();
+        log.info('group coordinator inactive: this node is no longer the head');
+      },
+    }, log, 'committed offsets');
   }
 
   /** Where clients should send group requests. */
@@ -54,43 +68,13 @@ export class GroupCoordinator {
   }
 
   /** 0 when this node serves group requests now (loading the offsets first if needed), else the error. */
-  async ready(): Promise<number> {
-    if (!this.host.isCoordinator()) {
-      if (this.active) this.deactivate();
-      return ErrorCode.NOT_COORDINATOR.code;
-    }
-    if (this.active) return 0;
-    this.loading ??= this.load().finally(() => {
-      this.loading = null;
-    });
-    try {
-      await this.loading;
-    } catch (err) {
-      this.log.warn('could not load committed offsets', { error: (err as Error).message });
-      return ErrorCode.COORDINATOR_NOT_AVAILABLE.code;
-    }
-    return this.active ? 0 : ErrorCode.COORDINATOR_LOAD_IN_PROGRESS.code;
-  }
-
-  private async load(): Promise<void> {
-    await this.host.ensureOffsetsTopic();
-    this.offsets.clear();
-    this.offsets.load(this.host.readOffsets());
-    for (const group of this.offsets.groups()) this.membership.ensureGroup(group);
-    this.active = true;
-    this.log.info('group coordinator active', { groups: this.offsets.groups().length });
-  }
-
-  private deactivate(): void {
-    this.membership.shutdown();
-    this.offsets.clear();
-    this.active = false;
-    this.log.info('group coordinator inactive: this node is no longer the head');
+  ready(): Promise<number> {
+    return this.activation.ready();
   }
 
   /** Stops timers and answers waiting requests (node shutdown). */
   close(): void {
     this.membership.shutdown();
-    this.active = false;
+    this.activation.close();
   }
 }

@@ -23,6 +23,7 @@ import type { DecodedBatch } from '../protocol/record-batch.ts';
 import type { Logger } from '../logging.ts';
 import { TxnStatus, type TxnMetadata, type TxnStatusId } from './txn-records.ts';
 import { TxnStore } from './txn-store.ts';
+import { HeadActivation } from '../groups/head-activation.ts';
 
 /** Kafka's transaction.max.timeout.ms default: longer timeouts are INVALID_TRANSACTION_TIMEOUT. */
 export const MAX_TRANSACTION_TIMEOUT_MS = 900_000;
@@ -67,8 +68,7 @@ const PREPARED: readonly TxnStatusId[] = [TxnStatus.PrepareCommit, TxnStatus.Pre
 
 export class TransactionCoordinator {
   readonly store: TxnStore;
-  private active = false;
-  private loading: Promise<void> | null = null;
+  private readonly activation: HeadActivation;
   private readonly chains = new Map<string, Promise<unknown>>();
   private timer: NodeJS.Timeout | null = null;
 
@@ -79,44 +79,35 @@ export class TransactionCoordinator {
     private readonly checkMs = DEFAULT_TXN_CHECK_MS,
   ) {
     this.store = new TxnStore((batch) => host.appendState(batch));
+    this.activation = new HeadActivation({
+      isHead: () => host.isCoordinator(),
+      load: async () => {
+        await host.ensureStateTopic();
+        this.store.clear();
+        this.store.load(host.readState());
+      },
+      activated: () => {
+        this.timer = setInterval(() => void this.tick(), this.checkMs);
+        this.timer.unref();
+        log.info('transaction coordinator active', { transactionalIds: this.store.size });
+        // Transactions a previous coordinator left half-ended finish now, not at their producer's next call.
+        void this.tick();
+      },
+      deactivated: () => {
+        this.stopTimer();
+        this.store.clear();
+        log.info('transaction coordinator inactive: this node is no longer the head');
+      },
+    }, log, 'transaction state');
   }
 
   /** 0 when this node serves transaction requests now (loading the state first if needed), else the error. */
-  async ready(): Promise<number> {
-    if (!this.host.isCoordinator()) {
-      if (this.active) this.deactivate();
-      return ErrorCode.NOT_COORDINATOR.code;
-    }
-    if (this.active) return 0;
-    this.loading ??= this.load().finally(() => {
-      this.loading = null;
-    });
-    try {
-      await this.loading;
-    } catch (err) {
-      this.log.warn('could not load transaction state', { error: (err as Error).message });
-      return ErrorCode.COORDINATOR_NOT_AVAILABLE.code;
-    }
-    return this.active ? 0 : ErrorCode.COORDINATOR_LOAD_IN_PROGRESS.code;
+  ready(): Promise<number> {
+    return this.activation.ready();
   }
 
-  private async load(): Promise<void> {
-    await this.host.ensureStateTopic();
-    this.store.clear();
-    this.store.load(this.host.readState());
-    this.active = true;
-    this.timer = setInterval(() => void this.tick(), this.checkMs);
-    this.timer.unref();
-    this.log.info('transaction coordinator active', { transactionalIds: this.store.size });
-    // Transactions a previous coordinator left half-ended finish now, not at their producer's next call.
-    void this.tick();
-  }
-
-  private deactivate(): void {
-    this.stopTimer();
-    this.store.clear();
-    this.active = false;
-    this.log.info('transaction coordinator inactive: this node is no longer the head');
+  private get active(): boolean {
+    return this.activation.active;
   }
 
   private stopTimer(): void {
@@ -127,7 +118,7 @@ export class TransactionCoordinator {
   /** Stops the timer (node shutdown). */
   close(): void {
     this.stopTimer();
-    this.active = false;
+    this.activation.close();
   }
 
   /** Runs `fn` after every earlier request for the same transactional id has finished. */
