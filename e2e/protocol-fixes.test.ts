@@ -151,3 +151,14 @@ test('message.timestamp.type=LogAppendTime stamps the broker time on every batch
   t.false(kept!.header.logAppendTime);
   t.deepEqual(kept!.records.map((r) => r.timestamp), [old, old + 1]);
 });
+
+test('min.insync.replicas above the chain\'s members refuses acks=all with NOT_ENOUGH_REPLICAS and appends nothing; acks=1 is not affected', async (t) => {
+  const created = await one.wire.send(ApiKey.CreateTopics, 6, (w) => encodeCreateTopicsRequest(w, 6, {
+    topics: [{ name: 'insync-2', numPartitions: 1, replicationFactor: -1, assignments: [], configs: [{ name: 'min.insync.replicas', value: '2' }] }], timeoutMs: 10_000, validateOnly: false,
+  }));
+  t.is(decodeCreateTopicsResponse(created, 6).topics[0]!.errorCode, 0);
+  const batch = () => encodeRecordBatch({ records: [{ value: 'v' }] });
+  t.is((await one.wire.produce('insync-2', 0, batch(), -1, 8)).errorCode, ErrorCode.NOT_ENOUGH_REPLICAS.code, 'a solo node is one in-sync member');
+  t.is((await one.wire.listOffset('insync-2', 0, -1)).offset, 0, 'nothing was appended');
+  t.is((await one.wire.produce('insync-2', 0, batch(), 1, 8)).errorCode, 0, 'acks=1 ignores min.insync.replicas, as Kafka');
+});

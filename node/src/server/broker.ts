@@ -347,6 +347,7 @@ export class Broker {
     try {
       validateTopicName(topic);
       if (this.isHead()) await this.autoCreate(topic, mayCreate);
+      if (acks === -1) this.checkMinInsync(topic);
       appended = await this.appendAtHead(topic, partition, records);
     } catch (err) {
       const recordErrors = err instanceof InvalidRecordError ? err.recordErrors : undefined;
@@ -364,6 +365,13 @@ export class Broker {
       this.observer.committed(Number(process.hrtime.bigint() - started) / 1e9);
     }
     return { errorCode: 0, errorMessage: null, baseOffset, logStartOffset, logAppendTimeMs: appended.logAppendTimeMs };
+  }
+
+  /** acks=all needs the topic's min.insync.replicas members in the chain now: else NOT_ENOUGH_REPLICAS, nothing appended (as Kafka). */
+  private checkMinInsync(topic: string): void {
+    const needed = this.logs.topicConfig(topic).minInsyncReplicas;
+    const members = this.replicaIds(topic).length || this.replicaIds().length;
+    if (members < needed) throw new KafkaError('NOT_ENOUGH_REPLICAS', `${topic} needs min.insync.replicas ${needed} for acks=all; its chain has ${members}`);
   }
 
   /** Kafka's checks on a produce's records, then the chain's write (chain/chain-node.ts); throws typed errors. */
