@@ -248,7 +248,7 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
   });
   await chain.start();
   // With a coordination store the chain's configuration comes from it (coordination/failover.ts).
-  const store = config.coordinator && config.discovery ? openCoordinator(config.coordinator, logger.child({ component: 'coordinator' })) : null;
+  const store = config.coordinator && config.discovery ? await openCoordinator(config.coordinator, logger.child({ component: 'coordinator' })) : null;
   const failover = failoverOf(config, store, nodeName, advertised, chain, logger);
 
   const srvOpts = config.dnsServer ? { dnsServer: config.dnsServer } : {};

@@ -32,9 +32,9 @@ test('--coordinator and VONNEGUT_COORDINATOR reach the node config, validated at
 });
 
 test('openCoordinator builds the named backend without touching the network', async (t) => {
-  const store = openCoordinator('etcd:127.0.0.1:1,127.0.0.1:2', silentLogger);
+  const store = await openCoordinator('etcd:127.0.0.1:1,127.0.0.1:2', silentLogger);
   t.true(store instanceof EtcdStore);
   t.is(store.description, 'etcd:127.0.0.1:1,127.0.0.1:2');
   await store.close();
-  t.throws(() => openCoordinator('nope', silentLogger), { instanceOf: CoordinationError });
+  await t.throwsAsync(openCoordinator('nope', silentLogger), { instanceOf: CoordinationError });
 });
