@@ -10,6 +10,7 @@ import { ErrorCode } from '../../protocol/error-codes.ts';
 import type { GroupCoordinator } from '../../groups/coordinator.ts';
 import type { AccessControl } from '../access-control.ts';
 import type { ApiHandler } from '../router.ts';
+import { planOffsetCommit } from './offset-commit-plan.ts';
 
 /** Kafka's offset.metadata.max.bytes. */
 export const MAX_OFFSET_METADATA_BYTES = 4096;
@@ -25,26 +26,10 @@ export function offsetCommitHandler(coordinator: GroupCoordinator, access: Acces
       let errorCode = groupAllowed ? await coordinator.ready() : ErrorCode.GROUP_AUTHORIZATION_FAILED.code;
       if (errorCode === 0) errorCode = coordinator.membership.checkCommit(req);
       const tooLarge = (m: string | null): boolean => m !== null && Buffer.byteLength(m) > MAX_OFFSET_METADATA_BYTES;
-      const counts = req.topics.map((t) => partitionCount(t.name));
-      const exists = (i: number, partition: number): boolean => partition >= 0 && partition < (counts[i] ?? 0);
-      if (errorCode === 0) {
-        const offsets = req.topics.flatMap((t, i) => !topicAllowed[i] ? [] : t.partitions
-          .filter((p) => !tooLarge(p.committedMetadata) && exists(i, p.partitionIndex))
-          .map((p) => ({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.committedMetadata ?? '' })));
-        errorCode = await coordinator.offsets.commit(req.groupId, offsets);
-      }
-      return {
-        throttleTimeMs: 0,
-        topics: req.topics.map((t, i) => ({
-          name: t.name,
-          partitions: t.partitions.map((p) => ({
-            partitionIndex: p.partitionIndex,
-            errorCode: errorCode === 0 && !topicAllowed[i] ? ErrorCode.TOPIC_AUTHORIZATION_FAILED.code
-              : errorCode === 0 && !exists(i, p.partitionIndex) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.code
-              : errorCode === 0 && tooLarge(p.committedMetadata) ? ErrorCode.OFFSET_METADATA_TOO_LARGE.code : errorCode,
-          })),
-        })),
-      };
+      const plan = planOffsetCommit(req.topics, topicAllowed, partitionCount,
+        (p) => tooLarge(p.committedMetadata) ? ErrorCode.OFFSET_METADATA_TOO_LARGE.code : 0);
+      if (errorCode === 0) errorCode = await coordinator.offsets.commit(req.groupId, plan.offsets);
+      return { throttleTimeMs: 0, topics: plan.answer(errorCode) };
     },
   };
 }

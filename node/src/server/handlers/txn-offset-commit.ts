@@ -12,6 +12,7 @@ import { OFFSETS_TOPIC } from '../../groups/offset-records.ts';
 import { fencedForVersion, type TransactionCoordinator } from '../../transactions/coordinator.ts';
 import type { AccessControl } from '../access-control.ts';
 import type { ApiHandler } from '../router.ts';
+import { planOffsetCommit } from './offset-commit-plan.ts';
 
 /** Kafka answers a stale producer here with INVALID_PRODUCER_EPOCH at every version. */
 const FENCED_FROM = Number.POSITIVE_INFINITY;
@@ -23,29 +24,15 @@ export function txnOffsetCommitHandler(txn: TransactionCoordinator, groups: Grou
     async handle(req, ctx) {
       const groupAllowed = access.group(ctx, 'read', req.groupId);
       const topicAllowed = req.topics.map((t) => groupAllowed && access.topic(ctx, 'read', t.name));
-      const counts = req.topics.map((t) => partitionCount(t.name));
-      const exists = (i: number, partition: number): boolean => partition >= 0 && partition < (counts[i] ?? 0);
       let errorCode = groupAllowed ? await groups.ready() : ErrorCode.GROUP_AUTHORIZATION_FAILED.code;
       if (errorCode === 0) errorCode = await txn.ready();
+      const plan = planOffsetCommit(req.topics, topicAllowed, partitionCount);
       if (errorCode === 0) {
-        const offsets = req.topics.flatMap((t, i) => !topicAllowed[i] ? [] : t.partitions
-          .filter((p) => exists(i, p.partitionIndex))
-          .map((p) => ({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.committedMetadata ?? '' })));
         errorCode = await txn.withOpenTransaction(req.transactionalId, req.producerId, req.producerEpoch, OFFSETS_TOPIC,
-          () => groups.offsets.commitTransactional(req.groupId, req.producerId, req.producerEpoch, offsets));
+          () => groups.offsets.commitTransactional(req.groupId, req.producerId, req.producerEpoch, plan.offsets));
         errorCode = fencedForVersion(errorCode, ctx.header.apiVersion, FENCED_FROM);
       }
-      return {
-        throttleTimeMs: 0,
-        topics: req.topics.map((t, i) => ({
-          name: t.name,
-          partitions: t.partitions.map((p) => ({
-            partitionIndex: p.partitionIndex,
-            errorCode: errorCode === 0 && !topicAllowed[i] ? ErrorCode.TOPIC_AUTHORIZATION_FAILED.code
-              : errorCode === 0 && !exists(i, p.partitionIndex) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.code : errorCode,
-          })),
-        })),
-      };
+      return { throttleTimeMs: 0, topics: plan.answer(errorCode) };
     },
   };
 }
