@@ -7,6 +7,7 @@
  *     ▲                    ▲                                            │                              │
  *     └── last member gone ┴──────────── join, leave, session expiry ───┴──────────────────────────────┘
  */
+import type { SyncGroupRequest } from '../protocol/apis/sync-group.ts';
 import type { Timer } from './clock.ts';
 
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
@@ -136,15 +137,8 @@ export interface JoinRequest extends MemberProfile {
   requireKnownMemberId: boolean;
 }
 
-export interface SyncRequest {
-  groupId: string;
-  generationId: number;
-  memberId: string;
-  groupInstanceId: string | null;
-  protocolType: string | null;
-  protocolName: string | null;
-  assignments: { memberId: string; assignment: Buffer }[];
-}
+/** The SyncGroup request as decoded: membership takes it whole. */
+export type SyncRequest = SyncGroupRequest;
 
 export interface MemberIdentity {
   groupId: string;
