@@ -14,6 +14,8 @@ import { TopicAdmin } from './topic-admin.ts';
 import { addOffsetsToTxnHandler } from './handlers/add-offsets-to-txn.ts';
 import { addPartitionsToTxnHandler } from './handlers/add-partitions-to-txn.ts';
 import { endTxnHandler } from './handlers/end-txn.ts';
+import { writeTxnMarkersHandler } from './handlers/write-txn-markers.ts';
+import { OFFSETS_TOPIC } from '../groups/offset-records.ts';
 import { describeTransactionsHandler, listTransactionsHandler } from './handlers/describe-transactions.ts';
 import { txnOffsetCommitHandler } from './handlers/txn-offset-commit.ts';
 import { alterConfigsHandler, incrementalAlterConfigsHandler } from './handlers/alter-configs.ts';
@@ -98,12 +100,12 @@ export function apiTable(p: ApiTableParts): Map<number, AnyHandler> {
     entry(ApiKey.DeleteGroups, deleteGroupsHandler(coordinator, access)),
     entry(ApiKey.OffsetDelete, offsetDeleteHandler(coordinator, access)),
     entry(ApiKey.InitProducerId, initProducerIdHandler(p.producerIds, access, p.transactions)),
-    entry(ApiKey.AddPartitionsToTxn, addPartitionsToTxnHandler(p.transactions, access, (topic) => broker.partitionCount(topic), (topic) => {
-      const owner = broker.directory.owner(topic);
-      return owner !== undefined && broker.directory.ownedHere(owner);
-    })),
+    entry(ApiKey.AddPartitionsToTxn, addPartitionsToTxnHandler(p.transactions, access, (topic) => broker.partitionCount(topic))),
     entry(ApiKey.AddOffsetsToTxn, addOffsetsToTxnHandler(p.transactions, coordinator, access)),
     entry(ApiKey.EndTxn, endTxnHandler(p.transactions)),
+    entry(ApiKey.WriteTxnMarkers, writeTxnMarkersHandler(broker, access, p.interBrokerPrincipal, (topic, producerId, commit) => {
+      if (topic === OFFSETS_TOPIC) coordinator.offsets.completeTransaction(producerId, commit);
+    })),
     entry(ApiKey.DescribeTransactions, describeTransactionsHandler(p.transactions, access)),
     entry(ApiKey.ListTransactions, listTransactionsHandler(p.transactions, access)),
     entry(ApiKey.TxnOffsetCommit, txnOffsetCommitHandler(p.transactions, coordinator, access, (topic) => broker.partitionCount(topic))),

@@ -32,6 +32,7 @@ import { startNodeAdmin } from './node-admin.ts';
 import { GroupCoordinator } from '../groups/coordinator.ts';
 import { brokerCoordinatorHost } from './broker-host.ts';
 import { brokerTxnHost } from './txn-host.ts';
+import { MarkerChannel } from './marker-channel.ts';
 import { ProducerIdAllocator } from './producer-ids.ts';
 import { TransactionCoordinator } from '../transactions/coordinator.ts';
 import { TRANSACTION_STATE_TOPIC } from '../transactions/txn-records.ts';
@@ -292,7 +293,8 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
   // Hand groups over as soon as the chain's head changes, not on the next group request.
   chain.on('view', () => void coordinator.ready());
   const producerIds = new ProducerIdAllocator(broker.selfId());
-  const transactions = new TransactionCoordinator(brokerTxnHost(broker, coordinator, producerIds), logger.child({ component: 'transactions' }));
+  const markerChannel = new MarkerChannel(security.dial, logger.child({ component: 'txn-markers' }));
+  const transactions = new TransactionCoordinator(brokerTxnHost(broker, coordinator, producerIds, markerChannel), logger.child({ component: 'transactions' }));
   // The same for transactions, which also finishes what a previous coordinator left half-ended.
   chain.on('view', () => void transactions.ready());
   const table = apiTable({ broker, coordinator, transactions, producerIds, chain, access, interBrokerPrincipal: security.interBrokerPrincipal, logFlags: config });
@@ -333,6 +335,7 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
       await kafka.close();
       coordinator.close();
       transactions.close();
+      markerChannel.close();
       directory.stop();
       cluster?.stop();
       clusterConfigs?.stop();

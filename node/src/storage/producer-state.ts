@@ -47,6 +47,15 @@ export class ProducerState {
    * batch, null when it is new, or throws the Kafka error for a fenced epoch or a sequence gap.
    */
   check(info: BatchProducerInfo): ProducerBatch | null {
+    if (info.control && info.producerId >= 0) {
+      // A marker from an older epoch than the producer's current one here is a zombie coordinator's
+      // (Kafka's ProducerAppendInfo.checkProducerEpoch); an equal one is a retried marker.
+      const current = this.producers.get(info.producerId)?.epoch;
+      if (current !== undefined && info.producerEpoch < current) {
+        throw new KafkaError('INVALID_PRODUCER_EPOCH', `marker for producer ${info.producerId} carries epoch ${info.producerEpoch}, older than ${current}`);
+      }
+      return null;
+    }
     if (info.producerId < 0 || info.baseSequence < 0) return null;
     const entry = this.producers.get(info.producerId);
     if (!entry) return null;

@@ -5,7 +5,8 @@
  * or abort marker into every partition the transaction touched.
  *
  * Ending a transaction is three durable steps: PrepareCommit/PrepareAbort is logged, the markers are
- * written (each acknowledged by its chain's tail), CompleteCommit/CompleteAbort is logged. EndTxn is
+ * written (each acknowledged by its chain's tail; partitions on other chains through WriteTxnMarkers to
+ * their heads, see server/txn-host.ts), CompleteCommit/CompleteAbort is logged. EndTxn is
  * answered after the last step. A coordinator that dies in between leaves the Prepare state in the log;
  * whoever loads it next writes the markers again (a repeated marker changes nothing) and completes.
  *
@@ -18,7 +19,6 @@
  * awaits appends, and writes the next state, and must not interleave with another.
  */
 import { ErrorCode } from '../protocol/error-codes.ts';
-import { encodeMarkerBatch } from '../protocol/control-record.ts';
 import type { DecodedBatch } from '../protocol/record-batch.ts';
 import type { Logger } from '../logging.ts';
 import { TxnStatus, type TxnMetadata, type TxnStatusId } from './txn-records.ts';
@@ -42,14 +42,25 @@ export interface TxnHost {
   readState(): Iterable<DecodedBatch>;
   /** Appends to the state topic and waits for the chain to commit; a Kafka error code. */
   appendState(batch: Buffer): Promise<number>;
-  /** Appends a marker batch to a partition and waits for its chain to commit; 0 also when the partition is gone. */
-  writeMarker(topic: string, partition: number, batch: Buffer): Promise<number>;
+  /**
+   * Writes a marker into a partition, on this node's chain or any other, and waits for that chain to
+   * commit it; 0 also when the partition is gone. Retried until it answers 0, so it must be idempotent.
+   */
+  writeMarker(topic: string, partition: number, marker: TxnMarker): Promise<number>;
   /** The epoch markers carry (the chain's configuration epoch). */
   coordinatorEpoch(): number;
   /** A producer id never handed out before. */
   nextProducerId(): number;
   /** A marker reached a consumer offsets partition: the transaction's offsets become visible or vanish. */
   offsetsDecided(topic: string, producerId: number, commit: boolean): void;
+}
+
+/** A commit or abort marker, as it goes into each partition of a transaction. */
+export interface TxnMarker {
+  producerId: number;
+  producerEpoch: number;
+  commit: boolean;
+  coordinatorEpoch: number;
 }
 
 export interface TopicPartition {
@@ -242,11 +253,10 @@ export class TransactionCoordinator {
   /** Writes the markers of a prepared transaction to all its partitions, then logs it complete. */
   private async complete(id: string, meta: TxnMetadata): Promise<number> {
     const commit = meta.status === TxnStatus.PrepareCommit;
-    const batch = encodeMarkerBatch({ producerId: meta.producerId, producerEpoch: meta.producerEpoch, commit, coordinatorEpoch: this.host.coordinatorEpoch(), timestamp: this.now() });
+    const marker: TxnMarker = { producerId: meta.producerId, producerEpoch: meta.producerEpoch, commit, coordinatorEpoch: this.host.coordinatorEpoch() };
     const targets = [...meta.partitions].flatMap(([topic, ps]) => ps.map((partition) => ({ topic, partition })));
     const codes = await Promise.all(targets.map(async ({ topic, partition }) => {
-      // Each partition gets its own copy: the append patches the base offset in place.
-      const code = await this.host.writeMarker(topic, partition, Buffer.from(batch));
+      const code = await this.host.writeMarker(topic, partition, marker);
       if (code === 0) this.host.offsetsDecided(topic, meta.producerId, commit);
       return code;
     }));

@@ -1,6 +1,6 @@
 /**
  * Every version of the group coordinator, InitProducerId, transaction (AddPartitionsToTxn, AddOffsetsToTxn,
- * EndTxn, TxnOffsetCommit, DescribeTransactions, ListTransactions), DescribeConfigs and DescribeCluster codecs:
+ * EndTxn, WriteTxnMarkers, TxnOffsetCommit, DescribeTransactions, ListTransactions), DescribeConfigs and DescribeCluster codecs:
  * encoding a full sample, decoding it and encoding again gives the same bytes, and the decoder reads
  * exactly what was written. A field written in one version and read in another would break this.
  */
@@ -87,6 +87,11 @@ const cases: Record<string, Case<never, never>> = {
     key: ApiKey.EndTxn, encReq: api.encodeEndTxnRequest, decReq: api.decodeEndTxnRequest, encRes: api.encodeTxnErrorResponse, decRes: api.decodeTxnErrorResponse,
     req: { transactionalId: 'tx', producerId: 77, producerEpoch: 4, committed: true }, res: { throttleTimeMs: 1, errorCode: 90 },
   },
+  WriteTxnMarkers: {
+    key: ApiKey.WriteTxnMarkers, encReq: api.encodeWriteTxnMarkersRequest, decReq: api.decodeWriteTxnMarkersRequest, encRes: api.encodeWriteTxnMarkersResponse, decRes: api.decodeWriteTxnMarkersResponse,
+    req: { markers: [{ producerId: 2 ** 50 + 3, producerEpoch: 4, transactionResult: true, topics: [{ name: 't', partitionIndexes: [0, 2] }], coordinatorEpoch: 7 }, { producerId: 9, producerEpoch: 0, transactionResult: false, topics: [], coordinatorEpoch: 7 }] },
+    res: { markers: [{ producerId: 2 ** 50 + 3, topics: [{ name: 't', partitions: [{ partitionIndex: 0, errorCode: 0 }, { partitionIndex: 2, errorCode: 47 }] }] }] },
+  },
   TxnOffsetCommit: {
     key: ApiKey.TxnOffsetCommit, encReq: api.encodeTxnOffsetCommitRequest, decReq: api.decodeTxnOffsetCommitRequest, encRes: api.encodeTxnOffsetCommitResponse, decRes: api.decodeTxnOffsetCommitResponse,
     req: { transactionalId: 'tx', groupId: 'g', producerId: 77, producerEpoch: 4, generationId: 3, memberId: 'm', groupInstanceId: 'i', topics: [{ name: 't', partitions: [{ partitionIndex: 1, committedOffset: 42, committedLeaderEpoch: 5, committedMetadata: 'meta' }] }] },
@@ -158,4 +163,12 @@ test('TxnOffsetCommit below v3 carries no generation or member, below v2 no lead
     t.is(back.groupInstanceId, null);
     t.is(back.topics[0]!.partitions[0]!.committedLeaderEpoch, v >= 2 ? 5 : -1);
   }
+});
+
+test('WriteTxnMarkers v0 request has Kafka\'s layout: markers[pid, epoch, result, topics[name, partitions], coordinator epoch]', (t) => {
+  const w = new Writer(64);
+  api.encodeWriteTxnMarkersRequest(w, 0, { markers: [{ producerId: 5, producerEpoch: 2, transactionResult: true, topics: [{ name: 'ab', partitionIndexes: [3] }], coordinatorEpoch: 9 }] });
+  // Written from WriteTxnMarkersRequest.json by hand: int32 array lengths, int16 string length (v0 is not flexible).
+  const golden = '00000001' + '0000000000000005' + '0002' + '01' + '00000001' + '0002' + '6162' + '00000001' + '00000003' + '00000009';
+  t.is(Buffer.from(w.toBuffer()).toString('hex'), golden);
 });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import test from 'ava';
 import { PartitionLog } from '../../src/storage/partition-log.ts';
 import { encodeRecordBatch } from '../../src/protocol/record-batch.ts';
+import { encodeMarkerBatch } from '../../src/protocol/control-record.ts';
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'vg-producer-'));
@@ -55,4 +56,19 @@ test('producer state is rebuilt from the log after a reopen and after replicatio
   replica.close();
   fs.rmSync(dir, { recursive: true });
   fs.rmSync(replicaDir, { recursive: true });
+});
+
+test('a transaction marker older than the producer\'s epoch in the partition is INVALID_PRODUCER_EPOCH; an equal one (a retry) and a newer one (fencing) are stored', (t) => {
+  const dir = tmp();
+  const log = PartitionLog.open({ dir });
+  const marker = (producerEpoch: number) => encodeMarkerBatch({ producerId: 11, producerEpoch, commit: false, coordinatorEpoch: 1 });
+  log.append(encodeRecordBatch({ records: [{ value: 'tx' }], producerId: 11, producerEpoch: 4, baseSequence: 0, transactional: true }));
+  t.throws(() => log.append(marker(3)), { message: /epoch 3, older than 4/ });
+  t.is(log.logEndOffset, 1, 'the zombie marker was not stored');
+  t.is(log.append(marker(4)).baseOffset, 1);
+  t.is(log.append(marker(4)).baseOffset, 2, 'a retried marker is harmless');
+  t.is(log.append(marker(5)).baseOffset, 3);
+  t.throws(() => log.append(batch(11, 4, 1, ['zombie'])), { message: /older than 5/ }, 'the newer marker fenced epoch 4');
+  log.close();
+  fs.rmSync(dir, { recursive: true });
 });

@@ -8,7 +8,7 @@
 import test from 'ava';
 import { decodeRecordBatch, type DecodedBatch } from '../../src/protocol/record-batch.ts';
 import { ErrorCode } from '../../src/protocol/error-codes.ts';
-import { controlType, CONTROL_ABORT, CONTROL_COMMIT } from '../../src/protocol/control-record.ts';
+import { CONTROL_ABORT, CONTROL_COMMIT } from '../../src/protocol/control-record.ts';
 import { silentLogger } from '../../src/logging.ts';
 import { TransactionCoordinator, type TxnHost } from '../../src/transactions/coordinator.ts';
 import { TxnStatus } from '../../src/transactions/txn-records.ts';
@@ -37,10 +37,9 @@ class FakeNode {
         this.stateLog.push(Buffer.from(batch));
         return 0;
       },
-      writeMarker: async (topic, partition, batch) => {
+      writeMarker: async (topic, partition, m) => {
         if (this.markersDown) return ErrorCode.NOT_ENOUGH_REPLICAS.code;
-        const h = decodeRecordBatch(batch).header;
-        this.markers.push({ topic, partition, producerId: h.producerId, producerEpoch: h.producerEpoch, type: controlType(batch) });
+        this.markers.push({ topic, partition, producerId: m.producerId, producerEpoch: m.producerEpoch, type: m.commit ? CONTROL_COMMIT : CONTROL_ABORT });
         return 0;
       },
       coordinatorEpoch: () => 1,

@@ -28,6 +28,7 @@ export * from './offset-delete.ts';
 export * from './add-partitions-to-txn.ts';
 export * from './add-offsets-to-txn.ts';
 export * from './end-txn.ts';
+export * from './write-txn-markers.ts';
 export * from './txn-offset-commit.ts';
 export * from './describe-transactions.ts';
 export * from './list-transactions.ts';

@@ -2,9 +2,8 @@
  * AddPartitionsToTxn: the producer names the partitions it is about to write in its transaction, so the
  * coordinator knows where to put the markers. One outcome for the whole request, as Kafka: a partition
  * that does not exist (UNKNOWN_TOPIC_OR_PARTITION) or may not be written (TOPIC_AUTHORIZATION_FAILED)
- * fails the request and every other partition gets OPERATION_NOT_ATTEMPTED. So does a partition on another
- * chain than the coordinator's (INVALID_REQUEST): markers are written through the coordinator's own chain
- * head only, and refusing up front beats a transaction that could never finish ending.
+ * fails the request and every other partition gets OPERATION_NOT_ATTEMPTED. A partition may live on any
+ * chain: the coordinator writes its marker through that chain's head (WriteTxnMarkers, server/txn-host.ts).
  * ACLs: Write on each topic (TransactionalId resources are not modelled; see transactions/coordinator.ts).
  */
 import { decodeAddPartitionsToTxnRequest, encodeAddPartitionsToTxnResponse, type AddPartitionsToTxnRequest, type AddPartitionsToTxnResponse } from '../../protocol/apis/add-partitions-to-txn.ts';
@@ -16,7 +15,7 @@ import type { ApiHandler } from '../router.ts';
 /** First version whose clients understand PRODUCER_FENCED. */
 const FENCED_FROM = 2;
 
-export function addPartitionsToTxnHandler(txn: TransactionCoordinator, access: AccessControl, partitionCount: (topic: string) => number | undefined, onCoordinatorChain: (topic: string) => boolean): ApiHandler<AddPartitionsToTxnRequest, AddPartitionsToTxnResponse> {
+export function addPartitionsToTxnHandler(txn: TransactionCoordinator, access: AccessControl, partitionCount: (topic: string) => number | undefined): ApiHandler<AddPartitionsToTxnRequest, AddPartitionsToTxnResponse> {
   return {
     decode: decodeAddPartitionsToTxnRequest,
     encode: encodeAddPartitionsToTxnResponse,
@@ -24,8 +23,7 @@ export function addPartitionsToTxnHandler(txn: TransactionCoordinator, access: A
       const problem = (topic: string, partition: number): number => {
         if (!access.topic(ctx, 'write', topic)) return ErrorCode.TOPIC_AUTHORIZATION_FAILED.code;
         const count = partitionCount(topic);
-        if (count === undefined || partition < 0 || partition >= count) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.code;
-        return onCoordinatorChain(topic) ? 0 : ErrorCode.INVALID_REQUEST.code;
+        return count === undefined || partition < 0 || partition >= count ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.code : 0;
       };
       // Only the coordinator judges partitions: elsewhere the answer is NOT_COORDINATOR for all of them.
       let errorCode = await txn.ready();
