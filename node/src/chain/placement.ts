@@ -6,6 +6,8 @@
  * node can answer DescribeConfigs; a later record for the same topic replaces the earlier one (AlterConfigs,
  * CreatePartitions).
  * Every node rebuilds the map by reading that topic from the start and follows it for changes.
+ * The topic is the cluster's metadata log: it also holds the ACLs made through the admin APIs, under
+ * keys that contain `:` (security/acl-bindings.ts), which no topic name can; `apply` hands those on.
  *
  * Placement is decided once, by the head of the first chain (the cluster's controller): a new topic goes
  * to the chain with the fewest partitions (ties: earlier in cluster order), so a newly added chain takes
@@ -42,8 +44,8 @@ export class PlacementMap {
     return load;
   }
 
-  /** Applies whole batches read from the placement topic; returns the topics that changed. */
-  apply(batches: Buffer): string[] {
+  /** Applies whole batches read from the placement topic; returns the topics that changed. Keys with `:` go to `other`. */
+  apply(batches: Buffer, other: (key: string, value: Buffer | null) => void = () => {}): string[] {
     const changed: string[] = [];
     for (const batch of decodeRecordBatches(batches)) {
       for (const r of batch.records) {
@@ -51,6 +53,10 @@ export class PlacementMap {
         this.nextOffset = r.offset + 1;
         const topic = r.key?.toString();
         if (!topic) continue;
+        if (topic.includes(':')) {
+          other(topic, r.value);
+          continue;
+        }
         if (r.value === null) this.topics.delete(topic);
         else this.topics.set(topic, JSON.parse(r.value.toString()) as Placement);
         changed.push(topic);

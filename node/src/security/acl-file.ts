@@ -62,6 +62,11 @@ export class WatchedAclFile implements Authorizer {
     }
   }
 
+  /** The entries of the version in force. */
+  get authorizer(): AclAuthorizer {
+    return this.current;
+  }
+
   allows(principal: string, access: Access): boolean {
     return this.current.allows(principal, access);
   }

@@ -41,6 +41,8 @@ export interface AclEntry {
   patternType: PatternType;
   operations: Operation[];
   permission: Permission;
+  /** The client address the entry applies to (Kafka's ACL host); absent or `*`: every host. */
+  host?: string;
 }
 
 /** A request's need: an operation on one resource. */
@@ -48,7 +50,12 @@ export interface Access {
   operation: Exclude<Operation, 'all'>;
   resourceType: ResourceType;
   resourceName: string;
+  /** The client's address, for entries that name a host. */
+  host?: string;
 }
+
+/** What one set of entries says about a request: a matching deny, an allow, or nothing (Kafka's default deny). */
+export type Decision = 'allow' | 'deny' | 'none';
 
 /** The ACL file does not follow the grammar; the message names the entry and field. */
 export class AclFileError extends Error {
@@ -106,6 +113,10 @@ export function parseAclFile(text: string): AclEntry[] {
     throw new AclFileError('expected {"acls": [...]}');
   }
   return (doc as { acls: unknown[] }).acls.map(entryFrom);
+}
+
+function hostMatches(e: AclEntry, host: string | undefined): boolean {
+  return e.host === undefined || e.host === '*' || e.host === host;
 }
 
 function nameMatches(e: AclEntry, name: string): boolean {
@@ -170,36 +181,80 @@ export class AclAuthorizer implements Authorizer {
     return principal === WILDCARD_PRINCIPAL ? [own] : [own, byPrincipal.get(WILDCARD_PRINCIPAL) ?? NO_ENTRIES];
   }
 
+  /** Whether the principal is a super user, whom no ACL applies to. */
+  isSuper(principal: string): boolean {
+    return this.superUsers.has(principal);
+  }
+
   allows(principal: string, access: Access): boolean {
-    if (this.superUsers.has(principal)) return true;
+    return this.superUsers.has(principal) || this.decide(principal, access) === 'allow';
+  }
+
+  /** The entries' verdict on one access, super users aside: a deny wins, then an allow, else none. */
+  decide(principal: string, access: Access): Decision {
     let allowed = false;
     for (const list of this.relevant(principal, access.resourceType)) {
       for (const e of list) {
-        if (!nameMatches(e, access.resourceName)) continue;
+        if (!nameMatches(e, access.resourceName) || !hostMatches(e, access.host)) continue;
         if (e.permission === 'deny') {
-          if (coversDeny(e, access.operation)) return false;
+          if (coversDeny(e, access.operation)) return 'deny';
         } else if (!allowed && coversAllow(e, access.operation)) {
           allowed = true;
         }
       }
     }
-    return allowed;
+    return allowed ? 'allow' : 'none';
   }
 
   allowsAny(principal: string, operation: Access['operation'], resourceType: ResourceType): boolean {
-    if (this.superUsers.has(principal)) return true;
+    return this.superUsers.has(principal) || this.decideAny(principal, operation, resourceType) === 'allow';
+  }
+
+  /** authorizeByResourceType's verdict, super users aside: a deny on every name (`*`), else any allow. */
+  decideAny(principal: string, operation: Access['operation'], resourceType: ResourceType): Decision {
     let allowed = false;
     for (const list of this.relevant(principal, resourceType)) {
       for (const e of list) {
         if (e.permission === 'deny') {
-          if (e.patternType === 'literal' && e.resourceName === '*' && coversDeny(e, operation)) return false;
+          if (e.patternType === 'literal' && e.resourceName === '*' && (e.host === undefined || e.host === '*') && coversDeny(e, operation)) return 'deny';
         } else if (!allowed && coversAllow(e, operation)) {
           allowed = true;
         }
       }
     }
-    return allowed;
+    return allowed ? 'allow' : 'none';
   }
+}
+
+/**
+ * The authorizer of a node with ACLs from two sources, the ACL file and the ACL admin APIs: one decision
+ * over the union of their entries. A deny in either wins over an allow in either; an allow in either
+ * allows; super users (the file's) bypass both.
+ */
+export class UnionAuthorizer implements Authorizer {
+  readonly enabled = true;
+
+  constructor(
+    private readonly file: () => AclAuthorizer,
+    private readonly api: () => AclAuthorizer,
+  ) {}
+
+  allows(principal: string, access: Access): boolean {
+    const file = this.file();
+    if (file.isSuper(principal)) return true;
+    return combine(file.decide(principal, access), this.api().decide(principal, access));
+  }
+
+  allowsAny(principal: string, operation: Access['operation'], resourceType: ResourceType): boolean {
+    const file = this.file();
+    if (file.isSuper(principal)) return true;
+    return combine(file.decideAny(principal, operation, resourceType), this.api().decideAny(principal, operation, resourceType));
+  }
+}
+
+function combine(a: Decision, b: Decision): boolean {
+  if (a === 'deny' || b === 'deny') return false;
+  return a === 'allow' || b === 'allow';
 }
 
 const NO_ENTRIES: AclEntry[] = [];

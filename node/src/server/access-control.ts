@@ -75,12 +75,19 @@ export class AccessControl {
 
   private check(ctx: RequestContext, operation: Op, resourceType: ResourceType, resourceName: string, logDenial: boolean): boolean {
     if (!this.acl.enabled) return true;
-    const ok = this.acl.allows(ctx.conn.principal, { operation, resourceType, resourceName });
+    const ok = this.acl.allows(ctx.conn.principal, { operation, resourceType, resourceName, host: hostOf(ctx.conn.remote) });
     if (!ok && logDenial) {
       this.log.info('denied by ACLs', { principal: ctx.conn.principal, operation, resource: `${resourceType}:${resourceName}`, remote: ctx.conn.remote });
     }
     return ok;
   }
+}
+
+/** The address part of a connection's `address:port` (what an ACL's host names). */
+function hostOf(remote: string): string {
+  const colon = remote.lastIndexOf(':');
+  const host = colon < 0 ? remote : remote.slice(0, colon);
+  return host.startsWith('::ffff:') ? host.slice(7) : host;
 }
 
 /** Access control of a node without an ACL file: everything allowed. */

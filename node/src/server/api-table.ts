@@ -11,6 +11,8 @@ import type { Broker } from './broker.ts';
 import type { ProducerIdAllocator } from './producer-ids.ts';
 import type { AnyHandler, ApiHandler, RawHandler } from './router.ts';
 import { TopicAdmin } from './topic-admin.ts';
+import { AclAdmin } from './acl-admin.ts';
+import { createAclsHandler, deleteAclsHandler, describeAclsHandler } from './handlers/acls.ts';
 import { addOffsetsToTxnHandler } from './handlers/add-offsets-to-txn.ts';
 import { addPartitionsToTxnHandler } from './handlers/add-partitions-to-txn.ts';
 import { endTxnHandler } from './handlers/end-txn.ts';
@@ -77,6 +79,7 @@ export function apiTable(p: ApiTableParts): Map<number, AnyHandler> {
   if (p.logFlags.retentionBytes !== undefined) flags.retentionBytes = p.logFlags.retentionBytes;
   if (p.logFlags.segmentBytes !== undefined) flags.segmentBytes = p.logFlags.segmentBytes;
   const admin = new TopicAdmin(broker, broker.dial);
+  const acls = new AclAdmin(broker.directory, broker.dial);
   return new Map([
     entry(ApiKey.ApiVersions, apiVersionsHandler()),
     entry(ApiKey.SaslHandshake, saslHandshakeHandler()),
@@ -115,5 +118,8 @@ export function apiTable(p: ApiTableParts): Map<number, AnyHandler> {
     entry(ApiKey.CreatePartitions, createPartitionsHandler(broker, admin, access)),
     entry(ApiKey.DeleteRecords, deleteRecordsHandler(admin, access)),
     entry(ApiKey.DescribeCluster, describeClusterHandler(broker, access)),
+    entry(ApiKey.DescribeAcls, describeAclsHandler(acls, access)),
+    entry(ApiKey.CreateAcls, createAclsHandler(acls, access)),
+    entry(ApiKey.DeleteAcls, deleteAclsHandler(acls, access)),
   ]);
 }

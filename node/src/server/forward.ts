@@ -1,7 +1,7 @@
 /**
  * Requests a node makes to another node on a client's behalf: topic creation and deletion go to the
  * head of the owning chain (the "controller" for that chain's topics), as Kafka brokers forward to
- * their controller; placement reads (topic-directory.ts) use the same call. One short-lived connection
+ * their controller (ACL changes too); placement reads (topic-directory.ts) use the same call. One short-lived connection
  * per call: these are rare, admin-path requests.
  */
 import { plainDial, type Dialer } from '../security/dial.ts';
@@ -10,6 +10,10 @@ import { decodeCreateTopicsResponse, encodeCreateTopicsRequest } from '../protoc
 import { decodeDeleteTopicsResponse, encodeDeleteTopicsRequest } from '../protocol/apis/delete-topics.ts';
 import { decodeAlterConfigsResponse, encodeAlterConfigsRequest } from '../protocol/apis/alter-configs.ts';
 import { decodeCreatePartitionsResponse, encodeCreatePartitionsRequest } from '../protocol/apis/create-partitions.ts';
+import {
+  decodeCreateAclsResponse, decodeDeleteAclsResponse, encodeCreateAclsRequest, encodeDeleteAclsRequest,
+  type AclBinding, type AclFilter, type CreateAclsResponse, type DeleteAclsResponse,
+} from '../protocol/apis/acls.ts';
 import { RESOURCE_TOPIC } from '../protocol/apis/describe-configs.ts';
 import { KafkaError } from '../protocol/errors.ts';
 import { errorName } from '../protocol/error-codes.ts';
@@ -70,4 +74,16 @@ export async function forwardCreatePartitions(host: string, port: number, topic:
     encodeCreatePartitionsRequest(w, 0, { topics: [{ name: topic, count, assignments: null }], timeoutMs: FORWARD_TIMEOUT_MS, validateOnly: false }), dial);
   const res = decodeCreatePartitionsResponse(r, 0).results[0];
   if (res) raise(res.errorCode, res.errorMessage);
+}
+
+/** Asks the controller at `host:port` to create ACLs (CreateAcls v1); returns its per-binding results. */
+export async function forwardCreateAcls(host: string, port: number, creations: AclBinding[], dial: Dialer = plainDial): Promise<CreateAclsResponse['results']> {
+  const r = await requestOnce(host, port, ApiKey.CreateAcls, 1, (w) => encodeCreateAclsRequest(w, 1, { creations }), dial);
+  return decodeCreateAclsResponse(r, 1).results;
+}
+
+/** Asks the controller at `host:port` to delete the ACLs matching filters (DeleteAcls v1); returns its per-filter results. */
+export async function forwardDeleteAcls(host: string, port: number, filters: AclFilter[], dial: Dialer = plainDial): Promise<DeleteAclsResponse['filterResults']> {
+  const r = await requestOnce(host, port, ApiKey.DeleteAcls, 1, (w) => encodeDeleteAclsRequest(w, 1, { filters }), dial);
+  return decodeDeleteAclsResponse(r, 1).filterResults;
 }

@@ -37,6 +37,8 @@ import { ProducerIdAllocator } from './producer-ids.ts';
 import { TransactionCoordinator } from '../transactions/coordinator.ts';
 import { TRANSACTION_STATE_TOPIC } from '../transactions/txn-records.ts';
 import { WatchedAclFile } from '../security/acl-file.ts';
+import { UnionAuthorizer } from '../security/acl.ts';
+import { AclBindings } from '../security/acl-bindings.ts';
 import { AccessControl, OPEN_ACCESS } from './access-control.ts';
 
 export interface NodeConfig extends SecuritySettings {
@@ -196,7 +198,10 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
   const superUsers = [...(config.superUsers ?? []), ...(security.interBrokerPrincipal ? [security.interBrokerPrincipal] : [])];
   // A bad ACL file stops the start: a node must never come up open when it was meant to be locked.
   const aclFile = config.aclFile ? new WatchedAclFile(config.aclFile, superUsers, logger.child({ component: 'acl' })) : null;
-  const access = aclFile ? new AccessControl(aclFile, logger.child({ component: 'acl' })) : OPEN_ACCESS;
+  // ACLs made through the admin APIs live in the metadata log (server/acl-admin.ts); with an ACL file they
+  // combine with its entries in one decision. Without one the node has no authorizer, as Kafka without one.
+  const apiAcls = new AclBindings();
+  const access = aclFile ? new AccessControl(new UnionAuthorizer(() => aclFile.authorizer, () => apiAcls.authorizer), logger.child({ component: 'acl' })) : OPEN_ACCESS;
   await initCompression();
   // The chain owns each partition's committed offset; the logs bound reads and retention by it.
   const marks = HighWatermarks.load(config.dataDir);
@@ -265,7 +270,7 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
   await cluster?.start();
   // The broker reconciles local logs with placement changes; it exists before the first change arrives.
   let broker: Broker | undefined;
-  const directory = new TopicDirectory(chain, logs, cluster, logger.child({ component: 'directory' }), (topic) => broker?.reconcileTopic(topic), security.dial);
+  const directory = new TopicDirectory(chain, logs, cluster, logger.child({ component: 'directory' }), (topic) => broker?.reconcileTopic(topic), security.dial, apiAcls);
 
   broker = new Broker(
     {

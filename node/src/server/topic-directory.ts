@@ -18,6 +18,7 @@ import type { LogManager } from '../storage/log-manager.ts';
 import type { Logger } from '../logging.ts';
 import { requestOnce } from './forward.ts';
 import { plainDial, type Dialer } from '../security/dial.ts';
+import { AclBindings } from '../security/acl-bindings.ts';
 
 /** Long-poll wait when following the placement topic from another chain. */
 export const PLACEMENT_POLL_MS = 1000;
@@ -55,6 +56,8 @@ export class TopicDirectory {
     private readonly onChange: (topic: string) => void,
     /** Connections to other nodes (placement reads). */
     private readonly dial: Dialer = plainDial,
+    /** The ACLs of the admin APIs, which live in the same log (security/acl-bindings.ts). */
+    readonly acls: AclBindings = new AclBindings(),
   ) {}
 
   /** This node's chain, with its freshest member list. */
@@ -135,6 +138,11 @@ export class TopicDirectory {
     await this.appendPlacement(placementRecord(topic, null));
   }
 
+  /** Controller only: appends ACL records (security/acl-bindings.ts aclRecords) and waits for their commit. */
+  async appendAcls(batch: Buffer): Promise<void> {
+    await this.appendPlacement(batch);
+  }
+
   private async appendPlacement(batch: Buffer): Promise<void> {
     const writable = this.chain.writable();
     if (!writable.ok) throw writable.error;
@@ -151,9 +159,13 @@ export class TopicDirectory {
     this.readLocal();
   }
 
-  /** Starts following the placement map (cluster mode only). */
+  /**
+   * Starts following the metadata log: the placement map in a cluster, and the ACLs everywhere. A local
+   * log is read at once, so a restarted member of the first chain enforces its ACLs from its first request.
+   */
   start(): void {
-    if (this.cluster) void this.follow();
+    if (this.first().spec === this.own().spec) this.readLocal();
+    void this.follow();
   }
 
   stop(): void {
@@ -164,7 +176,10 @@ export class TopicDirectory {
 
   /** Reads placement changes now (a request named a topic this node has not heard of yet). */
   refresh(): Promise<void> {
-    if (!this.cluster) return Promise.resolve();
+    if (!this.cluster) {
+      this.readLocal();
+      return Promise.resolve();
+    }
     this.refreshing ??= this.pull(0).finally(() => (this.refreshing = null));
     return this.refreshing;
   }
@@ -222,14 +237,18 @@ export class TopicDirectory {
 
   private readLocal(): void {
     const log = this.logs.get(PLACEMENT_TOPIC, 0);
-    if (!log) return;
-    const hwm = this.chain.committedOffset(PLACEMENT_TOPIC, 0);
-    while (this.placement.nextOffset < hwm) {
-      const { records } = log.read(this.placement.nextOffset, { maxBytes: 1 << 20, maxOffset: hwm });
-      if (records.length === 0) break;
-      this.applied(this.placement.apply(records));
+    if (log) {
+      const hwm = this.chain.committedOffset(PLACEMENT_TOPIC, 0);
+      while (this.placement.nextOffset < hwm) {
+        const { records } = log.read(this.placement.nextOffset, { maxBytes: 1 << 20, maxOffset: hwm });
+        if (records.length === 0) break;
+        this.applied(this.placement.apply(records, this.aclRecord));
+      }
     }
+    this.acls.loaded = true;
   }
+
+  private readonly aclRecord = (key: string, value: Buffer | null): void => this.acls.apply(key, value);
 
   private async fetchRemote(m: Member, waitMs: number): Promise<void> {
     const version = 4;
@@ -245,7 +264,8 @@ export class TopicDirectory {
     if (!p) return;
     // UNKNOWN_TOPIC: no topic was ever created, the map is empty.
     if (p.errorCode !== 0 && p.errorCode !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.code) throw new KafkaError('UNKNOWN_SERVER_ERROR', `placement fetch from ${m.name} failed with error ${p.errorCode}`);
-    if (p.records && p.records.length > 0) this.applied(this.placement.apply(p.records));
+    if (p.records && p.records.length > 0) this.applied(this.placement.apply(p.records, this.aclRecord));
+    this.acls.loaded = true;
   }
 
   private applied(topics: string[]): void {

@@ -32,3 +32,4 @@ export * from './write-txn-markers.ts';
 export * from './txn-offset-commit.ts';
 export * from './describe-transactions.ts';
 export * from './list-transactions.ts';
+export * from './acls.ts';
