@@ -7,7 +7,9 @@
 # Builds librdkafka and tests/test-runner there (nice'd; needs build-essential, libssl-dev, zlib1g-dev,
 # libzstd-dev, liblz4-dev), then starts two nodes on free ports with fresh data dirs, configured as
 # librdkafka's tests/scenarios/*.json configure their brokers (num.partitions=4): one with topic
-# auto-creation for the "default" scenario, one without for the "noautocreate" scenario. Each test number
+# auto-creation for the "default" scenario, one without for the "noautocreate" scenario; both run with an
+# authorizer (an ACL file allowing User:* everything, as a Kafka broker with an authorizer and an allow-all
+# ACL), so the ACL admin APIs work and tests can add denying ACLs. Each test number
 # runs alone with TEST_KAFKA_VERSION=3.5.0, the runner's -L (broker tests only: the runner's own
 # TEST_F_LOCAL mock/local tests are skipped, as are tests whose minimum broker version is above 3.5.0)
 # and a time bound. Prints one line per test number (PASS / FAIL / SKIP with the reason) and a summary;
@@ -34,6 +36,10 @@ fi
 
 WORK=$(mktemp -d /tmp/vg-librdkafka-XXXXXX)
 PIDS=()
+printf '%s\n' '{"acls": [' \
+  '{"principal": "User:*", "resourceType": "topic", "resourceName": "*", "operations": ["all"], "permission": "allow"},' \
+  '{"principal": "User:*", "resourceType": "group", "resourceName": "*", "operations": ["all"], "permission": "allow"},' \
+  '{"principal": "User:*", "resourceType": "cluster", "resourceName": "kafka-cluster", "operations": ["all"], "permission": "allow"}]}' >"$WORK/acl.json"
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 
@@ -44,7 +50,7 @@ start_node() {
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   mkdir -p "$WORK/$name"
   node --import tsx "$ROOT/node/src/main.ts" serve --data-dir "$WORK/$name" --port "$port" --admin-port -1 \
-    --log-level warn --default-partitions 4 "$@" >"$WORK/$name.log" 2>&1 &
+    --log-level warn --default-partitions 4 --acl-file "$WORK/acl.json" "$@" >"$WORK/$name.log" 2>&1 &
   PIDS+=($!)
   eval "PID_$name=$!"
   for _ in $(seq 1 240); do grep -q "vonnegut listening" "$WORK/$name.log" && break; sleep 0.5; done
@@ -53,13 +59,16 @@ start_node() {
 start_node default
 start_node noauto --auto-create-topics false
 
-# Tests that shell out to Kafka's bin/kafka-topics.sh (0045's noautocreate cases, 0052, 0077) get
-# scripts/kafka-topics-standin.ts there instead: Kafka's own distribution does not run here. Its
-# create/alter/delete go to the node through kafkajs's admin client. STANDIN=0 leaves KAFKA_PATH unset.
+# Tests that shell out to Kafka's bin/kafka-topics.sh (0045's noautocreate cases, 0052, 0077) or
+# bin/kafka-acls.sh (0109, 0115, 0119) get scripts/kafka-topics-standin.ts and kafka-acls-standin.ts there
+# instead: Kafka's own distribution does not run here. They go to the node through kafkajs's admin client.
+# STANDIN=0 leaves KAFKA_PATH unset.
 if [ "${STANDIN:-1}" != 0 ]; then
   mkdir -p "$WORK/kafka/bin"
-  printf '#!/bin/sh\ncd "%s" && exec node --import tsx scripts/kafka-topics-standin.ts "$@"\n' "$ROOT" >"$WORK/kafka/bin/kafka-topics.sh"
-  chmod +x "$WORK/kafka/bin/kafka-topics.sh"
+  for tool in kafka-topics kafka-acls; do
+    printf '#!/bin/sh\ncd "%s" && exec node --import tsx scripts/%s-standin.ts "$@"\n' "$ROOT" "$tool" >"$WORK/kafka/bin/$tool.sh"
+    chmod +x "$WORK/kafka/bin/$tool.sh"
+  done
 fi
 
 # run_one NUMBER SCENARIO NODE: runs one test number, prints its line.
@@ -81,7 +90,7 @@ run_one() {
     reason=$(sed 's/\x1b\[[0-9;]*m//g' <<<"$out" | grep -m1 -E 'FAILED|Test failed|failed at|failed with|assert|KAFKA_PATH' | cut -c1-220 || true)
     [ $rc -eq 124 ] && reason="timed out after ${PER_TEST_SECONDS}s; $reason"
     grep -q 'KAFKA_PATH.*must be set' <<<"$out" && reason="needs Kafka CLI (KAFKA_PATH): $reason"
-    grep -q 'kafka-topics stand-in' <<<"$out" && reason="$reason; $(grep -m1 'kafka-topics stand-in' <<<"$out" || true)"
+    grep -qE 'kafka-(topics|acls) stand-in' <<<"$out" && reason="$reason; $(grep -m1 -E 'kafka-(topics|acls) stand-in' <<<"$out" || true)"
   elif grep -q PASSED <<<"$summary"; then
     label=PASS; reason=$(grep -oE '^\| [0-9]{4}[a-z_0-9]* +\| +PASSED' <<<"$summary" | awk '{print $2}' | paste -sd, - || true)
   else
