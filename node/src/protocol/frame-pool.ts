@@ -2,7 +2,8 @@
  * Recycled buffers for large request frames that arrive split over several socket reads.
  *
  * A Produce request of 64 KiB or more nearly always straddles Node's 64 KiB socket reads, so its frame
- * is copied into one buffer (see frame.ts). A fresh buffer per request means a fresh ArrayBuffer per
+ * is copied into one buffer (see frame.ts); smaller ones straddle a read boundary often enough too (a
+ * quarter of librdkafka's 16 KiB requests). A fresh buffer per request means a fresh ArrayBuffer per
  * request, and V8 answers a fast-growing amount of ArrayBuffer memory with full mark-compact collections
  * (main-thread pauses plus marking on the helper threads), not with cheap scavenges. Recycling the
  * frame buffers keeps the copy (a memcpy) and drops the allocation.
@@ -12,8 +13,13 @@
  * socket's queue) copies them first if `isRecycledFrame` says they live in a recycled buffer.
  */
 
-/** Frames smaller than this are cheap to allocate (and come from Node's own pool below 4 KiB). */
-export const FRAME_POOL_MIN_BYTES = 16 * 1024;
+/**
+ * Frames smaller than this come from Node's own shared pool (Buffer.allocUnsafe below poolSize / 2 =
+ * 4 KiB); anything larger would be an ArrayBuffer of its own. With 16 KiB here, librdkafka's 16 KiB
+ * requests (batch.size=16384) got one each and drove a mark-compact every ~300 ms (20 in a 200k-record
+ * run against 3 with 4 KiB).
+ */
+export const FRAME_POOL_MIN_BYTES = 4 * 1024;
 /** Frames larger than this are rare enough to allocate each time. */
 export const FRAME_POOL_MAX_BYTES = 1024 * 1024;
 /** Bytes the pool keeps idle at most, over all size classes. */
