@@ -92,11 +92,11 @@ export interface ProduceBenchResult {
   half: { load: LoadResult; loopDelay: LoopDelay };
 }
 
-/** `POOL` batches of about `batchBytes` each, and the Produce bodies that carry them. */
-export function producePool(topic: string, batchBytes: number, recordSize: number, acks = 1): { batches: Buffer[]; bodies: Buffer[]; perBatch: number } {
-  const perBatch = Math.max(1, Math.floor((batchBytes - 61) / (recordSize + RECORD_OVERHEAD)));
+/** `POOL` batches of about `batchBytes` each, and the Produce bodies that carry them; `key` names record i of batch b. */
+export function producePool(topic: string, batchBytes: number, recordSize: number, acks = 1, key?: (b: number, i: number, perBatch: number) => string): { batches: Buffer[]; bodies: Buffer[]; perBatch: number } {
+  const perBatch = Math.max(1, Math.floor((batchBytes - 61) / (recordSize + RECORD_OVERHEAD + (key ? 8 : 0))));
   const batches = Array.from({ length: POOL }, (_, b) =>
-    encodeRecordBatch({ records: Array.from({ length: perBatch }, (_, i) => ({ value: Buffer.alloc(recordSize, (b * 31 + i) & 0xff) })) }));
+    encodeRecordBatch({ records: Array.from({ length: perBatch }, (_, i) => ({ ...(key ? { key: key(b, i, perBatch) } : {}), value: Buffer.alloc(recordSize, (b * 31 + i) & 0xff) })) }));
   const bodies = batches.map((records) => {
     const w = new Writer(records.length + 128);
     encodeProduceRequest(w, PRODUCE_VERSION, { transactionalId: null, acks, timeoutMs: 30_000, topics: [{ name: topic, partitions: [{ index: 0, records }] }] });
