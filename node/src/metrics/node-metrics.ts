@@ -3,11 +3,13 @@
  * can run several nodes in one process without name clashes.
  *
  * Hot paths call the methods below once per request or per partition, never per record; their counters
- * are DeferredCounters (a Map add, handed to prom-client at scrape time). Gauges that describe state
+ * are DeferredCounters (a Map add, handed to prom-client at scrape time) and the request histogram a
+ * DeferredHistogram (bucket counts folded into Prometheus form at scrape time). Gauges that describe state
  * (offsets, segments, disk, links) are set right before each scrape by the node.
  */
 import client from 'prom-client';
 import { DeferredCounter } from './deferred-counter.ts';
+import { DeferredHistogram } from './deferred-histogram.ts';
 import { registerEventLoopDelay } from './event-loop-delay.ts';
 
 /** Request latency buckets (seconds): sub-millisecond local answers up to long-polled fetches. */
@@ -21,7 +23,7 @@ export class NodeMetrics {
   readonly registry = new client.Registry();
   private readonly requests: DeferredCounter<'api' | 'outcome'>;
   private readonly requestErrors: DeferredCounter<'api' | 'error'>;
-  private readonly requestSeconds: client.Histogram<'api'>;
+  private readonly requestSeconds: DeferredHistogram;
   private readonly topicBytesIn: DeferredCounter<'topic'>;
   private readonly topicRecordsIn: DeferredCounter<'topic'>;
   private readonly topicBytesOut: DeferredCounter<'topic'>;
@@ -57,13 +59,7 @@ export class NodeMetrics {
 
     this.requests = counter('vonnegut_requests_total', 'Kafka requests handled, by API and outcome', ['api', 'outcome']);
     this.requestErrors = counter('vonnegut_request_errors_total', 'Error codes in Kafka responses (one per failed topic or partition), by API and Kafka error name', ['api', 'error']);
-    this.requestSeconds = new client.Histogram({
-      name: 'vonnegut_request_duration_seconds',
-      help: 'Time from a request frame arriving to its response being ready, by API',
-      labelNames: ['api'],
-      buckets: REQUEST_BUCKETS,
-      registers,
-    });
+    this.requestSeconds = new DeferredHistogram('vonnegut_request_duration_seconds', 'Time from a request frame arriving to its response being ready, by API', 'api', REQUEST_BUCKETS, registers);
     this.connections = gauge('vonnegut_connections', 'Open client connections');
     this.inFlightRequestBytes = gauge('vonnegut_in_flight_request_bytes', 'Bytes of requests being handled and not yet answered');
     this.topicBytesIn = counter('vonnegut_topic_bytes_in_total', 'Record batch bytes appended by Produce on this node, per topic', ['topic']);
@@ -109,7 +105,7 @@ export class NodeMetrics {
   /** One Kafka request handled: its API, whether it was answered, and how long it took. */
   request(api: string, outcome: 'ok' | 'closed', seconds: number): void {
     this.requests.add(1, api, outcome);
-    this.requestSeconds.observe({ api }, seconds);
+    this.requestSeconds.observe(api, seconds);
   }
 
   /** One error code (by Kafka error name) in a response of `api`. */
