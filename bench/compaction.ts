@@ -9,7 +9,7 @@
  *             through kafkajs), so the cleaner (pass every --log-cleaner-backoff-ms 200) rewrites its
  *             segments while the load runs
  *
- *   npm run bench:compaction -- [--keys-mib 128] [--keys 1000] [--mib 128] [--rounds 3] [--json]
+ *   npm run bench:compaction -- [--keys-mib 256] [--keys 1000] [--mib 256] [--rounds 3] [--json]
  *
  * Reported: produce MiB/s, p50/p99 latency and server CPU ms/MiB in both phases (medians of the rounds),
  * the ratios cleaning / idle, and when the cleaner's first rewriting pass ended (from the node's
@@ -39,9 +39,9 @@ export const MAX_P99_RATIO = 2;
 
 const { values: args } = parseArgs({
   options: {
-    'keys-mib': { type: 'string', default: '128' },
+    'keys-mib': { type: 'string', default: '256' },
     keys: { type: 'string', default: '1000' },
-    mib: { type: 'string', default: '128' },
+    mib: { type: 'string', default: '256' },
     rounds: { type: 'string', default: '3' },
     json: { type: 'boolean', default: false },
   },
