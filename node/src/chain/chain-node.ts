@@ -28,6 +28,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { KafkaError } from '../protocol/errors.ts';
+import { isZeroUuid } from '../protocol/uuid.ts';
 import type { Logger } from '../logging.ts';
 import type { DiscoverySource } from '../discovery/source.ts';
 import type { HighWatermarks } from './high-watermark.ts';
@@ -428,7 +429,8 @@ export class ChainNode extends EventEmitter {
       }
       case 'create':
         this.checkEpoch(msg);
-        this.ensureTopic(msg.topic, msg.partitionCount);
+        // The predecessor's id wins over one this node made up for a topic found without an id.
+        this.ensureTopic(msg.topic, msg.partitionCount, isZeroUuid(msg.topicId) ? undefined : msg.topicId);
         this.replicator.sendCreate(msg.topic, msg.partitionCount);
         return;
       case 'config': {
@@ -461,9 +463,9 @@ export class ChainNode extends EventEmitter {
     }
   }
 
-  private ensureTopic(topic: string, partitions: number): void {
+  private ensureTopic(topic: string, partitions: number, topicId?: Buffer): void {
     const known = this.opts.logs.list().some((t) => t.topic === topic);
-    this.opts.logs.ensureTopic(topic, partitions);
+    this.opts.logs.ensureTopic(topic, partitions, topicId);
     if (!known) this.emit('topic', topic);
   }
 

@@ -16,7 +16,11 @@
  *     2 Truncate  => epoch:int32 topic:string partition:int32 offset:int64   (drop offsets >= offset;
  *                                                                 past the log end: restart the log empty at
  *                                                                 offset, the sender's retention took the gap)
- *     3 Create    => epoch:int32 topic:string partition_count:int32
+ *     3 Create    => epoch:int32 topic:string partition_count:int32 topic_id:uuid
+ *                                                                 (the sender's id for the topic, KIP-516: the
+ *                                                                 receiver takes it; sent on creation, growth and
+ *                                                                 for every topic on each sync, so the head's id
+ *                                                                 reaches every member)
  *     4 Delete    => epoch:int32 topic:string
  *     5 Ping      => (empty)
  *     6 Config    => epoch:int32 topic:string [name:string value:string]           (the topic's whole set of
@@ -36,7 +40,7 @@
  * Hello's). A receiver refuses a mutating message whose epoch is not its own current epoch, and a sender
  * ignores an Ack from another epoch, so nothing a deposed node sends can change a log or commit a record
  * once the receiver has moved on (version 2; version 1 had none on Config and LogStart, version 0 none
- * at all).
+ * at all). Version 3 adds topic_id to Create.
  *
  * Messages on one link are processed in order, which is what lets Append be pipelined without waiting
  * for acknowledgements: an Ack for offset N covers every earlier Append on the link.
@@ -45,7 +49,7 @@ import { DecodeError } from '../protocol/errors.ts';
 import { Reader } from '../protocol/reader.ts';
 import { Writer } from '../protocol/writer.ts';
 
-export const LINK_API_VERSION = 2;
+export const LINK_API_VERSION = 3;
 
 export interface Hello {
   epoch: number;
@@ -79,7 +83,7 @@ export interface AckEntry {
 export type LinkMessage =
   | { type: 'append'; epoch: number; topic: string; partition: number; partitionCount: number; batches: Buffer }
   | { type: 'truncate'; epoch: number; topic: string; partition: number; offset: number }
-  | { type: 'create'; epoch: number; topic: string; partitionCount: number }
+  | { type: 'create'; epoch: number; topic: string; partitionCount: number; topicId: Buffer }
   | { type: 'delete'; epoch: number; topic: string }
   | { type: 'ping' }
   | { type: 'config'; epoch: number; topic: string; configs: ConfigEntry[] }
@@ -125,7 +129,7 @@ export function encodeLinkMessage(m: LinkMessage): Buffer {
       w.int32(m.epoch).string(m.topic).int32(m.partition).int64(m.offset);
       break;
     case 'create':
-      w.int32(m.epoch).string(m.topic).int32(m.partitionCount);
+      w.int32(m.epoch).string(m.topic).int32(m.partitionCount).uuid(m.topicId);
       break;
     case 'delete':
       w.int32(m.epoch).string(m.topic);
@@ -167,7 +171,7 @@ export function decodeLinkMessage(buf: Buffer): LinkMessage {
     case TYPE_CODES.truncate:
       return { type: 'truncate', epoch: r.int32(), topic: r.string(), partition: r.int32(), offset: r.int64n() };
     case TYPE_CODES.create:
-      return { type: 'create', epoch: r.int32(), topic: r.string(), partitionCount: r.int32() };
+      return { type: 'create', epoch: r.int32(), topic: r.string(), partitionCount: r.int32(), topicId: r.uuid() };
     case TYPE_CODES.delete:
       return { type: 'delete', epoch: r.int32(), topic: r.string() };
     case TYPE_CODES.ping:

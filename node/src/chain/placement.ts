@@ -1,10 +1,12 @@
 /**
  * Which chain owns which topic. The map lives in an internal topic, `__vonnegut_placement`, on the first
  * chain of the cluster, so it is as durable and replicated as any data there: one record per change,
- * key = topic name, value = `{"chain": name, "partitions": n, "configs": {...}}`, a null value (tombstone)
+ * key = topic name, value = `{"chain": name, "partitions": n, "configs": {...}, "topicId": "<uuid>"}`, a null value (tombstone)
  * when deleted. `configs` holds the topic's config overrides under Kafka's names (absent = none), so every
  * node can answer DescribeConfigs; a later record for the same topic replaces the earlier one (AlterConfigs,
- * CreatePartitions).
+ * CreatePartitions). `topicId` is the topic's id (KIP-516, Kafka's base64url text), chosen by the controller
+ * when it places the topic; the owning chain's head creates its log with it. Placements written before ids
+ * existed have none: then only the owning chain's members know the id (from their logs).
  * Every node rebuilds the map by reading that topic from the start and follows it for changes.
  * The topic is the cluster's metadata log: it also holds the ACLs made through the admin APIs, under
  * keys that contain `:` (security/acl-bindings.ts), which no topic name can; `apply` hands those on.
@@ -22,6 +24,8 @@ export interface Placement {
   partitions: number;
   /** The topic's config overrides (storage/topic-config.ts); absent when it has none. */
   configs?: Record<string, string>;
+  /** The topic's id in Kafka's text form (protocol/uuid.ts); absent in placements older than ids. */
+  topicId?: string;
 }
 
 export class PlacementMap {

@@ -28,8 +28,10 @@ export interface ReplicaLogs {
   /** A topic's partition count, undefined when it does not exist. */
   partitionCount(topic: string): number | undefined;
   partition(topic: string, partition: number): ReplicaLog | undefined;
-  /** Creates a topic if absent (replicated creation is idempotent). */
-  ensureTopic(topic: string, partitions: number): void;
+  /** Creates a topic if absent (replicated creation is idempotent); with `topicId` the topic takes that id. */
+  ensureTopic(topic: string, partitions: number, topicId?: Buffer): void;
+  /** A topic's id (KIP-516), undefined for an unknown topic. */
+  topicId(topic: string): Buffer | undefined;
   deleteTopic(topic: string): void;
   /** A topic's config overrides (Kafka names; see storage/topic-config.ts). */
   topicOverrides(topic: string): Record<string, string>;

@@ -29,6 +29,7 @@ import { BATCH_HEADER_SIZE, batchBaseOffset, batchLastOffset, batchPositions } f
 import type { Logger } from '../logging.ts';
 import type { Member } from './membership.ts';
 import { splitTpKey, tpKey, tpKeyPrefix } from '../topic-partition.ts';
+import { ZERO_UUID } from '../protocol/uuid.ts';
 import { LINK_API_VERSION, appendMessageHead, decodeLinkMessage, encodeHello, encodeLinkMessage, type AckEntry, type LinkMessage, type TopicState } from './link-protocol.ts';
 import type { ReplicaLogs } from './replica-log.ts';
 import { isRecycledFrame } from '../protocol/frame-pool.ts';
@@ -186,7 +187,11 @@ export class Replicator {
 
   /** Tells the successor to create a topic (head-initiated creation). */
   sendCreate(topic: string, partitionCount: number): void {
-    if (this.state === 'streaming') this.send({ type: 'create', epoch: this.linkEpoch, topic, partitionCount });
+    if (this.state === 'streaming') this.send(this.createMessage(topic, partitionCount));
+  }
+
+  private createMessage(topic: string, partitionCount: number): LinkMessage {
+    return { type: 'create', epoch: this.linkEpoch, topic, partitionCount, topicId: this.logs.topicId(topic) ?? ZERO_UUID };
   }
 
   /** Tells the successor a topic's whole set of config overrides. */
@@ -373,8 +378,9 @@ export class Replicator {
     this.restarted = false;
     for (const { topic, partitions } of this.logs.list()) {
       const them = remote.get(topic);
-      if (!them) this.send({ type: 'create', epoch: this.linkEpoch, topic, partitionCount: partitions });
-      // Configs and log start offsets are small: send them on every sync rather than track who has them.
+      // Creation (with the topic's id), configs and log start offsets are small: send them on every sync
+      // rather than track who has them; a successor that has the topic only takes its id (KIP-516).
+      this.send(this.createMessage(topic, partitions));
       this.send(configMessage(this.linkEpoch, topic, this.logs.topicOverrides(topic)));
       for (let p = 0; p < partitions; p++) {
         const local = this.logs.partition(topic, p);

@@ -59,7 +59,7 @@ export interface VersionRange {
 /** What vonnegut implements for each Kafka API (ChainReplicate is internal and never advertised). */
 export const SUPPORTED: Readonly<Record<number, VersionRange>> = {
   [ApiKey.Produce]: { min: 0, max: 9, flexibleFrom: 9 },
-  [ApiKey.Fetch]: { min: 0, max: 12, flexibleFrom: 12 },
+  [ApiKey.Fetch]: { min: 0, max: 16, flexibleFrom: 12 },
   [ApiKey.ListOffsets]: { min: 0, max: 8, flexibleFrom: 6 },
   [ApiKey.Metadata]: { min: 0, max: 12, flexibleFrom: 9 },
   [ApiKey.OffsetCommit]: { min: 0, max: 8, flexibleFrom: 8 },
@@ -73,7 +73,7 @@ export const SUPPORTED: Readonly<Record<number, VersionRange>> = {
   [ApiKey.ListGroups]: { min: 0, max: 4, flexibleFrom: 3 },
   [ApiKey.SaslHandshake]: { min: 0, max: 1 },
   [ApiKey.ApiVersions]: { min: 0, max: 3, flexibleFrom: 3 },
-  [ApiKey.CreateTopics]: { min: 0, max: 6, flexibleFrom: 5 },
+  [ApiKey.CreateTopics]: { min: 0, max: 7, flexibleFrom: 5 },
   [ApiKey.DeleteTopics]: { min: 0, max: 6, flexibleFrom: 4 },
   [ApiKey.DeleteRecords]: { min: 0, max: 2, flexibleFrom: 2 },
   [ApiKey.InitProducerId]: { min: 0, max: 4, flexibleFrom: 2 },

@@ -24,7 +24,8 @@ import { compacts } from '../storage/topic-config.ts';
 import { ProduceGroups } from './produce-groups.ts';
 import { forwardCreateTopic, forwardDeleteTopic } from './forward.ts';
 import { plainDial, type Dialer } from '../security/dial.ts';
-import { isInternalTopic, type TopicDirectory } from './topic-directory.ts';
+import { isInternalTopic, type Owner, type TopicDirectory } from './topic-directory.ts';
+import { ZERO_UUID, isZeroUuid } from '../protocol/uuid.ts';
 
 /** How long a forwarded creation waits for the topic to reach this node through the chain. */
 export const TOPIC_PROPAGATION_MS = 3000;
@@ -204,6 +205,16 @@ export class Broker {
     return this.directory.topics();
   }
 
+  /** A topic's id (KIP-516); zero for an unknown topic or one whose id this node cannot know. */
+  topicId(topic: string): Buffer {
+    return this.directory.owner(topic)?.topicId ?? ZERO_UUID;
+  }
+
+  /** The topic with this id, undefined when the cluster has none (UNKNOWN_TOPIC_ID). */
+  topicById(id: Buffer): string | undefined {
+    return this.directory.topicById(id);
+  }
+
   /** Partition count of a topic, or undefined. */
   partitionCount(topic: string): number | undefined {
     return this.directory.owner(topic)?.partitions;
@@ -255,8 +266,8 @@ export class Broker {
   }
 
   /** Creates a topic's log at this chain's head and replicates the creation down the chain. */
-  private createLocal(topic: string, partitions: number, configs: Record<string, string>): void {
-    this.logs.createTopic(topic, { partitions, configs });
+  private createLocal(topic: string, partitions: number, configs: Record<string, string>, topicId?: Buffer): void {
+    this.logs.createTopic(topic, { partitions, configs, ...(topicId && !isZeroUuid(topicId) && { topicId }) });
     this.chain.topicCreated(topic, partitions);
     this.chain.topicConfigChanged(topic, configs);
     this.log.info('topic created', { topic, partitions });
@@ -276,17 +287,22 @@ export class Broker {
     const owner = this.directory.owner(topic);
     const local = this.logs.list().find((t) => t.topic === topic);
     try {
-      if (owner && this.directory.ownedHere(owner) && !local) this.createLocal(topic, owner.partitions, owner.configs);
-      else if (owner && this.directory.ownedHere(owner) && local && this.directory.cluster) this.applyPlacement(topic, local.partitions, owner.partitions, owner.configs);
+      if (owner && this.directory.ownedHere(owner) && !local) this.createLocal(topic, owner.partitions, owner.configs, owner.topicId);
+      else if (owner && this.directory.ownedHere(owner) && local && this.directory.cluster) this.applyPlacement(topic, local.partitions, owner);
       else if (!owner && local && !isInternalTopic(topic)) this.deleteLocal(topic);
     } catch (err) {
       this.log.warn('could not reconcile topic with its placement', { topic, error: (err as Error).message });
     }
   }
 
-  /** Brings a local topic to its placement's partition count and configs, and the chain with it. */
-  private applyPlacement(topic: string, localPartitions: number, partitions: number, configs: Record<string, string>): void {
+  /** Brings a local topic to its placement's partition count, configs and id, and the chain with it. */
+  private applyPlacement(topic: string, localPartitions: number, { partitions, configs, topicId }: Owner): void {
     if (partitions > localPartitions) this.growLocal(topic, partitions);
+    if (!isZeroUuid(topicId) && !this.logs.topicId(topic)?.equals(topicId)) {
+      // The placement's id is the cluster's: every node answers it, so the log takes it too.
+      this.logs.ensureTopic(topic, Math.max(partitions, localPartitions), topicId);
+      this.chain.topicCreated(topic, Math.max(partitions, localPartitions));
+    }
     if (JSON.stringify(sorted(this.logs.topicOverrides(topic))) !== JSON.stringify(sorted(configs))) this.reconfigureLocal(topic, configs);
   }
 

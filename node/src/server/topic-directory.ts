@@ -17,6 +17,7 @@ import { PLACEMENT_TOPIC, PlacementMap, chooseChain, placementRecord, type Place
 import type { LogManager } from '../storage/log-manager.ts';
 import type { Logger } from '../logging.ts';
 import { requestOnce } from './forward.ts';
+import { ZERO_UUID, isZeroUuid, randomTopicId, uuidFromString, uuidToString } from '../protocol/uuid.ts';
 import { plainDial, type Dialer } from '../security/dial.ts';
 import { AclBindings } from '../security/acl-bindings.ts';
 
@@ -38,6 +39,8 @@ export interface Owner {
   partitions: number;
   /** The topic's config overrides, as every node of the cluster knows them. */
   configs: Record<string, string>;
+  /** The topic's id (KIP-516); zero when this node cannot know it (a placement older than ids, elsewhere). */
+  topicId: Buffer;
 }
 
 export class TopicDirectory {
@@ -96,13 +99,28 @@ export class TopicDirectory {
     if (!this.cluster || isInternalTopic(topic)) {
       const chain = this.first();
       const partitions = this.logs.partitionCount(topic);
-      return partitions !== undefined ? { chain: chain.name, members: chain.members, epoch: chain.epoch, partitions, configs: this.logs.topicOverrides(topic) } : undefined;
+      return partitions !== undefined
+        ? { chain: chain.name, members: chain.members, epoch: chain.epoch, partitions, configs: this.logs.topicOverrides(topic), topicId: this.logs.topicId(topic) ?? ZERO_UUID }
+        : undefined;
     }
     const placed = this.placement.get(topic);
     if (!placed) return undefined;
     this.own();
     const chain = this.cluster.chain(placed.chain);
-    return { chain: placed.chain, members: chain?.members ?? [], epoch: chain?.epoch, partitions: placed.partitions, configs: placed.configs ?? {} };
+    const topicId = (placed.topicId !== undefined ? uuidFromString(placed.topicId) : undefined) ?? this.logs.topicId(topic) ?? ZERO_UUID;
+    return { chain: placed.chain, members: chain?.members ?? [], epoch: chain?.epoch, partitions: placed.partitions, configs: placed.configs ?? {}, topicId };
+  }
+
+  /** The topic with this id (KIP-516), undefined when the cluster has none with it. */
+  topicById(id: Buffer): string | undefined {
+    if (isZeroUuid(id)) return undefined;
+    if (this.cluster) {
+      const text = uuidToString(id);
+      const placed = this.placement.entries().find(([, p]) => p.topicId === text)?.[0];
+      if (placed !== undefined) return placed;
+    }
+    const local = this.logs.topicById(id);
+    return local !== undefined && this.owner(local)?.topicId.equals(id) ? local : undefined;
   }
 
   /** Whether this node's chain owns the topic. */
@@ -119,7 +137,9 @@ export class TopicDirectory {
   /** Controller only: places a new topic on the least loaded chain and commits that to the placement topic. */
   async place(topic: string, partitions: number, configs: Record<string, string> = {}): Promise<Placement> {
     const names = this.chains().map((c) => c.name);
-    const placement: Placement = { chain: chooseChain(names, this.placement.load(names)), partitions, ...(Object.keys(configs).length > 0 && { configs }) };
+    const placement: Placement = {
+      chain: chooseChain(names, this.placement.load(names)), partitions, ...(Object.keys(configs).length > 0 && { configs }), topicId: uuidToString(randomTopicId()),
+    };
     await this.appendPlacement(placementRecord(topic, placement));
     return placement;
   }

@@ -3,6 +3,7 @@
  *
  *   <dataDir>/<topic>-<partition>/...     one PartitionLog each (see partition-log.ts)
  *   <dataDir>/topic-configs.json          per-topic config overrides (topic-config-store.ts)
+ *   <dataDir>/<topic>-<p>/partition.metadata  the topic's id, Kafka's format (topic-ids.ts)
  *   <dataDir>/log-start-offset-checkpoint log start offsets moved by DeleteRecords (Kafka's format)
  *   <dataDir>/.kafka_cleanshutdown        written by close() after every log was flushed; removed by
  *                                         open(). Open recovers only each log's last segment when it is
@@ -29,6 +30,8 @@ import { KAFKA_TOPIC_DEFAULTS, resolveTopicConfig, type TopicConfig, type TopicC
 import { TopicConfigStore } from './topic-config-store.ts';
 import { LOG_START_CHECKPOINT_FILE, readLogStartCheckpoint, writeLogStartCheckpoint } from './log-start-checkpoint.ts';
 import { tpKey } from '../topic-partition.ts';
+import { TopicIds } from './topic-ids.ts';
+import { randomTopicId } from '../protocol/uuid.ts';
 import { cleanLog, needsCleaning, DEFAULT_CLEANER_BACKOFF_MS, type CleanerState } from './log-cleaner.ts';
 
 /** Upper bound on partitions per topic: each one holds three files per segment (descriptors come from the file pool). */
@@ -76,6 +79,8 @@ export class LogManager {
   private flushTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly configStore: TopicConfigStore;
+  /** Every topic's id (KIP-516), as its partition.metadata files record it. */
+  private readonly ids = new TopicIds();
   /** Resolved configs, read on every produce; dropped whenever overrides or defaults change. */
   private readonly resolved = new Map<string, TopicConfig>();
 
@@ -121,6 +126,9 @@ export class LogManager {
       const count = Math.max(...partitions) + 1;
       if (partitions.length !== count) manager.logger.warn('topic is missing partition directories; recreating them empty', { topic, found: partitions.length, count });
       manager.topicLogs.set(topic, Array.from({ length: count }, (_, p) => manager.openPartition(topic, p, !clean)));
+      if (manager.ids.load(topic, manager.partitionDirs(topic, count)).generated) {
+        manager.logger.info('topic had no id; gave it one (a chain head sends its own id down the chain)', { topic });
+      }
     }
     for (const e of readLogStartCheckpoint(opts.dataDir)) {
       const log = manager.get(e.topic, e.partition);
@@ -134,7 +142,7 @@ export class LogManager {
   }
 
   /** Creates a topic: INVALID_TOPIC_EXCEPTION, INVALID_PARTITIONS or TOPIC_ALREADY_EXISTS, and nothing on disk, if it cannot. */
-  createTopic(name: string, opts: { partitions?: number; configs?: TopicConfigOverrides } = {}): TopicInfo {
+  createTopic(name: string, opts: { partitions?: number; configs?: TopicConfigOverrides; topicId?: Buffer } = {}): TopicInfo {
     this.ensureOpen();
     validateTopicName(name);
     const partitions = opts.partitions ?? 1;
@@ -147,18 +155,35 @@ export class LogManager {
     this.configStore.set(name, opts.configs ?? {});
     this.resolved.delete(name);
     this.topicLogs.set(name, Array.from({ length: partitions }, (_, p) => this.openPartition(name, p, false)));
+    this.ids.assign(name, this.partitionDirs(name, partitions), opts.topicId ?? randomTopicId());
     this.logger.info('topic created', { topic: name, partitions });
     return { topic: name, partitions };
   }
 
-  /** Creates the topic if absent, or its missing partitions if it has fewer (replicated creation). */
-  ensureTopic(name: string, partitions: number): void {
+  /**
+   * Creates the topic if absent, or its missing partitions if it has fewer (replicated creation); with
+   * `topicId`, the topic takes that id (the chain head's), else new partitions get the topic's own.
+   */
+  ensureTopic(name: string, partitions: number, topicId?: Buffer): void {
     const logs = this.topicLogs.get(name);
     if (logs === undefined) {
-      this.createTopic(name, { partitions });
+      this.createTopic(name, { partitions, ...(topicId && { topicId }) });
       return;
     }
+    const grown = logs.length < partitions;
     for (let p = logs.length; p < partitions; p++) logs.push(this.openPartition(name, p, false));
+    const id = topicId ?? this.ids.get(name);
+    if (id && (grown || !this.ids.get(name)?.equals(id))) this.ids.assign(name, this.partitionDirs(name, logs.length), id);
+  }
+
+  /** A topic's id (KIP-516), undefined for an unknown topic. */
+  topicId(name: string): Buffer | undefined {
+    return this.ids.get(name);
+  }
+
+  /** The topic with this id, undefined when no topic here has it. */
+  topicById(id: Buffer): string | undefined {
+    return this.ids.topicOf(id);
   }
 
   /** Closes and removes every partition of the topic; false if there was no such topic. */
@@ -169,6 +194,7 @@ export class LogManager {
     if (logs === undefined) return false;
     this.topicLogs.delete(name);
     for (const log of logs) log.delete();
+    this.ids.forget(name);
     this.configStore.delete(name);
     this.resolved.delete(name);
     this.logger.info('topic deleted', { topic: name });
@@ -435,6 +461,10 @@ export class LogManager {
   private stopRetention(): void {
     if (this.retentionTimer !== undefined) clearInterval(this.retentionTimer);
     this.retentionTimer = undefined;
+  }
+
+  private partitionDirs(topic: string, count: number): string[] {
+    return Array.from({ length: count }, (_, p) => partitionDir(this.dataDir, topic, p));
   }
 
   private openPartition(topic: string, partition: number, recoverAll: boolean): PartitionLog {

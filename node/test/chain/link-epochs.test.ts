@@ -17,6 +17,7 @@ import { encodeRecordBatch } from '../../src/protocol/record-batch.ts';
 import { LogManager } from '../../src/storage/log-manager.ts';
 import { silentLogger } from '../../src/logging.ts';
 import type { FrameSource } from '../../src/protocol/frame.ts';
+import { randomTopicId } from '../../src/protocol/uuid.ts';
 
 const EPOCH = 7;
 const TOPIC = 'fenced';
@@ -55,7 +56,7 @@ const refusals = (written: LinkMessage[]) => written.filter((m): m is Extract<Li
 
 test('a Config from an older epoch is refused with FENCED_LEADER_EPOCH; one at the link epoch is applied', async (t) => {
   const { node, logs } = await setup(t);
-  link(node, [{ type: 'create', epoch: EPOCH, topic: TOPIC, partitionCount: 1 }]);
+  link(node, [{ type: 'create', epoch: EPOCH, topic: TOPIC, partitionCount: 1, topicId: randomTopicId() }]);
   const stale = link(node, [{ type: 'config', epoch: EPOCH - 1, topic: TOPIC, configs: [{ name: 'retention.ms', value: '1' }] }]);
   t.deepEqual(refusals(stale).map((e) => e.errorCode), [ErrorCode.FENCED_LEADER_EPOCH.code]);
   t.deepEqual(logs.topicOverrides(TOPIC), {}, 'the stale config changed nothing');

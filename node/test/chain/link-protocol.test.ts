@@ -7,7 +7,7 @@ import { Writer } from '../../src/protocol/writer.ts';
 const messages: LinkMessage[] = [
   { type: 'append', epoch: 3, topic: 'orders', partition: 2, partitionCount: 3, batches: Buffer.from('batch bytes') },
   { type: 'truncate', epoch: 3, topic: 'orders', partition: 0, offset: 1234567890123 },
-  { type: 'create', epoch: 3, topic: 'new', partitionCount: 6 },
+  { type: 'create', epoch: 3, topic: 'new', partitionCount: 6, topicId: Buffer.from('7b3c9d2e4f5a6b7c8d9e0f1a2b3c4d5e', 'hex') },
   { type: 'delete', epoch: 3, topic: 'old' },
   { type: 'ping' },
   { type: 'config', epoch: 3, topic: 'orders', configs: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'retention.ms', value: '1000' }] },

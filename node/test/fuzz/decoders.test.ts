@@ -141,7 +141,7 @@ test('MessageSet v0/v1, plain and gzip-wrapped', (t) => {
 const linkMessages = (): LinkMessage[] => [
   { type: 'append', epoch: 3, topic: 'orders', partition: 2, partitionCount: 3, batches: sampleBatches()[0]! },
   { type: 'truncate', epoch: 3, topic: 'orders', partition: 0, offset: 1234567890123 },
-  { type: 'create', epoch: 3, topic: 'new', partitionCount: 6 },
+  { type: 'create', epoch: 3, topic: 'new', partitionCount: 6, topicId: Buffer.from('7b3c9d2e4f5a6b7c8d9e0f1a2b3c4d5e', 'hex') },
   { type: 'delete', epoch: 3, topic: 'old' },
   { type: 'ping' },
   { type: 'state', epoch: 7, topics: [{ topic: 'a', partitionCount: 2, partitions: [{ partition: 0, logEnd: 10, hwm: 8 }, { partition: 1, logEnd: 0, hwm: 0 }] }] },

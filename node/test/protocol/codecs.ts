@@ -101,22 +101,24 @@ export const produce: Codec<pr.ProduceRequest, pr.ProduceResponse> = {
 };
 
 export const fetch: Codec<fe.FetchRequest, fe.FetchResponse> = {
-  name: 'Fetch', apiKey: 1, versions: range(0, 12),
+  name: 'Fetch', apiKey: 1, versions: range(0, 16),
   decodeRequest: fe.decodeFetchRequest, encodeRequest: fe.encodeFetchRequest,
   decodeResponse: fe.decodeFetchResponse, encodeResponse: fe.encodeFetchResponse,
+  // v13+ name topics by id (the decoder leaves the name empty); v15+ carry a replica's id in a tag.
   request: (v) => ({
-    replicaId: -1, maxWaitMs: 500, minBytes: 1, maxBytes: at(v, 3, 52_428_800, fe.FETCH_MAX_BYTES_DEFAULT),
+    replicaId: v >= 15 ? 3 : -1, ...(v >= 15 && { replicaEpoch: 9 }),
+    maxWaitMs: 500, minBytes: 1, maxBytes: at(v, 3, 52_428_800, fe.FETCH_MAX_BYTES_DEFAULT),
     isolationLevel: at(v, 4, 1, 0), sessionId: at(v, 7, 42, 0), sessionEpoch: at(v, 7, 3, -1),
-    topics: [{ topic: 'orders', partitions: [{
+    topics: [{ topic: at(v, 13, '', 'orders'), ...(v >= 13 && { topicId: uuid }), partitions: [{
       partition: 0, currentLeaderEpoch: at(v, 9, 4, -1), fetchOffset: 9_007_199_254_740_000,
       lastFetchedEpoch: at(v, 12, 2, -1), logStartOffset: at(v, 5, 0, -1), partitionMaxBytes: 1_048_576,
     }] }],
-    forgottenTopicsData: at(v, 7, [{ topic: 'old', partitions: [0, 3] }], []),
+    forgottenTopicsData: at(v, 7, [{ topic: at(v, 13, '', 'old'), ...(v >= 13 && { topicId: uuid }), partitions: [0, 3] }], []),
     rackId: at(v, 11, 'zone-b', ''),
   }),
   response: (v) => ({
     throttleTimeMs: at(v, 1, 9, 0), errorCode: 0, sessionId: at(v, 7, 42, 0),
-    topics: [{ topic: 'orders', partitions: [{
+    topics: [{ topic: at(v, 13, '', 'orders'), ...(v >= 13 && { topicId: uuid }), partitions: [{
       partitionIndex: 0, errorCode: 0, highWatermark: 100, lastStableOffset: at(v, 4, 100, -1),
       logStartOffset: at(v, 5, 0, -1), abortedTransactions: at(v, 4, [{ producerId: 7, firstOffset: 12 }], null),
       preferredReadReplica: at(v, 11, 2, -1), records: batch,
@@ -150,7 +152,7 @@ export const listOffsets: Codec<lo.ListOffsetsRequest, lo.ListOffsetsResponse> =
 };
 
 export const createTopics: Codec<ct.CreateTopicsRequest, ct.CreateTopicsResponse> = {
-  name: 'CreateTopics', apiKey: 19, versions: range(0, 5),
+  name: 'CreateTopics', apiKey: 19, versions: range(0, 7),
   decodeRequest: ct.decodeCreateTopicsRequest, encodeRequest: ct.encodeCreateTopicsRequest,
   decodeResponse: ct.decodeCreateTopicsResponse, encodeResponse: ct.encodeCreateTopicsResponse,
   request: (v) => ({
@@ -165,9 +167,9 @@ export const createTopics: Codec<ct.CreateTopicsRequest, ct.CreateTopicsResponse
   response: (v) => ({
     throttleTimeMs: at(v, 2, 4, 0),
     topics: [
-      { name: 'orders', errorCode: 0, errorMessage: null, numPartitions: at(v, 5, 1, -1), replicationFactor: at(v, 5, 3, -1),
+      { name: 'orders', topicId: at(v, 7, uuid, md.ZERO_UUID), errorCode: 0, errorMessage: null, numPartitions: at(v, 5, 1, -1), replicationFactor: at(v, 5, 3, -1),
         configs: at(v, 5, [{ name: 'segment.bytes', value: '1048576', readOnly: false, configSource: 1, isSensitive: false }], null) },
-      { name: 'taken', errorCode: 36, errorMessage: at(v, 1, "Topic 'taken' already exists.", null),
+      { name: 'taken', topicId: md.ZERO_UUID, errorCode: 36, errorMessage: at(v, 1, "Topic 'taken' already exists.", null),
         numPartitions: -1, replicationFactor: -1, configs: null },
     ],
   }),

@@ -52,7 +52,8 @@ test('every supported API starts at version 0 and ChainReplicate is never advert
   t.false(advertisedVersions().some((v) => v.apiKey === ApiKey.ChainReplicate));
   t.false(ApiKey.ChainReplicate in SUPPORTED);
   t.true(isSupported(ApiKey.Fetch, 12));
-  t.false(isSupported(ApiKey.Fetch, 13), 'topic ids (Fetch v13) are not implemented');
+  t.true(isSupported(ApiKey.Fetch, 16), 'topic ids: Fetch v13-16');
+  t.false(isSupported(ApiKey.Fetch, 17), 'v17 (KIP-853 directory ids) is not advertised');
   t.true(isFlexible(ApiKey.ApiVersions, 3));
   t.false(isFlexible(ApiKey.Produce, 8));
 });

@@ -1,6 +1,6 @@
 /**
- * CreateTopics (key 19), versions 0-6 in this codec (v5+ flexible; v6 repeats v5, adding only the
- * THROTTLING_QUOTA_EXCEEDED answer; v7's topic ids are not supported).
+ * CreateTopics (key 19), versions 0-7 (v5+ flexible; v6 repeats v5, adding only the
+ * THROTTLING_QUOTA_EXCEEDED answer; v7 answers the created topic's id).
  *
  *   Request v0    => [topic: name:string num_partitions:int32 replication_factor:int16
  *                      assignments:[partition_index:int32 broker_ids:[int32]]
@@ -15,11 +15,13 @@
  *   Response v5   => flexible; topics add num_partitions:int32 replication_factor:int16
  *                    configs:nullable [name value:nullable read_only:bool config_source:int8 is_sensitive:bool]
  *                    (tag 0 topic_config_error_code is not written)
+ *   Response v7   => topics add topic_id:uuid after name (zero when nothing was created)
  *
  * num_partitions / replication_factor of -1 ask for the broker default (KIP-464, v4+).
  */
 import type { Reader } from '../reader.ts';
 import type { Writer } from '../writer.ts';
+import { ZERO_UUID } from '../uuid.ts';
 import {
   rArray, rInt32s, rNullableArray, rNullableString, rString, rTags,
   wArray, wInt32s, wNullableArray, wNullableString, wString, wTags,
@@ -60,6 +62,8 @@ export interface CreatableTopicConfigResult {
 
 export interface CreatableTopicResult {
   name: string;
+  /** v7+ (KIP-516); zero when the topic was not created. */
+  topicId: Buffer;
   errorCode: number;
   /** v1+. */
   errorMessage: string | null;
@@ -134,6 +138,7 @@ export function encodeCreateTopicsResponse(w: Writer, version: number, res: Crea
   if (version >= 2) w.int32(res.throttleTimeMs);
   wArray(w, flex, res.topics, (x, t) => {
     wString(x, flex, t.name);
+    if (version >= 7) x.uuid(t.topicId);
     x.int16(t.errorCode);
     if (version >= 1) wNullableString(x, flex, t.errorMessage);
     if (version >= 5) {
@@ -156,6 +161,7 @@ export function decodeCreateTopicsResponse(r: Reader, version: number): CreateTo
   const throttleTimeMs = version >= 2 ? r.int32() : 0;
   const topics = rArray(r, flex, (x): CreatableTopicResult => {
     const name = rString(x, flex);
+    const topicId = version >= 7 ? x.uuid() : ZERO_UUID;
     const errorCode = x.int16();
     const errorMessage = version >= 1 ? rNullableString(x, flex) : null;
     let numPartitions = -1;
@@ -174,7 +180,7 @@ export function decodeCreateTopicsResponse(r: Reader, version: number): CreateTo
       });
     }
     rTags(x, flex);
-    return { name, errorCode, errorMessage, numPartitions, replicationFactor, configs };
+    return { name, topicId, errorCode, errorMessage, numPartitions, replicationFactor, configs };
   });
   rTags(r, flex);
   return { throttleTimeMs, topics };

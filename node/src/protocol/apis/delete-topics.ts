@@ -13,6 +13,7 @@
  */
 import type { Reader } from '../reader.ts';
 import type { Writer } from '../writer.ts';
+import { ZERO_UUID } from '../uuid.ts';
 import { rArray, rNullableString, rString, rTags, wArray, wNullableString, wString, wTags } from './fields.ts';
 
 export interface DeleteTopicsRequest {
@@ -23,8 +24,6 @@ export interface DeleteTopicsRequest {
   timeoutMs: number;
 }
 
-/** The all-zero topic id: "no id" (Kafka's Uuid.ZERO_UUID). */
-export const ZERO_TOPIC_ID = Buffer.alloc(16);
 
 export interface DeletableTopicResult {
   /** Null only for a v6 topic asked by an id this node does not know. */
@@ -68,7 +67,7 @@ export function decodeDeleteTopicsRequest(r: Reader, version: number): DeleteTop
 export function encodeDeleteTopicsRequest(w: Writer, version: number, req: DeleteTopicsRequest): void {
   const flex = flexible(version);
   if (version >= 6) {
-    wArray(w, flex, req.topics ?? req.topicNames.map((name) => ({ name, topicId: ZERO_TOPIC_ID })), (x, t) => {
+    wArray(w, flex, req.topics ?? req.topicNames.map((name) => ({ name, topicId: ZERO_UUID })), (x, t) => {
       wNullableString(x, flex, t.name);
       x.uuid(t.topicId);
       wTags(x, flex);
@@ -87,7 +86,7 @@ export function encodeDeleteTopicsResponse(w: Writer, version: number, res: Dele
   wArray(w, flex, res.responses, (x, t) => {
     if (version >= 6) {
       wNullableString(x, flex, t.name);
-      x.uuid(t.topicId ?? ZERO_TOPIC_ID);
+      x.uuid(t.topicId ?? ZERO_UUID);
     } else {
       wString(x, flex, t.name ?? '');
     }

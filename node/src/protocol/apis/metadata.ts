@@ -35,8 +35,9 @@ import {
 
 /** Kafka's "not provided" value for authorized-operations bitfields. */
 export const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
-/** The all-zero topic id: "no id" in every version before topic ids existed. */
-export const ZERO_UUID: Buffer = Buffer.alloc(16);
+/** The all-zero topic id (protocol/uuid.ts), re-exported for callers of this codec. */
+export { ZERO_UUID } from '../uuid.ts';
+import { ZERO_UUID } from '../uuid.ts';
 
 export interface MetadataRequestTopic {
   /** v10+; zero otherwise. */

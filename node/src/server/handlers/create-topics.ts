@@ -2,7 +2,7 @@
  * CreateTopics: created at the head and replicated down the chain; errors per topic. Topic configs are
  * validated first (unknown keys and bad values: INVALID_CONFIG, nothing created) and stored with the
  * topic; v5+ answers with the topic's resulting configs. A replica assignment is accepted when it names
- * the chain's members for every partition (Broker.checkAssignment). ACLs: Create on the cluster or on the topic,
+ * the chain's members for every partition (Broker.checkAssignment). v7 answers each created topic's id. ACLs: Create on the cluster or on the topic,
  * else TOPIC_AUTHORIZATION_FAILED for that topic.
  */
 import { KafkaError } from '../../protocol/errors.ts';
@@ -15,6 +15,7 @@ import { TOPIC_CONFIG_NAMES, configValueString, resolveTopicConfig, validateTopi
 import type { AccessControl } from '../access-control.ts';
 import type { Broker } from '../broker.ts';
 import type { ApiHandler } from '../router.ts';
+import { ZERO_UUID } from '../../protocol/uuid.ts';
 
 /** The configs a created topic ends up with, as CreateTopics v5+ reports them. */
 function resultConfigs(broker: Broker, overrides: Record<string, string>): CreatableTopicConfigResult[] {
@@ -50,10 +51,12 @@ export function createTopicsHandler(broker: Broker, access: AccessControl): ApiH
             }
             const configs = validateTopicConfigs(t.configs);
             if (!req.validateOnly) await broker.createTopic(t.name, partitions, configs);
-            return { name: t.name, errorCode: 0, errorMessage: null, numPartitions: partitions, replicationFactor, configs: resultConfigs(broker, configs) };
+            // v7: the new topic's id (zero for validate_only, as Kafka answers).
+            const topicId = req.validateOnly ? ZERO_UUID : broker.topicId(t.name);
+            return { name: t.name, topicId, errorCode: 0, errorMessage: null, numPartitions: partitions, replicationFactor, configs: resultConfigs(broker, configs) };
           } catch (err) {
             const code = broker.codeFor(err, t.name, -1);
-            return { name: t.name, errorCode: code, errorMessage: (err as Error).message, numPartitions: -1, replicationFactor: -1, configs: null };
+            return { name: t.name, topicId: ZERO_UUID, errorCode: code, errorMessage: (err as Error).message, numPartitions: -1, replicationFactor: -1, configs: null };
           }
         })),
       };

@@ -9,6 +9,9 @@
  * Fetch sessions (v7+) are not kept: we answer session id 0, which tells clients to send full requests
  * (KIP-227's "sessionless" mode), so no state has to survive between requests.
  *
+ * Topic ids (v13+, KIP-516): each topic is named by its id; an id no topic has answers UNKNOWN_TOPIC_ID for
+ * each of its partitions (the client refreshes its metadata), and answers carry the id back.
+ *
  * ACLs: Read on the topic, else TOPIC_AUTHORIZATION_FAILED for each of its partitions, which are then
  * not read at all (nor waited for).
  *
@@ -38,11 +41,14 @@ export function fetchHandler(broker: Broker, access: AccessControl): ApiHandler<
     encode: encodeFetchResponse,
     async handle(req, ctx) {
       const version = ctx.header.apiVersion;
-      const allowed = req.topics.map((t) => access.topic(ctx, 'read', t.topic));
+      // v13+: names from ids; '' for an unknown id, which fails below before any ACL or log is asked.
+      const topics = req.topics.map((t) => (t.topicId === undefined ? t : { ...t, topic: broker.topicById(t.topicId) ?? '' }));
+      const known = topics.map((t) => t.topicId === undefined || t.topic !== '');
+      const allowed = topics.map((t, i) => known[i]! && access.topic(ctx, 'read', t.topic));
       // Per topic: the tail a consumer should read at instead (KIP-392), or -1.
-      const readAt = req.topics.map((t, i) => (allowed[i] && version >= 11 && req.replicaId === -1 ? broker.readReplicaFor(t.topic) : -1));
+      const readAt = topics.map((t, i) => (allowed[i] && version >= 11 && req.replicaId === -1 ? broker.readReplicaFor(t.topic) : -1));
       const redirected = readAt.some((id) => id >= 0);
-      const specs: FetchSpec[] = req.topics.flatMap((t, i) => (allowed[i]
+      const specs: FetchSpec[] = topics.flatMap((t, i) => (allowed[i]
         // A redirected partition reads nothing here, only its offsets.
         ? t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, offset: p.fetchOffset, maxBytes: readAt[i]! >= 0 ? 0 : p.partitionMaxBytes }))
         : []));
@@ -58,10 +64,11 @@ export function fetchHandler(broker: Broker, access: AccessControl): ApiHandler<
         throttleTimeMs: 0,
         errorCode: 0,
         sessionId: 0,
-        topics: req.topics.map((t, ti) => ({
+        topics: topics.map((t, ti) => ({
           topic: t.topic,
+          ...(t.topicId !== undefined && { topicId: t.topicId }),
           partitions: t.partitions.map((p) => {
-            const r = allowed[ti] ? results[i++]! : UNAUTHORIZED;
+            const r = allowed[ti] ? results[i++]! : known[ti] ? UNAUTHORIZED : UNKNOWN_ID;
             // Empty is a zero-length records field, never null: librdkafka rejects a -1 size.
             let records = r.records ?? EMPTY;
             if (records.length > 0 && version < 4) records = toMessageSet(records, version < 2 ? 0 : 1);
@@ -83,4 +90,6 @@ export function fetchHandler(broker: Broker, access: AccessControl): ApiHandler<
   };
 }
 
-const UNAUTHORIZED: FetchPartitionResult = { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED.code, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: null, abortedTransactions: null };
+const failed = (errorCode: number): FetchPartitionResult => ({ errorCode, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: null, abortedTransactions: null });
+const UNAUTHORIZED = failed(ErrorCode.TOPIC_AUTHORIZATION_FAILED.code);
+const UNKNOWN_ID = failed(ErrorCode.UNKNOWN_TOPIC_ID.code);

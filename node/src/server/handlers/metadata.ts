@@ -3,6 +3,9 @@
  * clients must produce), replicas and ISR the members in chain order. Asking for a missing topic creates
  * it when auto-creation is on and the client allows it, as Kafka does.
  *
+ * Every topic carries its id (v10+, KIP-516); a topic asked for by id alone (null name, v12) is looked
+ * up by that id, and an id no topic has answers UNKNOWN_TOPIC_ID with a null name.
+ *
  * ACLs, as Kafka: a listing of all topics leaves out those the principal may not Describe; a topic asked
  * for by name without Describe is TOPIC_AUTHORIZATION_FAILED; creating a missing one needs Create on the
  * topic or the cluster, else TOPIC_AUTHORIZATION_FAILED.
@@ -15,8 +18,8 @@ import type { AccessControl } from '../access-control.ts';
 import { CLUSTER_NAME } from '../../security/acl.ts';
 import type { Broker } from '../broker.ts';
 import type { ApiHandler } from '../router.ts';
+import { ZERO_UUID, isZeroUuid } from '../../protocol/uuid.ts';
 
-const NO_TOPIC_ID = Buffer.alloc(16);
 
 /** Per-topic decorations a request asked for. */
 type Decorate = (t: MetadataTopic) => MetadataTopic;
@@ -27,9 +30,10 @@ export function metadataHandler(broker: Broker, access: AccessControl): ApiHandl
     decode: decodeMetadataRequest,
     encode: encodeMetadataResponse,
     async handle(req, ctx) {
-      const names = req.topics === null
+      // null: asked by an id no topic has.
+      const names: (string | null)[] = req.topics === null
         ? broker.topics().map((t) => t.topic).filter((name) => access.topic(ctx, 'describe', name, false))
-        : req.topics.map((t) => t.name ?? '');
+        : req.topics.map((t) => t.name ?? (isZeroUuid(t.topicId) ? '' : broker.topicById(t.topicId) ?? null));
       // Kafka fills the bitfields in only when asked (v8+), and only for topics the principal may describe.
       const decorate: Decorate = req.includeTopicAuthorizedOperations
         ? (t) => (t.errorCode === ErrorCode.TOPIC_AUTHORIZATION_FAILED.code || t.name === null ? t : { ...t, topicAuthorizedOperations: access.authorizedOperations(ctx, 'topic', t.name) })
@@ -39,12 +43,14 @@ export function metadataHandler(broker: Broker, access: AccessControl): ApiHandl
         brokers: broker.brokers().map((b) => ({ ...b, rack: null })),
         clusterId: broker.config.clusterId,
         controllerId: broker.controllerId(),
-        topics: await Promise.all(names.map(async (name) => {
+        topics: await Promise.all(names.map(async (name, i) => {
+          if (name === null) return unknownId(req.topics![i]!.topicId);
           if (req.topics !== null && !access.topic(ctx, 'describe', name)) return unauthorized(name);
           const autoCreate = req.topics !== null && req.allowAutoTopicCreation;
           // Create is asked only for a topic this node does not know, so existing topics cost one check.
           const mayCreate = !autoCreate || broker.partitionCount(name) !== undefined || access.createTopic(ctx, name);
-          return decorate(await describeTopic(broker, name, autoCreate, mayCreate));
+          // Never auto-create a topic asked for by id: it existed once.
+          return decorate(await describeTopic(broker, name, autoCreate && req.topics?.[i]?.name !== null, mayCreate));
         })),
         clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? access.authorizedOperations(ctx, 'cluster', CLUSTER_NAME) : AUTHORIZED_OPERATIONS_OMITTED,
       };
@@ -52,8 +58,12 @@ export function metadataHandler(broker: Broker, access: AccessControl): ApiHandl
   };
 }
 
-function topicBase(name: string): Omit<MetadataTopic, 'errorCode' | 'partitions'> {
-  return { name, topicId: NO_TOPIC_ID, isInternal: false, topicAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED };
+function topicBase(name: string, topicId: Buffer = ZERO_UUID): Omit<MetadataTopic, 'errorCode' | 'partitions'> {
+  return { name, topicId, isInternal: false, topicAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED };
+}
+
+function unknownId(topicId: Buffer): MetadataTopic {
+  return { ...topicBase('', topicId), name: null, errorCode: ErrorCode.UNKNOWN_TOPIC_ID.code, partitions: [] };
 }
 
 function unauthorized(name: string): MetadataTopic {
@@ -75,6 +85,7 @@ async function describeTopic(broker: Broker, name: string, autoCreate: boolean, 
     const leaderEpoch = broker.leaderEpoch(name);
     return {
       ...base,
+      topicId: broker.topicId(name),
       errorCode: leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE.code : 0,
       partitions: Array.from({ length: count }, (_, p) => ({
         errorCode: leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE.code : 0,
