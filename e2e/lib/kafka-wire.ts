@@ -8,6 +8,8 @@ import type net from 'node:net';
 import { ApiKey } from '../../node/src/protocol/api-keys.ts';
 import { decodeApiVersionsResponse, encodeApiVersionsRequest, type ApiVersionsResponse } from '../../node/src/protocol/apis/api-versions.ts';
 import { decodeFetchResponse, encodeFetchRequest, type FetchPartitionData } from '../../node/src/protocol/apis/fetch.ts';
+import { decodeMetadataResponse, encodeMetadataRequest, type MetadataTopic } from '../../node/src/protocol/apis/metadata.ts';
+import { ZERO_UUID } from '../../node/src/protocol/uuid.ts';
 import { decodeListOffsetsResponse, encodeListOffsetsRequest } from '../../node/src/protocol/apis/list-offsets.ts';
 import { decodeProduceResponse, encodeProduceRequest, type ProducePartitionResponse } from '../../node/src/protocol/apis/produce.ts';
 import type { Reader } from '../../node/src/protocol/reader.ts';
@@ -110,6 +112,35 @@ export class KafkaWire {
       }),
     );
     return decodeFetchResponse(r, version).topics[0]!.partitions[0]!;
+  }
+
+  /**
+   * Fetches one partition of the topic with id `topicId` (Fetch v13+, KIP-516) from `offset`; never waits.
+   * Also returns the topic id the answer carries.
+   */
+  async fetchById(topicId: Buffer, partition: number, offset: number, opts: { version?: number; readCommitted?: boolean } = {}): Promise<FetchPartitionData & { topicId: Buffer }> {
+    const version = opts.version ?? 13;
+    const maxBytes = 8 * 1024 * 1024;
+    const r = await this.send(ApiKey.Fetch, version, (w) =>
+      encodeFetchRequest(w, version, {
+        replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes, isolationLevel: opts.readCommitted ? 1 : 0, sessionId: 0, sessionEpoch: -1,
+        topics: [{ topic: '', topicId, partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: maxBytes }] }],
+        forgottenTopicsData: [], rackId: '',
+      }),
+    );
+    const t = decodeFetchResponse(r, version).topics[0]!;
+    return { ...t.partitions[0]!, topicId: t.topicId ?? ZERO_UUID };
+  }
+
+  /** Metadata (default v12) for topics by name, never auto-creating them. */
+  async metadataTopics(topics: string[], version = 12): Promise<MetadataTopic[]> {
+    const r = await this.send(ApiKey.Metadata, version, (w) =>
+      encodeMetadataRequest(w, version, {
+        topics: topics.map((name) => ({ topicId: ZERO_UUID, name })), allowAutoTopicCreation: false,
+        includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false,
+      }),
+    );
+    return decodeMetadataResponse(r, version).topics;
   }
 
   /** Every committed record of a partition from `from`, fetching until the high-water mark. */
