@@ -11,6 +11,10 @@ import { createClient } from '../node/src/client/client.ts';
 import { createTopicAt, fetchFrom } from './lib/raw-kafka.ts';
 import { requireTool, run, waitFor } from './lib/tools.ts';
 import { leadersSeenFrom } from './lib/kcat-metadata.ts';
+import { KafkaWire } from './lib/kafka-wire.ts';
+import { uuidToString } from '../node/src/protocol/uuid.ts';
+import { readPartitionMetadata } from '../node/src/storage/topic-ids.ts';
+import * as path from 'node:path';
 
 const hasTools = requireTool('kcat') && requireTool('dnsmasq');
 const clusterTest = hasTools ? test.serial : test.skip;
@@ -67,6 +71,25 @@ clusterTest('2 chains x 3 nodes: 50 topics created through different nodes sprea
   for (const topic of topics) {
     const leader = views[0]!.get(topic)!;
     t.true(chains.some((c) => `${c.address(0)}:${c.port}` === leader), `${topic} is led by a chain head`);
+  }
+  // Topic ids (KIP-516): the controller chose one per topic in the placement map; every node of every
+  // chain answers it in Metadata v12, and the owning chain's members hold it in partition.metadata.
+  const idViews = await Promise.all(nodes.map(async (a) => {
+    const w = await KafkaWire.connect(a);
+    try {
+      return new Map((await w.metadataTopics(topics)).map((x) => [x.name, uuidToString(x.topicId)]));
+    } finally {
+      w.close();
+    }
+  }));
+  t.is(new Set(idViews[0]!.values()).size, topics.length, 'one distinct id per topic');
+  for (const [i, view] of idViews.entries()) t.deepEqual(view, idViews[0], `${nodes[i]} answers the same topic ids`);
+  for (const topic of topics.slice(0, 5)) {
+    const owner = chains.find((c) => c.name === chainOfLeader(views[0]!.get(topic)!))!;
+    await waitFor(`${topic}'s id on disk at every member of ${owner.name}`, () => (owner.nodes.every((n) => {
+      const id = readPartitionMetadata(path.join(n.dataDir, `${topic}-0`));
+      return id !== undefined && uuidToString(id) === idViews[0]!.get(topic);
+    }) ? true : undefined));
   }
 });
 
