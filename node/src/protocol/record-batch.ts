@@ -56,7 +56,7 @@ export const RECORDS_COUNT_AT = 57;
 const TIMESTAMP_TYPE_BIT = 0x08;
 export const TRANSACTIONAL_BIT = 0x10;
 export const CONTROL_BIT = 0x20;
-const COMPRESSION_MASK = 0x07;
+export const COMPRESSION_MASK = 0x07;
 
 /** Kafka's "no partition leader epoch" (producers send it; the leader stamps its own). */
 export const NO_PARTITION_LEADER_EPOCH = -1;

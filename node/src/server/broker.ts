@@ -19,6 +19,7 @@ import { nodeIdFromName, type Member } from '../chain/membership.ts';
 import type { Logger } from '../logging.ts';
 import { toRecordBatch } from './down-convert.ts';
 import { InvalidRecordError, rejectKeylessRecords } from './record-checks.ts';
+import { recompressBatches, topicCodec } from '../protocol/recompress.ts';
 import type { ProduceRecordError } from '../protocol/apis/produce.ts';
 import { compacts } from '../storage/topic-config.ts';
 import { ProduceGroups } from './produce-groups.ts';
@@ -398,7 +399,8 @@ export class Broker {
     if (records.length > config.maxMessageBytes) {
       throw new KafkaError('MESSAGE_TOO_LARGE', `${records.length} bytes exceeds max.message.bytes ${config.maxMessageBytes}`);
     }
-    const batches = toRecordBatch(records);
+    const codec = topicCodec(config.compressionType);
+    const batches = codec === null ? toRecordBatch(records) : recompressBatches(toRecordBatch(records), codec);
     if (compacts(config)) rejectKeylessRecords(topic, partition, batches);
     const logAppendTimeMs = config.messageTimestampType === 'LogAppendTime' ? Date.now() : -1;
     if (logAppendTimeMs >= 0) stampLogAppendTime(batches, logAppendTimeMs);
