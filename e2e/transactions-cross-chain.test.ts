@@ -5,7 +5,8 @@
  * the second and third chains and commits its group's offsets (first chain) in one transaction; a chain
  * head that is down at commit time keeps the transaction PrepareCommit until it is back, then the
  * coordinator's retries land the marker. A user other than the inter-broker one may not write markers,
- * and a marker older than the producer's epoch in a partition is refused by that partition.
+ * and a marker older than the producer's epoch in a partition is refused by that partition. A user may
+ * use (Write) and see (Describe) only the transactional ids its ACLs name.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,6 +18,7 @@ import * as api from '../node/src/protocol/apis/index.ts';
 import { ApiKey } from '../node/src/protocol/api-keys.ts';
 import { ErrorCode } from '../node/src/protocol/error-codes.ts';
 import { dial } from '../node/src/security/dial.ts';
+import { encodeRecordBatch } from '../node/src/protocol/record-batch.ts';
 import { KafkaWire } from './lib/kafka-wire.ts';
 import { NodeProcess } from './lib/node-process.ts';
 import { freePort } from './lib/ports.ts';
@@ -39,6 +41,7 @@ test.before(async () => {
   fs.writeFileSync(acls, JSON.stringify({ acls: [
     { principal: 'User:alice', resourceType: 'topic', resourceName: 'xc-', patternType: 'prefixed', operations: ['all'], permission: 'allow' },
     { principal: 'User:alice', resourceType: 'group', resourceName: 'xc-', patternType: 'prefixed', operations: ['all'], permission: 'allow' },
+    { principal: 'User:alice', resourceType: 'transactional_id', resourceName: 'xc-', patternType: 'prefixed', operations: ['write'], permission: 'allow' },
   ] }));
   const ports = await Promise.all(NAMES.map(() => freePort()));
   const cluster = NAMES.map((n, i) => `static:${n}=127.0.0.1:${ports[i]}`).join(',');
@@ -172,4 +175,32 @@ test.serial('a chain head down at commit: the transaction stays PrepareCommit, a
   await waitFor('the coordinator completes the commit', async () => ((await describeTxn('xc-retry')).transactionState === 'CompleteCommit' ? true : undefined), 60_000, 200);
   t.deepEqual((await readCommitted('xc-in', 'held')).slice(-1), ['held']);
   t.deepEqual((await readCommitted('xc-out', 'held-out')).slice(-1), ['held-out']);
+});
+
+test.serial('TransactionalId ACLs: an id the user has no Write on is refused by InitProducerId, Produce, AddPartitionsToTxn and EndTxn; Describe and List show only its own ids', async (t) => {
+  const refused = ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code;
+  const init = (w: KafkaWire, id: string) => w.send(ApiKey.InitProducerId, 1, (x) => api.encodeInitProducerIdRequest(x, 1, { transactionalId: id, transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 })).then((r) => api.decodeInitProducerIdResponse(r, 1));
+  // Another application's id, made by a user allowed everything (the inter-broker super user).
+  t.is((await as('broker', 0, (w) => init(w, 'other-app'))).errorCode, 0);
+  await as('alice', 0, async (w) => {
+    t.is((await init(w, 'other-app')).errorCode, refused);
+    const own = await init(w, 'xc-raw');
+    t.is(own.errorCode, 0, 'an id under the prefix alice may write');
+    const add = (id: string) => w.send(ApiKey.AddPartitionsToTxn, 3, (x) => api.encodeAddPartitionsToTxnRequest(x, 3, { transactionalId: id, producerId: own.producerId, producerEpoch: own.producerEpoch, topics: [{ name: 'xc-filler', partitions: [0] }] }))
+      .then((r) => api.decodeAddPartitionsToTxnResponse(r, 3).results[0]!.results[0]!.errorCode);
+    t.is(await add('other-app'), refused);
+    const end = await w.send(ApiKey.EndTxn, 3, (x) => api.encodeEndTxnRequest(x, 3, { transactionalId: 'other-app', producerId: own.producerId, producerEpoch: own.producerEpoch, committed: true }));
+    t.is(api.decodeTxnErrorResponse(end, 3).errorCode, refused);
+    const described = api.decodeDescribeTransactionsResponse(await w.send(ApiKey.DescribeTransactions, 0, (x) => api.encodeDescribeTransactionsRequest(x, 0, { transactionalIds: ['xc-tx', 'other-app'] })), 0);
+    t.deepEqual(described.transactionStates.map((s) => s.errorCode), [0, refused]);
+    const listed = api.decodeListTransactionsResponse(await w.send(ApiKey.ListTransactions, 1, (x) => api.encodeListTransactionsRequest(x, 1, { stateFilters: [], producerIdFilters: [], durationFilterMs: -1 })), 1);
+    t.is(listed.errorCode, 0);
+    t.deepEqual(listed.transactionStates.map((s) => s.transactionalId).sort(), ['xc-raw', 'xc-retry', 'xc-tx'], 'other-app is left out');
+  });
+  // A transactional produce naming a forbidden id is refused before any record is written.
+  await as('alice', leaderOf.get('xc-filler')!, async (w) => {
+    const records = encodeRecordBatch({ records: [{ value: 'x' }], producerId: 1, producerEpoch: 0, baseSequence: 0, transactional: true });
+    const res = api.decodeProduceResponse(await w.send(ApiKey.Produce, 3, (x) => api.encodeProduceRequest(x, 3, { transactionalId: 'other-app', acks: -1, timeoutMs: 30_000, topics: [{ name: 'xc-filler', partitions: [{ index: 0, records }] }] })), 3);
+    t.is(res.topics[0]!.partitions[0]!.errorCode, refused);
+  });
 });

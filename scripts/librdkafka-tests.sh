@@ -39,6 +39,7 @@ PIDS=()
 printf '%s\n' '{"acls": [' \
   '{"principal": "User:*", "resourceType": "topic", "resourceName": "*", "operations": ["all"], "permission": "allow"},' \
   '{"principal": "User:*", "resourceType": "group", "resourceName": "*", "operations": ["all"], "permission": "allow"},' \
+  '{"principal": "User:*", "resourceType": "transactional_id", "resourceName": "*", "operations": ["all"], "permission": "allow"},' \
   '{"principal": "User:*", "resourceType": "cluster", "resourceName": "kafka-cluster", "operations": ["all"], "permission": "allow"}]}' >"$WORK/acl.json"
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT

@@ -16,7 +16,7 @@
  */
 import { encodeRecordBatch } from '../protocol/record-batch.ts';
 import { AclOperationCode, AclPatternType, AclPermission, AclResourceType, type AclBinding, type AclFilter } from '../protocol/apis/acls.ts';
-import { AclAuthorizer, type AclEntry, type Operation, type ResourceType } from './acl.ts';
+import { AclAuthorizer, RESOURCE_TYPES, type AclEntry, type Operation, type ResourceType } from './acl.ts';
 
 /** The key prefix of ACL records in the metadata log. */
 export const ACL_KEY_PREFIX = 'acl:';
@@ -73,7 +73,9 @@ export function filterMatches(f: AclFilter, b: AclBinding): boolean {
   return f.permissionType === AclPermission.ANY || f.permissionType === b.permissionType;
 }
 
-const RESOURCE_OF: Partial<Record<number, ResourceType>> = { [AclResourceType.TOPIC]: 'topic', [AclResourceType.GROUP]: 'group', [AclResourceType.CLUSTER]: 'cluster' };
+const RESOURCE_OF: Partial<Record<number, ResourceType>> = {
+  [AclResourceType.TOPIC]: 'topic', [AclResourceType.GROUP]: 'group', [AclResourceType.CLUSTER]: 'cluster', [AclResourceType.TRANSACTIONAL_ID]: 'transactional_id',
+};
 const OPERATION_OF: Partial<Record<number, Operation>> = {
   [AclOperationCode.ALL]: 'all', [AclOperationCode.READ]: 'read', [AclOperationCode.WRITE]: 'write', [AclOperationCode.CREATE]: 'create',
   [AclOperationCode.DELETE]: 'delete', [AclOperationCode.ALTER]: 'alter', [AclOperationCode.DESCRIBE]: 'describe',
@@ -98,7 +100,7 @@ export function entryOf(b: AclBinding): AclEntry | null {
 }
 
 /** Denies every operation on every resource to everyone (super users aside). */
-const UNREAD = new AclAuthorizer((['topic', 'group', 'cluster'] as const).map((resourceType) => ({
+const UNREAD = new AclAuthorizer(RESOURCE_TYPES.map((resourceType) => ({
   principal: 'User:*', resourceType, resourceName: '*', patternType: 'literal', operations: ['all'], permission: 'deny',
 })));
 

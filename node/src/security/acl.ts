@@ -3,7 +3,7 @@
  *
  * File (`--acl-file`, JSON):
  *   {"acls": [{"principal": "User:alice" | "User:*",
- *              "resourceType": "topic" | "group" | "cluster",
+ *              "resourceType": "topic" | "group" | "cluster" | "transactional_id",
  *              "resourceName": "orders" | "*",
  *              "patternType": "literal" | "prefixed",          (default literal)
  *              "operations": ["read", "write", ...] | ["all"],
@@ -16,7 +16,8 @@
  * all the node has no authorizer and everything is allowed (see `ALLOW_ALL`).
  */
 
-export const RESOURCE_TYPES = ['topic', 'group', 'cluster'] as const;
+/** `transactional_id` is Kafka's TransactionalId: Write to use an id in transactions, Describe to see its state. */
+export const RESOURCE_TYPES = ['topic', 'group', 'cluster', 'transactional_id'] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 
 /** `idempotent_write` is Kafka's IdempotentWrite on the cluster, which InitProducerId accepts. */

@@ -19,6 +19,7 @@ const SUPPORTED: Record<ResourceType, readonly KafkaOp[]> = {
   topic: ['read', 'write', 'create', 'delete', 'alter', 'describe', 'describe_configs', 'alter_configs'],
   group: ['read', 'describe', 'delete'],
   cluster: ['create', 'cluster_action', 'describe_configs', 'alter_configs', 'idempotent_write', 'alter', 'describe'],
+  transactional_id: ['write', 'describe'],
 };
 
 /** vonnegut has no separate config operations: Describe stands for DescribeConfigs and Alter for AlterConfigs. */
@@ -47,6 +48,11 @@ export class AccessControl {
   /** May the principal do `operation` on group `name`? */
   group(ctx: RequestContext, operation: Op, name: string): boolean {
     return this.check(ctx, operation, 'group', name, true);
+  }
+
+  /** May the principal do `operation` on transactional id `id` (Write to use it, Describe to see its state)? */
+  transactionalId(ctx: RequestContext, operation: Op, id: string, logDenial = true): boolean {
+    return this.check(ctx, operation, 'transactional_id', id, logDenial);
   }
 
   /** May the principal do `operation` on the cluster? */

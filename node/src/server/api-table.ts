@@ -105,7 +105,7 @@ export function apiTable(p: ApiTableParts): Map<number, AnyHandler> {
     entry(ApiKey.InitProducerId, initProducerIdHandler(p.producerIds, access, p.transactions)),
     entry(ApiKey.AddPartitionsToTxn, addPartitionsToTxnHandler(p.transactions, access, (topic) => broker.partitionCount(topic))),
     entry(ApiKey.AddOffsetsToTxn, addOffsetsToTxnHandler(p.transactions, coordinator, access)),
-    entry(ApiKey.EndTxn, endTxnHandler(p.transactions)),
+    entry(ApiKey.EndTxn, endTxnHandler(p.transactions, access)),
     entry(ApiKey.WriteTxnMarkers, writeTxnMarkersHandler(broker, access, p.interBrokerPrincipal, (topic, producerId, commit) => {
       if (topic === OFFSETS_TOPIC) coordinator.offsets.completeTransaction(producerId, commit);
     })),

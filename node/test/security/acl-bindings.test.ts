@@ -63,10 +63,10 @@ test('bindings round-trip through metadata-log records; a tombstone removes one;
   t.false(set.authorizer.allows('User:bob', { operation: 'write', resourceType: 'topic', resourceName: 'orders' }), 'deleted: no longer allows');
 });
 
-test('entries: config operations map to describe/alter, transactional ids and token operations decide nothing, hosts are kept', (t) => {
+test('entries: config operations map to describe/alter, transactional ids are enforced, token operations decide nothing, hosts are kept', (t) => {
   t.deepEqual(entryOf(b({ operation: Op.DESCRIBE_CONFIGS }))?.operations, ['describe']);
   t.deepEqual(entryOf(b({ operation: Op.ALTER_CONFIGS, permissionType: Perm.DENY }))?.permission, 'deny');
-  t.is(entryOf(b({ resourceType: Res.TRANSACTIONAL_ID })), null);
+  t.is(entryOf(b({ resourceType: Res.TRANSACTIONAL_ID }))?.resourceType, 'transactional_id');
   t.is(entryOf(b({ operation: Op.CREATE_TOKENS })), null);
   t.is(entryOf(b({ host: '10.0.0.1' }))?.host, '10.0.0.1');
 });

@@ -95,7 +95,7 @@ const BAD: [string, string, RegExp][] = [
   ['no acls list', '{"rules": []}', /expected \{"acls": \[\.\.\.\]\}/],
   ['an entry that is not an object', JSON.stringify({ acls: [ok, 'x'] }), /acls\[1\] must be an object/],
   ['principal without User:', JSON.stringify({ acls: [ok, { ...ok, principal: 'alice' }] }), /acls\[1\]\.principal must be "User:<name>"/],
-  ['unknown resource type', JSON.stringify({ acls: [{ ...ok, resourceType: 'transactionalId' }] }), /acls\[0\]\.resourceType must be one of topic, group, cluster/],
+  ['unknown resource type', JSON.stringify({ acls: [{ ...ok, resourceType: 'delegation_token' }] }), /acls\[0\]\.resourceType must be one of topic, group, cluster, transactional_id/],
   ['empty resource name', JSON.stringify({ acls: [{ ...ok, resourceName: '' }] }), /acls\[0\]\.resourceName must be a non-empty string/],
   ['unknown pattern type', JSON.stringify({ acls: [{ ...ok, patternType: 'match' }] }), /acls\[0\]\.patternType must be one of literal, prefixed/],
   ['no operations', JSON.stringify({ acls: [{ ...ok, operations: [] }] }), /acls\[0\]\.operations must be a non-empty list/],

@@ -1,7 +1,8 @@
 /**
  * AddOffsetsToTxn: the producer will commit a group's offsets in its transaction (TxnOffsetCommit), so
  * the offsets partition joins the transaction and gets its marker at EndTxn.
- * ACLs: Read on the group, else GROUP_AUTHORIZATION_FAILED.
+ * ACLs: Write on the TransactionalId (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED), then Read on the group
+ * (else GROUP_AUTHORIZATION_FAILED), in Kafka's order.
  */
 import { decodeAddOffsetsToTxnRequest, encodeTxnErrorResponse, type AddOffsetsToTxnRequest, type TxnErrorResponse } from '../../protocol/apis/add-offsets-to-txn.ts';
 import { ErrorCode } from '../../protocol/error-codes.ts';
@@ -18,6 +19,7 @@ export function addOffsetsToTxnHandler(txn: TransactionCoordinator, groups: Grou
     decode: decodeAddOffsetsToTxnRequest,
     encode: encodeTxnErrorResponse,
     async handle(req, ctx) {
+      if (!access.transactionalId(ctx, 'write', req.transactionalId)) return { throttleTimeMs: 0, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code };
       if (!access.group(ctx, 'read', req.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED.code };
       // The group coordinator's readiness creates the offsets topic the marker will go to.
       let errorCode = await groups.ready();

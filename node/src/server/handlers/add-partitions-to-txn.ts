@@ -4,7 +4,7 @@
  * that does not exist (UNKNOWN_TOPIC_OR_PARTITION) or may not be written (TOPIC_AUTHORIZATION_FAILED)
  * fails the request and every other partition gets OPERATION_NOT_ATTEMPTED. A partition may live on any
  * chain: the coordinator writes its marker through that chain's head (WriteTxnMarkers, server/txn-host.ts).
- * ACLs: Write on each topic (TransactionalId resources are not modelled; see transactions/coordinator.ts).
+ * ACLs: Write on the TransactionalId (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED for every partition) and on each topic.
  */
 import { decodeAddPartitionsToTxnRequest, encodeAddPartitionsToTxnResponse, type AddPartitionsToTxnRequest, type AddPartitionsToTxnResponse } from '../../protocol/apis/add-partitions-to-txn.ts';
 import { ErrorCode } from '../../protocol/error-codes.ts';
@@ -26,7 +26,7 @@ export function addPartitionsToTxnHandler(txn: TransactionCoordinator, access: A
         return count === undefined || partition < 0 || partition >= count ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.code : 0;
       };
       // Only the coordinator judges partitions: elsewhere the answer is NOT_COORDINATOR for all of them.
-      let errorCode = await txn.ready();
+      let errorCode = access.transactionalId(ctx, 'write', req.transactionalId) ? await txn.ready() : ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code;
       const problems = req.topics.map((t) => t.partitions.map((p) => (errorCode === 0 ? problem(t.name, p) : 0)));
       const anyProblem = problems.flat().some((c) => c !== 0);
       if (errorCode === 0 && !anyProblem) {

@@ -1,8 +1,8 @@
 /**
  * DescribeTransactions and ListTransactions (KIP-664): the coordinator's state of transactional ids, as
  * `kafka-transactions.sh describe` / `list` show it. An unknown id is TRANSACTIONAL_ID_NOT_FOUND.
- * ACLs: TransactionalId resources are not modelled, so both ask for Describe on the cluster (else
- * TRANSACTIONAL_ID_AUTHORIZATION_FAILED / CLUSTER_AUTHORIZATION_FAILED).
+ * ACLs, as Kafka: Describe on each TransactionalId; DescribeTransactions answers an id without it
+ * TRANSACTIONAL_ID_AUTHORIZATION_FAILED, ListTransactions leaves such ids out.
  */
 import { decodeDescribeTransactionsRequest, encodeDescribeTransactionsResponse, type DescribeTransactionsRequest, type DescribeTransactionsResponse, type DescribedTransaction } from '../../protocol/apis/describe-transactions.ts';
 import { decodeListTransactionsRequest, encodeListTransactionsResponse, type ListTransactionsRequest, type ListTransactionsResponse } from '../../protocol/apis/list-transactions.ts';
@@ -21,11 +21,12 @@ export function describeTransactionsHandler(txn: TransactionCoordinator, access:
     decode: decodeDescribeTransactionsRequest,
     encode: encodeDescribeTransactionsResponse,
     async handle(req, ctx) {
-      const allowed = access.cluster(ctx, 'describe');
-      const ready = allowed ? await txn.ready() : ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code;
+      const allowed = req.transactionalIds.map((id) => access.transactionalId(ctx, 'describe', id));
+      const ready = allowed.some(Boolean) ? await txn.ready() : 0;
       return {
         throttleTimeMs: 0,
-        transactionStates: req.transactionalIds.map((id) => {
+        transactionStates: req.transactionalIds.map((id, i) => {
+          if (!allowed[i]) return failed(id, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code);
           if (ready !== 0) return failed(id, ready);
           const m = txn.store.get(id);
           if (!m) return failed(id, ErrorCode.TRANSACTIONAL_ID_NOT_FOUND.code);
@@ -45,11 +46,12 @@ export function listTransactionsHandler(txn: TransactionCoordinator, access: Acc
     decode: decodeListTransactionsRequest,
     encode: encodeListTransactionsResponse,
     async handle(req, ctx) {
-      const errorCode = access.cluster(ctx, 'describe') ? await txn.ready() : ErrorCode.CLUSTER_AUTHORIZATION_FAILED.code;
+      const errorCode = await txn.ready();
       const known = req.stateFilters.filter((s) => s in TxnStatus);
       const unknownStateFilters = req.stateFilters.filter((s) => !(s in TxnStatus));
       if (errorCode !== 0) return { throttleTimeMs: 0, errorCode, unknownStateFilters, transactionStates: [] };
       const transactionStates = [...txn.store.entries()]
+        .filter(([id]) => access.transactionalId(ctx, 'describe', id, false))
         .filter(([, m]) => req.stateFilters.length === 0 || known.includes(txnStatusName(m.status) as TxnStatusName))
         .filter(([, m]) => req.producerIdFilters.length === 0 || req.producerIdFilters.includes(m.producerId))
         .filter(([, m]) => req.durationFilterMs < 0 || (m.startMs >= 0 && now() - m.startMs > req.durationFilterMs))

@@ -24,7 +24,7 @@ export function initProducerIdHandler(ids: ProducerIdAllocator, access: AccessCo
     encode: encodeInitProducerIdResponse,
     async handle(req, ctx) {
       if (req.transactionalId !== null) {
-        if (!txn) return { throttleTimeMs: 0, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code, producerId: -1, producerEpoch: -1 };
+        if (!txn || !access.transactionalId(ctx, 'write', req.transactionalId)) return { throttleTimeMs: 0, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code, producerId: -1, producerEpoch: -1 };
         const ready = await txn.ready();
         if (ready !== 0) return { throttleTimeMs: 0, errorCode: ready, producerId: -1, producerEpoch: -1 };
         const res = await txn.initProducerId(req.transactionalId, req.transactionTimeoutMs, req.producerId, req.producerEpoch);

@@ -20,9 +20,11 @@ export function produceHandler(broker: Broker, access: AccessControl): ApiHandle
     encode: encodeProduceResponse,
     async handle(req, ctx) {
       const validAcks = req.acks === 0 || req.acks === 1 || req.acks === -1;
+      // A transactional produce needs Write on its TransactionalId too (Kafka's check, before the topics').
+      const idRefused = req.transactionalId !== null && !access.transactionalId(ctx, 'write', req.transactionalId);
       const topics = await Promise.all(
         req.topics.map(async (t) => {
-          const refused = !validAcks ? INVALID_ACKS : !access.topic(ctx, 'write', t.name) ? unauthorized(t.name) : null;
+          const refused = !validAcks ? INVALID_ACKS : idRefused ? TXN_ID_REFUSED : !access.topic(ctx, 'write', t.name) ? unauthorized(t.name) : null;
           // Create is asked only for a topic this node does not know, so existing topics cost one check.
           const mayCreate = refused !== null || broker.partitionCount(t.name) !== undefined || access.createTopic(ctx, t.name);
           const partitions = await Promise.all(t.partitions.map(async (p) => {
@@ -49,6 +51,8 @@ export function produceHandler(broker: Broker, access: AccessControl): ApiHandle
 }
 
 const INVALID_ACKS: ProduceResult = { errorCode: ErrorCode.INVALID_REQUIRED_ACKS.code, errorMessage: 'acks must be 0, 1 or -1', baseOffset: -1, logStartOffset: -1 };
+
+const TXN_ID_REFUSED: ProduceResult = { errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code, errorMessage: 'not authorized to use this transactional id', baseOffset: -1, logStartOffset: -1 };
 
 const ZSTD_BEFORE_V7: ProduceResult = { errorCode: ErrorCode.UNSUPPORTED_COMPRESSION_TYPE.code, errorMessage: 'zstd needs Produce v7 or later', baseOffset: -1, logStartOffset: -1 };
 

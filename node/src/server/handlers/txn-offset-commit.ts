@@ -3,7 +3,8 @@
  * `__consumer_offsets` now and become visible only when the transaction commits (groups/offset-store.ts).
  * One error code for the batch, as OffsetCommit; a partition that does not exist gets
  * UNKNOWN_TOPIC_OR_PARTITION and is not stored.
- * ACLs: Read on the group (else GROUP_AUTHORIZATION_FAILED) and on each topic (else TOPIC_AUTHORIZATION_FAILED).
+ * ACLs: Write on the TransactionalId (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED for every partition), Read on
+ * the group (else GROUP_AUTHORIZATION_FAILED) and on each topic (else TOPIC_AUTHORIZATION_FAILED).
  */
 import { decodeTxnOffsetCommitRequest, encodeTxnOffsetCommitResponse, type TxnOffsetCommitRequest, type TxnOffsetCommitResponse } from '../../protocol/apis/txn-offset-commit.ts';
 import { ErrorCode } from '../../protocol/error-codes.ts';
@@ -22,9 +23,10 @@ export function txnOffsetCommitHandler(txn: TransactionCoordinator, groups: Grou
     decode: decodeTxnOffsetCommitRequest,
     encode: encodeTxnOffsetCommitResponse,
     async handle(req, ctx) {
-      const groupAllowed = access.group(ctx, 'read', req.groupId);
+      const idAllowed = access.transactionalId(ctx, 'write', req.transactionalId);
+      const groupAllowed = idAllowed && access.group(ctx, 'read', req.groupId);
       const topicAllowed = req.topics.map((t) => groupAllowed && access.topic(ctx, 'read', t.name));
-      let errorCode = groupAllowed ? await groups.ready() : ErrorCode.GROUP_AUTHORIZATION_FAILED.code;
+      let errorCode = !idAllowed ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code : groupAllowed ? await groups.ready() : ErrorCode.GROUP_AUTHORIZATION_FAILED.code;
       if (errorCode === 0) errorCode = await txn.ready();
       const plan = planOffsetCommit(req.topics, topicAllowed, partitionCount);
       if (errorCode === 0) {
