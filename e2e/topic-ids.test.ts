@@ -4,7 +4,7 @@
  * Kafka's partition.metadata file, across kill -9 and restarts; a member whose files lost the id takes the
  * head's again; Fetch v13/v16 by id reads the records at the tail (read_uncommitted and read_committed),
  * the head names the tail as preferred_read_replica at v13 too (KIP-392), an unknown id is
- * UNKNOWN_TOPIC_ID, DeleteTopics v6 deletes by id; kcat (librdkafka) and kafkajs still produce and
+ * UNKNOWN_TOPIC_ID, DeleteTopics v6 deletes by id, DescribeTopicPartitions pages partitions with a cursor; kcat (librdkafka) and kafkajs still produce and
  * consume, and __consumer_offsets has one id on every member as well.
  */
 import test from 'ava';
@@ -19,6 +19,7 @@ import { ApiKey } from '../node/src/protocol/api-keys.ts';
 import { decodeCreateTopicsResponse, encodeCreateTopicsRequest } from '../node/src/protocol/apis/create-topics.ts';
 import { decodeDeleteTopicsResponse, encodeDeleteTopicsRequest } from '../node/src/protocol/apis/delete-topics.ts';
 import { ErrorCode } from '../node/src/protocol/error-codes.ts';
+import { decodeDescribeTopicPartitionsResponse, encodeDescribeTopicPartitionsRequest } from '../node/src/protocol/apis/describe-topic-partitions.ts';
 import { decodeRecordBatches } from '../node/src/protocol/record-batch.ts';
 import { isZeroUuid, randomTopicId, uuidToString } from '../node/src/protocol/uuid.ts';
 import { PARTITION_METADATA_FILE } from '../node/src/storage/topic-ids.ts';
@@ -102,6 +103,16 @@ chainTest('a topic id is the same on every member, in partition.metadata, across
   t.is(atHead.errorCode, 0);
   t.is(atHead.preferredReadReplica, tailId);
   t.is(atHead.records?.length ?? 0, 0);
+  // DescribeTopicPartitions (KIP-966) answers the same id, paged one partition at a time here.
+  const describe = async (cursor: { topicName: string; partitionIndex: number } | null) => decodeDescribeTopicPartitionsResponse(await h.send(ApiKey.DescribeTopicPartitions, 0, (w) =>
+    encodeDescribeTopicPartitionsRequest(w, 0, { topics: [TOPIC, 'no-such-topic'], responsePartitionLimit: 1, cursor })), 0);
+  const page1 = await describe(null);
+  t.deepEqual(page1.topics.map((x) => [x.name, x.errorCode, x.partitions.map((p) => p.partitionIndex)]), [[TOPIC, 0, [0]]]);
+  t.deepEqual(page1.topics[0]!.topicId, created.topicId);
+  t.deepEqual(page1.nextCursor, { topicName: TOPIC, partitionIndex: 1 });
+  const page2 = await describe(page1.nextCursor);
+  t.deepEqual(page2.topics.map((x) => [x.name, x.errorCode, x.partitions.map((p) => p.partitionIndex)]), [[TOPIC, 0, [1]], ['no-such-topic', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.code, []]]);
+  t.is(page2.nextCursor, null);
   // An id no topic has.
   t.is((await tail.fetchById(randomTopicId(), 0, 0)).errorCode, ErrorCode.UNKNOWN_TOPIC_ID.code);
 

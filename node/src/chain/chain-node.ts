@@ -28,7 +28,6 @@
  */
 import { EventEmitter } from 'node:events';
 import { KafkaError } from '../protocol/errors.ts';
-import { isZeroUuid } from '../protocol/uuid.ts';
 import type { Logger } from '../logging.ts';
 import type { DiscoverySource } from '../discovery/source.ts';
 import type { HighWatermarks } from './high-watermark.ts';
@@ -429,8 +428,7 @@ export class ChainNode extends EventEmitter {
       }
       case 'create':
         this.checkEpoch(msg);
-        // The predecessor's id wins over one this node made up for a topic found without an id.
-        this.ensureTopic(msg.topic, msg.partitionCount, isZeroUuid(msg.topicId) ? undefined : msg.topicId);
+        this.ensureTopic(msg.topic, msg.partitionCount, msg.topicId); // the predecessor's topic id wins (KIP-516)
         this.replicator.sendCreate(msg.topic, msg.partitionCount);
         return;
       case 'config': {

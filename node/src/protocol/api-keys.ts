@@ -42,6 +42,7 @@ export const ApiKey = {
   DescribeCluster: 60,
   DescribeTransactions: 65,
   ListTransactions: 66,
+  DescribeTopicPartitions: 75,
   /** Internal, non-Kafka: chain replication between vonnegut nodes (codec owned by the chain module). */
   ChainReplicate: 1000,
 } as const;
@@ -95,6 +96,7 @@ export const SUPPORTED: Readonly<Record<number, VersionRange>> = {
   [ApiKey.DescribeCluster]: { min: 0, max: 1, flexibleFrom: 0 },
   [ApiKey.DescribeTransactions]: { min: 0, max: 0, flexibleFrom: 0 },
   [ApiKey.ListTransactions]: { min: 0, max: 1, flexibleFrom: 0 },
+  [ApiKey.DescribeTopicPartitions]: { min: 0, max: 0, flexibleFrom: 0 },
 };
 
 const names = new Map<number, ApiKeyName>(

@@ -29,6 +29,7 @@ import { deleteGroupsHandler } from './handlers/delete-groups.ts';
 import { deleteRecordsHandler } from './handlers/delete-records.ts';
 import { deleteTopicsHandler } from './handlers/delete-topics.ts';
 import { describeClusterHandler } from './handlers/describe-cluster.ts';
+import { describeTopicPartitionsHandler } from './handlers/describe-topic-partitions.ts';
 import { describeConfigsHandler, type LogSettings } from './handlers/describe-configs.ts';
 import { describeGroupsHandler } from './handlers/describe-groups.ts';
 import { fetchHandler } from './handlers/fetch.ts';
@@ -118,6 +119,7 @@ export function apiTable(p: ApiTableParts): Map<number, AnyHandler> {
     entry(ApiKey.CreatePartitions, createPartitionsHandler(broker, admin, access)),
     entry(ApiKey.DeleteRecords, deleteRecordsHandler(admin, access)),
     entry(ApiKey.DescribeCluster, describeClusterHandler(broker, access)),
+    entry(ApiKey.DescribeTopicPartitions, describeTopicPartitionsHandler(broker, access)),
     entry(ApiKey.DescribeAcls, describeAclsHandler(acls, access)),
     entry(ApiKey.CreateAcls, createAclsHandler(acls, access)),
     entry(ApiKey.DeleteAcls, deleteAclsHandler(acls, access)),

@@ -211,11 +211,6 @@ export class Broker {
     return this.directory.owner(topic)?.topicId ?? ZERO_UUID;
   }
 
-  /** The topic with this id, undefined when the cluster has none (UNKNOWN_TOPIC_ID). */
-  topicById(id: Buffer): string | undefined {
-    return this.directory.topicById(id);
-  }
-
   /** Partition count of a topic, or undefined. */
   partitionCount(topic: string): number | undefined {
     return this.directory.owner(topic)?.partitions;
@@ -268,7 +263,7 @@ export class Broker {
 
   /** Creates a topic's log at this chain's head and replicates the creation down the chain. */
   private createLocal(topic: string, partitions: number, configs: Record<string, string>, topicId?: Buffer): void {
-    this.logs.createTopic(topic, { partitions, configs, ...(topicId && !isZeroUuid(topicId) && { topicId }) });
+    this.logs.createTopic(topic, { partitions, configs, ...(topicId && { topicId }) });
     this.chain.topicCreated(topic, partitions);
     this.chain.topicConfigChanged(topic, configs);
     this.log.info('topic created', { topic, partitions });
@@ -298,18 +293,14 @@ export class Broker {
 
   /** Brings a local topic to its placement's partition count, configs and id, and the chain with it. */
   private applyPlacement(topic: string, localPartitions: number, { partitions, configs, topicId }: Owner): void {
-    if (partitions > localPartitions) this.growLocal(topic, partitions);
-    if (!isZeroUuid(topicId) && !this.logs.topicId(topic)?.equals(topicId)) {
-      // The placement's id is the cluster's: every node answers it, so the log takes it too.
-      this.logs.ensureTopic(topic, Math.max(partitions, localPartitions), topicId);
-      this.chain.topicCreated(topic, Math.max(partitions, localPartitions));
-    }
+    const newId = !isZeroUuid(topicId) && !this.logs.topicId(topic)?.equals(topicId);
+    if (partitions > localPartitions || newId) this.growLocal(topic, Math.max(partitions, localPartitions), topicId);
     if (JSON.stringify(sorted(this.logs.topicOverrides(topic))) !== JSON.stringify(sorted(configs))) this.reconfigureLocal(topic, configs);
   }
 
-  /** Adds partitions to a topic at this chain's head and down the chain (a replicated Create with the new count). */
-  growLocal(topic: string, partitions: number): void {
-    this.logs.ensureTopic(topic, partitions);
+  /** Adds partitions to a topic (and/or gives it the placement's id) at this chain's head and down the chain (a replicated Create). */
+  growLocal(topic: string, partitions: number, topicId?: Buffer): void {
+    this.logs.ensureTopic(topic, partitions, topicId);
     this.chain.topicCreated(topic, partitions);
     this.log.info('partitions added', { topic, partitions });
   }

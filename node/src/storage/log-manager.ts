@@ -31,7 +31,7 @@ import { TopicConfigStore } from './topic-config-store.ts';
 import { LOG_START_CHECKPOINT_FILE, readLogStartCheckpoint, writeLogStartCheckpoint } from './log-start-checkpoint.ts';
 import { tpKey } from '../topic-partition.ts';
 import { TopicIds } from './topic-ids.ts';
-import { randomTopicId } from '../protocol/uuid.ts';
+import { isZeroUuid, randomTopicId } from '../protocol/uuid.ts';
 import { cleanLog, needsCleaning, DEFAULT_CLEANER_BACKOFF_MS, type CleanerState } from './log-cleaner.ts';
 
 /** Upper bound on partitions per topic: each one holds three files per segment (descriptors come from the file pool). */
@@ -155,16 +155,17 @@ export class LogManager {
     this.configStore.set(name, opts.configs ?? {});
     this.resolved.delete(name);
     this.topicLogs.set(name, Array.from({ length: partitions }, (_, p) => this.openPartition(name, p, false)));
-    this.ids.assign(name, this.partitionDirs(name, partitions), opts.topicId ?? randomTopicId());
+    this.ids.assign(name, this.partitionDirs(name, partitions), opts.topicId && !isZeroUuid(opts.topicId) ? opts.topicId : randomTopicId());
     this.logger.info('topic created', { topic: name, partitions });
     return { topic: name, partitions };
   }
 
   /**
    * Creates the topic if absent, or its missing partitions if it has fewer (replicated creation); with
-   * `topicId`, the topic takes that id (the chain head's), else new partitions get the topic's own.
+   * `topicId` (not zero), the topic takes that id (the chain head's), else new partitions get the topic's own.
    */
-  ensureTopic(name: string, partitions: number, topicId?: Buffer): void {
+  ensureTopic(name: string, partitions: number, given?: Buffer): void {
+    const topicId = given && !isZeroUuid(given) ? given : undefined;
     const logs = this.topicLogs.get(name);
     if (logs === undefined) {
       this.createTopic(name, { partitions, ...(topicId && { topicId }) });

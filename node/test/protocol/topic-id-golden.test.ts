@@ -137,3 +137,47 @@ test('uuid text is Kafka\'s Uuid.toString(): URL-safe base64 without padding', (
     t.is((r[6]! >> 4), 4, 'version 4');
   }
 });
+
+test('DescribeTopicPartitions v0 request and response (DescribeTopicPartitionsRequest/Response.json, flexible 0+)', (t) => {
+  check<api.DescribeTopicPartitionsRequest>(t, golden(`
+    03                      | topics: 2 entries
+      ${compact('a')} ${NO_TAGS}
+      ${compact('b')} ${NO_TAGS}
+    000007d0                | response_partition_limit: 2000
+    01                      | cursor: present (nullable struct marker 1)
+      ${compact('b')}       |   topic_name
+      00000001              |   partition_index: 1
+      ${NO_TAGS}
+    ${NO_TAGS}`),
+  { topics: ['a', 'b'], responsePartitionLimit: 2000, cursor: { topicName: 'b', partitionIndex: 1 } },
+  (w, v) => api.encodeDescribeTopicPartitionsRequest(w, 0, v), (r) => api.decodeDescribeTopicPartitionsRequest(r, 0));
+  check<api.DescribeTopicPartitionsResponse>(t, golden(`
+    00000000                | throttle_time_ms
+    02                      | topics: 1 entry
+      0000                  |   error_code
+      ${compact('b')}       |   name: compact nullable string
+      ${ID}                 |   topic_id
+      00                    |   is_internal: false
+      02                    |   partitions: 1 entry
+        0000                |     error_code
+        00000001            |     partition_index
+        00000007            |     leader_id
+        00000002            |     leader_epoch
+        03 00000007 00000008 |    replica_nodes: [7, 8]
+        03 00000007 00000008 |    isr_nodes
+        00                  |     eligible_leader_replicas: null
+        00                  |     last_known_elr: null
+        01                  |     offline_replicas: []
+        ${NO_TAGS}
+      00000008              |   topic_authorized_operations: 0b1000 (Read)
+      ${NO_TAGS}
+    ff                      | next_cursor: null (marker -1)
+    ${NO_TAGS}`),
+  {
+    throttleTimeMs: 0, nextCursor: null,
+    topics: [{ errorCode: 0, name: 'b', topicId: id, isInternal: false, topicAuthorizedOperations: 8, partitions: [
+      { errorCode: 0, partitionIndex: 1, leaderId: 7, leaderEpoch: 2, replicaNodes: [7, 8], isrNodes: [7, 8], eligibleLeaderReplicas: null, lastKnownElr: null, offlineReplicas: [] },
+    ] }],
+  },
+  (w, v) => api.encodeDescribeTopicPartitionsResponse(w, 0, v), (r) => api.decodeDescribeTopicPartitionsResponse(r, 0));
+});

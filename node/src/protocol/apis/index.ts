@@ -33,3 +33,4 @@ export * from './txn-offset-commit.ts';
 export * from './describe-transactions.ts';
 export * from './list-transactions.ts';
 export * from './acls.ts';
+export * from './describe-topic-partitions.ts';

@@ -32,7 +32,7 @@ export function deleteTopicsHandler(broker: Broker, access: AccessControl): ApiH
         throttleTimeMs: 0,
         responses: await Promise.all(entries.map(async (t): Promise<DeletableTopicResult> => {
           if (t.name !== null) return remove(ctx, t.name, undefined);
-          const name = broker.topicById(t.topicId!);
+          const name = broker.directory.topicById(t.topicId!);
           if (name === undefined) return { name: null, topicId: t.topicId, errorCode: ErrorCode.UNKNOWN_TOPIC_ID.code, errorMessage: 'no topic has this id' };
           return remove(ctx, name, t.topicId);
         })),

@@ -42,7 +42,7 @@ export function fetchHandler(broker: Broker, access: AccessControl): ApiHandler<
     async handle(req, ctx) {
       const version = ctx.header.apiVersion;
       // v13+: names from ids; '' for an unknown id, which fails below before any ACL or log is asked.
-      const topics = req.topics.map((t) => (t.topicId === undefined ? t : { ...t, topic: broker.topicById(t.topicId) ?? '' }));
+      const topics = req.topics.map((t) => (t.topicId === undefined ? t : { ...t, topic: broker.directory.topicById(t.topicId) ?? '' }));
       const known = topics.map((t) => t.topicId === undefined || t.topic !== '');
       const allowed = topics.map((t, i) => known[i]! && access.topic(ctx, 'read', t.topic));
       // Per topic: the tail a consumer should read at instead (KIP-392), or -1.

@@ -33,7 +33,7 @@ export function metadataHandler(broker: Broker, access: AccessControl): ApiHandl
       // null: asked by an id no topic has.
       const names: (string | null)[] = req.topics === null
         ? broker.topics().map((t) => t.topic).filter((name) => access.topic(ctx, 'describe', name, false))
-        : req.topics.map((t) => t.name ?? (isZeroUuid(t.topicId) ? '' : broker.topicById(t.topicId) ?? null));
+        : req.topics.map((t) => t.name ?? (isZeroUuid(t.topicId) ? '' : broker.directory.topicById(t.topicId) ?? null));
       // Kafka fills the bitfields in only when asked (v8+), and only for topics the principal may describe.
       const decorate: Decorate = req.includeTopicAuthorizedOperations
         ? (t) => (t.errorCode === ErrorCode.TOPIC_AUTHORIZATION_FAILED.code || t.name === null ? t : { ...t, topicAuthorizedOperations: access.authorizedOperations(ctx, 'topic', t.name) })
@@ -70,7 +70,8 @@ function unauthorized(name: string): MetadataTopic {
   return { ...topicBase(name), errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED.code, partitions: [] };
 }
 
-async function describeTopic(broker: Broker, name: string, autoCreate: boolean, mayCreate: boolean): Promise<MetadataTopic> {
+/** A topic as Metadata describes it (auto-creating it when asked and allowed); errors in its error code. */
+export async function describeTopic(broker: Broker, name: string, autoCreate: boolean, mayCreate: boolean): Promise<MetadataTopic> {
   const base = topicBase(name);
   try {
     validateTopicName(name);
