@@ -139,7 +139,7 @@ campaign('consume-transform-produce with kill -9 of the input\'s, output\'s and 
   const since = () => `+${((Date.now() - started) / 1000).toFixed(1)}s`;
   t.log(`seed ${SEED} (VONNEGUT_CAMPAIGN_SEED replays it)`);
   etcd = await EtcdCluster.start(3);
-  const [coord, input, output] = [['xa', 94], ['xb', 95], ['xc', 96]].map(([name, subnet]) => new ChainCluster(name as string, 2, subnet as number, dns));
+  const [coord, input, output] = [['xa', 101], ['xb', 102], ['xc', 103]].map(([name, subnet]) => new ChainCluster(name as string, 2, subnet as number, dns));
   chains.push(coord!, input!, output!);
   const flags = ['--cluster', chains.map((c) => `srv:${c.srvName}`).join(','), '--coordinator', `etcd:${etcd.endpoints}`];
   for (const c of chains) c.extraArgs = flags;
