@@ -26,7 +26,7 @@ import { ProduceGroups } from './produce-groups.ts';
 import { forwardCreateTopic, forwardDeleteTopic } from './forward.ts';
 import { plainDial, type Dialer } from '../security/dial.ts';
 import { isInternalTopic, type Owner, type TopicDirectory } from './topic-directory.ts';
-import { ZERO_UUID, isZeroUuid } from '../protocol/uuid.ts';
+import { isZeroUuid } from '../protocol/uuid.ts';
 
 /** How long a forwarded creation waits for the topic to reach this node through the chain. */
 export const TOPIC_PROPAGATION_MS = 3000;
@@ -204,11 +204,6 @@ export class Broker {
   /** User-visible topics with partition counts. */
   topics(): { topic: string; partitions: number }[] {
     return this.directory.topics();
-  }
-
-  /** A topic's id (KIP-516); zero for an unknown topic or one whose id this node cannot know. */
-  topicId(topic: string): Buffer {
-    return this.directory.owner(topic)?.topicId ?? ZERO_UUID;
   }
 
   /** Partition count of a topic, or undefined. */

@@ -111,6 +111,11 @@ export class TopicDirectory {
     return { chain: placed.chain, members: chain?.members ?? [], epoch: chain?.epoch, partitions: placed.partitions, configs: placed.configs ?? {}, topicId };
   }
 
+  /** A topic's id (KIP-516); zero for an unknown topic or one whose id this node cannot know. */
+  topicId(topic: string): Buffer {
+    return this.owner(topic)?.topicId ?? ZERO_UUID;
+  }
+
   /** The topic with this id (KIP-516), undefined when the cluster has none with it. */
   topicById(id: Buffer): string | undefined {
     if (isZeroUuid(id)) return undefined;

@@ -52,7 +52,7 @@ export function createTopicsHandler(broker: Broker, access: AccessControl): ApiH
             const configs = validateTopicConfigs(t.configs);
             if (!req.validateOnly) await broker.createTopic(t.name, partitions, configs);
             // v7: the new topic's id (zero for validate_only, as Kafka answers).
-            const topicId = req.validateOnly ? ZERO_UUID : broker.topicId(t.name);
+            const topicId = req.validateOnly ? ZERO_UUID : broker.directory.topicId(t.name);
             return { name: t.name, topicId, errorCode: 0, errorMessage: null, numPartitions: partitions, replicationFactor, configs: resultConfigs(broker, configs) };
           } catch (err) {
             const code = broker.codeFor(err, t.name, -1);

@@ -14,7 +14,7 @@ import type { RequestContext, ApiHandler } from '../router.ts';
 export function deleteTopicsHandler(broker: Broker, access: AccessControl): ApiHandler<DeleteTopicsRequest, DeleteTopicsResponse> {
   const remove = async (ctx: RequestContext, name: string, topicId: Buffer | undefined): Promise<DeletableTopicResult> => {
     // The id as it was before deletion, for v6's answer.
-    const id = topicId ?? broker.topicId(name);
+    const id = topicId ?? broker.directory.topicId(name);
     try {
       if (!access.topic(ctx, 'delete', name)) throw new KafkaError('TOPIC_AUTHORIZATION_FAILED', `not authorized to delete topic ${name}`);
       await broker.deleteTopic(name);

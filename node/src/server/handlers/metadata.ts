@@ -86,7 +86,7 @@ export async function describeTopic(broker: Broker, name: string, autoCreate: bo
     const leaderEpoch = broker.leaderEpoch(name);
     return {
       ...base,
-      topicId: broker.topicId(name),
+      topicId: broker.directory.topicId(name),
       errorCode: leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE.code : 0,
       partitions: Array.from({ length: count }, (_, p) => ({
         errorCode: leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE.code : 0,
