@@ -40,7 +40,8 @@
  * Hello's). A receiver refuses a mutating message whose epoch is not its own current epoch, and a sender
  * ignores an Ack from another epoch, so nothing a deposed node sends can change a log or commit a record
  * once the receiver has moved on (version 2; version 1 had none on Config and LogStart, version 0 none
- * at all). Version 3 adds topic_id to Create.
+ * at all). Version 3 adds topic_id to Create; the two read each other's Create (a version-2 reader ignores
+ * the trailing id, a version-3 reader takes a missing one as zero: no id), so chains upgrade one node at a time.
  *
  * Messages on one link are processed in order, which is what lets Append be pipelined without waiting
  * for acknowledgements: an Ack for offset N covers every earlier Append on the link.
@@ -48,6 +49,7 @@
 import { DecodeError } from '../protocol/errors.ts';
 import { Reader } from '../protocol/reader.ts';
 import { Writer } from '../protocol/writer.ts';
+import { ZERO_UUID } from '../protocol/uuid.ts';
 
 export const LINK_API_VERSION = 3;
 
@@ -171,7 +173,8 @@ export function decodeLinkMessage(buf: Buffer): LinkMessage {
     case TYPE_CODES.truncate:
       return { type: 'truncate', epoch: r.int32(), topic: r.string(), partition: r.int32(), offset: r.int64n() };
     case TYPE_CODES.create:
-      return { type: 'create', epoch: r.int32(), topic: r.string(), partitionCount: r.int32(), topicId: r.uuid() };
+      // A version-2 sender (mid rolling upgrade) ends Create before topic_id: read as no id (zero).
+      return { type: 'create', epoch: r.int32(), topic: r.string(), partitionCount: r.int32(), topicId: r.remaining >= 16 ? r.uuid() : ZERO_UUID };
     case TYPE_CODES.delete:
       return { type: 'delete', epoch: r.int32(), topic: r.string() };
     case TYPE_CODES.ping:

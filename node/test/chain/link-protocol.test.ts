@@ -32,3 +32,10 @@ test('hello round-trips and truncated or unknown messages are DecodeErrors', (t)
   t.throws(() => decodeLinkMessage(append.subarray(0, append.length - 3)), { instanceOf: DecodeError });
   t.throws(() => decodeLinkMessage(Buffer.from([99])), { instanceOf: DecodeError });
 });
+
+test('a version-2 Create (no topic_id) decodes with the zero id, and a version-2 reader\'s fields lead a version-3 Create', (t) => {
+  const v3 = Buffer.from(encodeLinkMessage({ type: 'create', epoch: 3, topic: 'new', partitionCount: 6, topicId: Buffer.alloc(16, 7) }));
+  const v2 = v3.subarray(0, v3.length - 16);
+  t.deepEqual(decodeLinkMessage(v2), { type: 'create', epoch: 3, topic: 'new', partitionCount: 6, topicId: Buffer.alloc(16) });
+  t.deepEqual(v3.subarray(v3.length - 16), Buffer.alloc(16, 7), 'topic_id is appended after the version-2 fields');
+});
