@@ -14,6 +14,7 @@ import * as ct from '../../src/protocol/apis/create-topics.ts';
 import * as dt from '../../src/protocol/apis/delete-topics.ts';
 import * as sh from '../../src/protocol/apis/sasl-handshake.ts';
 import * as sa from '../../src/protocol/apis/sasl-authenticate.ts';
+import * as dtp from '../../src/protocol/apis/describe-topic-partitions.ts';
 
 export interface Codec<Req, Res> {
   name: string;
@@ -205,4 +206,21 @@ export const saslAuthenticate: Codec<sa.SaslAuthenticateRequest, sa.SaslAuthenti
   response: (v) => ({ errorCode: 58, errorMessage: 'Authentication failed: invalid credentials', authBytes: Buffer.from('r=x,s=QSXCR+Q6sek8bf92,i=4096'), sessionLifetimeMs: at(v, 1, 3_600_000, 0) }),
 };
 
-export const ALL: Codec<unknown, unknown>[] = [apiVersions, metadata, produce, fetch, listOffsets, createTopics, deleteTopics, saslHandshake, saslAuthenticate] as unknown as Codec<unknown, unknown>[];
+export const describeTopicPartitions: Codec<dtp.DescribeTopicPartitionsRequest, dtp.DescribeTopicPartitionsResponse> = {
+  name: 'DescribeTopicPartitions', apiKey: 75, versions: [0],
+  decodeRequest: dtp.decodeDescribeTopicPartitionsRequest, encodeRequest: dtp.encodeDescribeTopicPartitionsRequest,
+  decodeResponse: dtp.decodeDescribeTopicPartitionsResponse, encodeResponse: dtp.encodeDescribeTopicPartitionsResponse,
+  request: () => ({ topics: ['orders', 'payments'], responsePartitionLimit: 2000, cursor: { topicName: 'orders', partitionIndex: 3 } }),
+  response: () => ({
+    throttleTimeMs: 0,
+    topics: [
+      { errorCode: 0, name: 'orders', topicId: uuid, isInternal: false, topicAuthorizedOperations: md.AUTHORIZED_OPERATIONS_OMITTED, partitions: [
+        { errorCode: 0, partitionIndex: 3, leaderId: 1, leaderEpoch: 4, replicaNodes: [1, 2], isrNodes: [1, 2], eligibleLeaderReplicas: null, lastKnownElr: null, offlineReplicas: [] },
+      ] },
+      { errorCode: 3, name: 'missing', topicId: md.ZERO_UUID, isInternal: false, topicAuthorizedOperations: md.AUTHORIZED_OPERATIONS_OMITTED, partitions: [] },
+    ],
+    nextCursor: { topicName: 'payments', partitionIndex: 0 },
+  }),
+};
+
+export const ALL: Codec<unknown, unknown>[] = [apiVersions, metadata, produce, fetch, listOffsets, createTopics, deleteTopics, saslHandshake, saslAuthenticate, describeTopicPartitions] as unknown as Codec<unknown, unknown>[];
