@@ -4,13 +4,19 @@
  * another principal, combine with the ACL file (a deny from the API beats an allow from the file),
  * describe and delete by filters (LITERAL, PREFIXED, MATCH, ANY), survive kill -9, need Alter/Describe on
  * the cluster, answer SECURITY_DISABLED without an authorizer, and are the same on both nodes of a
- * cluster of two chains (created at one, enforced and described at the other).
+ * cluster of two chains (created, described and deleted with raw requests at the node that is not the
+ * controller, since kafkajs sends every ACL request to the controller).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import kafkajs, { Kafka, logLevel, type Admin, type AclEntry as KafkajsAcl } from 'kafkajs';
+import { ApiKey } from '../node/src/protocol/api-keys.ts';
+import {
+  AclOperationCode as Op, AclPatternType as Pat, AclPermission as Perm, AclResourceType as Res, type AclBinding, type AclFilter,
+  decodeCreateAclsResponse, decodeDeleteAclsResponse, decodeDescribeAclsResponse, encodeCreateAclsRequest, encodeDeleteAclsRequest, encodeDescribeAclsRequest,
+} from '../node/src/protocol/apis/acls.ts';
 import { ErrorCode } from '../node/src/protocol/error-codes.ts';
 import { encodeRecordBatch } from '../node/src/protocol/record-batch.ts';
 import { dial } from '../node/src/security/dial.ts';
@@ -136,7 +142,25 @@ test.serial('a node without an authorizer answers the ACL APIs with SECURITY_DIS
   }
 });
 
-test.serial('two chains: an ACL created at one node is described and enforced at the other', async (t) => {
+/** Runs `fn` on a raw connection to `node` logged in as `user` (requests go to that node, not to the controller as kafkajs sends them). */
+async function wireAs<T>(node: NodeProcess, user: User, fn: (w: KafkaWire) => Promise<T>): Promise<T> {
+  const wire = KafkaWire.fromSocket(await dial(node.host, node.port, { sasl: { mechanism: 'SCRAM-SHA-256', username: user, password: PASSWORDS[user] } }));
+  try {
+    return await fn(wire);
+  } finally {
+    wire.close();
+  }
+}
+
+const V = 2;
+const WIRE_ANY: AclFilter = { resourceType: Res.ANY, resourceName: null, patternType: Pat.ANY, principal: null, host: null, operation: Op.ANY, permissionType: Perm.ANY };
+const wireDescribe = async (n: NodeProcess): Promise<string[]> => wireAs(n, 'admin', async (w) => {
+  const res = decodeDescribeAclsResponse(await w.send(ApiKey.DescribeAcls, V, (x) => encodeDescribeAclsRequest(x, V, WIRE_ANY)), V);
+  if (res.errorCode !== 0) throw new Error(`DescribeAcls at ${n.address}: error ${res.errorCode}`);
+  return res.resources.flatMap((r) => r.acls.map((a) => `${r.resourceName}/${r.patternType}/${a.principal}/${a.operation}/${a.permissionType}`));
+});
+
+test.serial('two chains: an ACL created at the node that is not the controller is described and enforced at both, and deleted there too', async (t) => {
   const ports = [await freePort(), await freePort()];
   const addr = (i: number) => `127.0.0.1:${ports[i]}`;
   const cluster = `static:a0=${addr(0)},static:b0=${addr(1)}`;
@@ -144,9 +168,16 @@ test.serial('two chains: an ACL created at one node is described and enforced at
     ...secured(`cluster-${name}`), '--sasl-inter-broker-user', 'broker', '--node-name', name, '--discovery', `static:${name}=${addr(i)}`, '--replicas', '1', '--cluster', cluster,
   ], ports[i])));
   const [a, b] = members as [NodeProcess, NodeProcess];
-  // Create at b0 (not the controller: it forwards to a0), then b0 and a0 both answer with it.
-  await waitFor('CreateAcls through b0', async () => adminAs(b, 'admin', (x) => x.createAcls({ acl: [DENY_ALICE_SECRET] })).then(() => true, () => undefined), 60_000);
-  for (const n of [a, b]) t.deepEqual(await described(n, ANY_FILTER), [line(DENY_ALICE_SECRET)], `described at ${n.address}`);
+  const deny: AclBinding = { resourceType: Res.TOPIC, resourceName: 'orders-secret', patternType: Pat.PREFIXED, principal: 'User:alice', host: '*', operation: Op.ALL, permissionType: Perm.DENY };
+  // b0 is not the controller (a0, the first chain's head): it forwards the creation there.
+  const created = await waitFor('CreateAcls at b0', () => wireAs(b, 'admin', async (w) => {
+    const res = decodeCreateAclsResponse(await w.send(ApiKey.CreateAcls, V, (x) => encodeCreateAclsRequest(x, V, { creations: [deny] })), V);
+    return res.results[0]?.errorCode === 0 ? res.results : undefined;
+  }).catch(() => undefined), 60_000);
+  t.is(created.length, 1);
+  const expected = ['orders-secret/4/User:alice/2/2'];
+  t.deepEqual(await wireDescribe(b), expected, 'b0 answers with it as soon as its CreateAcls answered');
+  t.deepEqual(await wireDescribe(a), expected, 'a0 too');
   await adminAs(a, 'admin', (x) => x.createTopics({ topics: [{ topic: 'orders-secret-2', numPartitions: 1 }] }));
   for (const n of [a, b]) {
     const code = await waitFor(`alice refused at ${n.address}`, async () => {
@@ -155,6 +186,8 @@ test.serial('two chains: an ACL created at one node is described and enforced at
     }, 60_000);
     t.is(code, ErrorCode.TOPIC_AUTHORIZATION_FAILED.code);
   }
-  await adminAs(a, 'admin', (x) => x.deleteAcls({ filters: [ANY_FILTER] }));
-  t.deepEqual(await waitFor('deletion seen at b0', async () => ((await described(b, ANY_FILTER)).length === 0 ? [] : undefined), 30_000), []);
+  const deleted = await wireAs(b, 'admin', async (w) => decodeDeleteAclsResponse(await w.send(ApiKey.DeleteAcls, V, (x) => encodeDeleteAclsRequest(x, V, { filters: [WIRE_ANY] })), V));
+  t.deepEqual(deleted.filterResults.map((f) => [f.errorCode, f.matchingAcls.length]), [[0, 1]]);
+  t.deepEqual(await wireDescribe(b), []);
+  t.deepEqual(await waitFor('deletion seen at a0', async () => ((await wireDescribe(a)).length === 0 ? [] : undefined), 30_000), []);
 });
