@@ -12,6 +12,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { ChainCluster } from './lib/chain-cluster.ts';
+import { NodeProcess } from './lib/node-process.ts';
+import { openLog } from '../node/src/index.ts';
+import { decodeMetadataResponse, encodeMetadataRequest } from '../node/src/protocol/apis/metadata.ts';
+import { readPartitionMetadata } from '../node/src/storage/topic-ids.ts';
 import { KafkaWire } from './lib/kafka-wire.ts';
 import { produceTo } from './lib/raw-kafka.ts';
 import { requireTool, run, waitFor } from './lib/tools.ts';
@@ -30,11 +34,13 @@ const TOPIC = 'ids';
 const SUBNET = 121;
 
 let chain: ChainCluster | null = null;
+let secured: NodeProcess | null = null;
 const wires: KafkaWire[] = [];
 
 test.after.always(async () => {
   for (const w of wires) w.close();
   await chain?.destroy();
+  await secured?.destroy();
 });
 
 async function wire(address: string): Promise<KafkaWire> {
@@ -176,4 +182,37 @@ chainTest('kcat and kafkajs still produce and consume; __consumer_offsets has on
   const [again] = decodeDeleteTopicsResponse(await h.send(ApiKey.DeleteTopics, 6, (w) =>
     encodeDeleteTopicsRequest(w, 6, { topicNames: [], topics: [{ name: null, topicId: id }], timeoutMs: 10_000 })), 6).responses;
   t.is(again!.errorCode, ErrorCode.UNKNOWN_TOPIC_ID.code);
+});
+
+test.serial('without Describe, a topic asked for by id keeps its name secret: Metadata and DeleteTopics answer TOPIC_AUTHORIZATION_FAILED with a null name, Fetch by id reads nothing', async (t) => {
+  secured = new NodeProcess();
+  const log = await openLog({ dataDir: secured.dataDir });
+  log.createTopic('secret-ids');
+  log.write('secret-ids', ['hidden']);
+  log.close();
+  const id = readPartitionMetadata(path.join(secured.dataDir, 'secret-ids-0'))!;
+  const aclFile = `${secured.dataDir}-acl.json`;
+  fs.writeFileSync(aclFile, JSON.stringify({ acls: [] }));
+  secured.spec.args = ['--acl-file', aclFile];
+  await secured.start();
+  t.teardown(() => fs.rmSync(aclFile, { force: true }));
+  const w = await wire(secured.address);
+
+  const meta = decodeMetadataResponse(await w.send(ApiKey.Metadata, 12, (x) => encodeMetadataRequest(x, 12, {
+    topics: [{ topicId: id, name: null }, { topicId: Buffer.alloc(16), name: 'secret-ids' }], allowAutoTopicCreation: false,
+    includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false,
+  })), 12).topics;
+  t.deepEqual(meta.map((x) => [x.errorCode, x.name, uuidToString(x.topicId)]), [
+    [ErrorCode.TOPIC_AUTHORIZATION_FAILED.code, null, uuidToString(id)],
+    [ErrorCode.TOPIC_AUTHORIZATION_FAILED.code, 'secret-ids', 'AAAAAAAAAAAAAAAAAAAAAA'],
+  ], 'by id: the id but no name; by name: the name but no id');
+
+  const f = await w.fetchById(id, 0, 0, { version: 13 });
+  t.is(f.errorCode, ErrorCode.TOPIC_AUTHORIZATION_FAILED.code);
+  t.is(f.records?.length ?? 0, 0);
+
+  const [del] = decodeDeleteTopicsResponse(await w.send(ApiKey.DeleteTopics, 6, (x) =>
+    encodeDeleteTopicsRequest(x, 6, { topicNames: [], topics: [{ name: null, topicId: id }], timeoutMs: 10_000 })), 6).responses;
+  t.deepEqual([del!.errorCode, del!.name], [ErrorCode.TOPIC_AUTHORIZATION_FAILED.code, null]);
+  t.truthy(readPartitionMetadata(path.join(secured.dataDir, 'secret-ids-0')), 'nothing deleted');
 });

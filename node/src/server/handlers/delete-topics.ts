@@ -34,6 +34,8 @@ export function deleteTopicsHandler(broker: Broker, access: AccessControl): ApiH
           if (t.name !== null) return remove(ctx, t.name, undefined);
           const name = broker.directory.topicById(t.topicId!);
           if (name === undefined) return { name: null, topicId: t.topicId, errorCode: ErrorCode.UNKNOWN_TOPIC_ID.code, errorMessage: 'no topic has this id' };
+          // As Kafka: a name the principal may not Describe is not revealed for an id.
+          if (!access.topic(ctx, 'describe', name)) return { name: null, topicId: t.topicId, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED.code, errorMessage: 'not authorized to describe this topic' };
           return remove(ctx, name, t.topicId);
         })),
       };

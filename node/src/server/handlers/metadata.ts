@@ -44,13 +44,14 @@ export function metadataHandler(broker: Broker, access: AccessControl): ApiHandl
         clusterId: broker.config.clusterId,
         controllerId: broker.controllerId(),
         topics: await Promise.all(names.map(async (name, i) => {
+          const byId = req.topics?.[i]?.name === null;
           if (name === null) return unknownId(req.topics![i]!.topicId);
-          if (req.topics !== null && !access.topic(ctx, 'describe', name)) return unauthorized(name);
-          const autoCreate = req.topics !== null && req.allowAutoTopicCreation;
+          // As Kafka: asked by id, the id is no secret but the name is; asked by name, the id is.
+          if (req.topics !== null && !access.topic(ctx, 'describe', name)) return byId ? { ...unauthorized(''), name: null, topicId: req.topics[i]!.topicId } : unauthorized(name);
+          const autoCreate = req.topics !== null && req.allowAutoTopicCreation && !byId;
           // Create is asked only for a topic this node does not know, so existing topics cost one check.
           const mayCreate = !autoCreate || broker.partitionCount(name) !== undefined || access.createTopic(ctx, name);
-          // Never auto-create a topic asked for by id: it existed once.
-          return decorate(await describeTopic(broker, name, autoCreate && req.topics?.[i]?.name !== null, mayCreate));
+          return decorate(await describeTopic(broker, name, autoCreate, mayCreate));
         })),
         clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? access.authorizedOperations(ctx, 'cluster', CLUSTER_NAME) : AUTHORIZED_OPERATIONS_OMITTED,
       };
