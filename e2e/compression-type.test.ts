@@ -9,7 +9,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
 import kafkajs, { Kafka, logLevel } from 'kafkajs';
-import { batchPositions, readBatchHeader } from '../node/src/protocol/record-batch.ts';
+import { ErrorCode } from '../node/src/protocol/error-codes.ts';
+import { batchPositions, encodeRecordBatch, readBatchHeader } from '../node/src/protocol/record-batch.ts';
+import { KafkaWire } from './lib/kafka-wire.ts';
 import { startNodeProcess, type NodeProcess } from './lib/node-process.ts';
 import { requireTool, run } from './lib/tools.ts';
 
@@ -86,4 +88,23 @@ serial('changing compression.type with alterConfigs applies to the next produce;
   await produce(topic, 'gzip', b);
   t.deepEqual(storedCodecs(topic), ['gzip', 'zstd']);
   t.deepEqual(await consumeAll(topic, 4), [...a, ...b]);
+});
+
+serial('a batch that recompression grows past max.message.bytes is refused with MESSAGE_TOO_LARGE and nothing is stored', async (t) => {
+  const topic = 'ct-too-large';
+  await withAdmin((a) => a.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1, configEntries: [
+    { name: 'compression.type', value: 'uncompressed' }, { name: 'max.message.bytes', value: '4000' },
+  ] }] }));
+  // 20 KB of repetitive values: a few hundred bytes gzipped, 20 KB as stored uncompressed.
+  const batch = encodeRecordBatch({ records: Array.from({ length: 20 }, () => ({ value: 'x'.repeat(1000) })), compression: 'gzip' });
+  t.true(batch.length < 4000, `the gzipped batch (${batch.length} bytes) fits the limit as sent`);
+  const wire = await KafkaWire.connect(node.address);
+  try {
+    t.is((await wire.produce(topic, 0, batch, -1)).errorCode, ErrorCode.MESSAGE_TOO_LARGE.code);
+    const small = encodeRecordBatch({ records: [{ value: 'fits' }], compression: 'gzip' });
+    t.is((await wire.produce(topic, 0, small, -1)).errorCode, 0, 'a batch that fits as stored is accepted');
+  } finally {
+    wire.close();
+  }
+  t.deepEqual(storedCodecs(topic), ['none'], 'only the small batch, stored uncompressed');
 });

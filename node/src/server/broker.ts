@@ -387,6 +387,8 @@ export class Broker {
     }
     const codec = topicCodec(config.compressionType);
     const batches = codec === null ? toRecordBatch(records) : recompressBatches(toRecordBatch(records), codec);
+    // Recompression can grow a batch: its stored size is checked again, as Kafka's UnifiedLog.append does.
+    if (batches.length > config.maxMessageBytes) throw new KafkaError('MESSAGE_TOO_LARGE', `${batches.length} bytes as stored (${config.compressionType}) exceed max.message.bytes ${config.maxMessageBytes}`);
     if (compacts(config)) rejectKeylessRecords(topic, partition, batches);
     const logAppendTimeMs = config.messageTimestampType === 'LogAppendTime' ? Date.now() : -1;
     if (logAppendTimeMs >= 0) stampLogAppendTime(batches, logAppendTimeMs);
