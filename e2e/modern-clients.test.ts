@@ -30,10 +30,10 @@ async function call<Req, Res>(key: number, enc: (w: Writer, v: number, r: Req) =
   return dec(await one.wire.send(key, v, (w) => enc(w, v, req)), v);
 }
 
-test.serial('a flexible-only client: CreateTopics v5, Produce v9 (idempotent), Fetch v12, ListOffsets v6, Metadata v12, DescribeConfigs v4, DescribeCluster v1, DeleteTopics v5', async (t) => {
+test.serial('a flexible-only client: CreateTopics v7, Produce v9 (idempotent), Fetch v16 (by topic id), ListOffsets v6, Metadata v12, DescribeConfigs v4, DescribeCluster v1, DeleteTopics v5', async (t) => {
   const versions = await one.wire.apiVersions(3);
   const advertised = new Map(versions.apiKeys.map((k) => [k.apiKey, k.maxVersion]));
-  for (const [key, v] of [[ApiKey.Produce, 9], [ApiKey.Fetch, 12], [ApiKey.ListOffsets, 6], [ApiKey.Metadata, 12], [ApiKey.CreateTopics, 5], [ApiKey.DeleteTopics, 5], [ApiKey.InitProducerId, 4], [ApiKey.JoinGroup, 9], [ApiKey.DescribeCluster, 1]] as const) {
+  for (const [key, v] of [[ApiKey.Produce, 9], [ApiKey.Fetch, 16], [ApiKey.ListOffsets, 6], [ApiKey.Metadata, 12], [ApiKey.CreateTopics, 7], [ApiKey.DeleteTopics, 5], [ApiKey.InitProducerId, 4], [ApiKey.JoinGroup, 9], [ApiKey.DescribeCluster, 1]] as const) {
     t.true((advertised.get(key) ?? -1) >= v, `api ${key} advertised up to v${advertised.get(key)}`);
   }
 
@@ -68,11 +68,20 @@ test.serial('a flexible-only client: CreateTopics v5, Produce v9 (idempotent), F
   t.is(gap.errorCode, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER.code);
   t.is((await produce(batch(2, ['c']))).topics[0]!.partitions[0]!.baseOffset, 2);
 
+  const meta = await call(ApiKey.Metadata, api.encodeMetadataRequest, api.decodeMetadataResponse, {
+    topics: [{ topicId: Buffer.alloc(16), name: 'flex' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false,
+  });
+  t.is(meta.topics[0]!.partitions.length, 2);
+  const topicId = meta.topics[0]!.topicId;
+  t.false(topicId.equals(Buffer.alloc(16)), 'Metadata v10+ names the topic id');
+
   const fetched = await call(ApiKey.Fetch, api.encodeFetchRequest, api.decodeFetchResponse, {
     replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-    topics: [{ topic: 'flex', partitions: [{ partition: 1, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
+    // Fetch v13+ names topics by id (KIP-516).
+    topics: [{ topic: '', topicId, partitions: [{ partition: 1, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
     forgottenTopicsData: [], rackId: '',
   });
+  t.deepEqual(fetched.topics[0]!.topicId, topicId);
   const part = fetched.topics[0]!.partitions[0]!;
   t.is(part.errorCode, 0);
   t.is(part.highWatermark, 3);
@@ -82,11 +91,6 @@ test.serial('a flexible-only client: CreateTopics v5, Produce v9 (idempotent), F
     replicaId: -1, isolationLevel: 0, topics: [{ name: 'flex', partitions: [{ partitionIndex: 1, currentLeaderEpoch: -1, timestamp: -1, maxNumOffsets: 1 }] }],
   });
   t.is(offsets.topics[0]!.partitions[0]!.offset, 3);
-
-  const meta = await call(ApiKey.Metadata, api.encodeMetadataRequest, api.decodeMetadataResponse, {
-    topics: [{ topicId: Buffer.alloc(16), name: 'flex' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false,
-  });
-  t.is(meta.topics[0]!.partitions.length, 2);
 
   const configs = await call(ApiKey.DescribeConfigs, api.encodeDescribeConfigsRequest, api.decodeDescribeConfigsResponse, {
     resources: [{ resourceType: api.RESOURCE_TOPIC, resourceName: 'flex', configurationKeys: ['retention.ms', 'cleanup.policy'] }, { resourceType: api.RESOURCE_TOPIC, resourceName: 'nope', configurationKeys: null }],
