@@ -20,13 +20,21 @@ export interface BenchServer {
 }
 
 /**
+ * Extra node/V8 flags for every bench server, from BENCH_NODE_FLAGS (space-separated), e.g.
+ * `BENCH_NODE_FLAGS=--single-threaded-gc`: V8 flags such as that one are refused in NODE_OPTIONS.
+ */
+function serverNodeFlags(): string[] {
+  return (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
+}
+
+/**
  * Starts a node on `dataDir`; with `profileDir`, V8 writes a .cpuprofile there when it exits. `host`,
  * `port` and extra `serve` flags (chain membership) are for chains of bench nodes.
  */
 export function startServer(dataDir: string, profileDir?: string, opts: { host?: string; port?: number; args?: string[]; admin?: boolean } = {}): Promise<BenchServer> {
   const prof = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
   const child = spawn(process.execPath, [
-    ...prof, '--import', 'tsx', path.join(ROOT, 'node/src/main.ts'), 'serve',
+    ...prof, ...serverNodeFlags(), '--import', 'tsx', path.join(ROOT, 'node/src/main.ts'), 'serve',
     '--data-dir', dataDir, '--host', opts.host ?? '127.0.0.1', '--port', String(opts.port ?? 0), '--admin-port', opts.admin ? '0' : '-1', '--log-level', 'warn',
     ...(opts.args ?? []),
   ], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
