@@ -14,7 +14,9 @@
  *
  * In-process side: nanoseconds per `allows()` decision, against a baseline of a Map lookup of the topic
  * name (the least any per-topic check costs), for the file above (entries indexed by principal, so the
- * others are never read) and for the worst case, `--entries` entries all naming the asking principal.
+ * others are never read), for that file combined with the ACL admin APIs' (empty) set as a node holds
+ * them (UnionAuthorizer: one decision from each), and for the worst case, `--entries` entries all naming
+ * the asking principal.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -24,7 +26,8 @@ import { ApiKey } from '../node/src/protocol/api-keys.ts';
 import { decodeProduceResponse, encodeProduceRequest } from '../node/src/protocol/apis/produce.ts';
 import { encodeRecordBatch } from '../node/src/protocol/record-batch.ts';
 import { Writer } from '../node/src/protocol/writer.ts';
-import { AclAuthorizer, type AclEntry } from '../node/src/security/acl.ts';
+import { AclAuthorizer, UnionAuthorizer, type AclEntry } from '../node/src/security/acl.ts';
+import { AclBindings } from '../node/src/security/acl-bindings.ts';
 import { medianOf } from './lib/measure.ts';
 import { startServer, stopServer, syncDisk, type BenchServer } from './lib/server.ts';
 import { medianLoad, runLoad, type LoadResult } from './lib/wire-load.ts';
@@ -125,14 +128,20 @@ try {
 const acl = new AclAuthorizer(entries);
 // The worst case: every entry names the asking principal, so every decision reads them all.
 const worst = new AclAuthorizer(entries.map((e) => ({ ...e, principal: 'User:ANONYMOUS' })));
+// What a node with an ACL file decides with: the file's entries and the ACL admin APIs' set, read once.
+const apiAcls = new AclBindings();
+apiAcls.loaded = true;
+const union = new UnionAuthorizer(() => acl, () => apiAcls.authorizer);
 const names = ['bench-acl', 'bench-x', 'team-7-orders', 'nobody'];
 const known = new Map(names.map((n) => [n, true]));
 const decide: number[] = [];
 const decideWorst: number[] = [];
+const decideUnion: number[] = [];
 const lookup: number[] = [];
 for (let r = 0; r < opts.rounds; r++) {
   lookup.push(nsPerCall((i) => known.get(names[i & 3]!) === true));
   decide.push(nsPerCall((i) => acl.allows('User:ANONYMOUS', { operation: 'write', resourceType: 'topic', resourceName: names[i & 3]! })));
+  decideUnion.push(nsPerCall((i) => union.allows('User:ANONYMOUS', { operation: 'write', resourceType: 'topic', resourceName: names[i & 3]! })));
   decideWorst.push(nsPerCall((i) => worst.allows('User:ANONYMOUS', { operation: 'write', resourceType: 'topic', resourceName: names[i & 3]! })));
 }
 
@@ -150,6 +159,8 @@ const result = {
     nsPerMapLookup: medianOf(lookup),
     nsPerAllows: medianOf(decide),
     ratio: medianOf(decide) / medianOf(lookup),
+    nsPerAllowsFileAndApiAcls: medianOf(decideUnion),
+    unionRatio: medianOf(decideUnion) / medianOf(lookup),
     nsPerAllowsAllEntriesOnePrincipal: medianOf(decideWorst),
     worstRatio: medianOf(decideWorst) / medianOf(lookup),
   },
@@ -165,5 +176,6 @@ if (args.json) {
   const d = result.decision;
   console.log(`one decision: a Map lookup (baseline) ${d.nsPerMapLookup.toFixed(1)} ns`);
   console.log(`  ${entries.length} entries, 1 for the asking principal  ${d.nsPerAllows.toFixed(0)} ns (x${d.ratio.toFixed(1)})`);
+  console.log(`  the same, with the ACL APIs' set (a node's UnionAuthorizer) ${d.nsPerAllowsFileAndApiAcls.toFixed(0)} ns (x${d.unionRatio.toFixed(1)})`);
   console.log(`  ${entries.length} entries, all for the asking principal ${d.nsPerAllowsAllEntriesOnePrincipal.toFixed(0)} ns (x${d.worstRatio.toFixed(0)})`);
 }
