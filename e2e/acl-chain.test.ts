@@ -1,12 +1,18 @@
 /**
  * ACLs on a 3-node SASL_PLAINTEXT chain found through a real dnsmasq: the inter-broker user has no ACL
  * of its own and still replicates (it bypasses ACLs), a client allowed on one topic produces with
- * acks=all through every member, and a client without ACLs is refused at every member.
+ * acks=all through every member, and a client without ACLs is refused at every member. An ACL created
+ * through CreateAcls at the head reaches every member along the chain: listed and enforced at the tail.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
+import { ApiKey } from '../node/src/protocol/api-keys.ts';
+import {
+  AclOperationCode as Op, AclPatternType as Pat, AclPermission as Perm, AclResourceType as Res, type AclBinding,
+  decodeCreateAclsResponse, decodeDescribeAclsResponse, encodeCreateAclsRequest, encodeDescribeAclsRequest,
+} from '../node/src/protocol/apis/acls.ts';
 import { ErrorCode } from '../node/src/protocol/error-codes.ts';
 import { encodeRecordBatch } from '../node/src/protocol/record-batch.ts';
 import { dial } from '../node/src/security/dial.ts';
@@ -74,4 +80,21 @@ serial('with ACLs on, alice produces acks=all through the chain with kcat and ev
     await as('alice', i, async (w) => t.is((await w.fetch('orders', 0, 0)).errorCode, 0, `alice fetches at member ${i}`));
   }
   t.is(await chain.hwm(2, 'orders'), values.length, 'nothing of bob reached the tail');
+});
+
+serial('an ACL created at the head with CreateAcls is listed by DescribeAcls and enforced at every member, the tail included', async (t) => {
+  // The inter-broker user is a super user here: it may alter the cluster's ACLs.
+  const deny: AclBinding = { resourceType: Res.TOPIC, resourceName: 'orders', patternType: Pat.LITERAL, principal: 'User:alice', host: '*', operation: Op.READ, permissionType: Perm.DENY };
+  const created = await as('broker', 0, async (w) => decodeCreateAclsResponse(await w.send(ApiKey.CreateAcls, 1, (x) => encodeCreateAclsRequest(x, 1, { creations: [deny] })), 1));
+  t.deepEqual(created.results.map((r) => r.errorCode), [0]);
+  for (let i = 0; i < 3; i++) {
+    const listed = await waitFor(`DescribeAcls at member ${i}`, () => as('broker', i, async (w) => {
+      const res = decodeDescribeAclsResponse(await w.send(ApiKey.DescribeAcls, 1, (x) => encodeDescribeAclsRequest(x, 1, {
+        resourceType: Res.TOPIC, resourceName: 'orders', patternType: Pat.MATCH, principal: null, host: null, operation: Op.ANY, permissionType: Perm.ANY,
+      })), 1);
+      return res.resources.length > 0 ? res.resources : undefined;
+    }), 30_000);
+    t.deepEqual(listed, [{ resourceType: Res.TOPIC, resourceName: 'orders', patternType: Pat.LITERAL, acls: [{ principal: 'User:alice', host: '*', operation: Op.READ, permissionType: Perm.DENY }] }]);
+    await as('alice', i, async (w) => t.is((await w.fetch('orders', 0, 0)).errorCode, ErrorCode.TOPIC_AUTHORIZATION_FAILED.code, `alice's reads are denied at member ${i}`));
+  }
 });
