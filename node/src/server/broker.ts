@@ -13,7 +13,7 @@ import { recordCount, stampLogAppendTime } from '../protocol/record-batch.ts';
 import { validateTopicName } from '../storage/log-files.ts';
 import type { LogManager } from '../storage/log-manager.ts';
 import type { PartitionLog } from '../storage/partition-log.ts';
-import type { AbortedTxn } from '../storage/partition-txns.ts';
+import type { AbortedTxn } from '../storage/txn-index.ts';
 import type { ChainAppend, ChainNode } from '../chain/chain-node.ts';
 import { nodeIdFromName, type Member } from '../chain/membership.ts';
 import type { Logger } from '../logging.ts';
@@ -415,7 +415,7 @@ export class Broker {
       const bound = lso;
       if (!log || spec.offset >= bound || spec.maxBytes <= 0) return answer(0, lso, logStartOffset, null, readCommitted ? [] : null);
       const { records } = log.read(spec.offset, { maxBytes: spec.maxBytes, maxOffset: bound, minOneBatch });
-      const aborted = readCommitted && records.length > 0 ? log.transactions().abortedIn(spec.offset, bound) : readCommitted ? [] : null;
+      const aborted = readCommitted && records.length > 0 ? log.abortedTxns(spec.offset, bound) : readCommitted ? [] : null;
       return answer(0, lso, logStartOffset, records.length > 0 ? records : null, aborted);
     } catch (err) {
       return answer(this.codeFor(err, spec.topic, spec.partition), hwm, -1, null, null);

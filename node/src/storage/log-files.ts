@@ -6,6 +6,7 @@
  *   <dataDir>/<topic>-<partition>/<base>.log    base = first offset of the segment, 20 digits zero-padded
  *   <dataDir>/<topic>-<partition>/<base>.index
  *   <dataDir>/<topic>-<partition>/<base>.timeindex
+ *   <dataDir>/<topic>-<partition>/<base>.txnindex  aborted transactions (txn-index.ts)
  *
  * A topic name is validated before it becomes part of any path, so a name is never a path.
  * Pure functions; no I/O.
@@ -16,6 +17,7 @@ import { KafkaError } from '../protocol/errors.ts';
 export const LOG_SUFFIX = '.log';
 export const INDEX_SUFFIX = '.index';
 export const TIME_INDEX_SUFFIX = '.timeindex';
+export const TXN_INDEX_SUFFIX = '.txnindex';
 /** Kafka's marker file: its presence on open means every segment was flushed and closed. */
 export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
 /** Kafka's limit (Topic.MAX_NAME_LENGTH). */
@@ -23,10 +25,10 @@ export const MAX_TOPIC_NAME_LENGTH = 249;
 
 const OFFSET_DIGITS = 20;
 const TOPIC_NAME = /^[a-zA-Z0-9._-]+$/;
-const SEGMENT_FILE = /^(\d{20})(\.log|\.index|\.timeindex)$/;
+const SEGMENT_FILE = /^(\d{20})(\.log|\.index|\.timeindex|\.txnindex)$/;
 
-/** The file name of a segment's `.log`, `.index` or `.timeindex`: the one place a base offset becomes a name. */
-export function segmentFileName(baseOffset: number, suffix: typeof LOG_SUFFIX | typeof INDEX_SUFFIX | typeof TIME_INDEX_SUFFIX): string {
+/** The file name of a segment's `.log`, `.index`, `.timeindex` or `.txnindex`: the one place a base offset becomes a name. */
+export function segmentFileName(baseOffset: number, suffix: typeof LOG_SUFFIX | typeof INDEX_SUFFIX | typeof TIME_INDEX_SUFFIX | typeof TXN_INDEX_SUFFIX): string {
   if (!Number.isSafeInteger(baseOffset) || baseOffset < 0) throw new RangeError(`bad base offset ${baseOffset}`);
   return String(baseOffset).padStart(OFFSET_DIGITS, '0') + suffix;
 }

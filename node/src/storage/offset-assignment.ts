@@ -62,3 +62,23 @@ export function recordProducers(batches: Buffer, producers: ProducerState): void
     producers.record(batchProducer(batches, pos), batchBaseOffset(batches, pos));
   });
 }
+
+/**
+ * Checks replicated batches (offsets assigned upstream): each batch's framing and CRC, and offsets that
+ * start at or after `next` and rise (a compacted predecessor's log has gaps), else OFFSET_OUT_OF_RANGE.
+ * Returns the offset after the last batch and the largest timestamp.
+ */
+export function checkReplicated(batches: Buffer, next: number): { next: number; maxTimestamp: number } {
+  let maxTimestamp = -1;
+  for (let pos = 0; pos < batches.length;) {
+    const size = validateBatch(batches, pos);
+    const base = batchBaseOffset(batches, pos);
+    if (base < next) {
+      throw new KafkaError('OFFSET_OUT_OF_RANGE', `replicated batch starts at offset ${base}, the log expects ${next} or later`);
+    }
+    maxTimestamp = Math.max(maxTimestamp, batchMaxTimestamp(batches, pos));
+    next = base + batchLastOffsetDelta(batches, pos) + 1;
+    pos += size;
+  }
+  return { next, maxTimestamp };
+}

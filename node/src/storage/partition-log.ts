@@ -31,15 +31,16 @@
  * Kafka's default too: replication, not fsync, is what protects acknowledged records.
  */
 import * as fs from 'node:fs';
-import { validateBatch, batchBaseOffset, batchMaxTimestamp, batchLastOffsetDelta, batchProducer, wholeBatchesLength } from '../protocol/record-batch.ts';
+import { wholeBatchesLength } from '../protocol/record-batch.ts';
 import { KafkaError } from '../protocol/errors.ts';
 import { LogSegment, type SegmentAppend, type SegmentConfig } from './segment.ts';
-import { assignOffsets, recordProducers } from './offset-assignment.ts';
+import { assignOffsets, checkReplicated, recordProducers } from './offset-assignment.ts';
 import { configWithDefaults, FLUSH_NEVER, type LogConfig } from './log-config.ts';
 import { loadSegments } from './log-loader.ts';
 import { silentLogger, type StorageLogger } from './logger.ts';
 import { ProducerState } from './producer-state.ts';
-import { PartitionTxns } from './partition-txns.ts';
+import type { PartitionTxns } from './partition-txns.ts';
+import { PartitionTxnLog, type AbortedTxn } from './txn-index.ts';
 import { FilePool } from './file-pool.ts';
 import { finishSwaps, installSwap, writeCleanedLog } from './segment-swap.ts';
 import { recoverSegment } from './recovery.ts';
@@ -104,8 +105,8 @@ export class PartitionLog {
   private closed = false;
   /** Idempotent producers' recent sequences, rebuilt from the newest segments on open. */
   readonly producers = new ProducerState();
-  /** Open and aborted transactions (partition-txns.ts): scanned on first use, then kept by appends. */
-  private txns: PartitionTxns | null = null;
+  /** Open transactions (scanned on first use) and aborted ones (`.txnindex` files): txn-index.ts. */
+  private readonly txns: PartitionTxnLog;
 
   private constructor(dir: string, config: LogConfig, segConfig: SegmentConfig, segments: LogSegment[], committedOffset: (() => number) | undefined, logger: StorageLogger) {
     this.dir = dir;
@@ -116,22 +117,22 @@ export class PartitionLog {
     this.logger = logger;
     this.startOffset = segments[0]!.baseOffset;
     this.rebuildProducerState();
+    this.txns = new PartitionTxnLog(dir, segments);
   }
 
   /** Re-reads producer ids and sequences from the batch headers of the newest segments. */
   private rebuildProducerState(): void {
-    this.producers.clear();
-    for (const seg of this.segments.slice(-PRODUCER_SCAN_SEGMENTS)) {
-      seg.scanHeaders(0, (loc, buf, at) => {
-        this.producers.record(batchProducer(buf, at), loc.baseOffset);
-        return true;
-      });
-    }
+    this.producers.rebuild(this.segments.slice(-PRODUCER_SCAN_SEGMENTS));
   }
 
-  /** This partition's transactions (last stable offset, aborted list). */
+  /** This partition's open transactions (last stable offset); the first call scans the log. */
   transactions(): PartitionTxns {
-    return (this.txns ??= PartitionTxns.scan(this.segments));
+    return this.txns.state();
+  }
+
+  /** The aborted transactions a read_committed Fetch of offsets [from, to) lists (from the `.txnindex` files). */
+  abortedTxns(from: number, to: number): AbortedTxn[] {
+    return this.txns.aborted(this.segmentIndexFor(from), from, to);
   }
 
   /** Opens (creating if needed) the log in `dir`, recovering the last segment, or all with `recoverAll`. */
@@ -216,7 +217,7 @@ export class PartitionLog {
       this.rebuildProducerState(); // assignOffsets recorded the group's producers before the write
       throw err;
     }
-    for (const p of pieces) this.txns?.observe(p.batches);
+    this.txns.appended(pieces.map((p) => p.batches));
     return results;
   }
 
@@ -228,21 +229,10 @@ export class PartitionLog {
   appendReplicated(batches: Buffer): AppendResult {
     this.ensureOpen();
     const baseOffset = this.logEndOffset;
-    let next = baseOffset;
-    let maxTimestamp = -1;
-    for (let pos = 0; pos < batches.length;) {
-      const size = validateBatch(batches, pos);
-      const base = batchBaseOffset(batches, pos);
-      if (base < next) {
-        throw new KafkaError('OFFSET_OUT_OF_RANGE', `replicated batch starts at offset ${base}, the log expects ${next} or later`);
-      }
-      maxTimestamp = Math.max(maxTimestamp, batchMaxTimestamp(batches, pos));
-      next = base + batchLastOffsetDelta(batches, pos) + 1;
-      pos += size;
-    }
+    const { next, maxTimestamp } = checkReplicated(batches, baseOffset);
     if (next === baseOffset) return { baseOffset, lastOffset: baseOffset - 1, logAppendTime: -1 };
     this.write([{ batches, lastOffset: next - 1, maxTimestamp }], baseOffset, next - 1);
-    this.txns?.observe(batches);
+    this.txns.appended([batches]);
     recordProducers(batches, this.producers);
     return { baseOffset, lastOffset: next - 1, logAppendTime: -1 };
   }
@@ -282,14 +272,14 @@ export class PartitionLog {
     if (offset >= this.logEndOffset) return;
     if (offset <= this.startOffset) {
       for (const seg of this.segments.splice(0)) this.dropSegment(seg);
-      this.segments.push(LogSegment.create(this.dir, offset, this.segConfig));
+      this.segments.push(this.newSegment(offset));
       this.startOffset = offset;
     } else {
       while (this.segments.length > 1 && this.active.baseOffset >= offset) this.dropSegment(this.segments.pop()!);
       this.active.truncateTo(offset);
       this.unflushed.add(this.active);
     }
-    this.txns = null;
+    this.txns.truncated(this.logEndOffset);
     this.rebuildProducerState();
   }
 
@@ -297,9 +287,9 @@ export class PartitionLog {
   truncateFullyAndStartAt(offset: number): void {
     this.ensureOpen();
     for (const seg of this.segments.splice(0)) this.dropSegment(seg);
-    this.segments.push(LogSegment.create(this.dir, offset, this.segConfig));
+    this.segments.push(this.newSegment(offset));
     this.startOffset = offset;
-    this.txns = null;
+    this.txns.truncated(this.logEndOffset);
     this.rebuildProducerState();
   }
 
@@ -448,7 +438,13 @@ export class PartitionLog {
   private roll(baseOffset: number): void {
     this.logger.debug('rolling segment', { dir: this.dir, baseOffset });
     this.active.onBecomeInactive();
-    this.segments.push(LogSegment.create(this.dir, baseOffset, this.segConfig));
+    this.segments.push(this.newSegment(baseOffset));
+  }
+
+  private newSegment(baseOffset: number): LogSegment {
+    const seg = LogSegment.create(this.dir, baseOffset, this.segConfig);
+    this.txns.segmentCreated(baseOffset);
+    return seg;
   }
 
   /**
@@ -476,6 +472,7 @@ export class PartitionLog {
   private dropSegment(seg: LogSegment): void {
     this.unflushed.delete(seg);
     seg.delete();
+    this.txns.segmentDeleted(seg.baseOffset);
   }
 
   /** Index of the last segment with baseOffset <= offset. */

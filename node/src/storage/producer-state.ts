@@ -13,6 +13,8 @@
  * is accepted at any sequence, as Kafka does for producers whose state expired (KIP-360).
  */
 import { KafkaError } from '../protocol/errors.ts';
+import { batchProducer } from '../protocol/record-batch.ts';
+import type { LogSegment } from './segment.ts';
 
 /** How many recent batches per producer are kept to recognise retries (Kafka's limit, and max.in.flight). */
 export const RETAINED_BATCHES = 5;
@@ -97,6 +99,17 @@ export class ProducerState {
   /** Forgets everything (before a rebuild after truncation). */
   clear(): void {
     this.producers.clear();
+  }
+
+  /** Forgets everything and re-reads producer ids and sequences from the batch headers of `segments`. */
+  rebuild(segments: readonly LogSegment[]): void {
+    this.producers.clear();
+    for (const seg of segments) {
+      seg.scanHeaders(0, (loc, buf, at) => {
+        this.record(batchProducer(buf, at), loc.baseOffset);
+        return true;
+      });
+    }
   }
 
   /** Producers tracked (for tests and metrics). */

@@ -1,7 +1,7 @@
 /**
  * A partition's transactions (storage/partition-txns.ts): the last stable offset stops at the first
  * offset of an undecided transaction (one whose marker is missing or not yet under the high watermark),
- * aborted transactions are listed for the ranges they overlap, a marker's newer epoch fences the
+ * aborted transactions are listed for the ranges they overlap (from the .txnindex files), a marker's newer epoch fences the
  * producer's older one, and the state rebuilt by scanning the log on reopen equals the one kept by appends.
  */
 import fs from 'node:fs';
@@ -32,15 +32,15 @@ test('LSO holds at an open transaction, moves once the marker is under the high 
   t.is(log.transactions().lastStableOffset(6), 3, 'then producer 8, still open, holds it');
   log.append(marker(8, 0, true)); // 6: commit 8
   t.is(log.transactions().lastStableOffset(7), 7);
-  t.deepEqual(log.transactions().abortedIn(0, 7), [{ producerId: 7, firstOffset: 1, lastOffset: 5 }]);
-  t.deepEqual(log.transactions().abortedIn(6, 7), [], 'a range after the abort marker lists nothing');
-  t.deepEqual(log.transactions().abortedIn(0, 1), [], 'a range before the transaction lists nothing');
+  t.deepEqual(log.abortedTxns(0, 7), [{ producerId: 7, firstOffset: 1, lastOffset: 5, lastStableOffset: 3 }]);
+  t.deepEqual(log.abortedTxns(6, 7), [], 'a range after the abort marker lists nothing');
+  t.deepEqual(log.abortedTxns(0, 1), [], 'a range before the transaction lists nothing');
   log.append(txnBatch(7, 0, 2, 1)); // 7: producer 7 opens again
-  const kept = { lso: log.transactions().lastStableOffset(8), aborted: log.transactions().abortedIn(0, 8), open: log.transactions().openProducers() };
+  const kept = { lso: log.transactions().lastStableOffset(8), aborted: log.abortedTxns(0, 8), open: log.transactions().openProducers() };
   log.close();
 
   const reopened = PartitionLog.open({ dir });
-  t.deepEqual({ lso: reopened.transactions().lastStableOffset(8), aborted: reopened.transactions().abortedIn(0, 8), open: reopened.transactions().openProducers() }, kept);
+  t.deepEqual({ lso: reopened.transactions().lastStableOffset(8), aborted: reopened.abortedTxns(0, 8), open: reopened.transactions().openProducers() }, kept);
   t.is(kept.lso, 7);
   reopened.close();
   fs.rmSync(dir, { recursive: true });
@@ -57,7 +57,7 @@ test('a marker with a bumped epoch fences the producer\'s older epoch in that pa
   t.is(log.transactions().lastStableOffset(3), 2);
   log.truncateTo(2);
   t.is(log.transactions().lastStableOffset(2), 2, 'the truncated open transaction is gone');
-  t.deepEqual(log.transactions().abortedIn(0, 2), [{ producerId: 9, firstOffset: 0, lastOffset: 1 }]);
+  t.deepEqual(log.abortedTxns(0, 2), [{ producerId: 9, firstOffset: 0, lastOffset: 1, lastStableOffset: 2 }]);
   log.close();
   fs.rmSync(dir, { recursive: true });
 });
