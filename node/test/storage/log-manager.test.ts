@@ -32,7 +32,7 @@ test('createTopic refuses bad partition counts and duplicates without touching t
   t.deepEqual(fs.readdirSync(dataDir), ['.lock'], 'only the lock');
   logs.createTopic('t', { partitions: 3 });
   t.deepEqual(fs.readdirSync(dataDir).sort(), ['.lock', 't-0', 't-1', 't-2']);
-  t.deepEqual(fs.readdirSync(path.join(dataDir, 't-1')).sort(), ['00000000000000000000.index', '00000000000000000000.log', '00000000000000000000.timeindex', 'partition.metadata']);
+  t.deepEqual(fs.readdirSync(path.join(dataDir, 't-1')).sort(), ['00000000000000000000.index', '00000000000000000000.log', '00000000000000000000.timeindex', '00000000000000000000.txnindex', 'partition.metadata']);
   const err = t.throws(() => logs.createTopic('t', { partitions: 5 }), { instanceOf: KafkaError });
   t.is(err.codeName, 'TOPIC_ALREADY_EXISTS');
   t.deepEqual(fs.readdirSync(dataDir).sort(), ['.lock', 't-0', 't-1', 't-2']);
