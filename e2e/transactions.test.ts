@@ -4,10 +4,12 @@
  * delivered, an open transaction holding back everything after it until it ends) and `true` (everything);
  * `sendOffsets` (consume-transform-produce) whose offsets appear only on commit and survive a kill -9;
  * a second producer with the same transactional id fencing the first; a transaction past its timeout
- * aborted by the coordinator.
+ * aborted by the coordinator; the abort's entry in the `.txnindex` beside the segment holding its marker.
  */
 import test from 'ava';
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { startNodeProcess, type NodeProcess } from './lib/node-process.ts';
 import { KafkaWire } from './lib/kafka-wire.ts';
@@ -15,6 +17,8 @@ import * as api from '../node/src/protocol/apis/index.ts';
 import { ApiKey } from '../node/src/protocol/api-keys.ts';
 import { ErrorCode } from '../node/src/protocol/error-codes.ts';
 import { waitFor } from './lib/tools.ts';
+import { decodeAbortedTxns } from '../node/src/storage/txn-index.ts';
+import { decodeRecordBatches } from '../node/src/protocol/record-batch.ts';
 
 let node: NodeProcess;
 test.before(async () => {
@@ -68,6 +72,18 @@ test.serial('committed transactions are read by read_committed consumers, aborte
   txn = await producer.transaction();
   await txn.send({ topic: 'tx-out', messages: values('a2', 3) });
   await txn.abort();
+  // offsets: c1 0-2, commit marker 3, a2 4-6, abort marker 7; the partition's one segment indexes the abort.
+  const dir = path.join(node.dataDir, 'tx-out-0');
+  const abortMarker = await waitFor('the abort marker at offset 7', () =>
+    [...decodeRecordBatches(fs.readFileSync(path.join(dir, '00000000000000000000.log')))].find((b) => b.header.baseOffset === 7)?.header, 30_000);
+  t.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith('.txnindex')), ['00000000000000000000.txnindex']);
+  // The entry is written right after the marker, in the same synchronous append: wait out that gap.
+  const entries = await waitFor('the .txnindex entry', () => {
+    const read = decodeAbortedTxns(fs.readFileSync(path.join(dir, '00000000000000000000.txnindex')));
+    return read && read.length > 0 ? read : undefined;
+  }, 30_000);
+  t.deepEqual(entries,
+    [{ producerId: abortMarker.producerId, firstOffset: 4, lastOffset: 7, lastStableOffset: 8 }], 'the abort\'s .txnindex entry, written when its marker landed');
   txn = await producer.transaction();
   await txn.send({ topic: 'tx-out', messages: values('c3', 2) });
   await txn.commit();
