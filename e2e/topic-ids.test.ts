@@ -1,11 +1,13 @@
 /**
  * Topic ids (KIP-516) on a 3-node chain of real node processes (real DNS SRV via dnsmasq):
  * CreateTopics v7 answers the id, every member answers the same id in Metadata v12 and keeps it in
- * Kafka's partition.metadata file, across kill -9 and restarts; a member whose files lost the id takes the
- * head's again; Fetch v13/v16 by id reads the records at the tail (read_uncommitted and read_committed),
- * the head names the tail as preferred_read_replica at v13 too (KIP-392), an unknown id is
- * UNKNOWN_TOPIC_ID, DeleteTopics v6 deletes by id, DescribeTopicPartitions pages partitions with a cursor; kcat (librdkafka) and kafkajs still produce and
- * consume, and __consumer_offsets has one id on every member as well.
+ * Kafka's partition.metadata file, across kill -9 and restarts; a member whose files lost the id takes
+ * the head's again, and a chain whose data predates ids agrees on the name-derived id. Fetch v13/v16 by
+ * id reads the records at the tail (read_uncommitted and read_committed), the head names the tail as
+ * preferred_read_replica at v13 too (KIP-392), an unknown id is UNKNOWN_TOPIC_ID, DeleteTopics v6
+ * deletes by id, DescribeTopicPartitions pages partitions with a cursor; kcat (librdkafka) and kafkajs
+ * still produce and consume, and __consumer_offsets has one id on every member as well. Without
+ * Describe, asking by id reveals no name.
  */
 import test from 'ava';
 import * as fs from 'node:fs';
@@ -25,7 +27,7 @@ import { decodeDeleteTopicsResponse, encodeDeleteTopicsRequest } from '../node/s
 import { ErrorCode } from '../node/src/protocol/error-codes.ts';
 import { decodeDescribeTopicPartitionsResponse, encodeDescribeTopicPartitionsRequest } from '../node/src/protocol/apis/describe-topic-partitions.ts';
 import { decodeRecordBatches } from '../node/src/protocol/record-batch.ts';
-import { isZeroUuid, randomTopicId, uuidToString } from '../node/src/protocol/uuid.ts';
+import { isZeroUuid, nameDerivedTopicId, randomTopicId, uuidToString } from '../node/src/protocol/uuid.ts';
 import { PARTITION_METADATA_FILE } from '../node/src/storage/topic-ids.ts';
 
 const hasTools = requireTool('dnsmasq') && requireTool('kcat');
@@ -128,7 +130,8 @@ chainTest('a topic id is the same on every member, in partition.metadata, across
   await chain.waitWritable(120_000);
   await everyMemberAnswers(chain, TOPIC, id);
 
-  // kill -9 of the middle, and its id files lost: it makes up an id on start, then takes the head's.
+  // kill -9 of the middle, and its id files lost: on start it derives an id from the name (not the head's
+  // random one), then takes the head's from the chain.
   const middle = chain.nodes[1]!;
   await middle.kill('SIGKILL');
   for (const p of [0, 1]) fs.rmSync(path.join(middle.dataDir, `${TOPIC}-${p}`, PARTITION_METADATA_FILE));
@@ -136,6 +139,13 @@ chainTest('a topic id is the same on every member, in partition.metadata, across
   await chain.waitWritable(120_000);
   await everyMemberAnswers(chain, TOPIC, id);
   await waitFor('the middle rewrote the head\'s id to disk', () => (idsOnDisk(middle.dataDir, TOPIC).every((s) => s === `version: 0\ntopic_id: ${id}`) ? true : undefined), 60_000);
+
+  // Data written before topic ids (no partition.metadata anywhere): every member derives the same id.
+  await Promise.all(chain.nodes.map((n) => n.kill('SIGKILL')));
+  for (const n of chain.nodes) for (const p of [0, 1]) fs.rmSync(path.join(n.dataDir, `${TOPIC}-${p}`, PARTITION_METADATA_FILE));
+  await Promise.all(chain.nodes.map((n) => n.start()));
+  await chain.waitWritable(120_000);
+  await everyMemberAnswers(chain, TOPIC, uuidToString(nameDerivedTopicId(TOPIC)));
 });
 
 chainTest('kcat and kafkajs still produce and consume; __consumer_offsets has one id on every member; DeleteTopics v6 deletes by id', async (t) => {

@@ -6,7 +6,7 @@
  * node can answer DescribeConfigs; a later record for the same topic replaces the earlier one (AlterConfigs,
  * CreatePartitions). `topicId` is the topic's id (KIP-516, Kafka's base64url text), chosen by the controller
  * when it places the topic; the owning chain's head creates its log with it. Placements written before ids
- * existed have none: then only the owning chain's members know the id (from their logs).
+ * existed have none: every node then uses the id derived from the topic's name, as the owner's logs do.
  * Every node rebuilds the map by reading that topic from the start and follows it for changes.
  * The topic is the cluster's metadata log: it also holds the ACLs made through the admin APIs, under
  * keys that contain `:` (security/acl-bindings.ts), which no topic name can; `apply` hands those on.

@@ -3,7 +3,7 @@
  * of those bytes without padding (22 characters), as Kafka's `Uuid.toString()` writes it in logs, tools
  * and `partition.metadata` files.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 
 /** The all-zero id: "no id" (Kafka's Uuid.ZERO_UUID), what versions without topic ids carry. */
 export const ZERO_UUID: Buffer = Buffer.alloc(16);
@@ -27,10 +27,28 @@ export function isZeroUuid(id: Buffer): boolean {
   return id.equals(ZERO_UUID);
 }
 
-/** A random (version 4) id as Kafka's Uuid.randomUuid() makes them: never 0 or 1, text never starting with '-'. */
+/** Whether Kafka would hand out this id: never 0 or 1, text never starting with '-'. */
+function usable(id: Buffer): boolean {
+  return !id.equals(ZERO_UUID) && !id.equals(ONE_UUID) && !uuidToString(id).startsWith('-');
+}
+
+/** A random (version 4) id as Kafka's Uuid.randomUuid() makes them. */
 export function randomTopicId(): Buffer {
   for (;;) {
     const id = Buffer.from(randomUUID().replaceAll('-', ''), 'hex');
-    if (!id.equals(ZERO_UUID) && !id.equals(ONE_UUID) && !uuidToString(id).startsWith('-')) return id;
+    if (usable(id)) return id;
+  }
+}
+
+/**
+ * An id computed from a topic's name alone (an RFC 9562 version 8 uuid from SHA-256), for topics written
+ * before ids existed: every node that holds or knows such a topic computes the same id without asking.
+ */
+export function nameDerivedTopicId(topic: string): Buffer {
+  for (let attempt = 0; ; attempt++) {
+    const id = createHash('sha256').update(`vonnegut topic id ${attempt}\0${topic}`).digest().subarray(0, 16);
+    id[6] = (id[6]! & 0x0f) | 0x80;
+    id[8] = (id[8]! & 0x3f) | 0x80;
+    if (usable(id)) return Buffer.from(id);
   }
 }

@@ -17,7 +17,7 @@ import { PLACEMENT_TOPIC, PlacementMap, chooseChain, placementRecord, type Place
 import type { LogManager } from '../storage/log-manager.ts';
 import type { Logger } from '../logging.ts';
 import { requestOnce } from './forward.ts';
-import { ZERO_UUID, isZeroUuid, randomTopicId, uuidFromString, uuidToString } from '../protocol/uuid.ts';
+import { ZERO_UUID, isZeroUuid, nameDerivedTopicId, randomTopicId, uuidFromString, uuidToString } from '../protocol/uuid.ts';
 import { plainDial, type Dialer } from '../security/dial.ts';
 import { AclBindings } from '../security/acl-bindings.ts';
 
@@ -39,7 +39,7 @@ export interface Owner {
   partitions: number;
   /** The topic's config overrides, as every node of the cluster knows them. */
   configs: Record<string, string>;
-  /** The topic's id (KIP-516); zero when this node cannot know it (a placement older than ids, elsewhere). */
+  /** The topic's id (KIP-516). */
   topicId: Buffer;
 }
 
@@ -107,7 +107,8 @@ export class TopicDirectory {
     if (!placed) return undefined;
     this.own();
     const chain = this.cluster.chain(placed.chain);
-    const topicId = (placed.topicId !== undefined ? uuidFromString(placed.topicId) : undefined) ?? this.logs.topicId(topic) ?? ZERO_UUID;
+    // A placement older than ids: the owning chain's logs derived the id from the name, as we do here.
+    const topicId = (placed.topicId !== undefined ? uuidFromString(placed.topicId) : undefined) ?? this.logs.topicId(topic) ?? nameDerivedTopicId(topic);
     return { chain: placed.chain, members: chain?.members ?? [], epoch: chain?.epoch, partitions: placed.partitions, configs: placed.configs ?? {}, topicId };
   }
 
@@ -121,7 +122,7 @@ export class TopicDirectory {
     if (isZeroUuid(id)) return undefined;
     if (this.cluster) {
       const text = uuidToString(id);
-      const placed = this.placement.entries().find(([, p]) => p.topicId === text)?.[0];
+      const placed = this.placement.entries().find(([name, p]) => (p.topicId ?? uuidToString(nameDerivedTopicId(name))) === text)?.[0];
       if (placed !== undefined) return placed;
     }
     const local = this.logs.topicById(id);

@@ -127,7 +127,7 @@ export class LogManager {
       if (partitions.length !== count) manager.logger.warn('topic is missing partition directories; recreating them empty', { topic, found: partitions.length, count });
       manager.topicLogs.set(topic, Array.from({ length: count }, (_, p) => manager.openPartition(topic, p, !clean)));
       if (manager.ids.load(topic, manager.partitionDirs(topic, count)).generated) {
-        manager.logger.info('topic had no id; gave it one (a chain head sends its own id down the chain)', { topic });
+        manager.logger.info('topic had no id; gave it the one derived from its name', { topic });
       }
     }
     for (const e of readLogStartCheckpoint(opts.dataDir)) {

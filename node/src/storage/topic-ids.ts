@@ -7,13 +7,14 @@
  * so a data directory moved to Kafka keeps its ids. Every partition of a topic holds the same id; the
  * first readable one wins on open and is written to partitions that lack it.
  *
- * A topic found without any id (written before ids existed, or the file was lost) gets a fresh one on
- * open. On a chain that id is provisional below the head: the head's Create message carries its id down
- * the chain on every link sync, and members adopt it (chain-node.ts), so the head decides.
+ * A topic found without any id (written before ids existed, or every file lost) gets one derived from its
+ * name (protocol/uuid.ts nameDerivedTopicId), so every member of its chain, and every node of a cluster,
+ * computes the same id for it at once. The head decides in any case: its Create message carries its id
+ * down the chain on every link sync, and members adopt it (chain-node.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { randomTopicId, uuidFromString, uuidToString } from '../protocol/uuid.ts';
+import { nameDerivedTopicId, uuidFromString, uuidToString } from '../protocol/uuid.ts';
 
 export const PARTITION_METADATA_FILE = 'partition.metadata';
 const FORMAT_VERSION = 0;
@@ -56,12 +57,12 @@ export class TopicIds {
 
   /**
    * Opening a topic: its id from the first partition directory that has one (written to those that do
-   * not), or a fresh id written to all. Returns the id and whether it was made now.
+   * not), or its name-derived id written to all. Returns the id and whether it was made now.
    */
   load(topic: string, dirs: readonly string[]): { id: Buffer; generated: boolean } {
     const found = dirs.map(readPartitionMetadata);
     const existing = found.find((id) => id !== undefined);
-    const id = existing ?? randomTopicId();
+    const id = existing ?? nameDerivedTopicId(topic);
     dirs.forEach((dir, i) => {
       if (!found[i]?.equals(id)) writePartitionMetadata(dir, id);
     });

@@ -6,7 +6,7 @@
  */
 import test from 'ava';
 import * as api from '../../src/protocol/apis/index.ts';
-import { randomTopicId, uuidFromString, uuidToString, ZERO_UUID } from '../../src/protocol/uuid.ts';
+import { nameDerivedTopicId, randomTopicId, uuidFromString, uuidToString, ZERO_UUID } from '../../src/protocol/uuid.ts';
 import { check, compact, golden } from './golden-hex.ts';
 
 const ID = '5f1a2b3c4d5e6f708192a3b4c5d6e7f8';
@@ -180,4 +180,12 @@ test('DescribeTopicPartitions v0 request and response (DescribeTopicPartitionsRe
     ] }],
   },
   (w, v) => api.encodeDescribeTopicPartitionsResponse(w, 0, v), (r) => api.decodeDescribeTopicPartitionsResponse(r, 0));
+});
+
+test('a name-derived topic id is fixed forever (nodes of different versions must compute the same one) and a version 8 uuid', (t) => {
+  // SHA-256 of "vonnegut topic id 0", a NUL byte and "orders": first 16 bytes, version nibble 8, RFC 9562 variant.
+  t.is(nameDerivedTopicId('orders').toString('hex'), 'a03af5d40de38d299031848dce4cbe80');
+  t.deepEqual(nameDerivedTopicId('orders'), nameDerivedTopicId('orders'));
+  t.false(nameDerivedTopicId('orders').equals(nameDerivedTopicId('orders2')));
+  t.is(nameDerivedTopicId('x')[6]! >> 4, 8);
 });

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LogManager } from '../../src/storage/log-manager.ts';
 import { PARTITION_METADATA_FILE, readPartitionMetadata } from '../../src/storage/topic-ids.ts';
-import { randomTopicId, uuidToString } from '../../src/protocol/uuid.ts';
+import { nameDerivedTopicId, randomTopicId, uuidToString } from '../../src/protocol/uuid.ts';
 import { tempDir } from './helpers.ts';
 
 const metadataOf = (dataDir: string, dir: string): string => fs.readFileSync(path.join(dataDir, dir, PARTITION_METADATA_FILE), 'utf8');
@@ -41,7 +41,7 @@ test('ids survive a reopen, a given id is taken as is, and deleting then recreat
   logs.close();
 });
 
-test('a topic found without an id gets one on open, written to every partition; ensureTopic with an id replaces it', async (t) => {
+test('a topic found without an id gets the id derived from its name on open, written to every partition; ensureTopic with an id replaces it', async (t) => {
   const dataDir = tempDir(t);
   let logs = await LogManager.open({ dataDir });
   logs.createTopic('old', { partitions: 2 });
@@ -50,7 +50,7 @@ test('a topic found without an id gets one on open, written to every partition; 
   for (const p of [0, 1]) fs.rmSync(path.join(dataDir, `old-${p}`, PARTITION_METADATA_FILE));
   logs = await LogManager.open({ dataDir });
   const made = logs.topicId('old')!;
-  t.truthy(made);
+  t.deepEqual(made, nameDerivedTopicId('old'), 'what every other member holding the topic computes too');
   for (const p of [0, 1]) t.deepEqual(readPartitionMetadata(path.join(dataDir, `old-${p}`)), made);
   const headId = randomTopicId();
   logs.ensureTopic('old', 2, headId);
