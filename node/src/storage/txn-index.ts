@@ -188,7 +188,8 @@ export class PartitionTxnLog {
     this.index = new TxnIndexes(dir);
     const active = segments[segments.length - 1]!;
     this.index.truncateTo(active.baseOffset, active.nextOffset); // recovery may have cut the tail
-    if (segments.some((s) => this.index.entries(s.baseOffset) === null)) this.state(); // rebuilds the missing
+    // A stat per segment, not a read: a torn file is repaired by the scan that precedes any read of it.
+    if (segments.some((s) => !fs.existsSync(this.index.file(s.baseOffset)))) this.state(); // rebuilds the missing
   }
 
   /** The open transactions; the first call scans the log and repairs the `.txnindex` files. */

@@ -93,3 +93,14 @@ test('on open a missing index is rebuilt from the log, an entry past the end is 
   log.close();
   fs.rmSync(dir, { recursive: true });
 });
+
+test('a torn index is repaired by the scan that precedes the first read of it', (t) => {
+  const dir = tmp();
+  build(dir, false).close();
+  fs.writeFileSync(indexFile(dir, 2), encodeAbortedTxn(ABORT7).subarray(0, 20)); // a torn write
+  const log = PartitionLog.open({ dir, segmentBytes: 100 });
+  t.deepEqual(log.abortedTxns(0, 3), [ABORT7]);
+  t.deepEqual(entriesOf(dir, 2), [ABORT7]);
+  log.close();
+  fs.rmSync(dir, { recursive: true });
+});
