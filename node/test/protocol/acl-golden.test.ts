@@ -5,27 +5,10 @@
  * nullable compact strings with 00 for null, a tag count per struct).
  */
 import test from 'ava';
+import { check, compact, golden, str16 } from './golden-hex.ts';
 import * as api from '../../src/protocol/apis/index.ts';
-import { Reader } from '../../src/protocol/reader.ts';
-import { Writer } from '../../src/protocol/writer.ts';
 
-const golden = (s: string): Buffer => {
-  const hex = s.split('\n').map((line) => line.split('|')[0]!).join('').replace(/\s/g, '');
-  if (!/^([0-9a-f]{2})*$/.test(hex)) throw new Error(`not hex: ${hex}`);
-  return Buffer.from(hex, 'hex');
-};
-const hexOf = (s: string): string => Buffer.from(s).toString('hex');
-const str16 = (s: string): string => Buffer.from([0, s.length]).toString('hex') + hexOf(s);
-const compact = (s: string): string => Buffer.from([s.length + 1]).toString('hex') + hexOf(s);
 
-function check<T>(t: import('ava').ExecutionContext, bytes: Buffer, value: T, enc: (w: Writer, v: T) => void, dec: (r: Reader) => T): void {
-  const r = new Reader(bytes);
-  t.deepEqual(dec(r), value);
-  t.is(r.remaining, 0, 'decoder consumed every byte');
-  const w = new Writer(64);
-  enc(w, value);
-  t.is(Buffer.from(w.toBuffer()).toString('hex'), bytes.toString('hex'));
-}
 
 const binding: api.AclBinding = { resourceType: 2, resourceName: 't', patternType: 4, principal: 'User:a', host: '*', operation: 3, permissionType: 3 };
 

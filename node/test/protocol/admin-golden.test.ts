@@ -6,27 +6,10 @@
  * int16-length strings and int32-count arrays; flexible ones compact forms and a tag count (00) per struct.
  */
 import test from 'ava';
+import { check, compact, golden, hexOf, str16 } from './golden-hex.ts';
 import * as api from '../../src/protocol/apis/index.ts';
-import { Reader } from '../../src/protocol/reader.ts';
-import { Writer } from '../../src/protocol/writer.ts';
 
-const golden = (s: string): Buffer => {
-  const hex = s.split('\n').map((line) => line.split('|')[0]!).join('').replace(/\s/g, '');
-  if (!/^([0-9a-f]{2})*$/.test(hex)) throw new Error(`not hex: ${hex}`);
-  return Buffer.from(hex, 'hex');
-};
-const hexOf = (s: string): string => Buffer.from(s).toString('hex');
-const str16 = (s: string): string => Buffer.from([0, s.length]).toString('hex') + hexOf(s);
-const compact = (s: string): string => Buffer.from([s.length + 1]).toString('hex') + hexOf(s);
 
-function check<T>(t: import('ava').ExecutionContext, bytes: Buffer, value: T, enc: (w: Writer, v: T) => void, dec: (r: Reader) => T): void {
-  const r = new Reader(bytes);
-  t.deepEqual(dec(r), value);
-  t.is(r.remaining, 0, 'decoder consumed every byte');
-  const w = new Writer(64);
-  enc(w, value);
-  t.is(Buffer.from(w.toBuffer()).toString('hex'), bytes.toString('hex'));
-}
 
 test('AlterConfigs v0 request (AlterConfigsRequest.json)', (t) => {
   const bytes = golden(`

@@ -6,30 +6,12 @@
  * golden bytes back, so a shared misreading of the schema cannot hide behind a round trip.
  */
 import test from 'ava';
+import { check, golden, hexOf } from './golden-hex.ts';
 import * as api from '../../src/protocol/apis/index.ts';
 import { Reader } from '../../src/protocol/reader.ts';
-import { Writer } from '../../src/protocol/writer.ts';
 
-/** Hex laid out field by field: whitespace is ignored and `|` starts a comment to the end of the line. */
-const golden = (s: string): Buffer => {
-  const hex = s.split('\n').map((line) => line.split('|')[0]!).join('').replace(/\s/g, '');
-  if (!/^([0-9a-f]{2})*$/.test(hex)) throw new Error(`not hex: ${hex}`);
-  return Buffer.from(hex, 'hex');
-};
-const encode = (f: (w: Writer) => void): Buffer => {
-  const w = new Writer(64);
-  f(w);
-  return Buffer.from(w.toBuffer());
-};
-const hexOf = (s: string): string => Buffer.from(s).toString('hex');
 const NO_TAGS = '00';
 
-function check<T>(t: import('ava').ExecutionContext, bytes: Buffer, value: T, enc: (w: Writer, v: T) => void, dec: (r: Reader) => T): void {
-  const r = new Reader(bytes);
-  t.deepEqual(dec(r), value);
-  t.is(r.remaining, 0, 'decoder consumed every byte');
-  t.is(encode((w) => enc(w, value)).toString('hex'), bytes.toString('hex'));
-}
 
 test('Produce v9 request (ProduceRequest.json, flexible 9+)', (t) => {
   const bytes = golden(`

@@ -13,9 +13,19 @@ export function golden(s: string): Buffer {
   return Buffer.from(hex, 'hex');
 }
 
+/** A string's UTF-8 bytes in hex. */
+export function hexOf(s: string): string {
+  return Buffer.from(s).toString('hex');
+}
+
+/** A classic (non-flexible) string: int16 length, then UTF-8 (short strings only). */
+export function str16(s: string): string {
+  return Buffer.from([0, Buffer.byteLength(s)]).toString('hex') + hexOf(s);
+}
+
 /** A compact (flexible) string: length + 1 as an unsigned varint (short strings: one byte), then UTF-8. */
 export function compact(s: string): string {
-  return Buffer.from([Buffer.byteLength(s) + 1]).toString('hex') + Buffer.from(s).toString('hex');
+  return Buffer.from([Buffer.byteLength(s) + 1]).toString('hex') + hexOf(s);
 }
 
 /** Decoding `bytes` gives `value` (consuming every byte), and encoding `value` gives `bytes` back. */
