@@ -8,6 +8,7 @@ import type { GroupCoordinator } from '../groups/coordinator.ts';
 import type { TransactionCoordinator } from '../transactions/coordinator.ts';
 import type { AccessControl } from './access-control.ts';
 import type { Broker } from './broker.ts';
+import type { DynamicBrokerConfig } from './broker-config.ts';
 import type { ProducerIdAllocator } from './producer-ids.ts';
 import type { AnyHandler, ApiHandler, RawHandler } from './router.ts';
 import { TopicAdmin } from './topic-admin.ts';
@@ -62,6 +63,8 @@ export interface ApiTableParts {
   interBrokerPrincipal: string | null;
   /** The node's log flags, which DescribeConfigs reports as the broker's defaults. */
   logFlags: Partial<LogSettings>;
+  /** This node's dynamic broker configs (AlterConfigs on its BROKER resource). */
+  brokerConfig: DynamicBrokerConfig;
 }
 
 /**
@@ -113,9 +116,9 @@ export function apiTable(p: ApiTableParts): Map<number, AnyHandler> {
     entry(ApiKey.DescribeTransactions, describeTransactionsHandler(p.transactions, access)),
     entry(ApiKey.ListTransactions, listTransactionsHandler(p.transactions, access)),
     entry(ApiKey.TxnOffsetCommit, txnOffsetCommitHandler(p.transactions, coordinator, access, (topic) => broker.partitionCount(topic))),
-    entry(ApiKey.DescribeConfigs, describeConfigsHandler(broker, admin, flags, access)),
-    entry(ApiKey.AlterConfigs, alterConfigsHandler(broker, admin, access)),
-    entry(ApiKey.IncrementalAlterConfigs, incrementalAlterConfigsHandler(broker, admin, access)),
+    entry(ApiKey.DescribeConfigs, describeConfigsHandler(broker, admin, flags, p.brokerConfig, access)),
+    entry(ApiKey.AlterConfigs, alterConfigsHandler(broker, admin, p.brokerConfig, access)),
+    entry(ApiKey.IncrementalAlterConfigs, incrementalAlterConfigsHandler(broker, admin, p.brokerConfig, access)),
     entry(ApiKey.CreatePartitions, createPartitionsHandler(broker, admin, access)),
     entry(ApiKey.DeleteRecords, deleteRecordsHandler(admin, access)),
     entry(ApiKey.DescribeCluster, describeClusterHandler(broker, access)),

@@ -18,6 +18,7 @@ import { partitionReports, type StatusReport } from '../metrics/status-report.ts
 import { checkWritable } from '../storage/data-dir.ts';
 import type { LogManager } from '../storage/log-manager.ts';
 import type { Broker } from './broker.ts';
+import type { DynamicBrokerConfig } from './broker-config.ts';
 
 /** Settings the sidecar may change at runtime (PUT /v1/config). */
 export interface NodeSettings {
@@ -69,6 +70,8 @@ export interface NodeAdminParts {
   chain: ChainNode;
   logs: LogManager;
   broker: Broker;
+  /** The broker's dynamic configs: settings changed here are its static layer, under AlterConfigs' keys. */
+  brokerConfig: DynamicBrokerConfig;
   metrics: NodeMetrics;
   /** With --coordinator: whether the coordination store answers (readiness and status report it). */
   coordinatorHealth?: () => CoordinatorHealth;
@@ -122,7 +125,7 @@ export function nodeAdminHooks(p: NodeAdminParts): AdminHooks & { draining(): bo
       const problem = validateSettings(body);
       if (problem) return problem;
       const { logLevel, ...storage } = body as NodeSettings;
-      logs.reconfigure(storage);
+      p.brokerConfig.setStatic(storage);
       if (logLevel) p.setLevel(logLevel);
       Object.assign(settings, body);
       p.logger.info('settings changed through the admin API', { ...(body as object) });

@@ -40,6 +40,7 @@ import { WatchedAclFile } from '../security/acl-file.ts';
 import { UnionAuthorizer } from '../security/acl.ts';
 import { AclBindings } from '../security/acl-bindings.ts';
 import { AccessControl, OPEN_ACCESS } from './access-control.ts';
+import { DynamicBrokerConfig } from './broker-config.ts';
 
 export interface NodeConfig extends SecuritySettings {
   dataDir: string;
@@ -206,6 +207,8 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
   // The chain owns each partition's committed offset; the logs bound reads and retention by it.
   const marks = HighWatermarks.load(config.dataDir);
   const logs = await LogManager.open(storageOptions(config, marks, logger));
+  // Dynamic broker configs (AlterConfigs on this broker) go over the flags' defaults before anything is served.
+  const brokerConfig = DynamicBrokerConfig.load(config.dataDir, logs.topicDefaults(), (effective) => logs.reconfigure(effective));
   const metrics = new NodeMetrics({ processMetrics: true });
 
   // The listener starts first so port 0 resolves before the node advertises its address.
@@ -302,7 +305,7 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
   const transactions = new TransactionCoordinator(brokerTxnHost(broker, coordinator, producerIds, markerChannel), logger.child({ component: 'transactions' }));
   // The same for transactions, which also finishes what a previous coordinator left half-ended.
   chain.on('view', () => void transactions.ready());
-  const table = apiTable({ broker, coordinator, transactions, producerIds, chain, access, interBrokerPrincipal: security.interBrokerPrincipal, logFlags: config });
+  const table = apiTable({ broker, coordinator, transactions, producerIds, chain, access, interBrokerPrincipal: security.interBrokerPrincipal, logFlags: config, brokerConfig });
   route = createRouter(table, logger.child({ component: 'router' }), (api, seconds, outcome, response) => {
     metrics.request(api, outcome, seconds);
     forEachResponseError(response, (error) => metrics.requestError(api, error));
@@ -319,6 +322,7 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
     chain,
     logs,
     broker,
+    brokerConfig,
     metrics,
     connections: () => kafka.connectionCount,
     ...(failover ? { coordinatorHealth: () => failover.health, leaveChain: () => failover.stop() } : {}),

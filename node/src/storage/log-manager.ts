@@ -392,9 +392,16 @@ export class LogManager {
     this.logger.info('logs closed cleanly', { dataDir: this.dataDir });
   }
 
-  /** Changes segment and retention settings at runtime: new segments and the next sweep use them. */
-  reconfigure(change: Partial<Pick<LogConfig, 'segmentBytes' | 'retentionBytes' | 'retentionMs'>>): void {
-    Object.assign(this.opts, change);
+  /** Changes the broker-level topic defaults at runtime (segment and retention settings, cleanup policy, ...): new segments and the next sweep use them. */
+  reconfigure(change: Partial<TopicConfig>): void {
+    const { segmentBytes, retentionBytes, retentionMs, ...rest } = change;
+    Object.assign(this.opts, {
+      ...(segmentBytes !== undefined && { segmentBytes }),
+      ...(retentionBytes !== undefined && { retentionBytes }),
+      ...(retentionMs !== undefined && { retentionMs }),
+    });
+    // The other broker-level topic defaults (log.cleanup.policy, log.roll.ms, ...) live with topicDefaults.
+    this.opts.topicDefaults = { ...this.opts.topicDefaults, ...rest };
     this.resolved.clear();
     // A topic's own overrides still win over the new defaults.
     for (const [topic, logs] of this.topicLogs) {

@@ -173,6 +173,11 @@ export function topicKeyInfo(name: string): { kind: ConfigKind; brokerName: stri
   return TOPIC_CONFIG_KEYS[name] ?? STORED_ONLY_TOPIC_KEYS[name];
 }
 
+/** The topic key whose broker-level synonym is `brokerName` (log.retention.ms -> retention.ms), if any. */
+export function topicKeyForBrokerName(brokerName: string): string | undefined {
+  return TOPIC_CONFIG_NAMES.find((name) => topicKeyInfo(name)!.brokerName === brokerName);
+}
+
 /** Whether `name` is a topic config key vonnegut knows. */
 export function isTopicConfigKey(name: string): boolean {
   return Object.hasOwn(TOPIC_CONFIG_KEYS, name) || Object.hasOwn(STORED_ONLY_TOPIC_KEYS, name);

@@ -24,6 +24,7 @@ export const RESOURCE_BROKER = 4;
 /** Where a config value comes from (Kafka's ConfigSource). */
 export const ConfigSource = {
   DYNAMIC_TOPIC_CONFIG: 1,
+  DYNAMIC_BROKER_CONFIG: 2,
   STATIC_BROKER_CONFIG: 4,
   DEFAULT_CONFIG: 5,
 } as const;

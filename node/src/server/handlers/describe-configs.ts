@@ -3,7 +3,8 @@
  * A topic's keys come from storage/topic-config.ts: DYNAMIC_TOPIC_CONFIG where the topic overrides them
  * (set at creation or by AlterConfigs), STATIC_BROKER_CONFIG where a node flag sets the default, else
  * DEFAULT_CONFIG; with synonyms asked, the topic's own value is followed by the broker-level one.
- * Broker configs are read-only (node flags).
+ * Broker keys set by AlterConfigs (broker-config.ts) report DYNAMIC_BROKER_CONFIG, followed by the
+ * static value they override; keys that cannot change dynamically are read-only.
  * ACLs: Describe on the topic (else TOPIC_AUTHORIZATION_FAILED) or, for the broker, on the cluster
  * (else CLUSTER_AUTHORIZATION_FAILED): Kafka's DescribeConfigs operation, which Describe stands for here.
  */
@@ -16,6 +17,7 @@ import { ErrorCode } from '../../protocol/error-codes.ts';
 import { DEFAULT_RETENTION_BYTES, DEFAULT_RETENTION_MS, DEFAULT_SEGMENT_BYTES } from '../../storage/log-config.ts';
 import { TOPIC_CONFIG_NAMES, configValueString, resolveTopicConfig, topicKeyInfo, type ConfigKind } from '../../storage/topic-config.ts';
 import type { Broker } from '../broker.ts';
+import { dynamicBrokerKeyKind, type DynamicBrokerConfig } from '../broker-config.ts';
 import type { TopicAdmin } from '../topic-admin.ts';
 import type { AccessControl } from '../access-control.ts';
 import type { ApiHandler } from '../router.ts';
@@ -35,6 +37,10 @@ interface Setting {
   configured: boolean;
   /** Set on the topic itself (DYNAMIC_TOPIC_CONFIG), with the broker-level default it overrides. */
   topicOverride?: { brokerName: string; brokerValue: string };
+  /** A broker key set by AlterConfigs (DYNAMIC_BROKER_CONFIG); `value` is then the static one it overrides. */
+  dynamicValue?: string;
+  /** A broker key AlterConfigs may change (Kafka reports these as not read-only). */
+  dynamic?: boolean;
 }
 
 const KIND_TYPE: Record<ConfigKind, number> = { string: ConfigType.STRING, int: ConfigType.INT, long: ConfigType.LONG, list: ConfigType.LIST, boolean: ConfigType.BOOLEAN, double: ConfigType.DOUBLE };
@@ -50,9 +56,14 @@ function topicSettings(admin: TopicAdmin, broker: Broker, topic: string, configu
   });
 }
 
-function brokerSettings(broker: Broker, log: LogSettings, configured: Set<string>): Setting[] {
-  const s = (name: string, value: string | number | boolean, type: number, key?: string): Setting => ({ name, value: String(value), type, configured: key !== undefined && configured.has(key) });
-  return [
+function brokerSettings(broker: Broker, log: LogSettings, configured: Set<string>, dynamic: DynamicBrokerConfig): Setting[] {
+  const set = dynamic.get();
+  const s = (name: string, value: string | number | boolean, type: number, key?: string): Setting => ({
+    name, value: String(value), type, configured: key !== undefined && configured.has(key),
+    ...(dynamicBrokerKeyKind(name) !== undefined && { dynamic: true }),
+    ...(Object.hasOwn(set, name) && { dynamicValue: set[name] }),
+  });
+  const listed: Setting[] = [
     s('auto.create.topics.enable', broker.config.autoCreateTopics, ConfigType.BOOLEAN, 'autoCreateTopics'),
     s('broker.id', broker.selfId(), ConfigType.INT, 'nodeId'),
     s('default.replication.factor', Math.max(1, broker.replicaIds().length), ConfigType.INT),
@@ -63,19 +74,34 @@ function brokerSettings(broker: Broker, log: LogSettings, configured: Set<string
     s('num.partitions', broker.config.defaultPartitions, ConfigType.INT, 'defaultPartitions'),
     s('offsets.topic.num.partitions', 1, ConfigType.INT),
   ];
+  // Dynamic keys the list above does not name (background.threads, log.cleanup.policy, ...), over their static value where vonnegut has one.
+  const names = new Set(listed.map((x) => x.name));
+  const extra = Object.keys(set).filter((name) => !names.has(name)).map((name) => {
+    const kind = dynamicBrokerKeyKind(name) ?? 'string';
+    return { ...s(name, dynamic.staticValue(name) ?? '', KIND_TYPE[kind]), value: dynamic.staticValue(name) ?? '' };
+  });
+  return [...listed, ...extra].sort((a, b) => a.name.localeCompare(b.name));
 }
 
 function entry(setting: Setting, brokerLevel: boolean, synonyms: boolean): ConfigEntry {
   const brokerSource = setting.configured ? ConfigSource.STATIC_BROKER_CONFIG : ConfigSource.DEFAULT_CONFIG;
   const o = setting.topicOverride;
-  const source = o ? ConfigSource.DYNAMIC_TOPIC_CONFIG : brokerSource;
-  const chain = o
-    ? [{ name: setting.name, value: setting.value, source }, { name: o.brokerName, value: o.brokerValue, source: brokerSource }]
-    : [{ name: setting.name, value: setting.value, source }];
+  const d = brokerLevel ? setting.dynamicValue : undefined;
+  let value = setting.value;
+  let source: number = brokerSource;
+  let chain = [{ name: setting.name, value: setting.value, source }];
+  if (o) {
+    source = ConfigSource.DYNAMIC_TOPIC_CONFIG;
+    chain = [{ name: setting.name, value, source }, { name: o.brokerName, value: o.brokerValue, source: brokerSource }];
+  } else if (d !== undefined) {
+    value = d;
+    source = ConfigSource.DYNAMIC_BROKER_CONFIG;
+    chain = [{ name: setting.name, value, source }, ...(setting.value === '' ? [] : [{ name: setting.name, value: setting.value, source: brokerSource }])];
+  }
   return {
     name: setting.name,
-    value: setting.value,
-    readOnly: brokerLevel,
+    value,
+    readOnly: brokerLevel && setting.dynamic !== true,
     configSource: source,
     isSensitive: false,
     synonyms: synonyms ? chain : [],
@@ -85,7 +111,7 @@ function entry(setting: Setting, brokerLevel: boolean, synonyms: boolean): Confi
 }
 
 /** Answers DescribeConfigs; `flags` holds the log settings the node was started with (the rest are defaults). */
-export function describeConfigsHandler(broker: Broker, admin: TopicAdmin, flags: Partial<LogSettings>, access: AccessControl): ApiHandler<DescribeConfigsRequest, DescribeConfigsResponse> {
+export function describeConfigsHandler(broker: Broker, admin: TopicAdmin, flags: Partial<LogSettings>, dynamic: DynamicBrokerConfig, access: AccessControl): ApiHandler<DescribeConfigsRequest, DescribeConfigsResponse> {
   const log: LogSettings = {
     retentionMs: flags.retentionMs ?? DEFAULT_RETENTION_MS,
     retentionBytes: flags.retentionBytes ?? DEFAULT_RETENTION_BYTES,
@@ -111,7 +137,7 @@ export function describeConfigsHandler(broker: Broker, admin: TopicAdmin, flags:
           if (!access.cluster(ctx, 'describe')) {
             return { ...base, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED.code, errorMessage: 'not authorized to describe the cluster', configs: [] };
           }
-          settings = brokerSettings(broker, log, configured);
+          settings = brokerSettings(broker, log, configured, dynamic);
         } else {
           return { ...base, errorCode: ErrorCode.INVALID_REQUEST.code, errorMessage: `resource type ${r.resourceType} has no configs here`, configs: [] };
         }
