@@ -39,6 +39,8 @@ export const ApiKey = {
   DeleteGroups: 42,
   IncrementalAlterConfigs: 44,
   OffsetDelete: 47,
+  DescribeUserScramCredentials: 50,
+  AlterUserScramCredentials: 51,
   DescribeCluster: 60,
   DescribeTransactions: 65,
   ListTransactions: 66,
@@ -97,6 +99,8 @@ export const SUPPORTED: Readonly<Record<number, VersionRange>> = {
   [ApiKey.DescribeTransactions]: { min: 0, max: 0, flexibleFrom: 0 },
   [ApiKey.ListTransactions]: { min: 0, max: 1, flexibleFrom: 0 },
   [ApiKey.DescribeTopicPartitions]: { min: 0, max: 0, flexibleFrom: 0 },
+  [ApiKey.DescribeUserScramCredentials]: { min: 0, max: 0, flexibleFrom: 0 },
+  [ApiKey.AlterUserScramCredentials]: { min: 0, max: 0, flexibleFrom: 0 },
 };
 
 const names = new Map<number, ApiKeyName>(

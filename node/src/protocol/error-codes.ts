@@ -78,6 +78,9 @@ export const ErrorCode = {
   GROUP_SUBSCRIBED_TO_TOPIC: { code: 86, retriable: false },
   INCONSISTENT_TOPIC_ID: { code: 103, retriable: false },
   PRODUCER_FENCED: { code: 90, retriable: false },
+  RESOURCE_NOT_FOUND: { code: 91, retriable: false },
+  DUPLICATE_RESOURCE: { code: 92, retriable: false },
+  UNACCEPTABLE_CREDENTIAL: { code: 93, retriable: false },
   TRANSACTIONAL_ID_NOT_FOUND: { code: 105, retriable: false },
   OPERATION_NOT_ATTEMPTED: { code: 55, retriable: false },
 } as const satisfies Record<string, { code: number; retriable: boolean }>;

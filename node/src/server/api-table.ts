@@ -13,6 +13,7 @@ import type { ProducerIdAllocator } from './producer-ids.ts';
 import type { AnyHandler, ApiHandler, RawHandler } from './router.ts';
 import { TopicAdmin } from './topic-admin.ts';
 import { AclAdmin } from './acl-admin.ts';
+import { alterUserScramCredentialsHandler, describeUserScramCredentialsHandler } from './scram-admin.ts';
 import { createAclsHandler, deleteAclsHandler, describeAclsHandler } from './handlers/acls.ts';
 import { addOffsetsToTxnHandler } from './handlers/add-offsets-to-txn.ts';
 import { addPartitionsToTxnHandler } from './handlers/add-partitions-to-txn.ts';
@@ -126,5 +127,7 @@ export function apiTable(p: ApiTableParts): Map<number, AnyHandler> {
     entry(ApiKey.DescribeAcls, describeAclsHandler(acls, access)),
     entry(ApiKey.CreateAcls, createAclsHandler(acls, access)),
     entry(ApiKey.DeleteAcls, deleteAclsHandler(acls, access)),
+    entry(ApiKey.DescribeUserScramCredentials, describeUserScramCredentialsHandler(broker.directory, access)),
+    entry(ApiKey.AlterUserScramCredentials, alterUserScramCredentialsHandler(broker.directory, access, broker.dial)),
   ]);
 }

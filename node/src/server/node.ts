@@ -296,6 +296,7 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
   chain.on('view', () => {
     for (const { topic } of directory.topics()) ownBroker.reconcileTopic(topic);
   });
+  if (security.sasl) security.sasl.dynamic = (m, name) => directory.scram.lookup(m, name);
   directory.start();
   const coordinator = new GroupCoordinator(brokerCoordinatorHost(broker), logger.child({ component: 'groups' }));
   // Hand groups over as soon as the chain's head changes, not on the next group request.

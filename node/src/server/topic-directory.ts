@@ -20,6 +20,7 @@ import { requestOnce } from './forward.ts';
 import { ZERO_UUID, isZeroUuid, nameDerivedTopicId, randomTopicId, uuidFromString, uuidToString } from '../protocol/uuid.ts';
 import { plainDial, type Dialer } from '../security/dial.ts';
 import { AclBindings } from '../security/acl-bindings.ts';
+import { SCRAM_KEY_PREFIX, ScramCredentials } from '../security/scram-store.ts';
 
 /** Long-poll wait when following the placement topic from another chain. */
 export const PLACEMENT_POLL_MS = 1000;
@@ -274,7 +275,13 @@ export class TopicDirectory {
     this.acls.loaded = true;
   }
 
-  private readonly aclRecord = (key: string, value: Buffer | null): void => this.acls.apply(key, value);
+  /** The SCRAM credentials of AlterUserScramCredentials, which live in the same log (security/scram-store.ts). */
+  readonly scram = new ScramCredentials();
+
+  private readonly aclRecord = (key: string, value: Buffer | null): void => {
+    if (key.startsWith(SCRAM_KEY_PREFIX)) this.scram.apply(key, value);
+    else this.acls.apply(key, value);
+  };
 
   private async fetchRemote(m: Member, waitMs: number): Promise<void> {
     const version = 4;
