@@ -3,6 +3,8 @@
  * of its own and still replicates (it bypasses ACLs), a client allowed on one topic produces with
  * acks=all through every member, and a client without ACLs is refused at every member. An ACL created
  * through CreateAcls at the head reaches every member along the chain: listed and enforced at the tail.
+ * A SCRAM credential made with AlterUserScramCredentials at the tail (forwarded to the head) logs in at
+ * every member.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,6 +16,8 @@ import {
   decodeCreateAclsResponse, decodeDescribeAclsResponse, encodeCreateAclsRequest, encodeDescribeAclsRequest,
 } from '../node/src/protocol/apis/acls.ts';
 import { ErrorCode } from '../node/src/protocol/error-codes.ts';
+import { ScramMechanismCode, decodeAlterUserScramCredentialsResponse, encodeAlterUserScramCredentialsRequest } from '../node/src/protocol/apis/scram-credentials.ts';
+import { saltedPassword } from '../node/src/security/sasl/scram.ts';
 import { encodeRecordBatch } from '../node/src/protocol/record-batch.ts';
 import { dial } from '../node/src/security/dial.ts';
 import { ChainCluster } from './lib/chain-cluster.ts';
@@ -96,5 +100,21 @@ serial('an ACL created at the head with CreateAcls is listed by DescribeAcls and
     }), 30_000);
     t.deepEqual(listed, [{ resourceType: Res.TOPIC, resourceName: 'orders', patternType: Pat.LITERAL, acls: [{ principal: 'User:alice', host: '*', operation: Op.READ, permissionType: Perm.DENY }] }]);
     await as('alice', i, async (w) => t.is((await w.fetch('orders', 0, 0)).errorCode, ErrorCode.TOPIC_AUTHORIZATION_FAILED.code, `alice's reads are denied at member ${i}`));
+  }
+});
+
+serial('a SCRAM credential made at the tail with AlterUserScramCredentials logs in at every member', async (t) => {
+  const salt = Buffer.from('carol-salt-81');
+  const upsertion = { name: 'carol', mechanism: ScramMechanismCode.SCRAM_SHA_256, iterations: 4096, salt, saltedPassword: saltedPassword('SCRAM-SHA-256', 'carol-pw', salt, 4096) };
+  const r = await as('broker', 2, async (w) => decodeAlterUserScramCredentialsResponse(await w.send(ApiKey.AlterUserScramCredentials, 0, (x) => encodeAlterUserScramCredentialsRequest(x, 0, { deletions: [], upsertions: [upsertion] })), 0));
+  t.deepEqual(r.results, [{ user: 'carol', errorCode: 0, errorMessage: null }]);
+  for (let i = 0; i < 3; i++) {
+    const node = chain.nodes[i]!;
+    await waitFor(`carol logs in at member ${i}`, async () => {
+      const socket = await dial(node.host, node.port, { sasl: { mechanism: MECHANISM, username: 'carol', password: 'carol-pw' } }).catch(() => undefined);
+      socket?.destroy();
+      return socket ? true : undefined;
+    }, 30_000);
+    t.pass(`carol logged in at member ${i}`);
   }
 });
