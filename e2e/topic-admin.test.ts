@@ -41,6 +41,12 @@ test.after.always(async () => {
 });
 
 /** Sends one request to one node on a fresh connection. */
+/** How many partitions `node`'s Metadata v1 lists for `topic` (0 while it does not know the topic). */
+async function partitionCount(node: NodeProcess, topic: string): Promise<number> {
+  const r = await ask(node, (w) => w.send(ApiKey.Metadata, 1, (x) => encodeMetadataRequest(x, 1, { topics: [{ name: topic, topicId: Buffer.alloc(16) }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false })));
+  return decodeMetadataResponse(r, 1).topics[0]!.partitions.length;
+}
+
 async function ask<T>(node: NodeProcess, fn: (w: KafkaWire) => Promise<T>): Promise<T> {
   const wire = await KafkaWire.connect(node.address);
   try {
@@ -108,10 +114,7 @@ test.serial('AlterConfigs replaces a topic\'s overrides and IncrementalAlterConf
 
 test.serial('CreatePartitions grows a topic on every member', async (t) => {
   await admin.createPartitions({ topicPartitions: [{ topic: 'configured', count: 3 }] });
-  for (const n of nodes) {
-    const r = await ask(n, (w) => w.send(ApiKey.Metadata, 1, (x) => encodeMetadataRequest(x, 1, { topics: [{ name: 'configured', topicId: Buffer.alloc(16) }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false })));
-    t.is(decodeMetadataResponse(r, 1).topics[0]!.partitions.length, 3, n.address);
-  }
+  for (const n of nodes) t.is(await partitionCount(n, 'configured'), 3, n.address);
   t.is((await produceTo(nodes[0]!.address, 'configured', 2, ['on the new partition'])).errorCode, 0, 'the new partition commits through the whole chain');
   await t.throwsAsync(admin.createPartitions({ topicPartitions: [{ topic: 'configured', count: 2 }] }), { message: /partition/i });
 });
@@ -166,6 +169,9 @@ test.serial('a manual replica assignment is accepted when it names the chain\'s 
   t.is(ids.length, 3);
   const reversed = [...ids].reverse();
   t.true(await admin.createTopics({ topics: [{ topic: 'assigned', replicaAssignment: [{ partition: 0, replicas: reversed }, { partition: 1, replicas: ids }] }] }));
+  // CreateTopics answers once the controller has the topic; the other members learn it from the chain, and
+  // kafkajs's fetchTopicMetadata asks any broker once, without retrying (CI saw UNKNOWN_TOPIC_OR_PARTITION).
+  for (const n of nodes) await waitFor(`${n.address} knows the topic`, async () => ((await partitionCount(n, 'assigned')) === 2 ? true : undefined), 30_000);
   const meta = await admin.fetchTopicMetadata({ topics: ['assigned'] });
   t.is(meta.topics[0]!.partitions.length, 2, 'the assignment\'s length is the partition count');
   const refused = await t.throwsAsync(admin.createTopics({ topics: [{ topic: 'half-assigned', replicaAssignment: [{ partition: 0, replicas: [ids[0]!] }] }] }));
