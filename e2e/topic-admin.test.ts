@@ -179,5 +179,6 @@ test.serial('a manual replica assignment is accepted when it names the chain\'s 
   t.false((await admin.listTopics()).includes('half-assigned'));
   await admin.createPartitions({ topicPartitions: [{ topic: 'assigned', count: 3, assignments: [reversed] }] });
   await t.throwsAsync(admin.createPartitions({ topicPartitions: [{ topic: 'assigned', count: 4, assignments: [[ids[1]!]] }] }));
+  for (const n of nodes) await waitFor(`${n.address} lists 3 partitions`, async () => ((await partitionCount(n, 'assigned')) === 3 ? true : undefined), 30_000);
   t.is((await admin.fetchTopicMetadata({ topics: ['assigned'] })).topics[0]!.partitions.length, 3);
 });

@@ -154,7 +154,8 @@ campaign('consume-transform-produce with kill -9 of the input\'s, output\'s and 
   for (const topic of ['ctp-filler', IN, OUT]) {
     await waitFor(`create ${topic}`, () => admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true }).then(() => true, () => undefined), HEAL_MS, 500);
   }
-  const meta = await admin.fetchTopicMetadata({ topics: [IN, OUT] });
+  // Every node follows the placement map on its own: the broker kafkajs asks (once, no retry) may not have the new topics yet.
+  const meta = await waitFor('metadata for the new topics', () => admin.fetchTopicMetadata({ topics: [IN, OUT] }).catch(() => undefined), HEAL_MS, 250);
   const { brokers } = await admin.describeCluster();
   const chainOf = (topic: string): string => {
     const leader = brokers.find((b) => b.nodeId === meta.topics.find((x) => x.name === topic)!.partitions[0]!.leader)!;

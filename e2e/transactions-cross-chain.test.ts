@@ -58,7 +58,8 @@ test.before(async () => {
   for (const topic of ['xc-filler', 'xc-in', 'xc-out']) {
     await waitFor(`create ${topic}`, async () => admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true }).then(() => true, () => undefined), 60_000, 500);
   }
-  const meta = await admin.fetchTopicMetadata({ topics: ['xc-filler', 'xc-in', 'xc-out'] });
+  // Every node follows the placement map on its own: the broker kafkajs asks (once, no retry) may not have the new topics yet.
+  const meta = await waitFor('metadata for the new topics', () => admin.fetchTopicMetadata({ topics: ['xc-filler', 'xc-in', 'xc-out'] }).catch(() => undefined), 60_000, 250);
   const brokers = await admin.describeCluster();
   for (const t of meta.topics) {
     const leader = brokers.brokers.find((b) => b.nodeId === t.partitions[0]!.leader)!;
