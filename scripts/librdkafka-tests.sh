@@ -5,7 +5,8 @@
 #   scripts/librdkafka-tests.sh /path/to/librdkafka [test numbers...]   (default: every test number)
 #
 # Builds librdkafka and tests/test-runner there (nice'd; needs build-essential, libssl-dev, zlib1g-dev,
-# libzstd-dev, liblz4-dev), then starts two nodes on free ports with fresh data dirs, configured as
+# libzstd-dev, liblz4-dev, and rapidjson-dev or the C++ tests 0098/0101/0110 skip themselves), then
+# starts two nodes on free ports with fresh data dirs, configured as
 # librdkafka's tests/scenarios/*.json configure their brokers (num.partitions=4): one with topic
 # auto-creation for the "default" scenario, one without for the "noautocreate" scenario; both run with an
 # authorizer (an ACL file allowing User:* everything, as a Kafka broker with an authorizer and an allow-all
