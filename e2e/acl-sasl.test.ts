@@ -4,7 +4,6 @@
  * group, bob has none, admin is a super user.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import { ErrorCode } from '../node/src/protocol/error-codes.ts';
@@ -13,7 +12,8 @@ import type { AclEntry } from '../node/src/security/acl.ts';
 import { dial } from '../node/src/security/dial.ts';
 import * as req from './lib/acl-requests.ts';
 import { KafkaWire } from './lib/kafka-wire.ts';
-import { startNodeProcess, type NodeProcess } from './lib/node-process.ts';
+import type { NodeProcess } from './lib/node-process.ts';
+import { startSaslAclNode, type SaslAclNode } from './lib/sasl-acl-node.ts';
 import { requireTool, run } from './lib/tools.ts';
 
 const hasKcat = requireTool('kcat');
@@ -27,21 +27,15 @@ const ACLS: AclEntry[] = [
   { principal: 'User:alice', resourceType: 'group', resourceName: 'orders-readers', patternType: 'literal', operations: ['read'], permission: 'allow' },
 ];
 
-let dir: string;
+let served: SaslAclNode | undefined;
 let node: NodeProcess;
 
 test.before(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vg-acl-sasl-'));
-  fs.writeFileSync(path.join(dir, 'users.json'), JSON.stringify({ users: Object.entries(PASSWORDS).map(([name, password]) => ({ name, password })) }));
-  fs.writeFileSync(path.join(dir, 'acl.json'), JSON.stringify({ acls: ACLS }));
-  node = await startNodeProcess({
-    dataDir: path.join(dir, 'data'),
-    args: ['--security-protocol', 'SASL_PLAINTEXT', '--sasl-users-file', path.join(dir, 'users.json'), '--acl-file', path.join(dir, 'acl.json'), '--super-users', 'User:admin'],
-  });
+  served = await startSaslAclNode('vg-acl-sasl', PASSWORDS, ACLS);
+  node = served.node;
 });
 test.after.always(async () => {
-  await node?.destroy();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  await served?.destroy();
 });
 
 const kcatAs = (user: User): string[] => [

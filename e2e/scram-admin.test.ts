@@ -7,9 +7,6 @@
  * users file wins for its own names.
  */
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import test from 'ava';
 import { Kafka, logLevel } from 'kafkajs';
 import { ApiKey } from '../node/src/protocol/api-keys.ts';
@@ -19,7 +16,8 @@ import type { AclEntry } from '../node/src/security/acl.ts';
 import { dial } from '../node/src/security/dial.ts';
 import { saltedPassword } from '../node/src/security/sasl/scram.ts';
 import { KafkaWire } from './lib/kafka-wire.ts';
-import { startNodeProcess, type NodeProcess } from './lib/node-process.ts';
+import type { NodeProcess } from './lib/node-process.ts';
+import { startSaslAclNode, type SaslAclNode } from './lib/sasl-acl-node.ts';
 
 const PASSWORDS = { admin: 'admin-pw-77a1', bob: 'bob-pw-1c93' } as const;
 const CAROL_PW = 'carol-pw-4e2b';
@@ -27,21 +25,15 @@ const ACLS: AclEntry[] = [
   { principal: 'User:carol', resourceType: 'topic', resourceName: 'carol-', patternType: 'prefixed', operations: ['write', 'create', 'describe'], permission: 'allow' },
 ];
 
-let dir: string;
+let served: SaslAclNode | undefined;
 let node: NodeProcess;
 
 test.before(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vg-scram-admin-'));
-  fs.writeFileSync(path.join(dir, 'users.json'), JSON.stringify({ users: Object.entries(PASSWORDS).map(([name, password]) => ({ name, password })) }));
-  fs.writeFileSync(path.join(dir, 'acl.json'), JSON.stringify({ acls: ACLS }));
-  node = await startNodeProcess({
-    dataDir: path.join(dir, 'data'),
-    args: ['--security-protocol', 'SASL_PLAINTEXT', '--sasl-users-file', path.join(dir, 'users.json'), '--acl-file', path.join(dir, 'acl.json'), '--super-users', 'User:admin'],
-  });
+  served = await startSaslAclNode('vg-scram-admin', PASSWORDS, ACLS);
+  node = served.node;
 });
 test.after.always(async () => {
-  await node?.destroy();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  await served?.destroy();
 });
 
 async function as<T>(user: keyof typeof PASSWORDS, fn: (w: KafkaWire) => Promise<T>): Promise<T> {

@@ -11,7 +11,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import test from 'ava';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import * as api from '../node/src/protocol/apis/index.ts';
@@ -23,6 +22,7 @@ import { KafkaWire } from './lib/kafka-wire.ts';
 import { NodeProcess } from './lib/node-process.ts';
 import { freePort } from './lib/ports.ts';
 import { waitFor } from './lib/tools.ts';
+import { readValuesUntil } from './lib/kafkajs-read.ts';
 
 const MECHANISM = 'SCRAM-SHA-256';
 const PASSWORDS = { broker: 'broker-pw-31c7', alice: 'alice-pw-5d02' } as const;
@@ -98,19 +98,7 @@ async function transactional(id: string): Promise<Producer> {
 }
 
 /** Values of one-partition `topic` read with read_committed from the start until `last` arrives. */
-async function readCommitted(topic: string, last: string): Promise<string[]> {
-  const consumer = kafka('xc-reader').consumer({ groupId: `xc-reader-${randomUUID()}`, readUncommitted: false, maxWaitTimeInMs: 200 });
-  const seen: string[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({ eachMessage: async ({ message }) => void seen.push(message.value!.toString()) });
-  try {
-    await waitFor(`${last} read from ${topic}`, () => (seen.includes(last) ? true : undefined), 60_000);
-  } finally {
-    await consumer.disconnect();
-  }
-  return seen;
-}
+const readCommitted = (topic: string, last: string): Promise<string[]> => readValuesUntil(kafka('xc-reader'), topic, last, false, 'xc-reader');
 
 async function describeTxn(id: string): Promise<api.DescribeTransactionsResponse['transactionStates'][number]> {
   return as('broker', 0, async (w) => api.decodeDescribeTransactionsResponse(await w.send(ApiKey.DescribeTransactions, 0, (x) => api.encodeDescribeTransactionsRequest(x, 0, { transactionalIds: [id] })), 0).transactionStates[0]!);

@@ -17,6 +17,7 @@ import * as api from '../node/src/protocol/apis/index.ts';
 import { ApiKey } from '../node/src/protocol/api-keys.ts';
 import { ErrorCode } from '../node/src/protocol/error-codes.ts';
 import { waitFor } from './lib/tools.ts';
+import { readValuesUntil } from './lib/kafkajs-read.ts';
 import { decodeAbortedTxns } from '../node/src/storage/txn-index.ts';
 import { decodeRecordBatches } from '../node/src/protocol/record-batch.ts';
 
@@ -46,19 +47,7 @@ async function transactional(id: string, transactionTimeout?: number): Promise<P
 }
 
 /** Values read from the start of one-partition `topic` until `last` arrives, in order. */
-async function readUntil(topic: string, last: string, readUncommitted: boolean): Promise<string[]> {
-  const consumer = kafka('tx-reader').consumer({ groupId: `reader-${randomUUID()}`, readUncommitted, maxWaitTimeInMs: 200 });
-  const seen: string[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({ eachMessage: async ({ message }) => void seen.push(message.value!.toString()) });
-  try {
-    await waitFor(`${last} read from ${topic}`, () => (seen.includes(last) ? true : undefined), 60_000);
-  } finally {
-    await consumer.disconnect();
-  }
-  return seen;
-}
+const readUntil = (topic: string, last: string, readUncommitted: boolean): Promise<string[]> => readValuesUntil(kafka('tx-reader'), topic, last, readUncommitted);
 
 const values = (prefix: string, n: number): { value: string }[] => Array.from({ length: n }, (_, i) => ({ value: `${prefix}-${i}` }));
 
