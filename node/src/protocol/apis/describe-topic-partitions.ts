@@ -18,6 +18,7 @@
 import type { Reader } from '../reader.ts';
 import type { Writer } from '../writer.ts';
 import { rArray, rInt32s, rNullableArray, rNullableString, rString, rTags, wArray, wInt32s, wNullableArray, wNullableString, wString, wTags } from './fields.ts';
+import type { MetadataPartition } from './metadata.ts';
 
 /** Kafka's default response_partition_limit. */
 export const DEFAULT_PARTITION_LIMIT = 2000;
@@ -33,17 +34,11 @@ export interface DescribeTopicPartitionsRequest {
   cursor: TopicPartitionsCursor | null;
 }
 
-export interface DescribedPartition {
-  errorCode: number;
-  partitionIndex: number;
-  leaderId: number;
-  leaderEpoch: number;
-  replicaNodes: number[];
-  isrNodes: number[];
+/** A partition as Metadata describes it, plus KIP-966's fields. */
+export interface DescribedPartition extends MetadataPartition {
   /** KIP-966's eligible leader replicas: chains have none, null. */
   eligibleLeaderReplicas: number[] | null;
   lastKnownElr: number[] | null;
-  offlineReplicas: number[];
 }
 
 export interface DescribedTopic {
