@@ -8,6 +8,8 @@
  * (main-thread pauses plus marking on the helper threads), not with cheap scavenges. Recycling the
  * frame buffers keeps the copy (a memcpy) and drops the allocation.
  *
+ * The same pools recycle the buffers a Fetch reads the log into (`fetchReadPool`, below).
+ *
  * Contract: whoever takes a frame from the pool gives it back only once the request is finished, and
  * any code that keeps bytes of a request beyond its response (the chain replicator keeps batches in its
  * socket's queue) copies them first if `isRecycledFrame` says they live in a recycled buffer.
@@ -39,6 +41,8 @@ function sizeClass(size: number): number {
 }
 
 export class FramePool {
+  /** Largest size handed out from the pool (larger ones are ordinary buffers). */
+  private readonly maxBytes: number;
   /** Idle buffers by size class, each a whole backing store. */
   private readonly idle = new Map<number, Buffer[]>();
   private idleBytes = 0;
@@ -48,12 +52,16 @@ export class FramePool {
   /** Buffers handed out and not yet released (for tests and metrics). */
   outstanding = 0;
 
+  constructor(opts: { maxBytes?: number } = {}) {
+    this.maxBytes = opts.maxBytes ?? FRAME_POOL_MAX_BYTES;
+  }
+
   /**
    * A buffer of exactly `size` bytes for a frame; recycled when one of its size class is idle. Sizes
-   * outside [FRAME_POOL_MIN_BYTES, FRAME_POOL_MAX_BYTES] get an ordinary buffer that `release` ignores.
+   * outside [FRAME_POOL_MIN_BYTES, maxBytes] get an ordinary buffer that `release` ignores.
    */
   take(size: number): Buffer {
-    if (size < FRAME_POOL_MIN_BYTES || size > FRAME_POOL_MAX_BYTES) return Buffer.allocUnsafe(size);
+    if (size < FRAME_POOL_MIN_BYTES || size > this.maxBytes) return Buffer.allocUnsafe(size);
     const cls = sizeClass(size);
     let whole = this.idle.get(cls)?.pop();
     if (whole) this.idleBytes -= cls;
@@ -87,3 +95,12 @@ export class FramePool {
 
 /** The pool every connection of this process takes Produce frames from. */
 export const requestFramePool = new FramePool();
+
+/**
+ * The pool Fetch reads the log into. A consumer's fetch moves about 1 MiB (librdkafka's, kafkajs' and
+ * Kafka's per-partition default), one fresh ArrayBuffer each, and V8 answered that external-memory
+ * growth with mark-compacts: 22% of the busy main thread while kcat read a log. The connection gives a
+ * response's buffers back once the socket has taken the response (its write callback), so the same few
+ * buffers cycle. 8 MiB: consumers that raise their fetch size still recycle.
+ */
+export const fetchReadPool = new FramePool({ maxBytes: 8 * 1024 * 1024 });

@@ -400,7 +400,7 @@ export class Broker {
    * Reads one partition up to its committed offset (read_committed: up to its last stable offset, with
    * the aborted transactions in that range); a partition whose log is not here yet reads as empty.
    */
-  readPartition(spec: FetchSpec, minOneBatch = true, readCommitted = false): FetchPartitionResult {
+  readPartition(spec: FetchSpec, minOneBatch = true, readCommitted = false, alloc?: (size: number) => Buffer): FetchPartitionResult {
     const hwm = this.chain.committedOffset(spec.topic, spec.partition);
     const answer = (errorCode: number, lastStableOffset: number, logStartOffset: number, records: Buffer | null, abortedTransactions: AbortedTxn[] | null): FetchPartitionResult =>
       ({ errorCode, highWatermark: hwm, lastStableOffset, logStartOffset, records, abortedTransactions });
@@ -414,7 +414,7 @@ export class Broker {
       if (spec.offset < logStartOffset || spec.offset > hwm) return answer(ErrorCode.OFFSET_OUT_OF_RANGE.code, lso, logStartOffset, null, null);
       const bound = lso;
       if (!log || spec.offset >= bound || spec.maxBytes <= 0) return answer(0, lso, logStartOffset, null, readCommitted ? [] : null);
-      const { records } = log.read(spec.offset, { maxBytes: spec.maxBytes, maxOffset: bound, minOneBatch });
+      const { records } = log.read(spec.offset, { maxBytes: spec.maxBytes, maxOffset: bound, minOneBatch, ...(alloc && { alloc }) });
       const aborted = readCommitted && records.length > 0 ? log.abortedTxns(spec.offset, bound) : readCommitted ? [] : null;
       return answer(0, lso, logStartOffset, records.length > 0 ? records : null, aborted);
     } catch (err) {
@@ -426,8 +426,9 @@ export class Broker {
    * Reads several partitions within a total byte budget, long-polling (woken by commits, never by a
    * timer loop) until `minBytes` are there or `maxWaitMs` passes. Only the first partition with data may
    * get one whole batch past the budget (Kafka's minOneMessage); every later one stays within what is left.
+   * `alloc` gives the buffers the records are read into (see PartitionLog.read).
    */
-  async fetch(specs: FetchSpec[], opts: { maxBytes: number; minBytes: number; maxWaitMs: number; readCommitted?: boolean }): Promise<FetchPartitionResult[]> {
+  async fetch(specs: FetchSpec[], opts: { maxBytes: number; minBytes: number; maxWaitMs: number; readCommitted?: boolean; alloc?: (size: number) => Buffer }): Promise<FetchPartitionResult[]> {
     const deadline = Date.now() + Math.max(0, opts.maxWaitMs);
     for (;;) {
       let budget = opts.maxBytes;
@@ -435,7 +436,7 @@ export class Broker {
       let anyError = false;
       const results = specs.map((s) => {
         const first = total === 0;
-        const r = this.readPartition({ ...s, maxBytes: Math.min(s.maxBytes, Math.max(budget, first ? 1 : 0)) }, first, opts.readCommitted);
+        const r = this.readPartition({ ...s, maxBytes: Math.min(s.maxBytes, Math.max(budget, first ? 1 : 0)) }, first, opts.readCommitted, opts.alloc);
         const n = r.records?.length ?? 0;
         total += n;
         budget -= n;

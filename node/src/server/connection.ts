@@ -11,7 +11,7 @@
  */
 import type { Socket } from 'node:net';
 import { FrameDecoder, FrameSizeError, frameSizePrefix, type FrameSource } from '../protocol/frame.ts';
-import { requestFramePool } from '../protocol/frame-pool.ts';
+import { fetchReadPool, requestFramePool } from '../protocol/frame-pool.ts';
 import { ApiKey } from '../protocol/api-keys.ts';
 import type { Logger } from '../logging.ts';
 import type { SaslAuthenticator } from '../security/authenticator.ts';
@@ -39,6 +39,11 @@ export interface ConnectionLimits {
 interface Slot {
   done: boolean;
   result: HandlerResult | undefined;
+}
+
+/** Gives a written response's buffers that came from fetchReadPool back to it (others are ignored). */
+function releaseFetchBuffers(parts: Buffer[]): void {
+  for (const part of parts) fetchReadPool.release(part);
 }
 
 /**
@@ -171,7 +176,9 @@ export class Connection {
         this.socket.write(result);
       } else if (Array.isArray(result)) {
         this.corkForTick();
-        for (const part of result) this.socket.write(part);
+        for (let i = 0; i < result.length - 1; i++) this.socket.write(result[i]!);
+        // Once the socket has taken the whole response (written, or failed), its Fetch read buffers recycle.
+        if (result.length > 0) this.socket.write(result[result.length - 1]!, () => releaseFetchBuffers(result));
       } else if ('close' in result) {
         if (result.reply) this.closeAfter(result.reply, result.close);
         else this.close(result.close);

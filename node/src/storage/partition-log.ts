@@ -80,6 +80,8 @@ export interface ReadOptions {
   maxOffset?: number;
   /** Return the first batch even when it exceeds maxBytes (Kafka's minOneMessage). Default true. */
   minOneBatch?: boolean;
+  /** Where the bytes are read into (a Fetch passes recycled buffers); default a new buffer per read. */
+  alloc?: (size: number) => Buffer;
 }
 
 export interface ReadResult {
@@ -257,7 +259,7 @@ export class PartitionLog {
       if (end <= first.position) return this.result(EMPTY);
       let want = Math.min(end - first.position, opts.maxBytes);
       if ((opts.minOneBatch ?? true) && want < first.size) want = first.size;
-      const buf = seg.read(first.position, want);
+      const buf = seg.read(first.position, want, opts.alloc);
       return this.result(buf.subarray(0, wholeBatchesLength(buf)));
     }
     return this.result(EMPTY);

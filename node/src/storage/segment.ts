@@ -229,10 +229,13 @@ export class LogSegment {
     return found;
   }
 
-  /** Reads `length` bytes at `position` into one new buffer (shorter if the segment ends first). */
-  read(position: number, length: number): Buffer {
+  /**
+   * Reads `length` bytes at `position` into one buffer from `alloc` (default a new one; shorter if the
+   * segment ends first).
+   */
+  read(position: number, length: number, alloc: (size: number) => Buffer = Buffer.allocUnsafe): Buffer {
     const len = Math.max(0, Math.min(length, this.size - position));
-    const buf = Buffer.allocUnsafe(len);
+    const buf = alloc(len);
     const got = this.file.use((fd) => readFully(fd, buf, len, position));
     return got === len ? buf : buf.subarray(0, got);
   }

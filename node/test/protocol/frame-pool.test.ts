@@ -37,3 +37,14 @@ test('small and huge frames get ordinary buffers', (t) => {
   t.false(isRecycledFrame(huge));
   t.is(pool.outstanding, 0);
 });
+
+test('a pool with a larger maxBytes (Fetch reads) recycles buffers up to it and no further', (t) => {
+  const pool = new FramePool({ maxBytes: 4 * FRAME_POOL_MAX_BYTES });
+  const big = pool.take(FRAME_POOL_MAX_BYTES + 1);
+  t.true(isRecycledFrame(big));
+  t.is(big.length, FRAME_POOL_MAX_BYTES + 1);
+  pool.release(big.subarray(0, 10));
+  t.is(pool.outstanding, 0);
+  t.is(pool.take(2 * FRAME_POOL_MAX_BYTES).buffer, big.buffer);
+  t.false(isRecycledFrame(pool.take(4 * FRAME_POOL_MAX_BYTES + 1)));
+});

@@ -271,3 +271,20 @@ test('offsetForTimestamp finds the first record at or after a time', (t) => {
   t.is(log.offsetForTimestamp(T0 + 99_999), null);
   log.close();
 });
+
+test('a read with alloc reads into the buffer alloc hands out, with the same bytes as a plain read', (t) => {
+  const log = filled(tempDir(t), 10, 5);
+  const plain = log.read(5, { maxBytes: 300 }).records;
+  const asked: number[] = [];
+  const given: Buffer[] = [];
+  const alloc = (size: number): Buffer => {
+    asked.push(size);
+    given.push(Buffer.alloc(size, 0xee));
+    return given[given.length - 1]!;
+  };
+  const pooled = log.read(5, { maxBytes: 300, alloc }).records;
+  t.is(asked.length, 1);
+  t.is(pooled.buffer, given[0]!.buffer);
+  t.true(pooled.equals(plain));
+  log.close();
+});

@@ -27,6 +27,7 @@ import type { AccessControl } from '../access-control.ts';
 import type { Broker, FetchPartitionResult, FetchSpec } from '../broker.ts';
 import { toMessageSet } from '../down-convert.ts';
 import type { ApiHandler } from '../router.ts';
+import { fetchReadPool } from '../../protocol/frame-pool.ts';
 
 /** Kafka's fetch.max.bytes default, used for versions without a request-wide limit. */
 const DEFAULT_FETCH_MAX_BYTES = 50 * 1024 * 1024;
@@ -58,6 +59,8 @@ export function fetchHandler(broker: Broker, access: AccessControl): ApiHandler<
         // Kafka's leader answers at once when it names a preferred replica: the client must go there now.
         maxWaitMs: redirected ? 0 : req.maxWaitMs,
         readCommitted: version >= 4 && req.isolationLevel === READ_COMMITTED,
+        // Recycled: the connection gives them back once the socket has taken the response.
+        alloc: takeFetchBuffer,
       });
       let i = 0;
       return {
@@ -90,6 +93,7 @@ export function fetchHandler(broker: Broker, access: AccessControl): ApiHandler<
   };
 }
 
+const takeFetchBuffer = (size: number): Buffer => fetchReadPool.take(size);
 const failed = (errorCode: number): FetchPartitionResult => ({ errorCode, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: null, abortedTransactions: null });
 const UNAUTHORIZED = failed(ErrorCode.TOPIC_AUTHORIZATION_FAILED.code);
 const UNKNOWN_ID = failed(ErrorCode.UNKNOWN_TOPIC_ID.code);
