@@ -98,6 +98,15 @@ export class Reader {
 
   /** Unsigned LEB128 varint of up to 32 bits (flexible versions' lengths and tags). */
   uvarint(): number {
+    // One byte (values below 128) is most lengths and record fields: no loop, no power.
+    const o = this.offset;
+    if (o < this.end) {
+      const b = this.buf[o]!;
+      if (b < 0x80) {
+        this.offset = o + 1;
+        return b;
+      }
+    }
     let result = 0;
     let shift = 0;
     for (;;) {
@@ -117,6 +126,25 @@ export class Reader {
 
   /** Zigzag varlong (record timestamp and offset deltas), which must fit a JS number. */
   varlong(): number {
+    // Up to 7 bytes (49 bits) in plain numbers, exact: every record's timestamp delta comes through
+    // here, and BigInt arithmetic per record was a visible share of a consumer's decoding.
+    const buf = this.buf;
+    let o = this.offset;
+    let u = 0;
+    let scale = 1;
+    for (let i = 0; i < 7 && o < this.end; i++, scale *= 128) {
+      const b = buf[o++]!;
+      u += (b & 0x7f) * scale;
+      if (b < 0x80) {
+        this.offset = o;
+        return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+      }
+    }
+    return this.varlongSlow();
+  }
+
+  /** varlong of 8 to 10 bytes (or truncated), with BigInt. */
+  private varlongSlow(): number {
     let result = 0n;
     let shift = 0n;
     for (;;) {
