@@ -30,7 +30,7 @@ import { ConnectionPool, DEFAULT_POOL_SIZE } from './pool.ts';
 import { backoffMs, DEFAULT_BACKOFF_MS, DEFAULT_MAX_BACKOFF_MS, isRetriable } from './retry.ts';
 import { createTopicsRequest, deleteTopicsRequest, initProducerIdRequest, listOffsetsRequest, metadataRequest, produceRequest } from './requests.ts';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from '../protocol/apis/list-offsets.ts';
-import { decodeFetch, fetchPartition, fetchRaw, type FetchOptions, type FetchResult, type RawFetch } from './fetch.ts';
+import { decodeFetch, fetchPartition, fetchRaw, readRanges, type FetchOptions, type FetchResult, type RawFetch } from './fetch.ts';
 import { codeError, requireRoute } from './routing.ts';
 import { ErrorCode } from '../protocol/error-codes.ts';
 
@@ -106,7 +106,7 @@ export interface Client {
   fetch(topic: string, opts?: FetchOptions): Promise<FetchResult>;
   /**
    * Reads from `offset` up to `endOffset` (exclusive; default: the high-water mark at the first answer),
-   * one result per Fetch, keeping the next Fetch in flight while the caller handles the current one.
+   * one result per Fetch, keeping up to two Fetches ahead while the caller handles the current one.
    */
   read(topic: string, opts?: FetchOptions & { endOffset?: number }): AsyncGenerator<FetchResult>;
   /** The first offset still stored and the high-water mark of one partition (default 0), asked at the tail. */
@@ -225,20 +225,7 @@ export async function createClient(opts: ClientOptions): Promise<Client> {
         const r = await route(topic, partition, false);
         return fetchRaw(await pool.get(r.tail!), r.tail!, topic, partition, { ...readOpts, offset });
       });
-      let end = readOpts.endOffset;
-      let pending: Promise<RawFetch> | null = ask(readOpts.offset ?? 0);
-      try {
-        while (pending) {
-          const raw: RawFetch = await pending;
-          end ??= raw.highWaterMark;
-          // Read-ahead: the next range is known from the batch headers alone, before any record is decoded.
-          pending = raw.nextOffset > raw.offset && raw.nextOffset < end ? ask(raw.nextOffset) : null;
-          yield decodeFetch(raw, readOpts.checkCrcs ?? true);
-        }
-      } finally {
-        // A caller that stops early leaves a read-ahead nobody awaits.
-        pending?.catch(() => undefined);
-      }
+      for await (const raw of readRanges(ask, readOpts.offset ?? 0, readOpts.endOffset)) yield decodeFetch(raw, readOpts.checkCrcs ?? true);
     },
 
     offsets(topic, offsetOpts = {}) {
