@@ -138,6 +138,8 @@ export async function runAllBenches(opts: AllBenchOptions = {}): Promise<AllBenc
     ...(kcat ? [
       row('fetch', 'kcat consumer, warm', { ...kcat.warm, latencyMs: none }, kcat.warmRatio, FETCH_TARGET, disk.readMiBps),
       row('fetch', 'kcat consumer, cold', { ...kcat.cold, latencyMs: none }, kcat.coldRatio, NaN, disk.coldReadMiBps),
+      // The transport alone (no protocol): the ratio here is warm kcat over it.
+      row('fetch', 'loopback TCP to cat, warm', { mibPerSec: kcat.loopback.mibPerSec, latencyMs: none, cpuMsPerMiB: { server: kcat.loopback.cpuMsPerMiB.sender } }, kcat.loopbackRatio, NaN, disk.readMiBps),
     ] : []),
     ...chain.runs.map((r) => ({
       ...row('chain', `${r.nodes}-node, acks=-1`, r.load, r.nodes === 1 ? 1 : chain.ratio, r.nodes === 1 ? NaN : CHAIN_TARGET, disk.writeMiBps),
