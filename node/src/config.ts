@@ -3,6 +3,7 @@
  * StatefulSet sets), then defaults. Parsing is strict: a malformed number is a startup error, not a NaN.
  */
 import type { NodeConfig } from './server/node.ts';
+import { LOG_WRITES, type LogWrites } from './server/log-writes.ts';
 import { LOG_LEVELS, type LogLevel } from './logging.ts';
 import { parseCoordinatorSpec } from './coordination/spec.ts';
 import { parseSuperUsers } from './security/acl.ts';
@@ -42,6 +43,7 @@ export const ENV = {
   logCleanerDeleteRetentionMs: 'VONNEGUT_LOG_CLEANER_DELETE_RETENTION_MS',
   flushMessages: 'VONNEGUT_FLUSH_MESSAGES',
   flushMs: 'VONNEGUT_FLUSH_MS',
+  logWrites: 'VONNEGUT_LOG_WRITES',
   maxOpenFiles: 'VONNEGUT_MAX_OPEN_FILES',
   fileIdleTimeoutMs: 'VONNEGUT_FILE_IDLE_TIMEOUT_MS',
   aclFile: 'VONNEGUT_ACL_FILE',
@@ -76,6 +78,12 @@ function int(name: string, v: string | undefined, min: number, max = Number.MAX_
   const n = Number(v);
   if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer between ${min} and ${max}, got ${JSON.stringify(v)}`);
   return n;
+}
+
+function logWrites(v: string | undefined): LogWrites | undefined {
+  if (v === undefined) return undefined;
+  if (!(LOG_WRITES as readonly string[]).includes(v)) throw new Error(`log writes must be one of ${LOG_WRITES.join(', ')}, got ${JSON.stringify(v)}`);
+  return v as LogWrites;
 }
 
 /** Resolves flags and environment into a node configuration and a log level; throws on bad values. */
@@ -125,6 +133,7 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = p
     logCleanerDeleteRetentionMs: int('log-cleaner-delete-retention-ms', g('logCleanerDeleteRetentionMs'), 0),
     flushMessages: int('flush-messages', g('flushMessages'), 1),
     flushMs: int('flush-ms', g('flushMs'), 0),
+    logWrites: logWrites(g('logWrites')),
     maxOpenFiles: int('max-open-files', g('maxOpenFiles'), 16, 1_000_000),
     fileIdleTimeoutMs: int('file-idle-timeout-ms', g('fileIdleTimeoutMs'), 100),
     aclFile: g('aclFile'),

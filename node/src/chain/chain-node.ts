@@ -38,7 +38,7 @@ import { UpstreamLink } from './upstream-link.ts';
 import { DiscoveryPoller } from './discovery-poll.ts';
 import { readEpoch, writeEpoch } from './epoch-file.ts';
 import { clampMarks, commitAll, localState, truncateUncommitted } from './committed-logs.ts';
-import type { ReplicaLogs } from './replica-log.ts';
+import type { HeadAppend, ReplicaLog, ReplicaLogs } from './replica-log.ts';
 import type { FrameSource } from '../protocol/frame.ts';
 import type { Dialer } from '../security/dial.ts';
 
@@ -248,15 +248,38 @@ export class ChainNode extends EventEmitter {
    * when solo; throws KafkaError unless writable(). One outcome per request; then waitForCommit(lastOffset).
    */
   appendMany(topic: string, partition: number, requests: readonly Buffer[]): (ChainAppend | KafkaError)[] {
+    const log = this.headLog(topic, partition);
+    return this.appended(topic, partition, log, requests, log.appendMany(requests, { leaderEpoch: this.epochValue }));
+  }
+
+  /**
+   * `appendMany` with the segment write on libuv's thread pool (PartitionLog.appendManyAsync); the
+   * caller keeps one in flight per partition (server/produce-groups.ts).
+   */
+  async appendManyAsync(topic: string, partition: number, requests: readonly Buffer[]): Promise<(ChainAppend | KafkaError)[]> {
+    const log = this.headLog(topic, partition);
+    const results = await log.appendManyAsync(requests, { leaderEpoch: this.epochValue });
+    // Deposed while the bytes were landing: unacknowledged, and the new predecessor's link truncates them.
+    if (!this.writable().ok) {
+      throw new KafkaError('NOT_LEADER_OR_FOLLOWER', `${topic}-${partition}: this node stopped being the head during the write`);
+    }
+    return this.appended(topic, partition, log, requests, results);
+  }
+
+  private headLog(topic: string, partition: number): ReplicaLog {
     const writable = this.writable();
     if (!writable.ok) throw writable.error;
     const log = this.opts.logs.partition(topic, partition);
     if (!log) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `${topic}-${partition} has no log on this node`);
-    const results = log.appendMany(requests, { leaderEpoch: this.epochValue });
+    return log;
+  }
+
+  /** Commits (solo) or ships what a head append wrote; the outcomes as the produce path reports them. */
+  private appended(topic: string, partition: number, log: ReplicaLog, requests: readonly Buffer[], results: HeadAppend[]): (ChainAppend | KafkaError)[] {
     if (this.position.role === 'solo') this.marks.advance(topic, partition, log.logEndOffset);
     // The patched batches are the bytes now on disk: the replicator ships them without reading them
     // back (down the chain, or to a node joining after a solo node).
-    const written = requests.filter((_, i) => !(results[i] instanceof KafkaError) && !results[i]!.duplicate);
+    const written = requests.filter((_, i) => !(results[i] instanceof KafkaError) && !(results[i] as { duplicate?: boolean }).duplicate);
     this.replicator.notify(topic, partition, written.length > 0 ? written : undefined);
     return results.map((r) => r instanceof KafkaError ? r : { ...r, duplicate: r.duplicate ?? false, logStartOffset: log.logStartOffset });
   }

@@ -4,6 +4,9 @@
  */
 import type { KafkaError } from '../protocol/errors.ts';
 
+/** One request's outcome at the head: its offsets, or the error that refused it alone. */
+export type HeadAppend = { baseOffset: number; lastOffset: number; duplicate?: boolean } | KafkaError;
+
 export interface ReplicaLog {
   readonly logStartOffset: number;
   readonly logEndOffset: number;
@@ -11,7 +14,9 @@ export interface ReplicaLog {
    * Appends producers' requests at the head with one write, assigning offsets (and stamping
    * `leaderEpoch`; patches the buffers); one outcome per request, a KafkaError for a refused one.
    */
-  appendMany(requests: readonly Buffer[], opts: { leaderEpoch?: number }): ({ baseOffset: number; lastOffset: number; duplicate?: boolean } | KafkaError)[];
+  appendMany(requests: readonly Buffer[], opts: { leaderEpoch?: number }): HeadAppend[];
+  /** `appendMany` with the file write off the event loop; one in flight per partition. */
+  appendManyAsync(requests: readonly Buffer[], opts: { leaderEpoch?: number }): Promise<HeadAppend[]>;
   /** Appends batches whose offsets are already set; the first must start at logEndOffset. */
   appendReplicated(batches: Buffer): unknown;
   /** Whole batches from `offset`, at most about `maxBytes` (at least one batch), below `maxOffset`. */

@@ -22,6 +22,7 @@ import { InvalidRecordError, rejectKeylessRecords } from './record-checks.ts';
 import { recompressBatches, topicCodec } from '../protocol/recompress.ts';
 import type { ProduceRecordError } from '../protocol/apis/produce.ts';
 import { compacts } from '../storage/topic-config.ts';
+import type { LogWrites } from './log-writes.ts';
 import { ProduceGroups } from './produce-groups.ts';
 import { forwardCreateTopic, forwardDeleteTopic } from './forward.ts';
 import { plainDial, type Dialer } from '../security/dial.ts';
@@ -42,6 +43,8 @@ export interface BrokerConfig {
   defaultPartitions: number;
   /** Largest record batch accepted (Kafka's message.max.bytes). */
   maxMessageBytes: number;
+  /** Where produced batches are written to segment files (see LOG_WRITES). */
+  logWrites: LogWrites;
 }
 
 export interface BrokerInfo {
@@ -104,13 +107,16 @@ export const DEFAULT_BROKER_CONFIG: Omit<BrokerConfig, 'nodeName' | 'advertisedH
   autoCreateTopics: true,
   defaultPartitions: 1,
   maxMessageBytes: 1024 * 1024 + 12,
+  logWrites: 'thread-pool',
 };
 
 export class Broker {
   /** Metrics sink; the node sets it, the embedded library leaves it silent. */
   observer: BrokerObserver = NO_OBSERVER;
-  /** Produces of one event-loop turn to one partition go to the log as one write. */
-  readonly produceGroups = new ProduceGroups((topic, partition, requests) => this.chain.appendMany(topic, partition, requests));
+  /** Produces to one partition go to the log in groups, one write each (produce-groups.ts). */
+  readonly produceGroups = new ProduceGroups((topic, partition, requests) => this.config.logWrites === 'thread-pool'
+    ? this.chain.appendManyAsync(topic, partition, requests)
+    : this.chain.appendMany(topic, partition, requests));
 
   constructor(
     readonly config: BrokerConfig,

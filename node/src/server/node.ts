@@ -23,6 +23,7 @@ import { NodeMetrics } from '../metrics/node-metrics.ts';
 import { forEachResponseError } from '../metrics/response-errors.ts';
 import { notInDiscovery } from '../metrics/readiness.ts';
 import { identifySelf } from '../discovery/self.ts';
+import type { LogWrites } from './log-writes.ts';
 import { Broker, DEFAULT_BROKER_CONFIG } from './broker.ts';
 import type { FrameHandler } from './connection.ts';
 import { createRouter } from './router.ts';
@@ -88,6 +89,8 @@ export interface NodeConfig extends SecuritySettings {
   /** Kafka's flush.messages / flush.ms; absent = never fsync on a schedule. */
   flushMessages?: number;
   flushMs?: number;
+  /** Where produced batches are written (log-writes.ts; default thread-pool). */
+  logWrites?: LogWrites;
   /** Segment file descriptor budget and idle timeout (storage/file-pool.ts defaults when absent). */
   maxOpenFiles?: number;
   fileIdleTimeoutMs?: number;
@@ -284,6 +287,7 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
       advertisedPort,
       autoCreateTopics: config.autoCreateTopics,
       defaultPartitions: config.defaultPartitions,
+      ...(config.logWrites ? { logWrites: config.logWrites } : {}),
     },
     logs,
     chain,

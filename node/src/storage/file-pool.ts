@@ -70,6 +70,7 @@ export class FilePool {
 export class PooledFile {
   private fd = -1;
   private pins = 0;
+  private closeWhenUnpinned = false;
   private flags: string;
   /** Date.now() of the last use. */
   lastUsed = 0;
@@ -97,13 +98,45 @@ export class PooledFile {
     try {
       return fn(this.fd);
     } finally {
-      this.pins--;
+      this.unpin();
     }
   }
 
-  /** Closes the descriptor (the file can still be used: it reopens). */
+  /**
+   * `use` for work that outlives the call (a write on libuv's thread pool): the file stays pinned, and
+   * its descriptor open, until the promise settles.
+   */
+  async useAsync<T>(fn: (fd: number) => Promise<T>): Promise<T> {
+    let done!: () => void;
+    const pinned = this.use((fd) => {
+      this.pins++;
+      done = () => this.unpin();
+      return fd;
+    });
+    try {
+      return await fn(pinned);
+    } finally {
+      done();
+    }
+  }
+
+  private unpin(): void {
+    this.pins--;
+    if (this.pins === 0 && this.closeWhenUnpinned) this.close();
+  }
+
+  /**
+   * Closes the descriptor (the file can still be used: it reopens). While a `useAsync` holds it, the
+   * close waits for that to finish: a pool thread may still be writing through the descriptor, and a
+   * reused descriptor number would take its bytes.
+   */
   close(): void {
     if (this.fd < 0) return;
+    if (this.pins > 0) {
+      this.closeWhenUnpinned = true;
+      return;
+    }
+    this.closeWhenUnpinned = false;
     const fd = this.fd;
     this.fd = -1;
     this.pool.forget(this);

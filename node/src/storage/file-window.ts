@@ -60,9 +60,30 @@ export function writeFully(fd: number, buf: Buffer, position: number): void {
  */
 export function writevFully(fd: number, bufs: readonly Buffer[], position: number): void {
   if (bufs.length === 1) return writeFully(fd, bufs[0]!, position);
+  finishShortWrite(fd, bufs, position, fs.writevSync(fd, bufs as Buffer[], position));
+}
+
+/**
+ * `writevFully` on libuv's thread pool: the pwritev (and its page-cache copy, the costly part) runs on
+ * a pool thread while the event loop goes on; resolves once every byte is written.
+ */
+export function writevFullyAsync(fd: number, bufs: readonly Buffer[], position: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    fs.writev(fd, bufs as Buffer[], position, (err, done) => {
+      if (err) return reject(err);
+      try {
+        finishShortWrite(fd, bufs, position, done);
+        resolve();
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
+}
+
+function finishShortWrite(fd: number, bufs: readonly Buffer[], position: number, done: number): void {
   let total = 0;
   for (const b of bufs) total += b.length;
-  const done = fs.writevSync(fd, bufs as Buffer[], position);
   if (done === total) return;
   // Not expected (libuv loops until done or error), but never leave a gap: finish byte-wise.
   let skip = done;

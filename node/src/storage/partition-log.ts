@@ -74,6 +74,14 @@ export interface AppendResult {
   logAppendTime: number;
 }
 
+/** A group of requests with their offsets assigned, before its write. */
+interface AppendGroup {
+  results: (AppendResult | KafkaError)[];
+  pieces: SegmentAppend[];
+  baseOffset: number;
+  lastOffset: number;
+}
+
 export interface ReadOptions {
   maxBytes: number;
   /** Exclusive upper bound on offsets returned; default (and at most) the high watermark. */
@@ -105,6 +113,8 @@ export class PartitionLog {
   private readonly segConfig: SegmentConfig;
   private startOffset: number;
   private closed = false;
+  /** An appendManyAsync is between its offsets and its bytes landing (see ensureWritable). */
+  private writing = false;
   /** Idempotent producers' recent sequences, rebuilt from the newest segments on open. */
   readonly producers = new ProducerState();
   /** Open transactions (scanned on first use) and aborted ones (`.txnindex` files): txn-index.ts. */
@@ -195,7 +205,48 @@ export class PartitionLog {
    * per request, its offsets or the KafkaError that refused it alone. A failed write throws: nothing stored.
    */
   appendMany(requests: readonly Buffer[], opts: { leaderEpoch?: number } = {}): (AppendResult | KafkaError)[] {
+    this.ensureWritable();
+    const group = this.assignGroup(requests, opts);
+    if (group.pieces.length === 0) return group.results;
+    const seg = this.segmentFor(group);
+    try {
+      seg.appendAll(group.pieces);
+    } catch (err) {
+      this.rebuildProducerState(); // assignOffsets recorded the group's producers before the write
+      throw err;
+    }
+    this.written(group);
+    return group.results;
+  }
+
+  /**
+   * `appendMany` with the write on libuv's thread pool (segment.ts appendAllAsync), so the event loop
+   * serves other connections while the page-cache copy runs on another core. One such write at a time:
+   * while it is in flight every other change to this log (appends, truncation) is refused, and the log
+   * end, the segment sizes and so every read stay where they were until the bytes have landed.
+   */
+  async appendManyAsync(requests: readonly Buffer[], opts: { leaderEpoch?: number } = {}): Promise<(AppendResult | KafkaError)[]> {
+    this.ensureWritable();
+    const group = this.assignGroup(requests, opts);
+    if (group.pieces.length === 0) return group.results;
+    const seg = this.segmentFor(group);
+    this.writing = true;
+    try {
+      await seg.appendAllAsync(group.pieces);
+    } catch (err) {
+      this.writing = false;
+      if (!this.closed) this.rebuildProducerState();
+      throw err;
+    }
+    this.writing = false;
+    // Closed meanwhile (topic deleted, shutdown): the bytes may be on disk, but nobody is told they are.
     this.ensureOpen();
+    this.written(group);
+    return group.results;
+  }
+
+  /** Offsets for each request of a group (assignOffsets, which records their producers). */
+  private assignGroup(requests: readonly Buffer[], opts: { leaderEpoch?: number }): AppendGroup {
     const results: (AppendResult | KafkaError)[] = [];
     const pieces: SegmentAppend[] = [];
     const baseOffset = this.logEndOffset;
@@ -212,15 +263,7 @@ export class PartitionLog {
         results.push(err);
       }
     }
-    if (pieces.length === 0) return results;
-    try {
-      this.write(pieces, baseOffset, next - 1);
-    } catch (err) {
-      this.rebuildProducerState(); // assignOffsets recorded the group's producers before the write
-      throw err;
-    }
-    this.txns.appended(pieces.map((p) => p.batches));
-    return results;
+    return { results, pieces, baseOffset, lastOffset: next - 1 };
   }
 
   /**
@@ -229,12 +272,13 @@ export class PartitionLog {
    * nothing is written.
    */
   appendReplicated(batches: Buffer): AppendResult {
-    this.ensureOpen();
+    this.ensureWritable();
     const baseOffset = this.logEndOffset;
     const { next, maxTimestamp } = checkReplicated(batches, baseOffset);
     if (next === baseOffset) return { baseOffset, lastOffset: baseOffset - 1, logAppendTime: -1 };
-    this.write([{ batches, lastOffset: next - 1, maxTimestamp }], baseOffset, next - 1);
-    this.txns.appended([batches]);
+    const group = { pieces: [{ batches, lastOffset: next - 1, maxTimestamp }], baseOffset, lastOffset: next - 1 };
+    this.segmentFor(group).appendAll(group.pieces);
+    this.written(group);
     recordProducers(batches, this.producers);
     return { baseOffset, lastOffset: next - 1, logAppendTime: -1 };
   }
@@ -270,7 +314,7 @@ export class PartitionLog {
    * `offset`). Truncating at or below logStartOffset empties the log and restarts it at `offset`.
    */
   truncateTo(offset: number): void {
-    this.ensureOpen();
+    this.ensureWritable();
     if (offset >= this.logEndOffset) return;
     if (offset <= this.startOffset) {
       for (const seg of this.segments.splice(0)) this.dropSegment(seg);
@@ -287,7 +331,7 @@ export class PartitionLog {
 
   /** Empties the log and restarts it at `offset` (Kafka's truncateFullyAndStartAt; a replica behind its predecessor's start). */
   truncateFullyAndStartAt(offset: number): void {
-    this.ensureOpen();
+    this.ensureWritable();
     for (const seg of this.segments.splice(0)) this.dropSegment(seg);
     this.segments.push(this.newSegment(offset));
     this.startOffset = offset;
@@ -415,26 +459,30 @@ export class PartitionLog {
     return this.segments[this.segments.length - 1]!;
   }
 
-  /** Writes `pieces` (offsets [baseOffset, lastOffset]) to the active segment, rolling first if it must. */
-  private write(pieces: readonly SegmentAppend[], baseOffset: number, lastOffset: number): void {
-    const seg = this.active;
+  /** The segment a group goes to: the active one, rolled first if the group would not fit it. */
+  private segmentFor(group: { pieces: readonly SegmentAppend[]; baseOffset: number; lastOffset: number }): LogSegment {
     let appendBytes = 0;
-    for (const p of pieces) appendBytes += p.batches.length;
-    if (seg.shouldRoll({ maxSegmentBytes: this.config.segmentBytes, appendBytes, lastOffset })) this.roll(baseOffset);
-    this.active.appendAll(pieces);
+    for (const p of group.pieces) appendBytes += p.batches.length;
+    if (this.active.shouldRoll({ maxSegmentBytes: this.config.segmentBytes, appendBytes, lastOffset: group.lastOffset })) this.roll(group.baseOffset);
+    return this.active;
+  }
+
+  /** After a group's bytes landed: the flush policy (flush.messages) and the transaction index. */
+  private written(group: { pieces: readonly SegmentAppend[]; baseOffset: number; lastOffset: number }): void {
     this.unflushed.add(this.active);
     if (this.unflushedRecords === 0) this.unflushedSince = Date.now();
-    this.unflushedRecords += lastOffset - baseOffset + 1;
+    this.unflushedRecords += group.lastOffset - group.baseOffset + 1;
     const { flushMessages } = this.config;
     if (flushMessages !== FLUSH_NEVER && this.unflushedRecords >= flushMessages) {
       try {
         this.flush();
       } catch (err) {
         // The caller will answer KAFKA_STORAGE_ERROR, so the batch must not stay for a retry to duplicate.
-        this.truncateTo(baseOffset);
+        this.truncateTo(group.baseOffset);
         throw err;
       }
     }
+    this.txns.appended(group.pieces.map((p) => p.batches));
   }
 
   private roll(baseOffset: number): void {
@@ -495,5 +543,14 @@ export class PartitionLog {
 
   private ensureOpen(): void {
     if (this.closed) throw new KafkaError('KAFKA_STORAGE_ERROR', `log ${this.dir} is closed`);
+  }
+
+  /**
+   * Open, and no appendManyAsync in flight. A head's write overlapping a change from elsewhere happens only
+   * around a role change (a new predecessor's link, a relink's truncation); that caller retries.
+   */
+  private ensureWritable(): void {
+    this.ensureOpen();
+    if (this.writing) throw new KafkaError('NOT_LEADER_OR_FOLLOWER', `log ${this.dir} has a head write in flight`);
   }
 }

@@ -18,7 +18,7 @@ import * as path from 'node:path';
 import { batchBaseOffset, batchLastOffset, batchMaxTimestamp, walkBatches } from '../protocol/record-batch.ts';
 import { OffsetIndex } from './offset-index.ts';
 import { TimeIndex, type TimestampOffset } from './time-index.ts';
-import { FileWindow, readFully, writevFully } from './file-window.ts';
+import { FileWindow, readFully, writevFully, writevFullyAsync } from './file-window.ts';
 import type { FilePool, PooledFile } from './file-pool.ts';
 import { segmentFileName, LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX } from './log-files.ts';
 
@@ -134,10 +134,36 @@ export class LogSegment {
    */
   appendAll(pieces: readonly SegmentAppend[]): void {
     const position = this.size;
-    const saved = { bytesSinceIndexEntry: this.bytesSinceIndexEntry, nextOffset: this.nextOffset, maxTimestamp: this.maxTimestamp };
     try {
       this.file.use((fd) => writevFully(fd, pieces.map((p) => p.batches), position));
-      // Can fail too: it may write pending index entries.
+    } catch (err) {
+      this.undoAppend(position, this.bytesSinceIndexEntry);
+      throw err;
+    }
+    this.noteAll(pieces, position);
+  }
+
+  /**
+   * `appendAll` with the pwritev on libuv's thread pool. Nothing about the segment moves until the bytes
+   * have landed (size, offsets, indexes), so readers never see them early; the caller keeps every other
+   * change to this segment away until the promise settles (PartitionLog allows one write in flight).
+   */
+  async appendAllAsync(pieces: readonly SegmentAppend[]): Promise<void> {
+    const position = this.size;
+    try {
+      await this.file.useAsync((fd) => writevFullyAsync(fd, pieces.map((p) => p.batches), position));
+    } catch (err) {
+      this.undoAppend(position, this.bytesSinceIndexEntry);
+      throw err;
+    }
+    this.noteAll(pieces, position);
+  }
+
+  /** Index bookkeeping for `pieces` just written at `position`, undone (bytes cut) if it fails. */
+  private noteAll(pieces: readonly SegmentAppend[], position: number): void {
+    const saved = { bytesSinceIndexEntry: this.bytesSinceIndexEntry, nextOffset: this.nextOffset, maxTimestamp: this.maxTimestamp };
+    try {
+      // Can fail: it may write pending index entries.
       let at = position;
       for (const p of pieces) {
         this.noteBatch(at, p.batches.length, p.lastOffset, p.maxTimestamp);

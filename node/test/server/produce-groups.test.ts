@@ -53,3 +53,42 @@ test('a refused request fails alone; a failed write fails its whole group', asyn
   const outcomes = await Promise.allSettled([failing.append('a', 0, Buffer.from([1])), failing.append('a', 0, Buffer.from([2]))]);
   t.deepEqual(outcomes.map((o) => o.status), ['rejected', 'rejected']);
 });
+
+test('while a partition\'s write is in flight its new produces wait and go out together as the next group', async (t) => {
+  const chain = recordingChain();
+  const landing: (() => void)[] = [];
+  // A stand-in for ChainNode.appendManyAsync whose writes land when the test says so.
+  const groups = new ProduceGroups((topic, partition, requests) => {
+    const results = chain.appendGroup(topic, partition, requests);
+    return new Promise((resolve) => landing.push(() => resolve(results)));
+  });
+  const first = groups.append('a', 0, Buffer.from([1]));
+  await nextTurn();
+  t.is(landing.length, 1, 'the first group is being written');
+  const waiting = [2, 3].map((n) => groups.append('a', 0, Buffer.from([n])));
+  const other = groups.append('a', 1, Buffer.from([9]));
+  await nextTurn();
+  // Another partition is not held up; this one waits for its write in flight.
+  t.deepEqual(chain.calls.map((c) => c.requests), [[1], [9]]);
+  landing.shift()!();
+  t.is((await first).baseOffset, 0);
+  await nextTurn();
+  t.deepEqual(chain.calls.map((c) => c.requests), [[1], [9], [2, 3]]);
+  for (const land of landing.splice(0)) land();
+  t.deepEqual((await Promise.all(waiting)).map((r) => r.baseOffset), [2, 3]);
+  t.is((await other).baseOffset, 1);
+  t.deepEqual(groups.stats, { groups: 3, requests: 4 });
+});
+
+test('a rejected async write fails its group and the partition takes the next one', async (t) => {
+  let calls = 0;
+  const groups = new ProduceGroups(async (_topic, _partition, requests) => {
+    if (calls++ === 0) throw new KafkaError('KAFKA_STORAGE_ERROR', 'ENOSPC');
+    return requests.map((_, i) => ({ baseOffset: i, lastOffset: i, duplicate: false, logStartOffset: 0 }));
+  });
+  const failed = groups.append('a', 0, Buffer.from([1]));
+  const next = groups.append('a', 0, Buffer.from([2]));
+  await t.throwsAsync(failed, { instanceOf: KafkaError });
+  await t.throwsAsync(next, { instanceOf: KafkaError }, 'the same group');
+  t.is((await groups.append('a', 0, Buffer.from([3]))).baseOffset, 0);
+});
