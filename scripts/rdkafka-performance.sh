@@ -13,6 +13,12 @@
 # MB/s and the server's CPU ms per MiB (from /proc). Rounds alternate the trees, so noise on the shared
 # machine hits both; read ranges, not one number. Client and server run under the same `nice`.
 # RDKAFKA_ARGS adds producer options, e.g. "-X batch.size=16384 -X linger.ms=0" for small requests.
+# A target may end in @VAR=VALUE[,VAR=VALUE] to start its node with those environment settings, e.g.
+# `. .@VONNEGUT_LOG_WRITES=event-loop` compares the two write modes of this tree, and
+# `.@UV_THREADPOOL_SIZE=1 .@UV_THREADPOOL_SIZE=2` the thread-pool sizes. PARTITION=-1 spreads records
+# over the topic's partitions (with VONNEGUT_DEFAULT_PARTITIONS=N in a target's settings).
+# Each line also gives the server's cores: its CPU time over the run's wall time (above 1: more than
+# the event loop's thread was busy).
 set -euo pipefail
 SRC=${1:?usage: $0 LIBRDKAFKA_SRC [TREE|REV ...]}
 shift
@@ -21,6 +27,7 @@ COUNT=${COUNT:-1000000}
 SIZE=${SIZE:-1024}
 ACKS=${ACKS:-1}
 ROUNDS=${ROUNDS:-3}
+PARTITION=${PARTITION:-0}
 NICE=${NICE:-10}
 read -r -a EXTRA <<<"${RDKAFKA_ARGS:-}"
 TARGETS=("$@")
@@ -43,7 +50,10 @@ nice -n 15 cc -O2 -I"$SRC/src" "$SRC/examples/rdkafka_performance.c" -o "$WORK/r
 
 # Resolve each target to a directory holding node/src/main.ts.
 DIRS=()
-for t in "${TARGETS[@]}"; do
+ENVS=()
+for target in "${TARGETS[@]}"; do
+  t=${target%%@*}
+  if [ "$t" != "$target" ]; then ENVS+=("${target#*@}"); else ENVS+=(""); fi
   if [ -f "$t/node/src/main.ts" ]; then DIRS+=("$(cd "$t" && pwd)"); continue; fi
   rev=$(git -C "$ROOT" rev-parse --short "$t")
   dir="$WORK/tree-$rev"
@@ -58,30 +68,32 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 TICK=$(getconf CLK_TCK)
 
 run_one() {
-  local dir=$1 data port log out t0 t1
+  local dir=$1 envs=$2 data port log out t0 t1 w0 w1
   data=$(mktemp -d "$WORK/data-XXXXXX")
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   log="$data.log"
-  (cd "$dir" && exec nice -n "$NICE" node --import tsx node/src/main.ts serve --data-dir "$data" --host 127.0.0.1 --port "$port" --admin-port -1 --log-level warn >"$log" 2>&1) &
+  (cd "$dir" && IFS=, && for kv in $envs; do export "${kv?}"; done && exec nice -n "$NICE" node --import tsx node/src/main.ts serve --data-dir "$data" --host 127.0.0.1 --port "$port" --admin-port -1 --log-level warn >"$log" 2>&1) &
   NODE_PID=$!
   for _ in $(seq 1 240); do grep -q "vonnegut listening" "$log" && break; sleep 0.5; done
   grep -q "vonnegut listening" "$log" || { echo "node in $dir did not start:"; cat "$log"; exit 1; }
   # A first small produce creates the topic, so the measured run does not include auto-creation.
   nice -n "$NICE" "$WORK/rdkafka_performance" -P -t perf -p 0 -b "127.0.0.1:$port" -s "$SIZE" -c 100 -a "$ACKS" -q >/dev/null 2>&1
   t0=$(cpu_ticks "$NODE_PID")
-  out=$(nice -n "$NICE" "$WORK/rdkafka_performance" -P -t perf -p 0 -b "127.0.0.1:$port" -s "$SIZE" -c "$COUNT" -a "$ACKS" -q ${EXTRA[@]+"${EXTRA[@]}"} 2>&1)
+  w0=$(date +%s%N)
+  out=$(nice -n "$NICE" "$WORK/rdkafka_performance" -P -t perf -p "$PARTITION" -b "127.0.0.1:$port" -s "$SIZE" -c "$COUNT" -a "$ACKS" -q ${EXTRA[@]+"${EXTRA[@]}"} 2>&1)
   t1=$(cpu_ticks "$NODE_PID")
+  w1=$(date +%s%N)
   kill "$NODE_PID"; wait "$NODE_PID" 2>/dev/null || true; NODE_PID=
   rm -rf "$data" "$log"
   local mbs bytes
   mbs=$(grep -oE '[0-9.]+ MB/s' <<<"$out" | tail -1 | cut -d' ' -f1)
   bytes=$(grep -oE '\(([0-9]+) bytes\)' <<<"$out" | tail -1 | tr -dc 0-9)
   [ -n "$mbs" ] && [ -n "$bytes" ] || { echo "no summary from rdkafka_performance: $out"; exit 1; }
-  awk -v d="$dir" -v mbs="$mbs" -v ticks=$((t1 - t0)) -v tck="$TICK" -v b="$bytes" \
-    'BEGIN { printf "%-40s %8.1f MB/s  server %6.2f ms CPU/MiB\n", d, mbs, ticks * 1000 / tck / (b / 1048576) }'
+  awk -v d="$dir${envs:+@$envs}" -v mbs="$mbs" -v ticks=$((t1 - t0)) -v tck="$TICK" -v b="$bytes" -v ns=$((w1 - w0)) \
+    'BEGIN { printf "%-60s %8.1f MB/s  server %6.2f ms CPU/MiB  %4.2f cores\n", d, mbs, ticks * 1000 / tck / (b / 1048576), ticks / tck / (ns / 1e9) }'
 }
 
 echo "rdkafka_performance -P: $COUNT x $SIZE B, acks=$ACKS ${RDKAFKA_ARGS:-}, $ROUNDS rounds, nice $NICE"
 for r in $(seq 1 "$ROUNDS"); do
-  for dir in "${DIRS[@]}"; do printf 'round %s  ' "$r"; run_one "$dir"; done
+  for i in "${!DIRS[@]}"; do printf 'round %s  ' "$r"; run_one "${DIRS[$i]}" "${ENVS[$i]}"; done
 done

@@ -20,10 +20,12 @@
  * queues after the head's check, so it is the only end-to-end check before that disk; a refused batch
  * resets the link, and it costs about 0.2 ms per MiB (hardware CRC-32C).
  *
- * Concurrency contract: ONE append (or truncate, or retention pass) in flight per partition. All file
- * I/O is synchronous (pwritev/pread on fds held open): writes land in the page cache, so they are fast,
- * and a synchronous call cannot interleave with another, which keeps offset assignment and segment
- * rolling trivially ordered. Reads return copies, so they stay valid after later truncation.
+ * Concurrency contract: ONE append (or truncate, or retention pass) in flight per partition. File I/O
+ * is synchronous (pwritev/pread on fds held open), except the head's group write `appendManyAsync`,
+ * whose pwritev runs on libuv's thread pool: offsets are assigned and the segment chosen before it, the
+ * log end and segment sizes move only after it, and while it runs every other append or truncation is
+ * refused, so offset assignment and segment rolling stay as ordered as with a synchronous call. Reads
+ * return copies, so they stay valid after later truncation.
  * Durability: `flush()` fsyncs. Kafka's flush policy decides when that happens on its own:
  * `flush.messages` N fsyncs inside the append that brings the unflushed count to N (so with N = 1 no
  * append returns, and no produce is acknowledged, before its bytes are on disk); `flush.ms` is enforced
