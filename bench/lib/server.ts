@@ -29,15 +29,16 @@ function serverNodeFlags(): string[] {
 
 /**
  * Starts a node on `dataDir`; with `profileDir`, V8 writes a .cpuprofile there when it exits. `host`,
- * `port` and extra `serve` flags (chain membership) are for chains of bench nodes.
+ * `port` and extra `serve` flags (chain membership) are for chains of bench nodes; `env` adds to the
+ * node's environment (UV_THREADPOOL_SIZE, VONNEGUT_* settings).
  */
-export function startServer(dataDir: string, profileDir?: string, opts: { host?: string; port?: number; args?: string[]; admin?: boolean } = {}): Promise<BenchServer> {
+export function startServer(dataDir: string, profileDir?: string, opts: { host?: string; port?: number; args?: string[]; admin?: boolean; env?: Record<string, string> } = {}): Promise<BenchServer> {
   const prof = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
   const child = spawn(process.execPath, [
     ...prof, ...serverNodeFlags(), '--import', 'tsx', path.join(ROOT, 'node/src/main.ts'), 'serve',
     '--data-dir', dataDir, '--host', opts.host ?? '127.0.0.1', '--port', String(opts.port ?? 0), '--admin-port', opts.admin ? '0' : '-1', '--log-level', 'warn',
     ...(opts.args ?? []),
-  ], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  ], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-8000)));
   return new Promise((resolve, reject) => {
