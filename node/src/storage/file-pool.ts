@@ -52,6 +52,14 @@ export class FilePool {
     this.lru.set(file, true);
   }
 
+  /** @internal closes least recently used unpinned files while more than the cap are open. */
+  trim(): void {
+    if (this.lru.size <= this.maxOpen) return;
+    for (const file of this.lru.keys()) {
+      if (file.closeIfUnpinned() && this.lru.size <= this.maxOpen) return;
+    }
+  }
+
   /** @internal makes room for one more descriptor. */
   reserve(): void {
     if (this.lru.size < this.maxOpen) return;
@@ -122,7 +130,11 @@ export class PooledFile {
 
   private unpin(): void {
     this.pins--;
-    if (this.pins === 0 && this.closeWhenUnpinned) this.close();
+    if (this.pins > 0) return;
+    if (this.closeWhenUnpinned) this.close();
+    // Writes in flight on many partitions at once pin more files than the cap allows (reserve goes over
+    // rather than fail); the last of them to finish brings the pool back under it.
+    else this.pool.trim();
   }
 
   /**

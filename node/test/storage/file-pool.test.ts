@@ -100,3 +100,24 @@ test('300 partitions under a budget of 16 descriptors: every write and read is r
   again.close();
   t.is(openFds(dir), before);
 });
+
+test('writes in flight on more files than the cap keep their descriptors; the pool is back under its cap once they land', async (t) => {
+  const dir = tempDir(t);
+  const pool = new FilePool(3);
+  const files = Array.from({ length: 6 }, (_, i) => pool.file(path.join(dir, `f${i}`), 'w+'));
+  const landing: (() => void)[] = [];
+  const writes = files.map((f) => f.useAsync((fd) => new Promise<void>((resolve) => landing.push(() => {
+    fs.writeSync(fd, Buffer.from(f.path)); // the descriptor is still open when the write runs
+    resolve();
+  }))));
+  t.is(pool.openCount, 6, 'every pinned file stays open');
+  // An explicit close of a pinned file waits for its write.
+  files[0]!.close();
+  t.true(files[0]!.isOpen);
+  for (const land of landing) land();
+  await Promise.all(writes);
+  t.false(files[0]!.isOpen);
+  t.true(pool.openCount <= 3, `${pool.openCount} open`);
+  t.is(openFds(dir), pool.openCount);
+  for (const f of files) t.is(fs.readFileSync(f.path, 'utf8'), f.path);
+});
