@@ -78,6 +78,8 @@ run_one() {
   grep -q "vonnegut listening" "$log" || { echo "node in $dir did not start:"; cat "$log"; exit 1; }
   # A first small produce creates the topic, so the measured run does not include auto-creation.
   nice -n "$NICE" "$WORK/rdkafka_performance" -P -t perf -p 0 -b "127.0.0.1:$port" -s "$SIZE" -c 100 -a "$ACKS" -q >/dev/null 2>&1
+  # Every run starts without dirty pages, so none pays for the writeback of the one before it.
+  sync
   t0=$(cpu_ticks "$NODE_PID")
   w0=$(date +%s%N)
   out=$(nice -n "$NICE" "$WORK/rdkafka_performance" -P -t perf -p "$PARTITION" -b "127.0.0.1:$port" -s "$SIZE" -c "$COUNT" -a "$ACKS" -q ${EXTRA[@]+"${EXTRA[@]}"} 2>&1)
