@@ -241,8 +241,9 @@ export class PartitionLog {
       throw err;
     }
     this.writing = false;
-    // Closed meanwhile (topic deleted, shutdown): the bytes may be on disk, but nobody is told they are.
-    this.ensureOpen();
+    // Closed meanwhile (topic deleted, node stopping): the bytes may be on disk, but nobody is told they
+    // are; Kafka answers a partition removed under an append the same way.
+    if (this.closed) throw new KafkaError('NOT_LEADER_OR_FOLLOWER', `log ${this.dir} was closed during the write`);
     this.written(group);
     return group.results;
   }

@@ -1,7 +1,7 @@
 /**
  * PartitionLog.appendManyAsync: the head's group write with its pwritev on libuv's thread pool. It leaves
  * exactly what appendMany leaves; until its bytes have landed nothing a reader sees moves and every other
- * change to the log is refused; a log closed under it answers KAFKA_STORAGE_ERROR and reopens clean.
+ * change to the log is refused; a log closed under it answers NOT_LEADER_OR_FOLLOWER and reopens clean.
  */
 import test from 'ava';
 import * as fs from 'node:fs';
@@ -63,14 +63,14 @@ test('while a write is in flight, readers see nothing new and every other change
   t.is(log.logEndOffset, 2);
 });
 
-test('a log closed under an in-flight write answers KAFKA_STORAGE_ERROR and reopens whole', async (t) => {
+test('a log closed under an in-flight write answers NOT_LEADER_OR_FOLLOWER and reopens whole', async (t) => {
   const dir = tempDir(t);
   const log = PartitionLog.open({ dir });
   log.append(batch(0, 2));
   const inFlight = log.appendManyAsync([batch(0, 4, 32 * 1024)]);
   log.close();
   const err = await t.throwsAsync(inFlight, { instanceOf: KafkaError });
-  t.is(err?.codeName, 'KAFKA_STORAGE_ERROR');
+  t.is(err?.codeName, 'NOT_LEADER_OR_FOLLOWER');
   // The write itself went through a descriptor the close waited for: the bytes are whole batches, and
   // recovery keeps them (never acknowledged, as a crash after a write keeps them).
   const reopened = PartitionLog.open({ dir });
