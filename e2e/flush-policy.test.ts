@@ -4,41 +4,27 @@
  * flush.messages=1 means every acknowledged produce was fsynced first; flush.ms fsyncs on its own
  * shortly after; no policy means no fsync of the log at all while serving.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import test from 'ava';
 import { NodeProcess } from './lib/node-process.ts';
 import { produceTo } from './lib/raw-kafka.ts';
 import { requireTool, waitFor } from './lib/tools.ts';
+import { attachStrace, onSegmentLog } from './lib/strace.ts';
 
 const haveStrace = requireTool('strace');
 const maybe = haveStrace ? test.serial : test.skip;
 
 interface Tracer {
-  child: ChildProcess;
   /** fsync/fdatasync calls on a segment `.log` of `topic` so far. */
   logFsyncs(topic: string): number;
   stop(): Promise<void>;
 }
 
-/** Attaches strace to every thread of `pid`, resolving once it reports being attached. */
+/** strace on every thread of `pid`, counting fsyncs per partition segment (-y prints each fd's path). */
 async function traceFsyncs(pid: number): Promise<Tracer> {
-  // -y prints each fd's path, so the fsyncs of one partition's segment can be told apart.
-  const child = spawn('strace', ['-f', '-y', '-e', 'trace=fsync,fdatasync', '-p', String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let out = '';
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  await waitFor('strace to attach', () => {
-    if (child.exitCode !== null) throw new Error(`strace exited: ${out}`);
-    return out.includes(`Process ${pid} attached`) ? true : undefined;
-  }, 10_000, 20);
+  const trace = await attachStrace(pid, ['fsync', 'fdatasync']);
   return {
-    child,
-    logFsyncs: (topic) => out.split('\n').filter((l) => /f(data)?sync\(\d+</.test(l) && l.includes(`/${topic}-0/`) && l.includes('.log>')).length,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const gone = new Promise<void>((r) => child.once('exit', () => r()));
-      child.kill('SIGINT');
-      await gone;
-    },
+    logFsyncs: (topic) => trace.lines().filter((l) => /f(data)?sync\(\d+</.test(l) && onSegmentLog(l, topic)).length,
+    stop: () => trace.stop(),
   };
 }
 

@@ -4,41 +4,20 @@
  * thread other than the event loop's (libuv's pool), with `--log-writes event-loop` on the event loop's
  * own thread. Either way every acknowledged record reads back in order.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import test, { type ExecutionContext } from 'ava';
 import { NodeProcess } from './lib/node-process.ts';
 import { fetchFrom, produceTo } from './lib/raw-kafka.ts';
 import { requireTool, waitFor } from './lib/tools.ts';
+import { attachStrace, onSegmentLog } from './lib/strace.ts';
 
 const haveStrace = requireTool('strace');
 const maybe = haveStrace ? test.serial : test.skip;
 
-interface Tracer {
-  /** Thread ids that wrote (pwrite/pwritev) a `.log` segment of `topic`, one per write. */
-  logWriters(topic: string): number[];
-  stop(): Promise<void>;
-}
-
-async function traceWrites(pid: number): Promise<Tracer> {
-  const child: ChildProcess = spawn('strace', ['-f', '-y', '-e', 'trace=pwrite64,pwritev,pwritev2,write,writev', '-p', String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let out = '';
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  await waitFor('strace to attach', () => {
-    if (child.exitCode !== null) throw new Error(`strace exited: ${out}`);
-    return out.includes(`Process ${pid} attached`) ? true : undefined;
-  }, 10_000, 20);
-  return {
-    logWriters: (topic) => out.split('\n')
-      .filter((l) => /\bp?writev?(64|2)?\(\d+</.test(l) && l.includes(`/${topic}-0/`) && l.includes('.log>'))
-      // `[pid N]` names the thread; strace leaves it off for the process's first thread.
-      .map((l) => Number(/^\[pid\s+(\d+)\]/.exec(l)?.[1] ?? pid)),
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const gone = new Promise<void>((r) => child.once('exit', () => r()));
-      child.kill('SIGINT');
-      await gone;
-    },
-  };
+/** Thread ids that wrote (pwrite/pwritev) a `.log` segment of `topic`, one per write. */
+function logWriters(lines: string[], topic: string, pid: number): number[] {
+  return lines.filter((l) => /\bp?writev?(64|2)?\(\d+</.test(l) && onSegmentLog(l, topic))
+    // strace leaves `[pid N]` off for the process's first thread.
+    .map((l) => Number(/^\[pid\s+(\d+)\]/.exec(l)?.[1] ?? pid));
 }
 
 async function produceTraced(t: ExecutionContext, args: string[], topic: string): Promise<{ pid: number; writers: number[] }> {
@@ -46,11 +25,11 @@ async function produceTraced(t: ExecutionContext, args: string[], topic: string)
   t.teardown(() => node.destroy());
   await produceTo(node.address, topic, 0, ['first'], 1); // creates the topic before tracing starts
   const pid = node.child!.pid!;
-  const tracer = await traceWrites(pid);
-  t.teardown(() => tracer.stop());
+  const trace = await attachStrace(pid, ['pwrite64', 'pwritev', 'pwritev2', 'write', 'writev']);
+  t.teardown(() => trace.stop());
   for (let i = 0; i < 20; i++) t.is((await produceTo(node.address, topic, 0, [`v${i}`, `w${i}`], 1)).errorCode, 0);
   const writers = await waitFor('the segment writes in the trace', () => {
-    const w = tracer.logWriters(topic);
+    const w = logWriters(trace.lines(), topic, pid);
     return w.length >= 20 ? w : undefined;
   }, 30_000, 50);
   const back = await fetchFrom(node.address, topic, 0, 0);
