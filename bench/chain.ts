@@ -13,6 +13,10 @@
  * chain's processes. Target (issue #4): the 3-node chain keeps at least 0.6 of the 1-node throughput.
  * All processes share this machine's cores with the load generator, so the 3-node chain also pays for
  * running three nodes where a real deployment would give each its own machine.
+ *
+ * CPU per member (issue #19): each member's CPU ms per MiB (median over rounds, range in brackets) over the
+ * single node's median, against MEMBER_CPU_TARGET. CPU per MiB survives a noisy shared machine where
+ * throughput does not, and predicts what each member costs on its own machine.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -30,6 +34,10 @@ import { producePool, produceLoad } from './produce.ts';
 const MiB = 1024 * 1024;
 const PRODUCE_VERSION = 3;
 export const TARGET_RATIO = 0.6;
+/** Target (issue #19): each chain member's CPU per MiB at most this multiple of a single node's. */
+export const MEMBER_CPU_TARGET = 1.2;
+/** Names of a 3-node chain's members, in `nodes` order. */
+const MEMBER_ROLES = ['head', 'middle', 'tail'];
 /** How long a fresh chain may take to link up and accept writes. */
 const WRITABLE_TIMEOUT_MS = 30_000;
 
@@ -51,6 +59,8 @@ export interface ChainRun {
   load: LoadResult;
   /** One request at a time: the commit path's own latency. */
   latencyMs: { p50: number; p99: number };
+  /** Each member's CPU ms per MiB under load over the rounds (in `nodes` order): median, min, max. */
+  memberCpu: { median: number; min: number; max: number }[];
 }
 
 export interface ChainBenchResult {
@@ -58,6 +68,8 @@ export interface ChainBenchResult {
   runs: ChainRun[];
   /** 3-node throughput over 1-node throughput (medians). */
   ratio: number;
+  /** Each 3-node member's median CPU per MiB over the 1-node median (head, middle, tail). */
+  memberCpuRatios: number[];
 }
 
 export interface BenchChain {
@@ -147,12 +159,17 @@ export async function runChainBench(o: ChainBenchOptions): Promise<ChainBenchRes
         latencies[i]!.push(m.latency);
       }
     }
+    const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const runs = sizes.map((nodes, i) => {
       const lat = latencies[i]!;
-      const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-      return { nodes, load: medianLoad(loads[i]!), latencyMs: { p50: med(lat.map((l) => l.latencyMs.p50)), p99: med(lat.map((l) => l.latencyMs.p99)) } };
+      const memberCpu = Array.from({ length: nodes }, (_, m) => {
+        const xs = loads[i]!.map((l) => l.cpuMsPerMiB.perServer[m]!);
+        return { median: med(xs), min: Math.min(...xs), max: Math.max(...xs) };
+      });
+      return { nodes, load: medianLoad(loads[i]!), latencyMs: { p50: med(lat.map((l) => l.latencyMs.p50)), p99: med(lat.map((l) => l.latencyMs.p99)) }, memberCpu };
     });
-    return { batchBytes, runs, ratio: runs[1]!.load.mibPerSec / runs[0]!.load.mibPerSec };
+    const single = runs[0]!.memberCpu[0]!.median;
+    return { batchBytes, runs, ratio: runs[1]!.load.mibPerSec / runs[0]!.load.mibPerSec, memberCpuRatios: runs[1]!.memberCpu.map((c) => c.median / single) };
   } finally {
     bar.stop();
     await Promise.all(chains.flatMap((c) => c.nodes.map((n) => stopServer(n))));
@@ -171,6 +188,14 @@ export function formatChain(res: ChainBenchResult): string[] {
     );
   });
   lines.push(`chain 3-node / 1-node throughput ratio ${res.ratio.toFixed(2)} ${res.ratio >= TARGET_RATIO ? 'ok' : `BELOW target ${TARGET_RATIO}`}`);
+  const range = (c: { median: number; min: number; max: number }): string => `${c.median.toFixed(2)} [${c.min.toFixed(2)}-${c.max.toFixed(2)}]`;
+  lines.push(`chain cpu ms/MiB per member, median [range] of rounds: single ${range(res.runs[0]!.memberCpu[0]!)}`);
+  res.runs[1]!.memberCpu.forEach((c, m) => {
+    const ratio = res.memberCpuRatios[m]!;
+    lines.push(`  ${(MEMBER_ROLES[m] ?? `n${m}`).padEnd(6)} ${range(c)}  / single ${ratio.toFixed(2)}x`);
+  });
+  const worst = Math.max(...res.memberCpuRatios);
+  lines.push(`chain member cpu / single: worst ${worst.toFixed(2)}x ${worst <= MEMBER_CPU_TARGET ? 'ok' : 'ABOVE'} target <= ${MEMBER_CPU_TARGET}x`);
   return lines;
 }
 
@@ -196,7 +221,7 @@ async function main(): Promise<void> {
   const res = await runChainBench(opts);
   if (args.json) {
     const { progress: _, ...config } = opts;
-    console.log(JSON.stringify({ config: { ...config, target: TARGET_RATIO }, ...res }, null, 2));
+    console.log(JSON.stringify({ config: { ...config, target: TARGET_RATIO, memberCpuTarget: MEMBER_CPU_TARGET }, ...res }, null, 2));
     return;
   }
   console.log(`chain bench: ${opts.mib} MiB of ${res.batchBytes} B batches per round, acks=-1, ${opts.connections} connections x ${opts.inflight} in flight to the head, median of ${opts.rounds} rounds, nodes in child processes on loopback`);

@@ -22,7 +22,7 @@ import type net from 'node:net';
 import { plainDial, type Dialer } from '../security/dial.ts';
 import { ApiKey } from '../protocol/api-keys.ts';
 import { ErrorCode } from '../protocol/error-codes.ts';
-import { FrameDecoder, encodeFrame, frameSizePrefix } from '../protocol/frame.ts';
+import { FrameDecoder, encodeFrame } from '../protocol/frame.ts';
 import { writeRequestHeader } from '../protocol/header.ts';
 import { Writer } from '../protocol/writer.ts';
 import { BATCH_HEADER_SIZE, batchBaseOffset, batchLastOffset, batchPositions } from '../protocol/record-batch.ts';
@@ -30,9 +30,9 @@ import type { Logger } from '../logging.ts';
 import type { Member } from './membership.ts';
 import { splitTpKey, tpKey, tpKeyPrefix } from '../topic-partition.ts';
 import { ZERO_UUID } from '../protocol/uuid.ts';
-import { LINK_API_VERSION, appendMessageHead, decodeLinkMessage, encodeHello, encodeLinkMessage, type AckEntry, type LinkMessage, type TopicState } from './link-protocol.ts';
+import { LINK_API_VERSION, decodeLinkMessage, encodeHello, type AckEntry, type LinkMessage, type TopicState } from './link-protocol.ts';
 import type { ReplicaLogs } from './replica-log.ts';
-import { isRecycledFrame } from '../protocol/frame-pool.ts';
+import { LinkWriter } from './link-writer.ts';
 
 export const PING_INTERVAL_MS = 500;
 export const LINK_TIMEOUT_MS = 3000;
@@ -67,6 +67,8 @@ export interface ReplicatorEvents {
 export class Replicator {
   private target: Member | undefined;
   private socket: net.Socket | null = null;
+  /** Writes this link's messages to `socket` (set with it). */
+  private writer: LinkWriter | null = null;
   private state: LinkState = 'idle';
   private downstreamReady = false;
   /** The tail as the successor reports it; the head compares it with its own view. */
@@ -173,10 +175,8 @@ export class Replicator {
     if (!local || this.next.get(key) !== batchBaseOffset(first, 0)) return false;
     const last = lastOffsetOf(appended[appended.length - 1]!);
     if (last + 1 !== local.logEndOffset) return false;
-    const partitionCount = this.partitionCount(topic, partition);
-    // A recycled Produce frame is reused once its response is out, while the socket may still queue
-    // these bytes: ship a copy of it (frame-pool.ts).
-    for (const b of appended) this.sendAppend(topic, partition, partitionCount, isRecycledFrame(b) ? Buffer.from(b) : b);
+    // Back to back, the buffers are one run of batches: they go as one Append (or a few, link-writer.ts).
+    this.writer?.appendGroups(this.linkEpoch, topic, partition, this.partitionCount(topic, partition), appended);
     this.next.set(key, last + 1);
     return true;
   }
@@ -245,6 +245,7 @@ export class Replicator {
       this.log.info('replication link closed', { successor: this.target?.name, reason });
       this.socket.destroy();
       this.socket = null;
+      this.writer = null;
     }
     if (this.pingTimer) clearInterval(this.pingTimer);
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
@@ -288,6 +289,7 @@ export class Replicator {
   /** Starts the link protocol on a connected (and, with SASL, authenticated) socket. */
   private attach(socket: net.Socket, target: Member): void {
     this.socket = socket;
+    this.writer = new LinkWriter(socket);
     socket.setNoDelay(true);
     const decoder = new FrameDecoder();
     this.state = 'syncing';
@@ -446,7 +448,7 @@ export class Replicator {
         const { records } = local.read(from, { maxBytes: SHIP_CHUNK_BYTES, maxOffset: local.logEndOffset, minOneBatch: true });
         if (records.length === 0) break;
         const last = lastOffsetOf(records);
-        this.sendAppend(topic, partition, partitionCount, records);
+        this.writer?.append(this.linkEpoch, topic, partition, partitionCount, [records], records.length);
         from = last + 1;
         this.next.set(key, from);
       }
@@ -454,24 +456,8 @@ export class Replicator {
     }
   }
 
-  /** An Append message, written as [head, batches] without copying the batches. */
-  private sendAppend(topic: string, partition: number, partitionCount: number, batches: Buffer): void {
-    const socket = this.socket;
-    if (!socket || socket.destroyed) return;
-    socket.cork();
-    socket.write(appendMessageHead(this.linkEpoch, topic, partition, partitionCount, batches.length));
-    socket.write(batches);
-    socket.uncork();
-  }
-
   private send(msg: LinkMessage): void {
-    const socket = this.socket;
-    if (!socket || socket.destroyed) return;
-    const body = encodeLinkMessage(msg);
-    socket.cork();
-    socket.write(frameSizePrefix(body.length));
-    socket.write(body);
-    socket.uncork();
+    this.writer?.send(msg);
   }
 }
 

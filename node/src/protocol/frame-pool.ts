@@ -11,8 +11,9 @@
  * The same pools recycle the buffers a Fetch reads the log into (`fetchReadPool`, below).
  *
  * Contract: whoever takes a frame from the pool gives it back only once the request is finished, and
- * any code that keeps bytes of a request beyond its response (the chain replicator keeps batches in its
- * socket's queue) copies them first if `isRecycledFrame` says they live in a recycled buffer.
+ * any code that keeps bytes of a request beyond that (the chain replicator keeps batches in its socket's
+ * queue) either `retain`s the frame and `release`s it when done (the buffer is recycled after the last
+ * release) or, when `retain` refuses, copies the bytes.
  */
 
 /**
@@ -46,8 +47,11 @@ export class FramePool {
   /** Idle buffers by size class, each a whole backing store. */
   private readonly idle = new Map<number, Buffer[]>();
   private idleBytes = 0;
-  /** Backing stores handed out by this pool and not released: a second release of one is ignored. */
-  private readonly inUse = new WeakSet<ArrayBufferLike>();
+  /**
+   * Backing stores handed out by this pool and not yet released, with how many holders each has (the
+   * taker, plus one per `retain`): a release beyond the last holder is ignored.
+   */
+  private readonly holders = new WeakMap<ArrayBufferLike, number>();
 
   /** Buffers handed out and not yet released (for tests and metrics). */
   outstanding = 0;
@@ -70,15 +74,31 @@ export class FramePool {
       whole = Buffer.allocUnsafeSlow(cls);
       recycled.add(whole.buffer);
     }
-    this.inUse.add(whole.buffer);
+    this.holders.set(whole.buffer, 1);
     this.outstanding++;
     return whole.subarray(0, size);
   }
 
-  /** Gives a frame from `take` back once its request is finished; other buffers are ignored. */
-  release(frame: Buffer): void {
-    if (!this.inUse.has(frame.buffer)) return;
-    this.inUse.delete(frame.buffer);
+  /**
+   * Adds a holder to the frame that `bytes` lie in, so it is not recycled before that holder's `release`
+   * too; false (nothing held) for bytes outside a frame this pool handed out and still holds.
+   */
+  retain(bytes: Uint8Array): boolean {
+    const n = this.holders.get(bytes.buffer);
+    if (n === undefined) return false;
+    this.holders.set(bytes.buffer, n + 1);
+    return true;
+  }
+
+  /** Gives a frame from `take` (or a `retain`ed one) back once its holder is done; other buffers are ignored. */
+  release(frame: Uint8Array): void {
+    const n = this.holders.get(frame.buffer);
+    if (n === undefined) return;
+    if (n > 1) {
+      this.holders.set(frame.buffer, n - 1);
+      return;
+    }
+    this.holders.delete(frame.buffer);
     this.outstanding--;
     const cls = frame.buffer.byteLength;
     if (this.idleBytes + cls > FRAME_POOL_IDLE_BYTES) {
@@ -87,7 +107,7 @@ export class FramePool {
       return;
     }
     const list = this.idle.get(cls) ?? [];
-    list.push(Buffer.from(frame.buffer, 0, cls));
+    list.push(Buffer.from(frame.buffer as ArrayBuffer, 0, cls));
     this.idle.set(cls, list);
     this.idleBytes += cls;
   }

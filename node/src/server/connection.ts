@@ -48,8 +48,9 @@ function releaseFetchBuffers(parts: Buffer[]): void {
 
 /**
  * Produce frames split over several socket reads are copied into recycled buffers (frame-pool.ts):
- * their handler keeps nothing of the request past its response (the replicator copies what it queues),
- * unlike, say, JoinGroup, whose member metadata stays in the group as views of the frame.
+ * their handler keeps nothing of the request past its response (the replicator retains what it queues),
+ * unlike, say, JoinGroup, whose member metadata stays in the group as views of the frame. After a
+ * takeover (the chain link) every frame is: the owner handles each synchronously (see startTakeover).
  */
 function produceFrameBuffer(size: number, start: Buffer): Buffer | undefined {
   return start.length >= 2 && start.readInt16BE(0) === ApiKey.Produce ? requestFramePool.take(size) : undefined;
@@ -93,7 +94,7 @@ export class Connection {
   ) {
     this.sasl = sasl ? new SaslSession(sasl) : null;
     this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
-    this.decoder = new FrameDecoder(limits.maxFrameBytes, produceFrameBuffer);
+    this.decoder = new FrameDecoder(limits.maxFrameBytes, (size, start) => this.takenOver ? requestFramePool.take(size) : produceFrameBuffer(size, start));
     socket.setNoDelay(true);
     if (limits.idleTimeoutMs > 0) {
       socket.setTimeout(limits.idleTimeoutMs, () => this.close('idle timeout'));
@@ -216,13 +217,18 @@ export class Connection {
     let listener: ((frame: Buffer) => void) | null = null;
     const queued: Buffer[] = [...pending];
     this.takeoverPending = null;
-    this.takenOver = (frame) => (listener ? listener(frame) : queued.push(frame));
+    // The owner is done with a frame when its listener returns (it retains what it keeps: frame-pool.ts).
+    const deliver = (l: (frame: Buffer) => void, frame: Buffer): void => {
+      l(frame);
+      requestFramePool.release(frame);
+    };
+    this.takenOver = (frame) => (listener ? deliver(listener, frame) : queued.push(frame));
     this.socket.setTimeout(0);
     owner({
       socket: this.socket,
       onFrame: (l) => {
         listener = l;
-        for (const f of queued.splice(0)) l(f);
+        for (const f of queued.splice(0)) deliver(l, f);
       },
       write: (payload) => {
         this.socket.cork();

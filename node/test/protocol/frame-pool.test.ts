@@ -48,3 +48,17 @@ test('a pool with a larger maxBytes (Fetch reads) recycles buffers up to it and 
   t.is(pool.take(2 * FRAME_POOL_MAX_BYTES).buffer, big.buffer);
   t.false(isRecycledFrame(pool.take(4 * FRAME_POOL_MAX_BYTES + 1)));
 });
+
+test('a retained frame is recycled only after its last holder releases it; retain refuses other buffers', (t) => {
+  const pool = new FramePool();
+  const a = pool.take(64 * 1024);
+  t.true(pool.retain(a.subarray(100, 200)), 'a view of a held frame can be retained');
+  pool.release(a);
+  t.not(pool.take(64 * 1024).buffer, a.buffer, 'still held by the retainer: not handed out');
+  pool.release(a.subarray(100, 200));
+  t.is(pool.take(64 * 1024).buffer, a.buffer, 'last holder gone: recycled');
+  t.false(pool.retain(Buffer.alloc(64 * 1024)), 'not from the pool');
+  const b = pool.take(64 * 1024);
+  pool.release(b);
+  t.false(pool.retain(b), 'already released: the caller must copy');
+});
