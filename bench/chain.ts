@@ -15,8 +15,10 @@
  * running three nodes where a real deployment would give each its own machine.
  *
  * CPU per member (issue #19): each member's CPU ms per MiB (median over rounds, range in brackets) over the
- * single node's median, against MEMBER_CPU_TARGET. CPU per MiB survives a noisy shared machine where
- * throughput does not, and predicts what each member costs on its own machine.
+ * single node's at the same load, against MEMBER_CPU_TARGET. The same load: each round also runs the
+ * 1-node chain paced (open loop) at the request rate the 3-node chain just reached, since a node's CPU
+ * per MiB rises as its load falls (fewer requests per turn, more wake-ups per byte). CPU per MiB survives
+ * a noisy shared machine where throughput does not, and predicts what each member costs on its own machine.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -49,7 +51,7 @@ export interface ChainBenchOptions {
   inflight: number;
   rounds: number;
   latencyRequests: number;
-  /** Write V8 CPU profiles of the 3-node chain's processes into this directory. */
+  /** Write V8 CPU profiles of every node (the solo node first by pid, then head, middle, tail) into this directory. */
   profile?: string;
   progress?: boolean;
 }
@@ -68,7 +70,9 @@ export interface ChainBenchResult {
   runs: ChainRun[];
   /** 3-node throughput over 1-node throughput (medians). */
   ratio: number;
-  /** Each 3-node member's median CPU per MiB over the 1-node median (head, middle, tail). */
+  /** The 1-node chain paced at each round's 3-node request rate: CPU per MiB (median, min, max) and MiB/s. */
+  singleAtChainLoad: { median: number; min: number; max: number; mibPerSec: number };
+  /** Each 3-node member's median CPU per MiB over the single node's at the same load (head, middle, tail). */
   memberCpuRatios: number[];
 }
 
@@ -85,7 +89,7 @@ export interface BenchChain {
  */
 export async function startChain(root: string, n: number, profile?: string, opts: { extraArgs?: string[]; admin?: boolean } = {}): Promise<BenchChain> {
   if (n === 1) {
-    const node = await startServer(path.join(root, 'solo'));
+    const node = await startServer(path.join(root, 'solo'), profile);
     return { nodes: [node], head: node.address, restart: () => Promise.reject(new Error('a solo bench node is not restarted')) };
   }
   const hosts = Array.from({ length: n }, (_, i) => `127.0.0.${11 + i}`);
@@ -145,12 +149,13 @@ export async function runChainBench(o: ChainBenchOptions): Promise<ChainBenchRes
   const count = Math.max(1, Math.round((o.mib * MiB) / batchBytes));
   const sizes = [1, 3];
   const chains: BenchChain[] = [];
-  const bar = progress(count * batchBytes * sizes.length * o.rounds, o.progress === true && process.stderr.isTTY === true);
+  const bar = progress(count * batchBytes * (sizes.length + 1) * o.rounds, o.progress === true && process.stderr.isTTY === true);
   try {
     for (const n of sizes) chains.push(await startChain(path.join(root, `chain${n}`), n, o.profile));
     await Promise.all(chains.map((c) => waitWritable(c.head, pool.bodies[0]!)));
     const loads: LoadResult[][] = sizes.map(() => []);
     const latencies: LoadResult[][] = sizes.map(() => []);
+    const paced: LoadResult[] = [];
     for (let r = 0; r < o.rounds; r++) {
       for (let i = 0; i < sizes.length; i++) {
         bar.phase(`${sizes[i]}-node round ${r + 1}`);
@@ -158,18 +163,24 @@ export async function runChainBench(o: ChainBenchOptions): Promise<ChainBenchRes
         loads[i]!.push(m.load);
         latencies[i]!.push(m.latency);
       }
+      bar.phase(`1-node at the 3-node rate, round ${r + 1}`);
+      const chainLoad = loads[1]![r]!;
+      paced.push(await produceLoad(chains[0]!.head, pool.bodies, batchBytes, pool.perBatch, count, {
+        connections: o.connections, inflight: o.inflight, ratePerSec: chainLoad.requests / chainLoad.seconds, onDone: (b) => bar.add(b), serverPids: [chains[0]!.nodes[0]!.child.pid],
+      }));
     }
     const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const spread = (xs: number[]): { median: number; min: number; max: number } => ({ median: med(xs), min: Math.min(...xs), max: Math.max(...xs) });
     const runs = sizes.map((nodes, i) => {
       const lat = latencies[i]!;
-      const memberCpu = Array.from({ length: nodes }, (_, m) => {
-        const xs = loads[i]!.map((l) => l.cpuMsPerMiB.perServer[m]!);
-        return { median: med(xs), min: Math.min(...xs), max: Math.max(...xs) };
-      });
+      const memberCpu = Array.from({ length: nodes }, (_, m) => spread(loads[i]!.map((l) => l.cpuMsPerMiB.perServer[m]!)));
       return { nodes, load: medianLoad(loads[i]!), latencyMs: { p50: med(lat.map((l) => l.latencyMs.p50)), p99: med(lat.map((l) => l.latencyMs.p99)) }, memberCpu };
     });
-    const single = runs[0]!.memberCpu[0]!.median;
-    return { batchBytes, runs, ratio: runs[1]!.load.mibPerSec / runs[0]!.load.mibPerSec, memberCpuRatios: runs[1]!.memberCpu.map((c) => c.median / single) };
+    const singleAtChainLoad = { ...spread(paced.map((l) => l.cpuMsPerMiB.perServer[0]!)), mibPerSec: medianLoad(paced).mibPerSec };
+    return {
+      batchBytes, runs, ratio: runs[1]!.load.mibPerSec / runs[0]!.load.mibPerSec, singleAtChainLoad,
+      memberCpuRatios: runs[1]!.memberCpu.map((c) => c.median / singleAtChainLoad.median),
+    };
   } finally {
     bar.stop();
     await Promise.all(chains.flatMap((c) => c.nodes.map((n) => stopServer(n))));
@@ -189,10 +200,10 @@ export function formatChain(res: ChainBenchResult): string[] {
   });
   lines.push(`chain 3-node / 1-node throughput ratio ${res.ratio.toFixed(2)} ${res.ratio >= TARGET_RATIO ? 'ok' : `BELOW target ${TARGET_RATIO}`}`);
   const range = (c: { median: number; min: number; max: number }): string => `${c.median.toFixed(2)} [${c.min.toFixed(2)}-${c.max.toFixed(2)}]`;
-  lines.push(`chain cpu ms/MiB per member, median [range] of rounds: single ${range(res.runs[0]!.memberCpu[0]!)}`);
+  const single = res.runs[0]!.memberCpu[0]!;
+  lines.push(`chain cpu ms/MiB, median [range] of rounds: single at the 3-node load (${res.singleAtChainLoad.mibPerSec.toFixed(0)} MiB/s) ${range(res.singleAtChainLoad)}, single at its own max ${range(single)}`);
   res.runs[1]!.memberCpu.forEach((c, m) => {
-    const ratio = res.memberCpuRatios[m]!;
-    lines.push(`  ${(MEMBER_ROLES[m] ?? `n${m}`).padEnd(6)} ${range(c)}  / single ${ratio.toFixed(2)}x`);
+    lines.push(`  ${(MEMBER_ROLES[m] ?? `n${m}`).padEnd(6)} ${range(c)}  / single at the same load ${res.memberCpuRatios[m]!.toFixed(2)}x  (/ single at its max ${(c.median / single.median).toFixed(2)}x)`);
   });
   const worst = Math.max(...res.memberCpuRatios);
   lines.push(`chain member cpu / single: worst ${worst.toFixed(2)}x ${worst <= MEMBER_CPU_TARGET ? 'ok' : 'ABOVE'} target <= ${MEMBER_CPU_TARGET}x`);

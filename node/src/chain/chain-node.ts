@@ -419,7 +419,8 @@ export class ChainNode extends EventEmitter {
     switch (msg.type) {
       case 'append': {
         this.checkEpoch(msg);
-        this.ensureTopic(msg.topic, msg.partitionCount);
+        // One Map lookup per Append; ensureTopic lists every topic, so only when the topic is new or grew.
+        if ((this.opts.logs.partitionCount(msg.topic) ?? 0) < msg.partitionCount) this.ensureTopic(msg.topic, msg.partitionCount);
         const log = this.opts.logs.partition(msg.topic, msg.partition);
         if (!log) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `${msg.topic}-${msg.partition}`);
         log.appendReplicated(msg.batches);
