@@ -12,9 +12,9 @@ import { appendMessageHead, encodeLinkMessage, type LinkMessage } from './link-p
  * Largest Append message a group of fresh appends is gathered into (a single larger request still goes
  * alone). Each message costs the successor one frame, one check call and one segment write, so fewer
  * is cheaper; but a successor appends a message only once all of it arrived, so a bigger one delays the
- * next hop.
+ * next hop. 512 bytes under 256 KiB: a message with its head still fits the frame pool's 256 KiB class.
  */
-export const SHIP_GROUP_BYTES = 256 * 1024;
+export const SHIP_GROUP_BYTES = 256 * 1024 - 512;
 
 export class LinkWriter {
   private corked = false;
