@@ -22,7 +22,7 @@ import { InvalidRecordError, rejectKeylessRecords } from './record-checks.ts';
 import { recompressBatches, topicCodec } from '../protocol/recompress.ts';
 import type { ProduceRecordError } from '../protocol/apis/produce.ts';
 import { compacts } from '../storage/topic-config.ts';
-import type { LogWrites } from './log-writes.ts';
+import { writesOnPool, type LogWrites } from './log-writes.ts';
 import { ProduceGroups } from './produce-groups.ts';
 import { forwardCreateTopic, forwardDeleteTopic } from './forward.ts';
 import { plainDial, type Dialer } from '../security/dial.ts';
@@ -114,7 +114,7 @@ export class Broker {
   /** Metrics sink; the node sets it, the embedded library leaves it silent. */
   observer: BrokerObserver = NO_OBSERVER;
   /** Produces to one partition go to the log in groups, one write each (produce-groups.ts). */
-  readonly produceGroups = new ProduceGroups((topic, partition, requests) => this.config.logWrites === 'thread-pool'
+  readonly produceGroups = new ProduceGroups((topic, partition, requests) => writesOnPool(this.config.logWrites, requests)
     ? this.chain.appendManyAsync(topic, partition, requests)
     : this.chain.appendMany(topic, partition, requests));
 

@@ -1,6 +1,7 @@
 /**
- * Groups the produces for each partition into one write (ChainNode.appendManyAsync, then
- * PartitionLog.appendManyAsync: one pwritev on libuv's thread pool) instead of one write per request.
+ * Groups the produces for each partition into one write (ChainNode.appendMany or appendManyAsync, then
+ * PartitionLog's: one pwritev, on the event loop or on libuv's thread pool as log-writes.ts decides)
+ * instead of one write per request.
  *
  * A produce is queued when its handler reaches the append. A partition with no write in flight gets its
  * group written in a process.nextTick callback, which Node runs once the microtasks started by the socket
