@@ -15,7 +15,8 @@
  * every local append is shipped as it happens; the log is the only history, nothing lives only in memory.
  *
  * Pipelining: appends are written to the socket as soon as they are in the local log, without waiting
- * for acknowledgements; the successor processes messages in order and acknowledges with high-water marks.
+ * for acknowledgements (one Append per appended group, the socket corked until the end of the tick:
+ * link-writer.ts); the successor processes messages in order and acknowledges with high-water marks.
  * Shipping pauses while the socket's send buffer is full and resumes on drain.
  */
 import type net from 'node:net';
