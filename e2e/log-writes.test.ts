@@ -1,8 +1,8 @@
 /**
  * Where a real node writes produced batches, seen from outside with `strace -f` attached to every
- * thread: with the default `--log-writes thread-pool` a group of at least OFFLOAD_MIN_BYTES is written
- * to the partition's `.log` on a thread other than the event loop's (libuv's pool) and a smaller one on
- * the event loop's own thread; with `--log-writes event-loop` every write is on the event loop's thread.
+ * thread: with `--log-writes thread-pool` a group of at least OFFLOAD_MIN_BYTES is written to the
+ * partition's `.log` on a thread other than the event loop's (libuv's pool) and a smaller one on the
+ * event loop's own thread; by default (`event-loop`) every write is on the event loop's thread.
  * Either way every acknowledged record reads back in order.
  */
 import test, { type ExecutionContext } from 'ava';
@@ -55,16 +55,16 @@ async function produceTraced(t: ExecutionContext, args: string[], topic: string)
 
 const describe = (writes: SegmentWrite[]): string => writes.map((w) => `${w.bytes}B@${w.tid}`).join(' ');
 
-maybe('thread-pool (default): large groups are written off the event loop\'s thread, small ones on it', async (t) => {
-  const { pid, writes } = await produceTraced(t, [], 'lw-pool');
+maybe('thread-pool: large groups are written off the event loop\'s thread, small ones on it', async (t) => {
+  const { pid, writes } = await produceTraced(t, ['--log-writes', 'thread-pool'], 'lw-pool');
   const large = writes.filter((w) => w.bytes >= OFFLOAD_MIN_BYTES);
   const small = writes.filter((w) => w.bytes < OFFLOAD_MIN_BYTES);
   t.true(large.every((w) => w.tid !== pid), `${describe(writes)}; event loop ${pid}`);
   t.true(small.every((w) => w.tid === pid), `${describe(writes)}; event loop ${pid}`);
 });
 
-maybe('event-loop: every segment write runs on the event loop\'s thread', async (t) => {
-  const { pid, writes } = await produceTraced(t, ['--log-writes', 'event-loop'], 'lw-loop');
+maybe('event-loop (default): every segment write runs on the event loop\'s thread', async (t) => {
+  const { pid, writes } = await produceTraced(t, [], 'lw-loop');
   t.true(writes.every((w) => w.tid === pid), `${describe(writes)}; event loop ${pid}`);
 });
 

@@ -47,7 +47,7 @@ const flagHelp: Record<keyof typeof ENV, [string, string]> = {
   retentionCheckIntervalMs: ['--retention-check-interval-ms <ms>', 'how often retention looks for segments to delete (Kafka log.retention.check.interval.ms; default 5 minutes)'],
   flushMessages: ['--flush-messages <n>', 'fsync a partition once this many records are unflushed, before acknowledging (Kafka flush.messages; default never: replication protects acknowledged records)'],
   flushMs: ['--flush-ms <n>', 'fsync records unflushed for this long (Kafka flush.ms; default never)'],
-  logWrites: ['--log-writes <where>', 'where produced batches are written to segments: thread-pool (default, off the event loop) or event-loop'],
+  logWrites: ['--log-writes <where>', 'where produced batches are written to segments: event-loop (default) or thread-pool (groups of 256 KiB or more off the event loop)'],
   maxOpenFiles: ['--max-open-files <n>', 'segment file descriptors kept open at most; least recently used are closed (default 4096)'],
   fileIdleTimeoutMs: ['--file-idle-timeout-ms <n>', 'close segment files unused this long (default 10 minutes)'],
   aclFile: ['--acl-file <file>', 'JSON ACLs ({"acls":[...]}); when set, whatever no ACL allows is denied; re-read on change'],

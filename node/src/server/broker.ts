@@ -107,7 +107,7 @@ export const DEFAULT_BROKER_CONFIG: Omit<BrokerConfig, 'nodeName' | 'advertisedH
   autoCreateTopics: true,
   defaultPartitions: 1,
   maxMessageBytes: 1024 * 1024 + 12,
-  logWrites: 'thread-pool',
+  logWrites: 'event-loop',
 };
 
 export class Broker {

@@ -89,7 +89,7 @@ export interface NodeConfig extends SecuritySettings {
   /** Kafka's flush.messages / flush.ms; absent = never fsync on a schedule. */
   flushMessages?: number;
   flushMs?: number;
-  /** Where produced batches are written (log-writes.ts; default thread-pool). */
+  /** Where produced batches are written (log-writes.ts; default event-loop). */
   logWrites?: LogWrites;
   /** Segment file descriptor budget and idle timeout (storage/file-pool.ts defaults when absent). */
   maxOpenFiles?: number;
