@@ -208,5 +208,8 @@ if (isMain) {
     console.log(row('kafkajs', res.kafkajs, res.rounds.kafkajs));
     const ok = (r: number) => (r >= TARGET_RATIO ? 'ok' : `below target ${TARGET_RATIO}x`);
     console.log(`ratio      produce ${res.ratio.produce.toFixed(2)}x (${ok(res.ratio.produce)})   fetch ${res.ratio.fetch.toFixed(2)}x (${ok(res.ratio.fetch)})`);
+    // CPU per MiB survives a busy machine better than MiB/s: what each client spends on the same bytes.
+    const cpuRatio = (k: 'produceCpu' | 'fetchCpu') => (res.kafkajs[k].client / res.native[k].client).toFixed(2);
+    console.log(`client cpu per MiB, kafkajs / native: produce ${cpuRatio('produceCpu')}x   fetch ${cpuRatio('fetchCpu')}x`);
   }
 }
