@@ -2,7 +2,7 @@
  * Client benchmark: produce and fetch throughput of the native client and of kafkajs 2.2 against the
  * same 1-chain cluster (one `vonnegut serve` child process), in one run, with the same records.
  *
- *   npm run bench:client -- [--mib 64] [--record 1024] [--batch 100] [--concurrency 8] [--rounds 3] [--warmup 1] [--json]
+ *   npm run bench:client -- [--mib 64] [--record 1024] [--batch 100] [--concurrency 8] [--rounds 3] [--warmup 2] [--json]
  *
  * Each side writes `--mib` MiB of `--record`-byte values (no keys) to a fresh 1-partition topic in
  * produce calls of `--batch` records, `--concurrency` calls in flight, acks=-1 (committed at the tail),
@@ -12,7 +12,7 @@
  * fromBeginning, its defaults otherwise); its clock starts when the first batch arrives, so the group
  * join and its first fetch are not counted against it. Rounds alternate the two clients; medians are reported, with the range over rounds.
  * `--warmup` rounds run first for both clients and are not counted: both are JavaScript, and their first
- * 64 MiB run at half speed or less while V8 compiles the decode paths. Each side's CPU per MiB is
+ * 100-200 MiB read at half speed or less while V8 compiles the decode paths and sizes its young generation. Each side's CPU per MiB is
  * reported beside its throughput (server from /proc, client this process). Target: native >= 2x.
  */
 import fs from 'node:fs';
@@ -72,7 +72,7 @@ async function nativeRound(address: string, serverPid: number | undefined, topic
     const produceCpu = meter.perMiB(bytes);
     const read = async (checkCrcs: boolean): Promise<{ fetchMiBs: number; fetchCpu: CpuPerMiB }> => {
       bar.phase(checkCrcs ? 'native fetch' : 'native fetch, no CRC check');
-      const fetchMeter = cpuMeter([serverPid]);
+        const fetchMeter = cpuMeter([serverPid]);
       const start = process.hrtime.bigint();
       let got = 0;
       for await (const f of client.read(topic, { offset: 0, maxBytes: MiB, checkCrcs, endOffset: values.length })) {
@@ -195,7 +195,7 @@ if (isMain) {
       batch: { type: 'string', default: '100' },
       concurrency: { type: 'string', default: '8' },
       rounds: { type: 'string', default: '3' },
-      warmup: { type: 'string', default: '1' },
+      warmup: { type: 'string', default: '2' },
       json: { type: 'boolean', default: false },
     },
   });
