@@ -48,6 +48,7 @@ const flagHelp: Record<keyof typeof ENV, [string, string]> = {
   flushMessages: ['--flush-messages <n>', 'fsync a partition once this many records are unflushed, before acknowledging (Kafka flush.messages; default never: replication protects acknowledged records)'],
   flushMs: ['--flush-ms <n>', 'fsync records unflushed for this long (Kafka flush.ms; default never)'],
   logWrites: ['--log-writes <where>', 'where produced batches are written to segments: event-loop (default) or thread-pool (groups of 256 KiB or more off the event loop)'],
+  compressionThreads: ['--compression-threads <n>', 'threads recompressing batches for topics with a compression.type (0: on the event loop; default: cores - 1, from 1 to 4)'],
   maxOpenFiles: ['--max-open-files <n>', 'segment file descriptors kept open at most; least recently used are closed (default 4096)'],
   fileIdleTimeoutMs: ['--file-idle-timeout-ms <n>', 'close segment files unused this long (default 10 minutes)'],
   aclFile: ['--acl-file <file>', 'JSON ACLs ({"acls":[...]}); when set, whatever no ACL allows is denied; re-read on change'],

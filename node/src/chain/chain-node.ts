@@ -38,7 +38,8 @@ import { UpstreamLink } from './upstream-link.ts';
 import { DiscoveryPoller } from './discovery-poll.ts';
 import { readEpoch, writeEpoch } from './epoch-file.ts';
 import { clampMarks, commitAll, localState, truncateUncommitted } from './committed-logs.ts';
-import type { HeadAppend, ReplicaLog, ReplicaLogs } from './replica-log.ts';
+import type { ChainAppend, HeadAppend, ReplicaLog, ReplicaLogs } from './replica-log.ts';
+import { waitForEvent } from '../events-wait.ts';
 import type { FrameSource } from '../protocol/frame.ts';
 import type { Dialer } from '../security/dial.ts';
 
@@ -66,15 +67,6 @@ export interface ChainOptions {
 
 /** A joining node is appended at the tail once it trails the tail by at most this many records per partition. */
 export const JOIN_MAX_LAG_RECORDS = 64;
-
-/** Where a head's append landed. */
-export interface ChainAppend {
-  baseOffset: number;
-  lastOffset: number;
-  /** An idempotent producer's retry of a stored batch: nothing new was written. */
-  duplicate: boolean;
-  logStartOffset: number;
-}
 
 export type Writability = { ok: true } | { ok: false; error: KafkaError };
 
@@ -243,26 +235,20 @@ export class ChainNode extends EventEmitter {
   }
 
   /**
-   * The head's write of a group of produce requests to one partition (one write: PartitionLog.appendMany),
-   * stamped with the chain epoch as leader epoch (KIP-101), shipped down the chain or committed at once
-   * when solo; throws KafkaError unless writable(). One outcome per request; then waitForCommit(lastOffset).
+   * The head's write of a group of produce requests to one partition (one PartitionLog.appendMany), epoch
+   * stamped (KIP-101), shipped or committed at once when solo; throws unless writable(). Then waitForCommit.
    */
   appendMany(topic: string, partition: number, requests: readonly Buffer[]): (ChainAppend | KafkaError)[] {
     const log = this.headLog(topic, partition);
     return this.appended(topic, partition, log, requests, log.appendMany(requests, { leaderEpoch: this.epochValue }));
   }
 
-  /**
-   * `appendMany` with the segment write on libuv's thread pool (PartitionLog.appendManyAsync); the
-   * caller keeps one in flight per partition (server/produce-groups.ts).
-   */
+  /** `appendMany` with the write on libuv's thread pool (PartitionLog.appendManyAsync); one in flight per partition. */
   async appendManyAsync(topic: string, partition: number, requests: readonly Buffer[]): Promise<(ChainAppend | KafkaError)[]> {
     const log = this.headLog(topic, partition);
     const results = await log.appendManyAsync(requests, { leaderEpoch: this.epochValue });
     // Deposed while the bytes were landing: unacknowledged, and the new predecessor's link truncates them.
-    if (!this.writable().ok) {
-      throw new KafkaError('NOT_LEADER_OR_FOLLOWER', `${topic}-${partition}: this node stopped being the head during the write`);
-    }
+    if (!this.writable().ok) throw new KafkaError('NOT_LEADER_OR_FOLLOWER', `${topic}-${partition}: no longer the head after the write`);
     return this.appended(topic, partition, log, requests, results);
   }
 
@@ -317,19 +303,7 @@ export class ChainNode extends EventEmitter {
   /** Resolves when a topic exists locally (created here or replicated from upstream), or after `timeoutMs`. */
   waitForTopic(topic: string, timeoutMs: number): Promise<boolean> {
     if (this.opts.logs.list().some((t) => t.topic === topic)) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const onTopic = (name: string) => {
-        if (name !== topic) return;
-        clearTimeout(timer);
-        this.off('topic', onTopic);
-        resolve(true);
-      };
-      const timer = setTimeout(() => {
-        this.off('topic', onTopic);
-        resolve(false);
-      }, timeoutMs);
-      this.on('topic', onTopic);
-    });
+    return waitForEvent(this, 'topic', (name) => name === topic, timeoutMs);
   }
 
   /** Replicates a topic creation down the chain (the creator already made it locally). */

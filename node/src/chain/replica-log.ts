@@ -4,6 +4,15 @@
  */
 import type { KafkaError } from '../protocol/errors.ts';
 
+/** Where a head's append landed. */
+export interface ChainAppend {
+  baseOffset: number;
+  lastOffset: number;
+  /** An idempotent producer's retry of a stored batch: nothing new was written. */
+  duplicate: boolean;
+  logStartOffset: number;
+}
+
 /** One request's outcome at the head: its offsets, or the error that refused it alone. */
 export type HeadAppend = { baseOffset: number; lastOffset: number; duplicate?: boolean } | KafkaError;
 

@@ -9,21 +9,19 @@
  */
 import { ErrorCode } from '../protocol/error-codes.ts';
 import { DecodeError, KafkaError } from '../protocol/errors.ts';
-import { recordCount, stampLogAppendTime } from '../protocol/record-batch.ts';
+import { recordCount } from '../protocol/record-batch.ts';
 import { validateTopicName } from '../storage/log-files.ts';
 import type { LogManager } from '../storage/log-manager.ts';
 import type { PartitionLog } from '../storage/partition-log.ts';
 import type { AbortedTxn } from '../storage/txn-index.ts';
-import type { ChainAppend, ChainNode } from '../chain/chain-node.ts';
+import type { ChainNode } from '../chain/chain-node.ts';
 import { nodeIdFromName, type Member } from '../chain/membership.ts';
 import type { Logger } from '../logging.ts';
-import { toRecordBatch } from './down-convert.ts';
-import { InvalidRecordError, rejectKeylessRecords } from './record-checks.ts';
-import { recompressBatches, topicCodec } from '../protocol/recompress.ts';
+import { InvalidRecordError } from './record-checks.ts';
 import type { ProduceRecordError } from '../protocol/apis/produce.ts';
-import { compacts } from '../storage/topic-config.ts';
-import { writesOnPool, type LogWrites } from './log-writes.ts';
-import { ProduceGroups } from './produce-groups.ts';
+import type { LogWrites } from './log-writes.ts';
+import { HeadAppender, type Appended } from './head-append.ts';
+import { defaultRecompressThreads, RecompressPool } from './recompress-pool.ts';
 import { forwardCreateTopic, forwardDeleteTopic } from './forward.ts';
 import { plainDial, type Dialer } from '../security/dial.ts';
 import { isInternalTopic, type Owner, type TopicDirectory } from './topic-directory.ts';
@@ -45,6 +43,8 @@ export interface BrokerConfig {
   maxMessageBytes: number;
   /** Where produced batches are written to segment files (see LOG_WRITES). */
   logWrites: LogWrites;
+  /** Threads recompressing for topics with a compression.type (recompress-pool.ts); 0: on the event loop. */
+  compressionThreads: number;
 }
 
 export interface BrokerInfo {
@@ -76,12 +76,6 @@ export interface FetchPartitionResult {
 }
 
 /** A produce's append at the head: where it landed and how many new bytes it wrote (0 for a duplicate). */
-interface Appended extends ChainAppend {
-  bytes: number;
-  /** The broker time stamped on the batches (LogAppendTime topics), else -1. */
-  logAppendTimeMs: number;
-}
-
 export interface FetchSpec {
   topic: string;
   partition: number;
@@ -108,15 +102,14 @@ export const DEFAULT_BROKER_CONFIG: Omit<BrokerConfig, 'nodeName' | 'advertisedH
   defaultPartitions: 1,
   maxMessageBytes: 1024 * 1024 + 12,
   logWrites: 'event-loop',
+  compressionThreads: defaultRecompressThreads(),
 };
 
 export class Broker {
   /** Metrics sink; the node sets it, the embedded library leaves it silent. */
   observer: BrokerObserver = NO_OBSERVER;
-  /** Produces to one partition go to the log in groups, one write each (produce-groups.ts). */
-  readonly produceGroups = new ProduceGroups((topic, partition, requests) => writesOnPool(this.config.logWrites, requests)
-    ? this.chain.appendManyAsync(topic, partition, requests)
-    : this.chain.appendMany(topic, partition, requests));
+  /** Checks, recompression and the grouped write of a produce at the head (head-append.ts). */
+  readonly head: HeadAppender;
 
   constructor(
     readonly config: BrokerConfig,
@@ -126,7 +119,14 @@ export class Broker {
     private readonly log: Logger,
     /** Connections to other nodes (forwarded topic admin). */
     readonly dial: Dialer = plainDial,
-  ) {}
+  ) {
+    this.head = new HeadAppender(logs, chain, config.logWrites, new RecompressPool(config.compressionThreads));
+  }
+
+  /** Stops the recompression threads. */
+  close(): Promise<void> {
+    return this.head.recompressor.close();
+  }
 
   /** Broker id of a chain member as every node computes it. */
   idOf(member: Member): number {
@@ -383,23 +383,10 @@ export class Broker {
     if (members < needed) throw new KafkaError('NOT_ENOUGH_REPLICAS', `${topic} needs min.insync.replicas ${needed} for acks=all; its chain has ${members}`);
   }
 
-  /** Kafka's checks on a produce's records, then the chain's write (chain/chain-node.ts); throws typed errors. */
+  /** The head's append of a routed produce (head-append.ts); throws typed errors. */
   private async appendAtHead(topic: string, partition: number, records: Buffer | null): Promise<Appended> {
     if (!this.ownedLog(topic, partition, true)) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `${topic}-${partition} has not reached this node yet`);
-    if (!records || records.length === 0) throw new KafkaError('CORRUPT_MESSAGE', 'produce without records');
-    const config = this.logs.topicConfig(topic);
-    if (records.length > config.maxMessageBytes) {
-      throw new KafkaError('MESSAGE_TOO_LARGE', `${records.length} bytes exceeds max.message.bytes ${config.maxMessageBytes}`);
-    }
-    const codec = topicCodec(config.compressionType);
-    const batches = codec === null ? toRecordBatch(records) : recompressBatches(toRecordBatch(records), codec);
-    // Recompression can grow a batch: its stored size is checked again, as Kafka's UnifiedLog.append does.
-    if (batches.length > config.maxMessageBytes) throw new KafkaError('MESSAGE_TOO_LARGE', `${batches.length} bytes as stored (${config.compressionType}) exceed max.message.bytes ${config.maxMessageBytes}`);
-    if (compacts(config)) rejectKeylessRecords(topic, partition, batches);
-    const logAppendTimeMs = config.messageTimestampType === 'LogAppendTime' ? Date.now() : -1;
-    if (logAppendTimeMs >= 0) stampLogAppendTime(batches, logAppendTimeMs);
-    const appended = await this.produceGroups.append(topic, partition, batches);
-    return { ...appended, bytes: appended.duplicate ? 0 : batches.length, logAppendTimeMs };
+    return this.head.append(topic, partition, records);
   }
 
   /**

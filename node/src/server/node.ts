@@ -91,6 +91,8 @@ export interface NodeConfig extends SecuritySettings {
   flushMs?: number;
   /** Where produced batches are written (log-writes.ts; default event-loop). */
   logWrites?: LogWrites;
+  /** Recompression threads (recompress-pool.ts; default defaultRecompressThreads()). */
+  compressionThreads?: number;
   /** Segment file descriptor budget and idle timeout (storage/file-pool.ts defaults when absent). */
   maxOpenFiles?: number;
   fileIdleTimeoutMs?: number;
@@ -288,6 +290,7 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
       autoCreateTopics: config.autoCreateTopics,
       defaultPartitions: config.defaultPartitions,
       ...(config.logWrites ? { logWrites: config.logWrites } : {}),
+      ...(config.compressionThreads !== undefined ? { compressionThreads: config.compressionThreads } : {}),
     },
     logs,
     chain,
@@ -354,6 +357,7 @@ export async function startNode(config: NodeConfig, logger: Logger, setLevel: (l
       cluster?.stop();
       clusterConfigs?.stop();
       await chain.stop();
+      await ownBroker.close();
       stopStorageTasks();
       aclFile?.close();
       if (admin) await new Promise<void>((r) => admin!.server.close(() => r()));

@@ -15,7 +15,7 @@
  */
 import { KafkaError } from '../protocol/errors.ts';
 import { tpKey } from '../topic-partition.ts';
-import type { ChainAppend } from '../chain/chain-node.ts';
+import type { ChainAppend } from '../chain/replica-log.ts';
 
 type Outcomes = (ChainAppend | KafkaError)[];
 

@@ -14,6 +14,7 @@ import {
 } from '../protocol/record-batch.ts';
 import { KafkaError } from '../protocol/errors.ts';
 import type { ProducerState } from './producer-state.ts';
+import type { SegmentAppend } from './segment.ts';
 
 /** Where a request's batches go: offsets [baseOffset, lastOffset], or a retry of stored ones. */
 export interface AssignedOffsets {
@@ -81,4 +82,36 @@ export function checkReplicated(batches: Buffer, next: number): { next: number; 
     pos += size;
   }
   return { next, maxTimestamp };
+}
+
+/** A group of requests with their offsets assigned, before its write. */
+export interface AssignedGroup<R> {
+  /** One per request: what `result` made of its offsets, or the KafkaError that refused it alone. */
+  results: (R | KafkaError)[];
+  /** The accepted, new requests' batches, in order: what the group's one write stores. */
+  pieces: SegmentAppend[];
+  baseOffset: number;
+  lastOffset: number;
+}
+
+/**
+ * `assignOffsets` for each request of a group in order from `next`; a refused request takes no offsets
+ * and a duplicate writes nothing. Producers are recorded as it goes (the caller rebuilds them if the
+ * write fails).
+ */
+export function assignGroupOffsets<R>(requests: readonly Buffer[], next: number, producers: ProducerState, leaderEpoch: number | undefined, result: (a: AssignedOffsets) => R): AssignedGroup<R> {
+  const group: AssignedGroup<R> = { results: [], pieces: [], baseOffset: next, lastOffset: next - 1 };
+  for (const batches of requests) {
+    try {
+      const a = assignOffsets(batches, group.lastOffset + 1, producers, leaderEpoch);
+      group.results.push(result(a));
+      if (a.duplicate) continue;
+      group.pieces.push({ batches, lastOffset: a.lastOffset, maxTimestamp: a.maxTimestamp });
+      group.lastOffset = a.lastOffset;
+    } catch (err) {
+      if (!(err instanceof KafkaError)) throw err;
+      group.results.push(err);
+    }
+  }
+  return group;
 }

@@ -13,12 +13,8 @@
  * only its base offset (and, if asked, leader epoch) is patched, both outside the CRC span
  * (offset-assignment.ts); `appendMany` writes a group of requests (one turn's produces) with one writev.
  *
- * CRC-32C: once per node, never twice. The head checks each batch once in assignOffsets (an idempotent
- * retry: its first batch); nothing after it on the produce path checks again, and the replicator ships
- * the checked bytes without reading them back. A follower's `appendReplicated` checks each batch once
- * too: the link is plain TCP (a 16-bit checksum) and the bytes pass through two nodes' memory and socket
- * queues after the head's check, so it is the only end-to-end check before that disk; a refused batch
- * resets the link, and it costs about 0.2 ms per MiB (hardware CRC-32C).
+ * CRC-32C: once per node, never twice: the head in assignOffsets, a follower in `appendReplicated` (the
+ * only end-to-end check before its disk); why, and what else each node checks: docs/performance.md.
  *
  * Concurrency contract: ONE append (or truncate, or retention pass) in flight per partition. File I/O
  * is synchronous (pwritev/pread on fds held open), except the head's group write `appendManyAsync`,
@@ -36,7 +32,7 @@ import * as fs from 'node:fs';
 import { wholeBatchesLength } from '../protocol/record-batch.ts';
 import { KafkaError } from '../protocol/errors.ts';
 import { LogSegment, type SegmentAppend, type SegmentConfig } from './segment.ts';
-import { assignOffsets, checkReplicated, recordProducers } from './offset-assignment.ts';
+import { assignGroupOffsets, checkReplicated, recordProducers, type AssignedGroup } from './offset-assignment.ts';
 import { configWithDefaults, FLUSH_NEVER, type LogConfig } from './log-config.ts';
 import { loadSegments } from './log-loader.ts';
 import { silentLogger, type StorageLogger } from './logger.ts';
@@ -46,6 +42,8 @@ import { PartitionTxnLog, type AbortedTxn } from './txn-index.ts';
 import { FilePool } from './file-pool.ts';
 import { finishSwaps, installSwap, writeCleanedLog } from './segment-swap.ts';
 import { recoverSegment } from './recovery.ts';
+import { retentionCuts } from './retention.ts';
+import { Unflushed } from './unflushed.ts';
 import { offsetForTimestamp, offsetOfMaxTimestamp } from './timestamp-lookup.ts';
 
 const EMPTY = Buffer.alloc(0);
@@ -76,14 +74,6 @@ export interface AppendResult {
   logAppendTime: number;
 }
 
-/** A group of requests with their offsets assigned, before its write. */
-interface AppendGroup {
-  results: (AppendResult | KafkaError)[];
-  pieces: SegmentAppend[];
-  baseOffset: number;
-  lastOffset: number;
-}
-
 export interface ReadOptions {
   maxBytes: number;
   /** Exclusive upper bound on offsets returned; default (and at most) the high watermark. */
@@ -106,10 +96,7 @@ export class PartitionLog {
   readonly dir: string;
   readonly config: LogConfig;
   private readonly segments: LogSegment[];
-  private readonly unflushed = new Set<LogSegment>();
-  /** Records appended since the last flush, and when the first of them was (ms; 0 = none). */
-  private unflushedRecords = 0;
-  private unflushedSince = 0;
+  private readonly unflushed = new Unflushed();
   private readonly logger: StorageLogger;
   private readonly committedOffset: (() => number) | undefined;
   private readonly segConfig: SegmentConfig;
@@ -248,25 +235,10 @@ export class PartitionLog {
     return group.results;
   }
 
-  /** Offsets for each request of a group (assignOffsets, which records their producers). */
-  private assignGroup(requests: readonly Buffer[], opts: { leaderEpoch?: number }): AppendGroup {
-    const results: (AppendResult | KafkaError)[] = [];
-    const pieces: SegmentAppend[] = [];
-    const baseOffset = this.logEndOffset;
-    let next = baseOffset;
-    for (const batches of requests) {
-      try {
-        const a = assignOffsets(batches, next, this.producers, opts.leaderEpoch);
-        results.push({ baseOffset: a.baseOffset, lastOffset: a.lastOffset, logAppendTime: -1, ...(a.duplicate ? { duplicate: true } : {}) });
-        if (a.duplicate) continue;
-        pieces.push({ batches, lastOffset: a.lastOffset, maxTimestamp: a.maxTimestamp });
-        next = a.lastOffset + 1;
-      } catch (err) {
-        if (!(err instanceof KafkaError)) throw err;
-        results.push(err);
-      }
-    }
-    return { results, pieces, baseOffset, lastOffset: next - 1 };
+  /** Offsets for each request of a group (offset-assignment.ts), as AppendResults. */
+  private assignGroup(requests: readonly Buffer[], opts: { leaderEpoch?: number }): AssignedGroup<AppendResult> {
+    return assignGroupOffsets(requests, this.logEndOffset, this.producers, opts.leaderEpoch,
+      (a) => ({ baseOffset: a.baseOffset, lastOffset: a.lastOffset, logAppendTime: -1, ...(a.duplicate ? { duplicate: true } : {}) }));
   }
 
   /**
@@ -326,7 +298,7 @@ export class PartitionLog {
     } else {
       while (this.segments.length > 1 && this.active.baseOffset >= offset) this.dropSegment(this.segments.pop()!);
       this.active.truncateTo(offset);
-      this.unflushed.add(this.active);
+      this.unflushed.touched(this.active);
     }
     this.txns.truncated(this.logEndOffset);
     this.rebuildProducerState();
@@ -342,39 +314,13 @@ export class PartitionLog {
     this.rebuildProducerState();
   }
 
-  /**
-   * Retention, with Kafka's semantics: deletes whole segments from the oldest, never the active one and
-   * never one holding offsets at or above `upTo` (default the high watermark; a chain passes its
-   * committed bound, see ChainNode.retentionBound); by age (the segment's largest timestamp, or file
-   * mtime when batches carry none, older than retention.ms) and by size (while the log would still
-   * exceed retention.bytes without the segment). Returns the number deleted.
-   */
+  /** Retention (retention.ts) below `upTo` (default the high watermark); returns the number of segments deleted. */
   deleteOldSegments(now = Date.now(), upTo = this.highWatermark): number {
     this.ensureOpen();
     const { retentionMs, retentionBytes } = this.config;
-    const bound = Math.min(upTo, this.logEndOffset);
-    let deleted = 0;
-    const deletable = (): LogSegment | null => {
-      const next = this.segments[1];
-      return next !== undefined && next.baseOffset <= bound ? this.segments[0]! : null;
-    };
-    if (retentionMs >= 0) {
-      for (let seg = deletable(); seg !== null; seg = deletable()) {
-        const ts = seg.largestTimestamp();
-        if (now - (ts > 0 ? ts : seg.lastModified()) <= retentionMs) break;
-        this.deleteFirstSegment(`older than retention.ms ${retentionMs}`);
-        deleted++;
-      }
-    }
-    if (retentionBytes >= 0) {
-      let excess = this.size - retentionBytes;
-      for (let seg = deletable(); seg !== null && excess - seg.size >= 0; seg = deletable()) {
-        excess -= seg.size;
-        this.deleteFirstSegment(`log exceeds retention.bytes ${retentionBytes}`);
-        deleted++;
-      }
-    }
-    return deleted;
+    const cuts = retentionCuts(this.segments, { retentionMs, retentionBytes, now, bound: Math.min(upTo, this.logEndOffset) });
+    for (const reason of cuts) this.deleteFirstSegment(reason);
+    return cuts.length;
   }
 
   /** The first offset whose record timestamp is >= `timestamp` (ListOffsets), or null (timestamp-lookup.ts). */
@@ -412,7 +358,7 @@ export class PartitionLog {
     writeCleanedLog(this.dir, seg.baseOffset, cleaned);
     seg.flush();
     seg.close();
-    this.unflushed.delete(seg);
+    this.unflushed.forget(seg);
     installSwap(this.dir, seg.baseOffset);
     const fresh = LogSegment.open(this.dir, seg.baseOffset, this.segConfig);
     recoverSegment(fresh); // rebuilds the indexes the swap removed
@@ -423,20 +369,17 @@ export class PartitionLog {
 
   /** fsyncs every segment written since the last flush. */
   flush(): void {
-    for (const seg of this.unflushed) seg.flush();
-    this.unflushed.clear();
-    this.unflushedRecords = 0;
-    this.unflushedSince = 0;
+    this.unflushed.flush();
   }
 
   /** Records appended and not yet fsynced. */
   get unflushedMessages(): number {
-    return this.unflushedRecords;
+    return this.unflushed.count;
   }
 
   /** fsyncs when the oldest unflushed record is at least `ageMs` old (flush.ms); true if it did. */
   flushIfOlderThan(ageMs: number, now = Date.now()): boolean {
-    if (this.unflushedRecords === 0 || now - this.unflushedSince < ageMs) return false;
+    if (!this.unflushed.olderThan(ageMs, now)) return false;
     this.flush();
     return true;
   }
@@ -472,11 +415,9 @@ export class PartitionLog {
 
   /** After a group's bytes landed: the flush policy (flush.messages) and the transaction index. */
   private written(group: { pieces: readonly SegmentAppend[]; baseOffset: number; lastOffset: number }): void {
-    this.unflushed.add(this.active);
-    if (this.unflushedRecords === 0) this.unflushedSince = Date.now();
-    this.unflushedRecords += group.lastOffset - group.baseOffset + 1;
+    const unflushed = this.unflushed.written(this.active, group.lastOffset - group.baseOffset + 1);
     const { flushMessages } = this.config;
-    if (flushMessages !== FLUSH_NEVER && this.unflushedRecords >= flushMessages) {
+    if (flushMessages !== FLUSH_NEVER && unflushed >= flushMessages) {
       try {
         this.flush();
       } catch (err) {
@@ -523,7 +464,7 @@ export class PartitionLog {
   }
 
   private dropSegment(seg: LogSegment): void {
-    this.unflushed.delete(seg);
+    this.unflushed.forget(seg);
     seg.delete();
     this.txns.segmentDeleted(seg.baseOffset);
   }

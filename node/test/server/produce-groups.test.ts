@@ -7,7 +7,7 @@ import test from 'ava';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ProduceGroups } from '../../src/server/produce-groups.ts';
 import { KafkaError } from '../../src/protocol/errors.ts';
-import type { ChainAppend } from '../../src/chain/chain-node.ts';
+import type { ChainAppend } from '../../src/chain/replica-log.ts';
 
 /** A stand-in chain that numbers requests by their first byte and refuses those starting with 0xff. */
 function recordingChain() {
