@@ -120,7 +120,7 @@ export class Broker {
     /** Connections to other nodes (forwarded topic admin). */
     readonly dial: Dialer = plainDial,
   ) {
-    this.head = new HeadAppender(logs, chain, config.logWrites, new RecompressPool(config.compressionThreads));
+    this.head = new HeadAppender(logs, chain, config.logWrites, new RecompressPool(config.compressionThreads, (why) => log.warn('recompressing on the event loop', { reason: why })));
   }
 
   /** Stops the recompression threads. */

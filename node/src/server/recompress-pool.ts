@@ -34,24 +34,49 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
+/**
+ * The worker's entry: the node runs its TypeScript through tsx, whose loader hooks a worker does not
+ * inherit on Node 20, so the worker registers them before importing its module.
+ */
+function bootstrap(module: URL): string {
+  return `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(module.href)}); })`;
+}
+
+const WORKER_MODULE = new URL('./recompress-worker.ts', import.meta.url);
+
 class PoolWorker {
   readonly pending = new Map<number, Pending>();
   private readonly worker: Worker;
 
-  constructor(private readonly onExit: (w: PoolWorker) => void) {
-    this.worker = new Worker(new URL('./recompress-worker.ts', import.meta.url));
+  /** Set once the worker loaded its modules; a worker that exits before that cannot start at all. */
+  ready = false;
+  /** Why it failed, if it did. */
+  failure = '';
+  /** Jobs this worker answered. */
+  answered = 0;
+
+  /** Stopped by the pool (not a failure). */
+  terminated = false;
+
+  constructor(module: URL, private readonly onExit: (w: PoolWorker) => void) {
+    this.worker = new Worker(bootstrap(module), { eval: true });
     this.worker.unref();
     this.worker.on('message', (m: RecompressReply | { ready: true }) => {
-      if (!('id' in m)) return;
+      if (!('id' in m)) {
+        this.ready = true;
+        return;
+      }
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
+      this.answered++;
       if (this.pending.size === 0) this.worker.unref();
       if ('same' in m) p.resolve(p.input);
       else if ('batches' in m) p.resolve(Buffer.from(m.batches));
       else p.reject(rebuild(m.error));
     });
-    this.worker.on('error', () => undefined); // 'exit' follows; its jobs are redone inline there
+    // 'exit' follows; its jobs are redone inline there.
+    this.worker.on('error', (err) => (this.failure = err.message));
     this.worker.on('exit', () => this.onExit(this));
   }
 
@@ -65,6 +90,7 @@ class PoolWorker {
   }
 
   terminate(): Promise<number> {
+    this.terminated = true;
     return this.worker.terminate();
   }
 }
@@ -79,17 +105,22 @@ export class RecompressPool {
   private readonly workers: PoolWorker[] = [];
   private nextId = 0;
   private readonly tails = new Map<string, Promise<void>>();
-  /** Jobs run inline after their worker died (for tests and logs). */
-  redoneInline = 0;
+  /** Jobs run inline after their worker died, and jobs workers answered (for tests and the bench). */
+  readonly stats = { redoneInline: 0, answeredByWorkers: 0 };
+  /** Set when a worker could not start: recompression stays inline from then on. */
+  broken: string | null = null;
 
-  /** `threads` 0: recompress inline on the caller's thread. */
-  constructor(readonly threads: number) {
+  /**
+   * `threads` 0: recompress inline on the caller's thread; `onBroken` hears why workers cannot start;
+   * `module` is the workers' module (tests point it elsewhere).
+   */
+  constructor(readonly threads: number, private readonly onBroken: (why: string) => void = () => undefined, private readonly module = WORKER_MODULE) {
     if (!(Number.isInteger(threads) && threads >= 0 && threads <= 64)) throw new Error(`compression threads ${threads} must be an integer from 0 to 64`);
   }
 
   /** `batches` with every data batch in `codec` (recompress.ts), computed on a worker thread. */
   recompress(batches: Buffer, codec: CompressionCode): Promise<Buffer> {
-    if (this.threads === 0) {
+    if (this.threads === 0 || this.broken !== null) {
       try {
         return Promise.resolve(recompressBatches(batches, codec));
       } catch (err) {
@@ -127,14 +158,19 @@ export class RecompressPool {
     })();
   }
 
-  /** Stops every worker. */
+  /** Stops every worker (their unanswered jobs are finished inline). */
   async close(): Promise<void> {
-    await Promise.all(this.workers.splice(0).map((w) => w.terminate()));
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  /** Jobs workers have answered so far. */
+  get answered(): number {
+    return this.stats.answeredByWorkers + this.workers.reduce((n, w) => n + w.answered, 0);
   }
 
   private leastBusy(): PoolWorker {
     if (this.workers.length < this.threads) {
-      const w = new PoolWorker((dead) => this.replace(dead));
+      const w = new PoolWorker(this.module, (dead) => this.replace(dead));
       this.workers.push(w);
       return w;
     }
@@ -145,8 +181,14 @@ export class RecompressPool {
   private replace(dead: PoolWorker): void {
     const i = this.workers.indexOf(dead);
     if (i >= 0) this.workers.splice(i, 1);
+    this.stats.answeredByWorkers += dead.answered;
+    if (!dead.ready && !dead.terminated && this.broken === null) {
+      // Never started: another would fail the same way, so stop trying rather than spin.
+      this.broken = `a recompression worker could not start: ${dead.failure || 'it exited'}`;
+      this.onBroken(this.broken);
+    }
     for (const job of dead.pending.values()) {
-      this.redoneInline++;
+      this.stats.redoneInline++;
       try {
         job.resolve(recompressBatches(job.input, job.codec));
       } catch (err) {

@@ -30,6 +30,22 @@ test('worker threads answer the bytes recompressBatches answers inline, many req
   // Nothing to change: the request's own buffer comes back.
   const zstd = recompressBatches(inputs[1]!, Compression.zstd);
   t.is(await pool.recompress(zstd, Compression.zstd), zstd);
+  // Every answer came from a worker thread, none was redone inline.
+  t.is(pool.answered, 3 * inputs.length + 1);
+  t.deepEqual([pool.stats.redoneInline, pool.broken], [0, null]);
+});
+
+test('workers that cannot start leave recompression inline, said once, and no produce fails', async (t) => {
+  const reasons: string[] = [];
+  const pool = new RecompressPool(2, (why) => reasons.push(why), new URL('./no-such-worker.ts', import.meta.url));
+  t.teardown(() => pool.close());
+  const inputs = Array.from({ length: 6 }, (_, i) => batch(i));
+  const out = await Promise.all(inputs.map((b) => pool.recompress(b, Compression.zstd)));
+  out.forEach((o, i) => t.deepEqual(o, recompressBatches(inputs[i]!, Compression.zstd)));
+  t.deepEqual(await pool.recompress(inputs[0]!, Compression.lz4), recompressBatches(inputs[0]!, Compression.lz4));
+  t.is(reasons.length, 1);
+  t.regex(reasons[0]!, /could not start/);
+  t.is(pool.answered, 0);
 });
 
 test('a corrupt batch is refused with the same typed error as inline', async (t) => {
@@ -87,6 +103,7 @@ test('jobs in flight when the workers stop are finished inline', async (t) => {
   await pool.close();
   const out = await Promise.all(jobs);
   out.forEach((o, i) => t.deepEqual(o, recompressBatches(inputs[i]!, Compression.gzip)));
+  t.is(pool.broken, null, 'stopped, not broken');
   // Once stopped, the next job starts a fresh worker.
   t.deepEqual(await pool.recompress(inputs[0]!, Compression.lz4), recompressBatches(inputs[0]!, Compression.lz4));
   await pool.close();
