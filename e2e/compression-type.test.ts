@@ -108,3 +108,30 @@ serial('a batch that recompression grows past max.message.bytes is refused with 
   }
   t.deepEqual(storedCodecs(topic), ['none'], 'only the small batch, stored uncompressed');
 });
+
+/** `vonnegut_recompressed_requests_total` by thread, from a node's /metrics. */
+async function recompressedBy(n: NodeProcess): Promise<Record<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${n.adminPort}/metrics`)).text();
+  return Object.fromEntries([...text.matchAll(/^vonnegut_recompressed_requests_total\{thread="([^"]+)"\} (\S+)$/gm)].map((m) => [m[1]!, Number(m[2])]));
+}
+
+serial('recompression runs on worker threads by default, and on the event loop with --compression-threads 0', async (t) => {
+  // The node above ran every case with its default threads: all of it on workers.
+  const byDefault = await recompressedBy(node);
+  t.true((byDefault.worker ?? 0) >= 5, JSON.stringify(byDefault));
+  t.is(byDefault.event_loop ?? 0, 0, JSON.stringify(byDefault));
+
+  const inline = await startNodeProcess({ args: ['--compression-threads', '0'] });
+  t.teardown(() => inline.destroy());
+  const topic = 'ct-inline';
+  const admin = new Kafka({ brokers: [inline.address], clientId: 'compression-type-test', logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1, configEntries: [{ name: 'compression.type', value: 'zstd' }] }] });
+  await admin.disconnect();
+  const lines = Array.from({ length: 50 }, (_, i) => `inline record ${i}`);
+  const p = await run('kcat', ['-b', inline.address, '-P', '-t', topic, '-p', '0', '-z', 'gzip', '-X', 'acks=all'], { input: lines.join('\n') + '\n', timeoutMs: 60_000 });
+  t.is(p.code, 0, p.stderr.toString());
+  const byInline = await recompressedBy(inline);
+  t.true((byInline.event_loop ?? 0) >= 1, JSON.stringify(byInline));
+  t.is(byInline.worker ?? 0, 0, JSON.stringify(byInline));
+});

@@ -28,6 +28,7 @@ export class NodeMetrics {
   private readonly topicRecordsIn: DeferredCounter<'topic'>;
   private readonly topicBytesOut: DeferredCounter<'topic'>;
   private readonly topicRecordsOut: DeferredCounter<'topic'>;
+  private readonly recompressedRequests: DeferredCounter<'thread'>;
   private readonly produceCommitSeconds: client.Histogram;
   private readonly retentionChecks: client.Counter;
   private readonly retentionDeletedSegments: client.Counter;
@@ -66,6 +67,7 @@ export class NodeMetrics {
     this.topicRecordsIn = counter('vonnegut_topic_records_in_total', 'Records appended by Produce on this node, per topic', ['topic']);
     this.topicBytesOut = counter('vonnegut_topic_bytes_out_total', 'Record batch bytes returned by Fetch, per topic', ['topic']);
     this.topicRecordsOut = counter('vonnegut_topic_records_out_total', 'Records returned by Fetch (whole batches), per topic', ['topic']);
+    this.recompressedRequests = counter('vonnegut_recompressed_requests_total', 'Produce requests recompressed for their topic\'s compression.type, by thread (worker, event_loop)', ['thread']);
     this.produceCommitSeconds = new client.Histogram({
       name: 'vonnegut_produce_commit_duration_seconds',
       help: 'acks=-1 produce: time from the append at this node to the high-water mark covering it (the tail\'s acknowledgement)',
@@ -111,6 +113,11 @@ export class NodeMetrics {
   /** One error code (by Kafka error name) in a response of `api`. */
   requestError(api: string, error: string): void {
     this.requestErrors.add(1, api, error);
+  }
+
+  /** A produce's batches recompressed for its topic's compression.type, on a worker or the event loop. */
+  recompressed(thread: string): void {
+    this.recompressedRequests.add(1, thread);
   }
 
   /** Batches a produce appended at this node. */

@@ -21,7 +21,7 @@ import { InvalidRecordError } from './record-checks.ts';
 import type { ProduceRecordError } from '../protocol/apis/produce.ts';
 import type { LogWrites } from './log-writes.ts';
 import { HeadAppender, type Appended } from './head-append.ts';
-import { defaultRecompressThreads, RecompressPool } from './recompress-pool.ts';
+import { defaultRecompressThreads, RecompressPool, type RecompressThread } from './recompress-pool.ts';
 import { forwardCreateTopic, forwardDeleteTopic } from './forward.ts';
 import { plainDial, type Dialer } from '../security/dial.ts';
 import { isInternalTopic, type Owner, type TopicDirectory } from './topic-directory.ts';
@@ -91,9 +91,11 @@ export interface BrokerObserver {
   fetched(topic: string, bytes: number, records: number): void;
   /** An acks=-1 produce committed this long after its append. */
   committed(seconds: number): void;
+  /** A produce's batches were recompressed for its topic's compression.type, on a worker or the event loop. */
+  recompressed(thread: RecompressThread): void;
 }
 
-const NO_OBSERVER: BrokerObserver = { produced: () => {}, fetched: () => {}, committed: () => {} };
+const NO_OBSERVER: BrokerObserver = { produced: () => {}, fetched: () => {}, committed: () => {}, recompressed: () => {} };
 
 export const DEFAULT_BROKER_CONFIG: Omit<BrokerConfig, 'nodeName' | 'advertisedHost' | 'advertisedPort'> = {
   nodeId: 0,
@@ -120,7 +122,10 @@ export class Broker {
     /** Connections to other nodes (forwarded topic admin). */
     readonly dial: Dialer = plainDial,
   ) {
-    this.head = new HeadAppender(logs, chain, config.logWrites, new RecompressPool(config.compressionThreads, (why) => log.warn('recompressing on the event loop', { reason: why })));
+    this.head = new HeadAppender(logs, chain, config.logWrites, new RecompressPool(config.compressionThreads, {
+      broken: (why) => log.warn('recompressing on the event loop', { reason: why }),
+      done: (thread) => this.observer.recompressed(thread),
+    }));
   }
 
   /** Stops the recompression threads. */

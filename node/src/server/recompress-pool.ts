@@ -22,6 +22,16 @@ import type { CompressionCode } from '../protocol/compression.ts';
 import type { ErrorCodeName } from '../protocol/error-codes.ts';
 import type { RecompressJob, RecompressReply } from './recompress-messages.ts';
 
+/** Where a request was recompressed (a metric label). */
+export type RecompressThread = 'worker' | 'event_loop';
+
+export interface PoolHooks {
+  /** Workers cannot start (said once): recompression stays on the event loop. */
+  broken?: (why: string) => void;
+  /** A request's batches were recompressed (refusals are not counted). */
+  done?: (thread: RecompressThread) => void;
+}
+
 /** Default threads: one per core beyond the event loop's, at least one, at most four. */
 export function defaultRecompressThreads(): number {
   return Math.max(1, Math.min(4, os.availableParallelism() - 1));
@@ -58,7 +68,7 @@ class PoolWorker {
   /** Stopped by the pool (not a failure). */
   terminated = false;
 
-  constructor(module: URL, private readonly onExit: (w: PoolWorker) => void) {
+  constructor(module: URL, private readonly onExit: (w: PoolWorker) => void, private readonly onAnswer: () => void) {
     this.worker = new Worker(bootstrap(module), { eval: true });
     this.worker.unref();
     this.worker.on('message', (m: RecompressReply | { ready: true }) => {
@@ -73,7 +83,8 @@ class PoolWorker {
       if (this.pending.size === 0) this.worker.unref();
       if ('same' in m) p.resolve(p.input);
       else if ('batches' in m) p.resolve(Buffer.from(m.batches));
-      else p.reject(rebuild(m.error));
+      else return p.reject(rebuild(m.error));
+      this.onAnswer();
     });
     // 'exit' follows; its jobs are redone inline there.
     this.worker.on('error', (err) => (this.failure = err.message));
@@ -111,10 +122,10 @@ export class RecompressPool {
   broken: string | null = null;
 
   /**
-   * `threads` 0: recompress inline on the caller's thread; `onBroken` hears why workers cannot start;
-   * `module` is the workers' module (tests point it elsewhere).
+   * `threads` 0: recompress inline on the caller's thread. `hooks.broken` hears why workers cannot start,
+   * `hooks.done` where each request was recompressed; `module` is the workers' module (tests point it elsewhere).
    */
-  constructor(readonly threads: number, private readonly onBroken: (why: string) => void = () => undefined, private readonly module = WORKER_MODULE) {
+  constructor(readonly threads: number, private readonly hooks: PoolHooks = {}, private readonly module = WORKER_MODULE) {
     if (!(Number.isInteger(threads) && threads >= 0 && threads <= 64)) throw new Error(`compression threads ${threads} must be an integer from 0 to 64`);
   }
 
@@ -122,12 +133,18 @@ export class RecompressPool {
   recompress(batches: Buffer, codec: CompressionCode): Promise<Buffer> {
     if (this.threads === 0 || this.broken !== null) {
       try {
-        return Promise.resolve(recompressBatches(batches, codec));
+        return Promise.resolve(this.inline(batches, codec));
       } catch (err) {
         return Promise.reject(err);
       }
     }
     return new Promise((resolve, reject) => this.leastBusy().run(this.nextId++, { input: batches, codec, resolve, reject }));
+  }
+
+  private inline(batches: Buffer, codec: CompressionCode): Buffer {
+    const out = recompressBatches(batches, codec);
+    this.hooks.done?.('event_loop');
+    return out;
   }
 
   /** Whether `key` has a request waiting for its turn (a later one must then queue behind it). */
@@ -170,7 +187,7 @@ export class RecompressPool {
 
   private leastBusy(): PoolWorker {
     if (this.workers.length < this.threads) {
-      const w = new PoolWorker(this.module, (dead) => this.replace(dead));
+      const w = new PoolWorker(this.module, (dead) => this.replace(dead), () => this.hooks.done?.('worker'));
       this.workers.push(w);
       return w;
     }
@@ -185,12 +202,12 @@ export class RecompressPool {
     if (!dead.ready && !dead.terminated && this.broken === null) {
       // Never started: another would fail the same way, so stop trying rather than spin.
       this.broken = `a recompression worker could not start: ${dead.failure || 'it exited'}`;
-      this.onBroken(this.broken);
+      this.hooks.broken?.(this.broken);
     }
     for (const job of dead.pending.values()) {
       this.stats.redoneInline++;
       try {
-        job.resolve(recompressBatches(job.input, job.codec));
+        job.resolve(this.inline(job.input, job.codec));
       } catch (err) {
         job.reject(err);
       }

@@ -20,7 +20,8 @@ const batch = (i: number, compression: 'none' | 'gzip' = 'none') =>
   encodeRecordBatch({ records: Array.from({ length: 40 }, (_, r) => ({ key: `k${r}`, value: `request ${i} record ${r} `.repeat(30) })), compression, producerId: 9, producerEpoch: 0, baseSequence: i * 40 });
 
 test('worker threads answer the bytes recompressBatches answers inline, many requests at once', async (t) => {
-  const pool = new RecompressPool(2);
+  const where: string[] = [];
+  const pool = new RecompressPool(2, { done: (thread) => where.push(thread) });
   t.teardown(() => pool.close());
   const inputs = Array.from({ length: 24 }, (_, i) => batch(i, i % 3 === 0 ? 'gzip' : 'none'));
   for (const codec of [Compression.zstd, Compression.gzip, Compression.lz4]) {
@@ -32,12 +33,14 @@ test('worker threads answer the bytes recompressBatches answers inline, many req
   t.is(await pool.recompress(zstd, Compression.zstd), zstd);
   // Every answer came from a worker thread, none was redone inline.
   t.is(pool.answered, 3 * inputs.length + 1);
+  t.deepEqual(new Set(where), new Set(['worker']));
+  t.is(where.length, 3 * inputs.length + 1);
   t.deepEqual([pool.stats.redoneInline, pool.broken], [0, null]);
 });
 
 test('workers that cannot start leave recompression inline, said once, and no produce fails', async (t) => {
   const reasons: string[] = [];
-  const pool = new RecompressPool(2, (why) => reasons.push(why), new URL('./no-such-worker.ts', import.meta.url));
+  const pool = new RecompressPool(2, { broken: (why) => reasons.push(why) }, new URL('./no-such-worker.ts', import.meta.url));
   t.teardown(() => pool.close());
   const inputs = Array.from({ length: 6 }, (_, i) => batch(i));
   const out = await Promise.all(inputs.map((b) => pool.recompress(b, Compression.zstd)));
