@@ -15,6 +15,7 @@
  * name "") is refused by the handler, since nothing here makes it the same on every node.
  */
 import * as fs from 'node:fs';
+import { replaceFileDurably } from '../storage/durable-replace.ts';
 import * as path from 'node:path';
 import { KafkaError } from '../protocol/errors.ts';
 import { resolveTopicConfig, topicKeyForBrokerName, topicKeyInfo, validateTopicConfigEntry, type ConfigKind, type TopicConfig } from '../storage/topic-config.ts';
@@ -136,15 +137,7 @@ export class DynamicBrokerConfig {
   /** Replaces the dynamic keys (already validated), durably, then applies them live. */
   set(next: Record<string, string>): void {
     const sorted = Object.fromEntries(Object.entries(next).sort(([a], [b]) => a.localeCompare(b)));
-    const tmp = `${this.file}.tmp`;
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      fs.writeSync(fd, JSON.stringify({ version: FORMAT_VERSION, configs: sorted }, null, 1));
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, this.file);
+    replaceFileDurably(this.file, JSON.stringify({ version: FORMAT_VERSION, configs: sorted }, null, 1));
     this.configs = sorted;
     this.apply(this.effective());
   }

@@ -10,6 +10,7 @@
  * restart; so does vonnegut. Written through a temporary file, fsync and rename: old or new, never torn.
  */
 import * as fs from 'node:fs';
+import { replaceFileDurably } from './durable-replace.ts';
 import * as path from 'node:path';
 
 export const LOG_START_CHECKPOINT_FILE = 'log-start-offset-checkpoint';
@@ -42,13 +43,5 @@ export function readLogStartCheckpoint(dataDir: string): LogStartEntry[] {
 export function writeLogStartCheckpoint(dataDir: string, entries: readonly LogStartEntry[]): void {
   const file = path.join(dataDir, LOG_START_CHECKPOINT_FILE);
   const text = [String(VERSION), String(entries.length), ...entries.map((e) => `${e.topic} ${e.partition} ${e.offset}`)].join('\n') + '\n';
-  const tmp = `${file}.tmp`;
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    fs.writeSync(fd, text);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
+  replaceFileDurably(file, text);
 }

@@ -9,6 +9,7 @@
  * Changes are rare (CreateTopics with configs, AlterConfigs), so rewriting the whole file is cheap.
  */
 import * as fs from 'node:fs';
+import { replaceFileDurably } from './durable-replace.ts';
 import * as path from 'node:path';
 import type { TopicConfigOverrides } from './topic-config.ts';
 
@@ -59,14 +60,6 @@ export class TopicConfigStore {
 
   private save(): void {
     const sorted = Object.fromEntries([...this.topics].sort(([a], [b]) => a.localeCompare(b)));
-    const tmp = `${this.file}.tmp`;
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      fs.writeSync(fd, JSON.stringify({ version: FORMAT_VERSION, topics: sorted }, null, 1));
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, this.file);
+    replaceFileDurably(this.file, JSON.stringify({ version: FORMAT_VERSION, topics: sorted }, null, 1));
   }
 }

@@ -13,6 +13,7 @@
  * down the chain on every link sync, and members adopt it (chain-node.ts).
  */
 import * as fs from 'node:fs';
+import { replaceFileDurably } from './durable-replace.ts';
 import * as path from 'node:path';
 import { nameDerivedTopicId, uuidFromString, uuidToString } from '../protocol/uuid.ts';
 
@@ -39,15 +40,7 @@ export function readPartitionMetadata(dir: string): Buffer | undefined {
 /** Records a topic id in a partition directory, atomically (tmp, fsync, rename). */
 export function writePartitionMetadata(dir: string, id: Buffer): void {
   const file = path.join(dir, PARTITION_METADATA_FILE);
-  const tmp = `${file}.tmp`;
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    fs.writeSync(fd, `version: ${FORMAT_VERSION}\ntopic_id: ${uuidToString(id)}`);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
+  replaceFileDurably(file, `version: ${FORMAT_VERSION}\ntopic_id: ${uuidToString(id)}`);
 }
 
 /** Every topic's id, both ways, kept in step with the partition.metadata files. */
