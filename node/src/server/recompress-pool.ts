@@ -62,8 +62,6 @@ class PoolWorker {
   ready = false;
   /** Why it failed, if it did. */
   failure = '';
-  /** Jobs this worker answered. */
-  answered = 0;
 
   /** Stopped by the pool (not a failure). */
   terminated = false;
@@ -79,7 +77,6 @@ class PoolWorker {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
-      this.answered++;
       if (this.pending.size === 0) this.worker.unref();
       if ('same' in m) p.resolve(p.input);
       else if ('batches' in m) p.resolve(Buffer.from(m.batches));
@@ -116,8 +113,6 @@ export class RecompressPool {
   private readonly workers: PoolWorker[] = [];
   private nextId = 0;
   private readonly tails = new Map<string, Promise<void>>();
-  /** Jobs run inline after their worker died, and jobs workers answered (for tests and the bench). */
-  readonly stats = { redoneInline: 0, answeredByWorkers: 0 };
   /** Set when a worker could not start: recompression stays inline from then on. */
   broken: string | null = null;
 
@@ -180,11 +175,6 @@ export class RecompressPool {
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 
-  /** Jobs workers have answered so far. */
-  get answered(): number {
-    return this.stats.answeredByWorkers + this.workers.reduce((n, w) => n + w.answered, 0);
-  }
-
   private leastBusy(): PoolWorker {
     if (this.workers.length < this.threads) {
       const w = new PoolWorker(this.module, (dead) => this.replace(dead), () => this.hooks.done?.('worker'));
@@ -198,14 +188,12 @@ export class RecompressPool {
   private replace(dead: PoolWorker): void {
     const i = this.workers.indexOf(dead);
     if (i >= 0) this.workers.splice(i, 1);
-    this.stats.answeredByWorkers += dead.answered;
     if (!dead.ready && !dead.terminated && this.broken === null) {
       // Never started: another would fail the same way, so stop trying rather than spin.
       this.broken = `a recompression worker could not start: ${dead.failure || 'it exited'}`;
       this.hooks.broken?.(this.broken);
     }
     for (const job of dead.pending.values()) {
-      this.stats.redoneInline++;
       try {
         job.resolve(this.inline(job.input, job.codec));
       } catch (err) {
