@@ -115,16 +115,15 @@ export class PooledFile {
    * its descriptor open, until the promise settles.
    */
   async useAsync<T>(fn: (fd: number) => Promise<T>): Promise<T> {
-    let done!: () => void;
-    const pinned = this.use((fd) => {
+    // `use` opens the file and pins it for the call; the extra pin lasts until `fn` settles.
+    const fd = this.use((fd) => {
       this.pins++;
-      done = () => this.unpin();
       return fd;
     });
     try {
-      return await fn(pinned);
+      return await fn(fd);
     } finally {
-      done();
+      this.unpin();
     }
   }
 
