@@ -84,14 +84,17 @@ export function checkReplicated(batches: Buffer, next: number): { next: number; 
   return { next, maxTimestamp };
 }
 
-/** A group of requests with their offsets assigned, before its write. */
-export interface AssignedGroup<R> {
-  /** One per request: what `result` made of its offsets, or the KafkaError that refused it alone. */
-  results: (R | KafkaError)[];
-  /** The accepted, new requests' batches, in order: what the group's one write stores. */
+/** What a group's one write stores: the accepted, new requests' batches in order, and their offsets. */
+export interface GroupBytes {
   pieces: SegmentAppend[];
   baseOffset: number;
   lastOffset: number;
+}
+
+/** A group of requests with their offsets assigned, before its write. */
+export interface AssignedGroup<R> extends GroupBytes {
+  /** One per request: what `result` made of its offsets, or the KafkaError that refused it alone. */
+  results: (R | KafkaError)[];
 }
 
 /**

@@ -31,8 +31,8 @@
 import * as fs from 'node:fs';
 import { wholeBatchesLength } from '../protocol/record-batch.ts';
 import { KafkaError } from '../protocol/errors.ts';
-import { LogSegment, type SegmentAppend, type SegmentConfig } from './segment.ts';
-import { assignGroupOffsets, checkReplicated, recordProducers, type AssignedGroup } from './offset-assignment.ts';
+import { LogSegment, type SegmentConfig } from './segment.ts';
+import { assignGroupOffsets, checkReplicated, recordProducers, type AssignedGroup, type GroupBytes } from './offset-assignment.ts';
 import { configWithDefaults, FLUSH_NEVER, type LogConfig } from './log-config.ts';
 import { loadSegments } from './log-loader.ts';
 import { silentLogger, type StorageLogger } from './logger.ts';
@@ -406,7 +406,7 @@ export class PartitionLog {
   }
 
   /** The segment a group goes to: the active one, rolled first if the group would not fit it. */
-  private segmentFor(group: { pieces: readonly SegmentAppend[]; baseOffset: number; lastOffset: number }): LogSegment {
+  private segmentFor(group: GroupBytes): LogSegment {
     let appendBytes = 0;
     for (const p of group.pieces) appendBytes += p.batches.length;
     if (this.active.shouldRoll({ maxSegmentBytes: this.config.segmentBytes, appendBytes, lastOffset: group.lastOffset })) this.roll(group.baseOffset);
@@ -414,7 +414,7 @@ export class PartitionLog {
   }
 
   /** After a group's bytes landed: the flush policy (flush.messages) and the transaction index. */
-  private written(group: { pieces: readonly SegmentAppend[]; baseOffset: number; lastOffset: number }): void {
+  private written(group: GroupBytes): void {
     const unflushed = this.unflushed.written(this.active, group.lastOffset - group.baseOffset + 1);
     const { flushMessages } = this.config;
     if (flushMessages !== FLUSH_NEVER && unflushed >= flushMessages) {
