@@ -31,10 +31,9 @@ import { portFreeOn } from '../e2e/lib/chain-cluster.ts';
 import { progress, type Progress } from './lib/progress.ts';
 import { medianLoad, type LoadResult } from './lib/wire-load.ts';
 import { startServer, stopServer, type BenchServer } from './lib/server.ts';
-import { producePool, produceLoad } from './produce.ts';
+import { PRODUCE_VERSION, producePool, produceLoad } from './produce.ts';
 
 const MiB = 1024 * 1024;
-const PRODUCE_VERSION = 3;
 export const TARGET_RATIO = 0.6;
 /** Target (issue #19): each chain member's CPU per MiB at most this multiple of a single node's. */
 export const MEMBER_CPU_TARGET = 1.2;

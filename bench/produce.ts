@@ -41,7 +41,8 @@ const MiB = 1024 * 1024;
 const POOL = 8;
 /** Record overhead in a batch for a 1 KiB value with no key or headers (length, attributes, deltas, sizes). */
 const RECORD_OVERHEAD = 12;
-const PRODUCE_VERSION = 3;
+/** The Produce version every produce load here sends (acks, no transactional id). */
+export const PRODUCE_VERSION = 3;
 export const TARGET_RATIO = 0.5;
 /** Issue 19: at half the maximum throughput, p99 latency within 5x p50. */
 export const HALF_LOAD_P99_OVER_P50 = 5;

@@ -26,8 +26,8 @@ test.after.always(async () => {
   await node?.destroy();
 });
 
-async function withAdmin<T>(fn: (a: ReturnType<Kafka['admin']>) => Promise<T>): Promise<T> {
-  const admin = new Kafka({ brokers: [node.address], clientId: 'compression-type-test', logLevel: logLevel.NOTHING }).admin();
+async function withAdmin<T>(fn: (a: ReturnType<Kafka['admin']>) => Promise<T>, address = node.address): Promise<T> {
+  const admin = new Kafka({ brokers: [address], clientId: 'compression-type-test', logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
     return await fn(admin);
@@ -124,10 +124,7 @@ serial('recompression runs on worker threads by default, and on the event loop w
   const inline = await startNodeProcess({ args: ['--compression-threads', '0'] });
   t.teardown(() => inline.destroy());
   const topic = 'ct-inline';
-  const admin = new Kafka({ brokers: [inline.address], clientId: 'compression-type-test', logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1, configEntries: [{ name: 'compression.type', value: 'zstd' }] }] });
-  await admin.disconnect();
+  await withAdmin((a) => a.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1, configEntries: [{ name: 'compression.type', value: 'zstd' }] }] }), inline.address);
   const lines = Array.from({ length: 50 }, (_, i) => `inline record ${i}`);
   const p = await run('kcat', ['-b', inline.address, '-P', '-t', topic, '-p', '0', '-z', 'gzip', '-X', 'acks=all'], { input: lines.join('\n') + '\n', timeoutMs: 60_000 });
   t.is(p.code, 0, p.stderr.toString());

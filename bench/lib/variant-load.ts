@@ -16,11 +16,10 @@ import { encodeRecordBatch } from '../../node/src/protocol/record-batch.ts';
 import { Writer } from '../../node/src/protocol/writer.ts';
 import { KafkaWire } from '../../e2e/lib/kafka-wire.ts';
 import { medianOf } from './measure.ts';
-import { runLoad } from './wire-load.ts';
+import { PRODUCE_VERSION, produceLoad } from '../produce.ts';
 import { loopDelayBetween, scrapeLoopDelay, startServer, stopServer, syncDisk } from './server.ts';
 
 const MiB = 1024 * 1024;
-const PRODUCE_VERSION = 3;
 
 export interface Variant {
   name: string;
@@ -91,17 +90,9 @@ async function runVariant(root: string, v: Variant, o: VariantLoad): Promise<Run
     warm.close();
     syncDisk();
     const before = await scrapeLoopDelay(node);
-    const load = await runLoad({
-      address: node.address, connections: o.connections, inflight: o.inflight,
-      requests: Math.max(o.partitions, Math.round((o.mib * MiB) / batchBytes)),
-      serverPids: [node.child.pid],
-      async issue(i, conn) {
-        const r = await conn.sendEncodedBody(ApiKey.Produce, PRODUCE_VERSION, pool[i % pool.length]!);
-        const p = decodeProduceResponse(r, PRODUCE_VERSION).topics[0]!.partitions[0]!;
-        if (p.errorCode !== 0) throw new Error(`produce ${i}: error ${p.errorCode}`);
-        return { bytes: batchBytes, records: perBatch };
-      },
-    });
+    const requests = Math.max(o.partitions, Math.round((o.mib * MiB) / batchBytes));
+    // produceLoad cycles through the bodies: request i goes to partition i mod partitions.
+    const load = await produceLoad(node.address, pool, batchBytes, perBatch, requests, { connections: o.connections, inflight: o.inflight, serverPids: [node.child.pid] });
     const loop = loopDelayBetween(before, await scrapeLoopDelay(node));
     return {
       mibPerSec: load.mibPerSec, p50Ms: load.latencyMs.p50, p99Ms: load.latencyMs.p99, cpuMsPerMiB: load.cpuMsPerMiB.server,
