@@ -42,11 +42,11 @@ export class HeadAppender {
     }
     const codec = topicCodec(config.compressionType);
     const batches = toRecordBatch(records);
-    const key = tpKey(topic, partition);
-    if (codec === null && !this.recompressor.busy(key)) return this.store(topic, partition, batches, config);
+    // A plain topic's produce goes straight on unless a recompressed request is still queued somewhere.
+    if (codec === null && this.recompressor.idle) return this.store(topic, partition, batches, config);
     // Recompressing requests finish in any order; they reach the log in the order they came.
     const stored = codec === null ? Promise.resolve(batches) : this.recompressor.recompress(batches, codec);
-    return this.recompressor.inOrder(key, stored, (b) => this.store(topic, partition, b, config));
+    return this.recompressor.inOrder(tpKey(topic, partition), stored, (b) => this.store(topic, partition, b, config));
   }
 
   /** The checks on the batches as stored, then the append (enqueued before the first await). */

@@ -142,9 +142,9 @@ export class RecompressPool {
     return out;
   }
 
-  /** Whether `key` has a request waiting for its turn (a later one must then queue behind it). */
-  busy(key: string): boolean {
-    return this.tails.has(key);
+  /** No request of any partition is waiting for its turn: nothing new needs to queue. */
+  get idle(): boolean {
+    return this.tails.size === 0;
   }
 
   /**
